@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the system reads from the environment, in one place, with its default.
+ * The README's configuration table mirrors this schema; keep them together.
+ */
+const durationMs = z.coerce.number().int().positive();
+
+const ConfigSchema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_CLI: z.string().min(1).optional(),
+  TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  TEMPORAL_UI_URL: z.string().url().optional(),
+  PG_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
+  DATA_DIR: z.string().min(1).default('.data'),
+  TASK_QUEUE_PREFIX: z.string().regex(/^[\w.-]*$/).default(''),
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  APPROVAL_THRESHOLD_CENTS: z.coerce.number().int().nonnegative().default(100_000),
+  APPROVERS: z.string().default('alice,bob'),
+  APPROVAL_TIMEOUT_MS: durationMs.default(24 * 60 * 60 * 1000),
+  TRANSIT_TIME_MS: durationMs.default(10_000),
+  PAYMENT_WINDOW_MS: durationMs.default(15 * 60 * 1000),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}

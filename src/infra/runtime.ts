@@ -1,0 +1,18 @@
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { logger } from '../logger';
+
+const SDK_LEVEL: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
+const PINO_METHOD = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+
+let installed = false;
+
+/** Routes the SDK's own logs (worker, workflow and activity loggers) into our pino logger. Once per process. */
+export function installRuntimeLogger(): void {
+  if (installed) return;
+  installed = true;
+  Runtime.install({
+    logger: new DefaultLogger(SDK_LEVEL[logger.level] ?? 'INFO', (entry) => {
+      logger[PINO_METHOD[entry.level]]({ sdk: true, ...entry.meta }, entry.message);
+    }),
+  });
+}

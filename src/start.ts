@@ -1,0 +1,87 @@
+/**
+ * `npm start`: the whole stack in one foreground process tree.
+ * Temporal (TEMPORAL_ADDRESS, or a dev server with the Web UI and a SQLite file under .data/),
+ * PostgreSQL (DATABASE_URL, or embedded under .data/pg), migrations, and every service's worker.
+ * Ctrl-C drains the workers, then stops the database and the server we started.
+ */
+import path from 'node:path';
+import { runWorkers } from '../worker';
+import { loadConfig } from './config';
+import { isPortFree } from './infra/ports';
+import { startEmbeddedPostgres, type Database } from './infra/postgres';
+import { ensureTemporal, type TemporalTarget } from './infra/temporal';
+import { logger } from './logger';
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function requireFreePort(port: number, what: string, hint: string): Promise<void> {
+  if (!(await isPortFree(port))) throw new Error(`Port ${port} (${what}) is already in use. ${hint}`);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const dataDir = path.resolve(config.DATA_DIR);
+  const stops: Array<() => Promise<void>> = [];
+  let workersRunning = false;
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err) => logger.warn({ err }, 'stop failed'));
+  };
+  // Before the workers run, Ctrl-C must still stop what has started; after, the SDK's own
+  // handler drains the workers and the flow below stops the rest in order.
+  const onSignal = () => {
+    if (workersRunning) return;
+    say('\nStopping...');
+    void stopAll().then(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  if (!config.TEMPORAL_ADDRESS) {
+    await requireFreePort(config.TEMPORAL_PORT, 'Temporal gRPC', 'Stop the other server, set TEMPORAL_PORT, or use it with TEMPORAL_ADDRESS=127.0.0.1:7233.');
+    await requireFreePort(config.TEMPORAL_UI_PORT, 'Temporal Web UI', 'Set TEMPORAL_UI_PORT to another port.');
+  }
+  const temporal: TemporalTarget = await ensureTemporal({
+    address: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    port: config.TEMPORAL_PORT,
+    uiPort: config.TEMPORAL_UI_PORT,
+    dbFile: path.join(dataDir, 'temporal.sqlite'),
+    onProgress: say,
+    onLog: (line) => logger.debug({ temporal: line }),
+  });
+  stops.push(() => temporal.stop());
+  process.env.TEMPORAL_ADDRESS = temporal.address; // the workers connect by the envconfig conventions
+
+  let db: Database;
+  if (config.DATABASE_URL) {
+    db = { url: config.DATABASE_URL, kind: 'given', stop: async () => undefined };
+  } else {
+    await requireFreePort(config.PG_PORT, 'embedded PostgreSQL', 'Set PG_PORT, or DATABASE_URL to use a running server.');
+    say(`Starting embedded PostgreSQL on port ${config.PG_PORT} (data in ${path.join(dataDir, 'pg')})...`);
+    db = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pg'), port: config.PG_PORT, database: 'orders', onLog: (line) => logger.debug({ postgres: line }) });
+  }
+  stops.push(() => db.stop());
+
+  await runWorkers({
+    databaseUrl: db.url,
+    taskQueuePrefix: config.TASK_QUEUE_PREFIX,
+    onRunning: () => {
+      workersRunning = true;
+      say('');
+      say(`  Temporal   ${temporal.address}  ${temporal.description}`);
+      say(`  Web UI     ${config.TEMPORAL_UI_URL ?? temporal.uiUrl ?? '(not started by us)'}`);
+      say(`  Database   ${db.kind === 'embedded' ? `embedded PostgreSQL on port ${config.PG_PORT}` : 'given (DATABASE_URL)'}`);
+      say('  Workers    orders, inventory, payments, shipping');
+      say('');
+      say('  Try, in another terminal:  npx orders doctor');
+      say('  Ctrl-C stops everything.');
+    },
+  });
+  say('Workers stopped; stopping the database and the Temporal server...');
+  await stopAll();
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+/**
+ * The worker process: by default one worker per service task queue (orders, inventory, payments,
+ * shipping); `--service NAME` (repeatable) runs only those. Stops gracefully on SIGINT/SIGTERM:
+ * in-flight activities finish, then connections close.
+ */
+import { parseArgs } from 'node:util';
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig } from './src/config';
+import { migrate } from './src/db/migrate';
+import { createPool } from './src/db/pool';
+import { SERVICES, type Service } from './src/domain';
+import { installRuntimeLogger } from './src/infra/runtime';
+import { temporalConnectConfig } from './src/infra/temporal-connection';
+import { createWorkers, isService } from './src/infra/workers';
+import { logger } from './src/logger';
+
+export interface RunWorkersOptions {
+  databaseUrl: string;
+  services?: readonly Service[];
+  taskQueuePrefix?: string;
+  workflowBundlePath?: string;
+  /** Called once every worker polls its queue. */
+  onRunning?: () => void;
+}
+
+/** Migrates the schema, then runs the workers until a shutdown signal. */
+export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
+  installRuntimeLogger();
+  const pool = createPool(opts.databaseUrl);
+  const { options, namespace, address } = temporalConnectConfig();
+  try {
+    await migrate(pool);
+    const connection = await NativeConnection.connect(options);
+    try {
+      const services = opts.services ?? SERVICES;
+      const workers = await createWorkers(
+        {
+          connection,
+          namespace,
+          pool,
+          taskQueuePrefix: opts.taskQueuePrefix,
+          workflowBundle: opts.workflowBundlePath ? { codePath: opts.workflowBundlePath } : undefined,
+        },
+        services,
+      );
+      logger.info({ address, namespace, services, prefix: opts.taskQueuePrefix ?? '' }, 'workers polling');
+      opts.onRunning?.();
+      await Promise.all(workers.map((w) => w.run()));
+    } finally {
+      await connection.close();
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { service: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    console.log(`Usage: worker [--service ${SERVICES.join('|')}]...\nNeeds DATABASE_URL; Temporal from TEMPORAL_ADDRESS (default localhost:7233).`);
+    return;
+  }
+  const requested = values.service ?? [...SERVICES];
+  const unknown = requested.filter((s) => !isService(s));
+  if (unknown.length) {
+    console.error(`--service: unknown service ${unknown.join(', ')}; expected one of ${SERVICES.join(', ')}`);
+    process.exit(2);
+  }
+  const config = loadConfig();
+  if (!config.DATABASE_URL) {
+    console.error('DATABASE_URL is not set: the worker needs PostgreSQL (npm start provides an embedded one).');
+    process.exit(2);
+  }
+  await runWorkers({
+    databaseUrl: config.DATABASE_URL,
+    services: requested as Service[],
+    taskQueuePrefix: config.TASK_QUEUE_PREFIX,
+    workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
+  });
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    logger.error({ err }, 'worker failed');
+    process.exit(1);
+  });
+}

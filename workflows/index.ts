@@ -1,0 +1,2 @@
+// The workflow bundle's entry: every workflow type the `orders` task queue runs.
+export { stackCheckWorkflow } from './stack-check';
