@@ -12,7 +12,9 @@ export function installRuntimeLogger(): void {
   installed = true;
   Runtime.install({
     logger: new DefaultLogger(SDK_LEVEL[logger.level] ?? 'INFO', (entry) => {
-      logger[PINO_METHOD[entry.level]]({ sdk: true, ...entry.meta }, entry.message);
+      // Activity-only queues are that way on purpose: not worth a warning.
+      const level = entry.message.startsWith('No workflows registered') ? 'DEBUG' : entry.level;
+      logger[PINO_METHOD[level]]({ sdk: true, ...entry.meta }, entry.message);
     }),
   });
 }

@@ -1,0 +1,79 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { Client } from 'pg';
+import { migrate } from '../../src/db/migrate';
+import { createDatabaseIfMissing, startEmbeddedPostgres } from '../../src/infra/postgres';
+import { freePort } from '../../src/infra/ports';
+import { resolveTemporalCli } from '../../src/infra/temporal-cli';
+import { startDevServer } from '../../src/infra/temporal-server';
+import { createPool } from '../../src/db/pool';
+import { projectRoot } from '../../src/infra/paths';
+
+export interface TestStack {
+  temporalAddress: string;
+  databaseUrl: string;
+  workflowBundlePath: string;
+  stop(): Promise<void>;
+}
+
+/** A fresh throw-away database on a server we were given; dropped at the end. */
+async function throwAwayDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `durable_orders_test_${process.pid}_${Date.now()}`;
+  await createDatabaseIfMissing(serverUrl, name);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const admin = new Client({ connectionString: serverUrl });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+/** One headless dev server, one database and one workflow bundle for the whole test run. */
+export async function startTestStack(log: (line: string) => void): Promise<TestStack> {
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((err) => log(`teardown: ${String(err)}`));
+  };
+  try {
+    const cli = await resolveTemporalCli({ onProgress: log, allowDownload: false });
+    if (cli.kind !== 'path') throw new Error('unreachable: download disabled');
+    const server = await startDevServer({ cliPath: cli.path, port: await freePort(), namespace: 'default' });
+    stops.push(() => server.stop());
+
+    let databaseUrl: string;
+    if (process.env.DATABASE_URL) {
+      const db = await throwAwayDatabase(process.env.DATABASE_URL);
+      stops.push(() => db.drop());
+      databaseUrl = db.url;
+    } else {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'durable-orders-pg-'));
+      chmodSync(dir, 0o755); // mkdtemp makes it 0700; as root, postgres runs as its own user and must reach it
+      const db = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), database: 'orders_test' });
+      stops.push(async () => {
+        await db.stop();
+        rmSync(dir, { recursive: true, force: true });
+      });
+      databaseUrl = db.url;
+    }
+    const pool = createPool(databaseUrl, 2);
+    await migrate(pool);
+    await pool.end();
+
+    const outDir = path.join(projectRoot(), 'test-output');
+    const workflowBundlePath = path.join(outDir, 'workflow-bundle.js');
+    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(workflowBundlePath, code);
+    return { temporalAddress: server.address, databaseUrl, workflowBundlePath, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import { createPool } from '../../src/db/pool';
+import { SERVICES, taskQueueFor, type Service } from '../../src/domain';
+import { installRuntimeLogger } from '../../src/infra/runtime';
+import { createWorkers } from '../../src/infra/workers';
+
+export interface TestWorkers {
+  /** Unique per test file: its task queues are its own. */
+  prefix: string;
+  ordersQueue: string;
+  client: Client;
+  pool: Pool;
+  stop(): Promise<void>;
+}
+
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run tests through jest (global setup provides it)`);
+  return value;
+}
+
+/** Workers for `services` on task queues unique to the caller, plus a client and a pool. */
+export async function startTestWorkers(services: readonly Service[] = SERVICES): Promise<TestWorkers> {
+  installRuntimeLogger();
+  const prefix = `t${randomUUID().slice(0, 8)}-`;
+  const address = requireEnv('TEMPORAL_ADDRESS');
+  const pool = createPool(requireEnv('DATABASE_URL'), 5);
+  const nativeConnection = await NativeConnection.connect({ address });
+  const workers: Worker[] = await createWorkers(
+    { connection: nativeConnection, namespace: 'default', pool, taskQueuePrefix: prefix, workflowBundle: { codePath: requireEnv('WORKFLOW_BUNDLE_PATH') } },
+    services,
+  );
+  const running = Promise.all(workers.map((w) => w.run()));
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: 'default' });
+  return {
+    prefix,
+    ordersQueue: taskQueueFor('orders', prefix),
+    client,
+    pool,
+    async stop() {
+      for (const w of workers) w.shutdown();
+      await running;
+      await connection.close();
+      await nativeConnection.close();
+      await pool.end();
+    },
+  };
+}
