@@ -13,3 +13,135 @@ export interface DiagnosticsActivities {
   /** Records that `service`'s worker answered; idempotent on (checkId, service). */
   recordPing(input: PingInput): Promise<{ service: Service; worker: string }>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Order services. Every call carries the order id; each activity is idempotent on
+// (orderId, step) behind a unique constraint, so a retry after a lost answer finds its own work.
+// Payloads stay small: ids, SKUs, quantities and amounts, never catalogs or card data.
+// ---------------------------------------------------------------------------------------------
+
+/** Non-retryable ApplicationFailure types raised by activities; workflows list them in retry policies. */
+export const ERROR_TYPES = {
+  InvalidInput: 'InvalidInput',
+  OutOfStock: 'OutOfStock',
+  ReservationCancelled: 'ReservationCancelled',
+  PaymentDeclined: 'PaymentDeclined',
+  AuthorizationExpired: 'AuthorizationExpired',
+  InvalidAddress: 'InvalidAddress',
+  ShippingUnavailable: 'ShippingUnavailable',
+  IllegalTransition: 'IllegalTransition',
+} as const;
+
+export interface LineRequest {
+  sku: string;
+  quantity: number;
+}
+
+export interface PricedLineDto {
+  sku: string;
+  name: string;
+  quantity: number;
+  unitPriceCents: number;
+  lineTotalCents: number;
+}
+
+export interface PriceOrderInput {
+  orderId: string;
+  customerId: string;
+  items: LineRequest[];
+  shippingMethod: 'standard' | 'express';
+}
+
+export type PriceOrderResult =
+  | {
+      ok: true;
+      lines: PricedLineDto[];
+      currency: string;
+      subtotalCents: number;
+      shippingCents: number;
+      totalCents: number;
+    }
+  | { ok: false; reason: 'unknown-sku' | 'mixed-currency'; skus: string[] };
+
+export interface ScreenCustomerInput {
+  orderId: string;
+  customerId: string;
+  totalCents: number;
+  itemCount: number;
+}
+export type ScreenCustomerResult = { ok: true } | { ok: false; reason: 'fraud-suspected'; detail: string };
+
+/** Read-model write for a terminal outcome reached through compensation. */
+export interface FinalizeOrderInput {
+  orderId: string;
+  status: 'Cancelled' | 'Refunded';
+  failureReason: string;
+}
+
+export interface OrderActivities {
+  /** Validates SKUs against the catalog and prices the order; writes the order row (Created) and an OrderPlaced outbox event. */
+  priceOrder(input: PriceOrderInput): Promise<PriceOrderResult>;
+  /** Customer / fraud rules that need history from the database. */
+  screenCustomer(input: ScreenCustomerInput): Promise<ScreenCustomerResult>;
+  /** Records a status the workflow reached without another activity (approval states, milestones). */
+  recordStatus(input: { orderId: string; status: string; note?: string }): Promise<void>;
+  finalizeOrder(input: FinalizeOrderInput): Promise<void>;
+}
+
+export interface ReservedLine {
+  sku: string;
+  warehouseId: string;
+  quantity: number;
+}
+
+export interface InventoryActivities {
+  /** Try: reserves every line (all or nothing), choosing warehouses. OutOfStock / ReservationCancelled are non-retryable. */
+  reserve(input: { orderId: string; items: LineRequest[]; ttlMs: number }): Promise<{ lines: ReservedLine[] }>;
+  /** Confirm: reserved units leave stock (on delivery). Idempotent. */
+  confirm(input: { orderId: string }): Promise<{ confirmed: boolean }>;
+  /** Cancel: returns reserved units. Idempotent; with nothing reserved it records an empty cancel so a late Try is refused. */
+  release(input: { orderId: string }): Promise<{ released: boolean }>;
+}
+
+export interface PaymentRequest {
+  orderId: string;
+  amountCents: number;
+  currency: string;
+}
+
+export interface PaymentActivities {
+  /** Try. `tok_declined` → PaymentDeclined (non-retryable); `tok_flaky` loses its first answer. */
+  authorize(input: PaymentRequest & { token: string; windowMs: number }): Promise<{ authorizationId: string }>;
+  /** Confirm. AuthorizationExpired when the payment window has passed. */
+  capture(input: PaymentRequest): Promise<{ captureId: string }>;
+  /** Cancel before capture; a no-op when nothing was authorized or it was already captured. */
+  void(input: { orderId: string }): Promise<{ voided: boolean }>;
+  /** Returns captured money; a no-op when nothing was captured. */
+  refund(input: { orderId: string }): Promise<{ refundedCents: number }>;
+}
+
+export interface AddressDto {
+  name: string;
+  line1: string;
+  line2?: string;
+  city: string;
+  postalCode: string;
+  country: string;
+}
+
+export type CarrierEventType = 'picked-up' | 'in-transit' | 'delivered';
+
+export interface ShippingActivities {
+  /** Syntactic/postal checks; InvalidAddress is non-retryable. Carrier coverage is checked at booking. */
+  validateAddress(input: { orderId: string; address: AddressDto }): Promise<{ ok: true }>;
+  /** Books one shipment; ShippingUnavailable (non-retryable) for countries the carrier does not serve. */
+  bookShipment(input: { orderId: string; shipmentId: string; warehouseId: string; lines: ReservedLine[]; address: AddressDto; method: 'standard' | 'express' }): Promise<{ carrierRef: string }>;
+  cancelShipment(input: { shipmentId: string }): Promise<{ cancelled: boolean }>;
+  /** Records a carrier event against the shipment row (idempotent on shipment + event). */
+  recordCarrierEvent(input: { shipmentId: string; event: CarrierEventType }): Promise<void>;
+  /**
+   * The sandbox carrier: plays the carrier's part in development and tests by signalling the
+   * shipment workflow picked-up, in-transit and delivered, `transitMs` apart in total. Heartbeats.
+   */
+  runSandboxCarrier(input: { shipmentWorkflowId: string; transitMs: number }): Promise<void>;
+}

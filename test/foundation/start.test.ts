@@ -9,7 +9,7 @@ const BANNER = /Ctrl-C stops everything/;
 
 /** The test's own environment minus what would point `npm start` at the suite's stack. */
 function baseEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env = { ...process.env, LOG_LEVEL: 'warn', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...extra };
   for (const key of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'WORKFLOW_BUNDLE_PATH']) if (!(key in extra)) delete env[key];
   return env;
 }
