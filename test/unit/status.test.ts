@@ -1,0 +1,143 @@
+import {
+  FAILURE_REASONS,
+  IllegalTransition,
+  ORDER_STATUSES,
+  TERMINAL_STATUSES,
+  TRANSITIONS,
+  assertTransition,
+  canTransition,
+  cancellableBeforeShipment,
+  cancellationTarget,
+  isTerminal,
+  type OrderStatus,
+} from '../../src/domain';
+
+function reachableFrom(start: OrderStatus): Set<OrderStatus> {
+  const seen = new Set<OrderStatus>([start]);
+  const queue = [start];
+  for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
+    for (const next of TRANSITIONS[s]) {
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return seen;
+}
+
+const EXPECTED: [OrderStatus, OrderStatus][] = [
+  ['Created', 'InventoryChecked'],
+  ['Created', 'Cancelled'],
+  ['InventoryChecked', 'InventoryReserved'],
+  ['InventoryChecked', 'Cancelled'],
+  ['InventoryReserved', 'AwaitingApproval'],
+  ['InventoryReserved', 'PaymentPending'],
+  ['InventoryReserved', 'Cancelled'],
+  ['AwaitingApproval', 'PaymentPending'],
+  ['AwaitingApproval', 'Cancelled'],
+  ['PaymentPending', 'PaymentCompleted'],
+  ['PaymentPending', 'PaymentFailed'],
+  ['PaymentPending', 'Cancelled'],
+  ['PaymentFailed', 'Cancelled'],
+  ['PaymentCompleted', 'Processing'],
+  ['PaymentCompleted', 'Refunded'],
+  ['Processing', 'Shipped'],
+  ['Processing', 'Refunded'],
+  ['Shipped', 'Delivered'],
+  ['Shipped', 'Refunded'],
+];
+
+describe('order status transitions', () => {
+  it.each(EXPECTED)('%s -> %s is allowed', (from, to) => {
+    expect(canTransition(from, to)).toBe(true);
+    expect(() => assertTransition(from, to)).not.toThrow();
+  });
+
+  it('allows nothing beyond the listed transitions', () => {
+    const all = ORDER_STATUSES.flatMap((from) => TRANSITIONS[from].map((to) => `${from}->${to}`));
+    expect(all.sort()).toEqual(EXPECTED.map(([f, t]) => `${f}->${t}`).sort());
+  });
+
+  it.each<[OrderStatus, OrderStatus]>([
+    ['Created', 'PaymentCompleted'],
+    ['Created', 'Shipped'],
+    ['Created', 'Created'],
+    ['InventoryChecked', 'PaymentPending'],
+    ['AwaitingApproval', 'PaymentCompleted'],
+    ['PaymentFailed', 'PaymentCompleted'],
+    ['PaymentFailed', 'Refunded'],
+    ['PaymentCompleted', 'Cancelled'],
+    ['Processing', 'Delivered'],
+    ['Shipped', 'Cancelled'],
+    ['Delivered', 'Refunded'],
+    ['Cancelled', 'Created'],
+    ['Refunded', 'Processing'],
+  ])('%s -> %s throws IllegalTransition', (from, to) => {
+    expect(canTransition(from, to)).toBe(false);
+    expect(() => assertTransition(from, to)).toThrow(IllegalTransition);
+    try {
+      assertTransition(from, to);
+    } catch (err) {
+      expect(err).toBeInstanceOf(Error);
+      expect((err as IllegalTransition).name).toBe('IllegalTransition');
+      expect((err as IllegalTransition).from).toBe(from);
+      expect((err as IllegalTransition).to).toBe(to);
+      expect((err as Error).message).toContain(`${from} -> ${to}`);
+    }
+  });
+
+  it('terminal statuses have no exits, and only they have none', () => {
+    expect([...TERMINAL_STATUSES].sort()).toEqual(['Cancelled', 'Delivered', 'Refunded']);
+    for (const s of ORDER_STATUSES) {
+      expect(isTerminal(s)).toBe(TERMINAL_STATUSES.includes(s));
+      expect(TRANSITIONS[s].length === 0).toBe(isTerminal(s));
+    }
+  });
+
+  it('every status is reachable from Created', () => {
+    expect([...reachableFrom('Created')].sort()).toEqual([...ORDER_STATUSES].sort());
+  });
+
+  it('every non-terminal status can eventually reach a terminal one', () => {
+    for (const start of ORDER_STATUSES) {
+      expect([...reachableFrom(start)].some(isTerminal)).toBe(true);
+    }
+  });
+});
+
+describe('cancellation', () => {
+  it('is possible for every non-terminal status before Shipped', () => {
+    const cancellable = ORDER_STATUSES.filter(cancellableBeforeShipment);
+    expect(cancellable).toEqual([
+      'Created',
+      'InventoryChecked',
+      'InventoryReserved',
+      'AwaitingApproval',
+      'PaymentPending',
+      'PaymentCompleted',
+      'PaymentFailed',
+      'Processing',
+    ]);
+  });
+
+  it('leads to Cancelled before payment and Refunded after, consistently with TRANSITIONS', () => {
+    expect(cancellationTarget('PaymentPending')).toBe('Cancelled');
+    expect(cancellationTarget('PaymentFailed')).toBe('Cancelled');
+    expect(cancellationTarget('PaymentCompleted')).toBe('Refunded');
+    expect(cancellationTarget('Processing')).toBe('Refunded');
+    expect(cancellationTarget('Shipped')).toBeNull();
+    expect(cancellationTarget('Delivered')).toBeNull();
+    for (const s of ORDER_STATUSES) {
+      const target = cancellationTarget(s);
+      expect(target !== null).toBe(cancellableBeforeShipment(s));
+      if (target) expect(canTransition(s, target)).toBe(true);
+    }
+  });
+});
+
+it('lists the failure reasons', () => {
+  expect(FAILURE_REASONS).toHaveLength(10);
+  expect(new Set(FAILURE_REASONS).size).toBe(10);
+  expect(FAILURE_REASONS).toContain('fraud-suspected');
+});
