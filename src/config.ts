@@ -24,6 +24,7 @@ const ConfigSchema = z.object({
   APPROVAL_TIMEOUT_MS: durationMs.default(24 * 60 * 60 * 1000),
   TRANSIT_TIME_MS: durationMs.default(10_000),
   PAYMENT_WINDOW_MS: durationMs.default(15 * 60 * 1000),
+  SANDBOX_CARRIER: z.enum(['on', 'off']).default('on'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

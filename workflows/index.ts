@@ -1,2 +1,4 @@
 // The workflow bundle's entry: every workflow type the `orders` task queue runs.
 export { stackCheckWorkflow } from './stack-check';
+export { orderWorkflow } from './order';
+export { shipmentWorkflow } from './shipment';

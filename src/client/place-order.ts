@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Config } from '../config';
+import {
+  OrderInputSchema,
+  formatZodError,
+  orderWorkflowId,
+  parseApprovers,
+  taskQueueFor,
+  type OrderSettings,
+  type OrderWorkflowInput,
+} from '../domain';
+import { CustomerIdKey, OrderStatusKey } from '../../workflows/search-attribute-keys';
+
+/** The request is wrong (exit 2): the message names the field and the rule. Nothing was started. */
+export class InvalidRequest extends Error {}
+/** The order id is taken: the order exists already, and no second one was started. */
+export class OrderExists extends Error {
+  constructor(readonly orderId: string) {
+    super(`order ${orderId} already exists (workflow ${orderWorkflowId(orderId)}); nothing new was started`);
+  }
+}
+
+export function settingsFromConfig(config: Config): OrderSettings {
+  return {
+    approvalThresholdCents: config.APPROVAL_THRESHOLD_CENTS,
+    approvers: parseApprovers(config.APPROVERS),
+    approvalTimeoutMs: config.APPROVAL_TIMEOUT_MS,
+    transitTimeMs: config.TRANSIT_TIME_MS,
+    paymentWindowMs: config.PAYMENT_WINDOW_MS,
+    sandboxCarrier: config.SANDBOX_CARRIER === 'on',
+  };
+}
+
+/** Validates like the workflow will, so bad input never starts anything. */
+export function parseOrderInput(raw: unknown): OrderWorkflowInput['order'] {
+  const parsed = OrderInputSchema.safeParse(raw);
+  if (!parsed.success) throw new InvalidRequest(formatZodError(parsed.error));
+  return { ...parsed.data, orderId: parsed.data.orderId ?? `ord-${randomUUID().slice(0, 12)}` };
+}
+
+export interface PlacedOrder {
+  orderId: string;
+  workflowId: string;
+  runId: string;
+}
+
+/**
+ * Starts `order-<orderId>`. The id policy refuses a second start for an id ever used, so placing
+ * the same order twice can neither start a second workflow nor charge twice.
+ */
+export async function placeOrder(
+  client: Client,
+  raw: unknown,
+  opts: { settings: OrderSettings; taskQueuePrefix?: string },
+): Promise<PlacedOrder> {
+  const order = parseOrderInput(raw);
+  const workflowId = orderWorkflowId(order.orderId);
+  try {
+    const handle = await client.workflow.start('orderWorkflow', {
+      workflowId,
+      taskQueue: taskQueueFor('orders', opts.taskQueuePrefix),
+      args: [{ order, settings: opts.settings } satisfies OrderWorkflowInput],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL',
+      // No PII in search attributes or ids: customer ids are opaque, card tokens never leave the payload.
+      typedSearchAttributes: [
+        { key: OrderStatusKey, value: 'Created' },
+        { key: CustomerIdKey, value: order.customerId },
+      ],
+      staticSummary: `Order ${order.orderId}: ${order.items.length} line(s) for customer ${order.customerId}`,
+    });
+    return { orderId: order.orderId, workflowId, runId: handle.firstExecutionRunId };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new OrderExists(order.orderId);
+    throw err;
+  }
+}

@@ -1,0 +1,35 @@
+import { ApplicationFailure, TemporalFailure, isCancellation } from '@temporalio/workflow';
+import { ERROR_TYPES, FAILURE_REASONS, type FailureReason } from '../src/domain';
+
+/** A business refusal raised inside the workflow itself (unknown SKU, rejected approval, ...). */
+export const ORDER_REJECTED = 'OrderRejected';
+
+export function rejectOrder(reason: FailureReason, message: string): never {
+  throw ApplicationFailure.nonRetryable(message, ORDER_REJECTED, reason);
+}
+
+const BY_ERROR_TYPE: Record<string, FailureReason> = {
+  [ERROR_TYPES.OutOfStock]: 'out-of-stock',
+  [ERROR_TYPES.ReservationCancelled]: 'cancelled-by-operator',
+  [ERROR_TYPES.PaymentDeclined]: 'payment-declined',
+  [ERROR_TYPES.AuthorizationExpired]: 'payment-declined',
+  [ERROR_TYPES.InvalidAddress]: 'invalid-address',
+  [ERROR_TYPES.ShippingUnavailable]: 'shipping-failed',
+};
+
+/**
+ * The business reason behind a failure, found by walking its cause chain (an activity failure
+ * inside a child workflow failure, ...). Undefined for an unexpected failure: a bug, not a reason.
+ */
+export function failureReasonOf(err: unknown): FailureReason | undefined {
+  for (let e: unknown = err; e instanceof TemporalFailure; e = e.cause) {
+    if (e instanceof ApplicationFailure) {
+      const detail = e.details?.[0];
+      if (e.type === ORDER_REJECTED && FAILURE_REASONS.includes(detail as FailureReason)) return detail as FailureReason;
+      if (e.type && e.type in BY_ERROR_TYPE) return BY_ERROR_TYPE[e.type];
+    }
+  }
+  return undefined;
+}
+
+export { isCancellation };

@@ -1,0 +1,23 @@
+/**
+ * The order workflow's message definitions. The client imports these too, so names and payload
+ * types cannot drift. Approve, reject and cancel exist as Updates (the caller gets an immediate
+ * yes/no) and as Signals of the same names (for `temporal workflow signal` and the Web UI).
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ApproveInput, CancelInput, OrderView, RejectInput, ShipmentProgress } from '../src/domain';
+import type { CarrierEventType } from '../src/domain';
+
+export const statusQuery = defineQuery<OrderView>('status');
+
+export const approveUpdate = defineUpdate<OrderView, [ApproveInput]>('approve');
+export const rejectUpdate = defineUpdate<OrderView, [RejectInput]>('reject');
+export const cancelUpdate = defineUpdate<OrderView, [CancelInput]>('cancel');
+
+export const approveSignal = defineSignal<[ApproveInput]>('approve');
+export const rejectSignal = defineSignal<[RejectInput]>('reject');
+export const cancelSignal = defineSignal<[CancelInput]>('cancel');
+
+/** Sent by each shipment child to its order. */
+export const shipmentProgressSignal = defineSignal<[ShipmentProgress]>('shipmentProgress');
+/** Sent by the carrier (sandbox activity, `orders deliver`) to a shipment workflow. */
+export const carrierEventSignal = defineSignal<[{ event: CarrierEventType }]>('carrierEvent');

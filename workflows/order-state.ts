@@ -1,0 +1,92 @@
+import { ApplicationFailure, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { CustomerIdKey, NeedsApprovalKey, OrderStatusKey, OrderTotalCentsKey } from './search-attribute-keys';
+import {
+  ERROR_TYPES,
+  IllegalTransition,
+  assertTransition,
+  formatMoney,
+  money,
+  type FailureReason,
+  type OrderStatus,
+  type OrderView,
+  type OrderWorkflowInput,
+} from '../src/domain';
+
+/**
+ * The order's state machine inside the workflow: every move is checked against the domain's
+ * transition table (an illegal one fails the workflow loudly), recorded in the history with the
+ * workflow clock, mirrored into search attributes, and summarised as the run's current details.
+ */
+export class OrderState {
+  readonly view: OrderView;
+
+  constructor(input: OrderWorkflowInput) {
+    const { order } = input;
+    this.view = {
+      orderId: order.orderId,
+      customerId: order.customerId,
+      status: 'Created',
+      history: [{ status: 'Created', at: new Date().toISOString() }],
+      lines: [],
+      subtotalCents: 0,
+      shippingCents: 0,
+      totalCents: 0,
+      needsApproval: false,
+      payment: { status: 'none', authorizedCents: 0, capturedCents: 0, refundedCents: 0 },
+      shipments: [],
+    };
+    upsertSearchAttributes([
+      { key: OrderStatusKey, value: 'Created' },
+      { key: CustomerIdKey, value: order.customerId },
+    ]);
+    this.describe();
+  }
+
+  get status(): OrderStatus {
+    return this.view.status;
+  }
+
+  transition(to: OrderStatus, note?: string): void {
+    try {
+      assertTransition(this.view.status, to);
+    } catch (err) {
+      if (err instanceof IllegalTransition) throw ApplicationFailure.nonRetryable(err.message, ERROR_TYPES.IllegalTransition);
+      throw err;
+    }
+    this.view.status = to;
+    this.view.history.push({ status: to, at: new Date().toISOString(), ...(note ? { note } : {}) });
+    upsertSearchAttributes([{ key: OrderStatusKey, value: to }]);
+    this.describe();
+  }
+
+  /** A history line that is not a move (a refused signal, a reminder). */
+  note(note: string): void {
+    this.view.history.push({ status: this.view.status, at: new Date().toISOString(), note });
+    this.describe();
+  }
+
+  fail(reason: FailureReason): void {
+    this.view.failureReason ??= reason;
+  }
+
+  priced(totalCents: number, needsApproval: boolean): void {
+    upsertSearchAttributes([
+      { key: OrderTotalCentsKey, value: totalCents },
+      { key: NeedsApprovalKey, value: needsApproval },
+    ]);
+    this.describe();
+  }
+
+  /** The Web UI's "current details": the order's story so far in a few lines of markdown. */
+  private describe(): void {
+    const v = this.view;
+    const total = v.currency ? formatMoney(money(v.totalCents, v.currency)) : 'not priced yet';
+    const lines = [
+      `**Order ${v.orderId}** for customer ${v.customerId}: **${v.status}**`,
+      `Total: ${total}${v.needsApproval ? ' (needs approval)' : ''}`,
+      `Payment: ${v.payment.status}; shipments: ${v.shipments.map((s) => `${s.shipmentId} ${s.status}`).join(', ') || 'none'}`,
+    ];
+    if (v.failureReason) lines.push(`Failure: ${v.failureReason}`);
+    setCurrentDetails(lines.join('\n\n'));
+  }
+}

@@ -1,0 +1,46 @@
+import { CancellationScope, condition, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { CarrierEventType, ShipmentWorkflowInput } from '../src/domain';
+import { orderServices } from './activity-proxies';
+import { carrierEventSignal, shipmentProgressSignal } from './order-api';
+import { Saga } from './saga';
+
+const STAGES: readonly CarrierEventType[] = ['picked-up', 'in-transit', 'delivered'];
+
+/**
+ * One parcel: book it, then follow the carrier's events (signals, from the sandbox carrier or
+ * `orders deliver`) to delivery, telling the order at each stage. A later event implies the
+ * earlier ones, so a carrier that only reports "delivered" still walks every stage in order.
+ * Cancelled before delivery, it cancels its booking.
+ */
+export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ shipmentId: string; delivered: true }> {
+  const acts = orderServices(input.transitTimeMs);
+  const saga = new Saga();
+  const parent = getExternalWorkflowHandle(input.parentWorkflowId);
+  let reached = -1;
+  setHandler(carrierEventSignal, ({ event }) => {
+    reached = Math.max(reached, STAGES.indexOf(event));
+  });
+
+  try {
+    saga.add('cancel shipment', () => acts.cancelShipment.executeWithOptions({ summary: 'Compensate: cancel booking' }, [{ shipmentId: input.shipmentId }]));
+    await acts.bookShipment.executeWithOptions({ summary: `Book shipment from ${input.warehouseId}` }, [
+      { orderId: input.orderId, shipmentId: input.shipmentId, warehouseId: input.warehouseId, lines: input.lines, address: input.address, method: input.method },
+    ]);
+    await parent.signal(shipmentProgressSignal, { shipmentId: input.shipmentId, event: 'Booked' });
+    const carrier = input.sandboxCarrier
+      ? acts.runSandboxCarrier.executeWithOptions({ summary: 'Sandbox carrier: emits picked-up, in-transit, delivered' }, [
+          { shipmentWorkflowId: workflowInfo().workflowId, transitMs: input.transitTimeMs },
+        ])
+      : undefined;
+    for (const [index, event] of STAGES.entries()) {
+      await condition(() => reached >= index);
+      await acts.recordCarrierEvent.executeWithOptions({ summary: `Carrier: ${event}` }, [{ shipmentId: input.shipmentId, event }]);
+      await parent.signal(shipmentProgressSignal, { shipmentId: input.shipmentId, event });
+    }
+    await carrier;
+    return { shipmentId: input.shipmentId, delivered: true };
+  } catch (err) {
+    await CancellationScope.nonCancellable(() => saga.compensate());
+    throw err;
+  }
+}
