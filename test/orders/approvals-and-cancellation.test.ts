@@ -1,0 +1,105 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { OrderExists } from '../../src/client/place-order';
+import { approveSignal, approveUpdate, cancelUpdate, carrierEventSignal, rejectUpdate } from '../../workflows/order-api';
+import { orderRequest, paymentOps, place, seedSku, stockOf, testSettings, uid, waitForView } from '../support/orders';
+import { startTestWorkers, type TestWorkers } from '../support/workers';
+
+let stack: TestWorkers;
+beforeAll(async () => {
+  stack = await startTestWorkers();
+});
+afterAll(() => stack.stop());
+
+/** An order of 1,200.00: over the 1,000.00 threshold, so it waits for a human. */
+async function bigOrder(settings = testSettings()) {
+  const sku = await seedSku(stack.pool, { priceCents: 120_000, stock: { east: 3 } });
+  const placed = await place(stack.client, orderRequest({ items: [{ sku, quantity: 1 }] }), settings, stack.prefix);
+  await waitForView(placed.handle, (v) => v.status === 'AwaitingApproval');
+  return { ...placed, sku };
+}
+
+test('approved by an authorised approver → paid and Delivered', async () => {
+  const { handle, orderId } = await bigOrder();
+  const afterApproval = await handle.executeUpdate(approveUpdate, { args: [{ by: 'alice', note: 'known customer' }] });
+  expect(afterApproval.approval).toMatchObject({ decision: 'approved', by: 'alice' });
+  expect((await handle.result()).status).toBe('Delivered');
+  expect((await paymentOps(stack.pool, orderId)).map((p) => p.operation)).toEqual(['authorize', 'capture']);
+});
+
+test('an unknown approver is refused by the update validator and changes nothing', async () => {
+  const { handle } = await bigOrder();
+  const attempt = handle.executeUpdate(approveUpdate, { args: [{ by: 'mallory' }] });
+  await expect(attempt).rejects.toThrow(WorkflowUpdateFailedError);
+  await expect(attempt).rejects.toMatchObject({ cause: { message: '"mallory" is not an authorised approver' } });
+  // The same request as a Signal (Web UI, temporal CLI) is recorded as refused, never applied.
+  await handle.signal(approveSignal, { by: 'mallory' });
+  const view = await waitForView(handle, (v) => v.history.some((h) => h.note?.startsWith('refused approve signal')));
+  expect(view.status).toBe('AwaitingApproval');
+  await handle.executeUpdate(rejectUpdate, { args: [{ by: 'bob', reason: 'cleanup' }] });
+  expect((await handle.result()).status).toBe('Cancelled');
+});
+
+test('a valid approve Signal works like the Update', async () => {
+  const { handle } = await bigOrder();
+  await handle.signal(approveSignal, { by: 'bob' });
+  expect((await handle.result()).status).toBe('Delivered');
+});
+
+test('rejected → Cancelled, reservation released, nothing charged', async () => {
+  const { handle, orderId, sku } = await bigOrder();
+  await handle.executeUpdate(rejectUpdate, { args: [{ by: 'bob', reason: 'suspicious volume' }] });
+  const view = await handle.result();
+  expect(view).toMatchObject({ status: 'Cancelled', failureReason: 'approval-rejected' });
+  expect(await paymentOps(stack.pool, orderId)).toEqual([]);
+  expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 3, reserved: 0 } });
+});
+
+test('no decision in time → reminder half-way, then auto-reject and compensation', async () => {
+  const { handle, orderId, sku } = await bigOrder(testSettings({ approvalTimeoutMs: 2_000 }));
+  const view = await handle.result();
+  expect(view).toMatchObject({ status: 'Cancelled', failureReason: 'approval-timeout', approval: { decision: 'timed-out' } });
+  expect(view.history.some((h) => h.note?.startsWith('reminder'))).toBe(true);
+  expect(await paymentOps(stack.pool, orderId)).toEqual([]);
+  expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 3, reserved: 0 } });
+});
+
+test('cancel before shipping compensates; the update answers with the final state', async () => {
+  const { handle, orderId, sku } = await bigOrder();
+  const final = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'changed my mind' }] });
+  expect(final).toMatchObject({ status: 'Cancelled', failureReason: 'cancelled-by-customer' });
+  expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 3, reserved: 0 } });
+  expect(await paymentOps(stack.pool, orderId)).toEqual([]);
+});
+
+test('cancel after the Shipped milestone is refused with the reason; the order still completes', async () => {
+  const sku = await seedSku(stack.pool, { priceCents: 3_000, stock: { west: 2 } });
+  const { handle, orderId } = await place(stack.client, orderRequest({ items: [{ sku, quantity: 1 }] }), testSettings({ sandboxCarrier: false }), stack.prefix);
+  await waitForView(handle, (v) => v.shipments.length === 1 && v.shipments[0]!.status === 'Booked');
+  const shipment = stack.client.workflow.getHandle(`shipment-${orderId}-west`);
+  await shipment.signal(carrierEventSignal, { event: 'picked-up' });
+  await waitForView(handle, (v) => v.status === 'Shipped');
+  const attempt = handle.executeUpdate(cancelUpdate, { args: [{ reason: 'too late' }] });
+  await expect(attempt).rejects.toMatchObject({ cause: { message: expect.stringContaining('can no longer be cancelled') } });
+  await shipment.signal(carrierEventSignal, { event: 'delivered' });
+  expect((await handle.result()).status).toBe('Delivered');
+});
+
+test('placing the same order id twice starts one workflow and charges once', async () => {
+  const sku = await seedSku(stack.pool, { priceCents: 2_000, stock: { east: 5 } });
+  const request = orderRequest({ orderId: uid('dup'), items: [{ sku, quantity: 1 }] });
+  const first = await place(stack.client, request, testSettings(), stack.prefix);
+  await expect(place(stack.client, request, testSettings(), stack.prefix)).rejects.toThrow(OrderExists);
+  expect((await first.handle.result()).status).toBe('Delivered');
+  await expect(place(stack.client, request, testSettings(), stack.prefix)).rejects.toThrow(OrderExists);
+  expect((await paymentOps(stack.pool, request.orderId)).map((p) => p.operation)).toEqual(['authorize', 'capture']);
+  expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 4, reserved: 0 } });
+});
+
+test('cancelling the run itself (Web UI "Cancel") also compensates', async () => {
+  const { handle, orderId, sku } = await bigOrder();
+  await handle.cancel();
+  await expect(handle.result()).rejects.toThrow();
+  const { rows } = await stack.pool.query('SELECT status, failure_reason FROM orders WHERE order_id = $1', [orderId]);
+  expect(rows[0]).toEqual({ status: 'Cancelled', failure_reason: 'cancelled-by-operator' });
+  expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 3, reserved: 0 } });
+});

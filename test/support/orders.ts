@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Pool } from 'pg';
+import type { OrderSettings, OrderView } from '../../src/domain';
+import { placeOrder } from '../../src/client/place-order';
+import { statusQuery } from '../../workflows/order-api';
+import type { orderWorkflow } from '../../workflows/order';
+
+/** Short durations: there is no time-skipping server here, so tests run on real time, briefly. */
+export function testSettings(overrides: Partial<OrderSettings> = {}): OrderSettings {
+  return {
+    approvalThresholdCents: 100_000,
+    approvers: ['alice', 'bob'],
+    approvalTimeoutMs: 60_000,
+    transitTimeMs: 300,
+    paymentWindowMs: 60_000,
+    sandboxCarrier: true,
+    ...overrides,
+  };
+}
+
+export const uid = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+/** A SKU of the test's own, so tests never fight over the demo catalog's stock. */
+export async function seedSku(pool: Pool, opts: { priceCents: number; stock: Record<string, number> }): Promise<string> {
+  const sku = uid('SKU');
+  await pool.query(`INSERT INTO catalog_items (sku, name, price_cents, currency) VALUES ($1, $2, $3, 'USD')`, [sku, `Test item ${sku}`, opts.priceCents]);
+  for (const [warehouse, onHand] of Object.entries(opts.stock)) {
+    await pool.query(`INSERT INTO warehouses (id, name) VALUES ($1, $1) ON CONFLICT (id) DO NOTHING`, [warehouse]);
+    await pool.query(`INSERT INTO stock (sku, warehouse_id, on_hand, reserved) VALUES ($1, $2, $3, 0)`, [sku, warehouse, onHand]);
+  }
+  return sku;
+}
+
+export async function stockOf(pool: Pool, sku: string): Promise<Record<string, { onHand: number; reserved: number }>> {
+  const { rows } = await pool.query('SELECT warehouse_id, on_hand, reserved FROM stock WHERE sku = $1', [sku]);
+  return Object.fromEntries(rows.map((r) => [r.warehouse_id, { onHand: r.on_hand, reserved: r.reserved }]));
+}
+
+export async function paymentOps(pool: Pool, orderId: string): Promise<Array<{ operation: string; status: string; amount_cents: string }>> {
+  const { rows } = await pool.query('SELECT operation, status, amount_cents FROM payment_operations WHERE order_id = $1 ORDER BY id', [orderId]);
+  return rows;
+}
+
+export function orderRequest(opts: { items: Array<{ sku: string; quantity: number }>; token?: string; country?: string; orderId?: string; customerId?: string }) {
+  return {
+    orderId: opts.orderId ?? uid('ord'),
+    customerId: opts.customerId ?? 'cust-1',
+    items: opts.items,
+    shippingAddress: { name: 'Ada Lovelace', line1: '1 Analytical St', city: 'London', postalCode: 'N1 9GU', country: opts.country ?? 'GB' },
+    payment: { method: 'card', token: opts.token ?? 'tok_ok' },
+  };
+}
+
+export async function place(client: Client, request: ReturnType<typeof orderRequest>, settings: OrderSettings, taskQueuePrefix: string) {
+  const placed = await placeOrder(client, request, { settings, taskQueuePrefix });
+  return { ...placed, handle: client.workflow.getHandle<typeof orderWorkflow>(placed.workflowId) };
+}
+
+/** Awaits a condition on the order's `status` query (the workflow's own state, not a sleep). */
+export async function waitForView(handle: WorkflowHandle, predicate: (v: OrderView) => boolean, timeoutMs = 30_000): Promise<OrderView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = await handle.query(statusQuery);
+    if (predicate(view)) return view;
+    if (Date.now() > deadline) throw new Error(`condition not reached; last view: ${JSON.stringify(view)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Activity types in the order they were scheduled, from the run's event history. */
+export async function scheduledActivities(handle: WorkflowHandle): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
+}
