@@ -24,7 +24,8 @@ const step = (startToClose: string, nonRetryable: string[], maximumAttempts = 5)
 /** Compensations: must eventually succeed, so they retry without limit, backing off to a minute. */
 const compensation = (startToClose: string): ActivityOptions => ({
   startToCloseTimeout: startToClose,
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 0, nonRetryableErrorTypes: [E.InvalidInput] },
+  // No maximumAttempts: unlimited.
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: [E.InvalidInput] },
 });
 
 function on<A extends object>(service: Service, options: ActivityOptions) {
@@ -56,7 +57,7 @@ export function orderServices(transitTimeMs: number) {
     runSandboxCarrier: on<ShippingActivities>('shipping', {
       startToCloseTimeout: `${Math.ceil(transitTimeMs / 1000) * 2 + 60}s`,
       heartbeatTimeout: '10s',
-      retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 0, nonRetryableErrorTypes: [E.InvalidInput] },
+      retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: [E.InvalidInput] },
     }).runSandboxCarrier,
   };
 }

@@ -6,6 +6,11 @@ const PINO_METHOD = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn'
 
 let installed = false;
 
+/** Errors from the workflow sandbox are not `instanceof Error` here (another realm). */
+function isErrorLike(v: unknown): v is Error {
+  return typeof v === 'object' && v !== null && 'message' in v && 'stack' in v;
+}
+
 /** Routes the SDK's own logs (worker, workflow and activity loggers) into our pino logger. Once per process. */
 export function installRuntimeLogger(): void {
   if (installed) return;
@@ -14,7 +19,11 @@ export function installRuntimeLogger(): void {
     logger: new DefaultLogger(SDK_LEVEL[logger.level] ?? 'INFO', (entry) => {
       // Activity-only queues are that way on purpose: not worth a warning.
       const level = entry.message.startsWith('No workflows registered') ? 'DEBUG' : entry.level;
-      logger[PINO_METHOD[level]]({ sdk: true, ...entry.meta }, entry.message);
+      // Errors in meta would serialise as {}: keep their message and stack.
+      const meta = Object.fromEntries(
+        Object.entries(entry.meta ?? {}).map(([k, v]) => [k, isErrorLike(v) ? { name: v.name, message: v.message, stack: v.stack } : v]),
+      );
+      logger[PINO_METHOD[level]]({ sdk: true, ...meta }, entry.message);
     }),
   });
 }

@@ -9,7 +9,7 @@ import { spawnNode } from '../support/processes';
  */
 test('a worker killed mid-order is replaced and the order completes with exactly one capture', async () => {
   const prefix = `${uid('crash')}-`;
-  const env = { ...process.env, TASK_QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' };
+  const env = { ...process.env, TASK_QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' }; // info: "workers polling" tells us it is up
   const pool = new Pool({ connectionString: process.env.DATABASE_URL });
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! });
   const client = new Client({ connection });
