@@ -5,6 +5,7 @@
  * in-flight activities finish, then connections close.
  */
 import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from './src/config';
 import { migrate } from './src/db/migrate';
@@ -32,6 +33,12 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   try {
     await migrate(pool);
     const connection = await NativeConnection.connect(options);
+    // The sandbox carrier signals shipment workflows: that needs a client, on its own connection.
+    const clientConnection = await Connection.connect(options).catch(async (err: unknown) => {
+      await connection.close();
+      throw err;
+    });
+    const client = new Client({ connection: clientConnection, namespace });
     try {
       const services = opts.services ?? SERVICES;
       const workers = await createWorkers(
@@ -41,6 +48,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
           pool,
           taskQueuePrefix: opts.taskQueuePrefix,
           workflowBundle: opts.workflowBundlePath ? { codePath: opts.workflowBundlePath } : undefined,
+          signalShipment: (workflowId, event) => client.workflow.getHandle(workflowId).signal('carrierEvent', { event }),
         },
         services,
       );
@@ -48,6 +56,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
       opts.onRunning?.();
       await Promise.all(workers.map((w) => w.run()));
     } finally {
+      await clientConnection.close();
       await connection.close();
     }
   } finally {

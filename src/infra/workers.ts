@@ -1,7 +1,11 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createDiagnosticsActivities } from '../../activities/diagnostics';
-import { SERVICES, taskQueueFor, type Service } from '../domain';
+import { createInventoryActivities } from '../../activities/inventory';
+import { createOrderActivities } from '../../activities/orders';
+import { createPaymentActivities } from '../../activities/payments';
+import { createShippingActivities } from '../../activities/shipping';
+import { SERVICES, taskQueueFor, type CarrierEventType, type Service } from '../domain';
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -10,6 +14,11 @@ export interface WorkerDeps {
   taskQueuePrefix?: string;
   /** A prebuilt workflow bundle (tests bundle once per run); otherwise workflows/ is bundled at start. */
   workflowBundle?: { codePath: string };
+  /**
+   * How the sandbox carrier (shipping) reaches a shipment workflow: signal `carrierEvent` with
+   * `{ event }`, through a @temporalio/client Client (a NativeConnection cannot make one).
+   */
+  signalShipment?: (workflowId: string, event: CarrierEventType) => Promise<void>;
 }
 
 export function isService(name: string): name is Service {
@@ -17,9 +26,28 @@ export function isService(name: string): name is Service {
 }
 
 /** Activities each service's worker registers; every worker also answers the stack check. */
-function activitiesFor(_service: Service, deps: WorkerDeps): object {
+function activitiesFor(service: Service, deps: WorkerDeps): object {
   const diagnostics = createDiagnosticsActivities(deps.pool);
-  return { ...diagnostics };
+  switch (service) {
+    case 'orders':
+      return { ...diagnostics, ...createOrderActivities(deps.pool) };
+    case 'inventory':
+      return { ...diagnostics, ...createInventoryActivities(deps.pool) };
+    case 'payments':
+      return { ...diagnostics, ...createPaymentActivities(deps.pool) };
+    case 'shipping':
+      return {
+        ...diagnostics,
+        ...createShippingActivities(deps.pool, {
+          signalShipment:
+            deps.signalShipment ??
+            (() =>
+              Promise.reject(
+                new Error('no signalShipment in WorkerDeps: the sandbox carrier cannot reach shipment workflows'),
+              )),
+        }),
+      };
+  }
 }
 
 /** One worker per service: `orders` runs workflows, the others run their service's activities. */

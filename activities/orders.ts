@@ -1,0 +1,278 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '../src/db/pool';
+import {
+  ERROR_TYPES,
+  IdSchema,
+  ORDER_STATUSES,
+  OrderItemsSchema,
+  ShippingMethodSchema,
+  evaluateCustomerRules,
+  formatZodError,
+  priceOrder as priceItems,
+  type Catalog,
+  type OrderActivities,
+  type OrderStatus,
+  type PriceOrderResult,
+  type PricedLineDto,
+} from '../src/domain';
+import { logger } from '../src/logger';
+
+// ---------------------------------------------------------------------------------------------
+// Read-model helpers, shared by every service that moves an order forward (inventory, payments).
+// ---------------------------------------------------------------------------------------------
+
+/** Customer-visible events, one outbox row each per order (idempotency key `<orderId>:<type>`). */
+export const ORDER_EVENTS = {
+  OrderPlaced: 'OrderPlaced',
+  InventoryReserved: 'InventoryReserved',
+  OrderAwaitingApproval: 'OrderAwaitingApproval',
+  PaymentCaptured: 'PaymentCaptured',
+  PaymentFailed: 'PaymentFailed',
+  OrderShipped: 'OrderShipped',
+  OrderDelivered: 'OrderDelivered',
+  OrderCancelled: 'OrderCancelled',
+  OrderRefunded: 'OrderRefunded',
+  PaymentRefunded: 'PaymentRefunded',
+} as const;
+export type OrderEventType = (typeof ORDER_EVENTS)[keyof typeof ORDER_EVENTS];
+
+/** Statuses a customer hears about when recordStatus/finalizeOrder reaches them. */
+const STATUS_EVENTS: Partial<Record<OrderStatus, OrderEventType>> = {
+  AwaitingApproval: ORDER_EVENTS.OrderAwaitingApproval,
+  PaymentFailed: ORDER_EVENTS.PaymentFailed,
+  Shipped: ORDER_EVENTS.OrderShipped,
+  Delivered: ORDER_EVENTS.OrderDelivered,
+  Cancelled: ORDER_EVENTS.OrderCancelled,
+  Refunded: ORDER_EVENTS.OrderRefunded,
+};
+
+function isOrderStatus(s: string): s is OrderStatus {
+  return (ORDER_STATUSES as readonly string[]).includes(s);
+}
+
+/** Position in the lifecycle: every allowed transition (status.ts TRANSITIONS) moves forward in it. */
+function rank(status: string): number {
+  return (ORDER_STATUSES as readonly string[]).indexOf(status);
+}
+
+export async function insertOutbox(
+  db: PoolClient,
+  orderId: string,
+  eventType: OrderEventType,
+  payload: Record<string, unknown>,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO outbox (order_id, event_type, payload, idempotency_key) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (idempotency_key) DO NOTHING`,
+    [orderId, eventType, JSON.stringify(payload), `${orderId}:${eventType}`],
+  );
+}
+
+export interface StatusWrite {
+  orderId: string;
+  status: OrderStatus;
+  note?: string;
+  failureReason?: string;
+  /** Outbox event to write with the status (defaults to the status's customer-visible event, if any). */
+  event?: { type: OrderEventType; payload: Record<string, unknown> };
+}
+
+/**
+ * Moves the read model to `status` with a history row and (for customer-visible statuses) an outbox
+ * row, all idempotent. The read model only moves forward: a write for an earlier status than the
+ * current one (a stale attempt that committed late) changes nothing and returns false. With no
+ * orders row (rejected before pricing) the history and outbox rows are still written.
+ * Call inside a transaction.
+ */
+export async function writeOrderStatus(db: PoolClient, w: StatusWrite): Promise<boolean> {
+  const { rows } = await db.query<{ status: string }>('SELECT status FROM orders WHERE order_id = $1 FOR UPDATE', [
+    w.orderId,
+  ]);
+  const current = rows[0]?.status;
+  if (current !== undefined) {
+    if (rank(w.status) < rank(current)) {
+      logger.warn(
+        { orderId: w.orderId, current, stale: w.status },
+        'read model: ignoring a status older than the current one',
+      );
+      return false;
+    }
+    await db.query(
+      `UPDATE orders SET status = $2, failure_reason = COALESCE($3, failure_reason), updated_at = now()
+       WHERE order_id = $1 AND (status IS DISTINCT FROM $2 OR ($3::text IS NOT NULL AND failure_reason IS DISTINCT FROM $3))`,
+      [w.orderId, w.status, w.failureReason ?? null],
+    );
+  }
+  await db.query(
+    `INSERT INTO order_status_history (order_id, status, note) VALUES ($1, $2, $3)
+     ON CONFLICT ON CONSTRAINT order_status_history_once DO NOTHING`,
+    [w.orderId, w.status, w.note ?? ''],
+  );
+  const eventType = w.event?.type ?? STATUS_EVENTS[w.status];
+  if (eventType) {
+    const payload = w.event?.payload ?? {
+      orderId: w.orderId,
+      status: w.status,
+      ...(w.note ? { note: w.note } : {}),
+      ...(w.failureReason ? { reason: w.failureReason } : {}),
+    };
+    await insertOutbox(db, w.orderId, eventType, payload);
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function invalidInput(what: string, detail: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`${what}: ${detail}`, ERROR_TYPES.InvalidInput);
+}
+
+interface OrderRow {
+  currency: string;
+  subtotal_cents: string;
+  shipping_cents: string;
+  total_cents: string;
+}
+interface LineRow {
+  sku: string;
+  name: string;
+  quantity: number;
+  unit_price_cents: string;
+  line_total_cents: string;
+}
+
+/** The priced order as stored: what a retried priceOrder answers, whatever the catalog says now. */
+async function loadPriced(db: PoolClient, orderId: string): Promise<PriceOrderResult | undefined> {
+  const order = await db.query<OrderRow>(
+    'SELECT currency, subtotal_cents, shipping_cents, total_cents FROM orders WHERE order_id = $1',
+    [orderId],
+  );
+  const row = order.rows[0];
+  if (!row) return undefined;
+  const lines = await db.query<LineRow>(
+    'SELECT sku, name, quantity, unit_price_cents, line_total_cents FROM order_lines WHERE order_id = $1 ORDER BY line_no',
+    [orderId],
+  );
+  return {
+    ok: true,
+    currency: row.currency,
+    subtotalCents: Number(row.subtotal_cents),
+    shippingCents: Number(row.shipping_cents),
+    totalCents: Number(row.total_cents),
+    lines: lines.rows.map((l): PricedLineDto => ({
+      sku: l.sku,
+      name: l.name,
+      quantity: l.quantity,
+      unitPriceCents: Number(l.unit_price_cents),
+      lineTotalCents: Number(l.line_total_cents),
+    })),
+  };
+}
+
+export function createOrderActivities(pool: Pool): OrderActivities {
+  return {
+    async priceOrder(input) {
+      const orderId = IdSchema.safeParse(input.orderId);
+      if (!orderId.success) throw invalidInput('orderId', formatZodError(orderId.error));
+      const customerId = IdSchema.safeParse(input.customerId);
+      if (!customerId.success) throw invalidInput('customerId', formatZodError(customerId.error));
+      const items = OrderItemsSchema.safeParse(input.items);
+      if (!items.success) throw invalidInput('items', formatZodError(items.error));
+      const method = ShippingMethodSchema.safeParse(input.shippingMethod);
+      if (!method.success) throw invalidInput('shippingMethod', formatZodError(method.error));
+
+      const { rows } = await pool.query<{ sku: string; name: string; price_cents: string; currency: string }>(
+        'SELECT sku, name, price_cents, currency FROM catalog_items WHERE sku = ANY($1::text[])',
+        [items.data.map((i) => i.sku)],
+      );
+      const catalog: Catalog = Object.fromEntries(
+        rows.map((r) => [r.sku, { name: r.name, priceCents: Number(r.price_cents), currency: r.currency }]),
+      );
+      const priced = priceItems(items.data, catalog, method.data);
+      // Business failures are answers, and nothing is written for them.
+      if (!priced.ok) return priced;
+
+      return inTransaction(pool, async (db) => {
+        const inserted = await db.query(
+          `INSERT INTO orders (order_id, customer_id, status, currency, subtotal_cents, shipping_cents, total_cents)
+           VALUES ($1, $2, 'Created', $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING`,
+          [
+            input.orderId,
+            input.customerId,
+            priced.currency,
+            priced.subtotalCents,
+            priced.shippingCents,
+            priced.totalCents,
+          ],
+        );
+        if (inserted.rowCount === 0) {
+          // A retry after a lost answer (or a second run with the same id): answer what was stored.
+          const stored = await loadPriced(db, input.orderId);
+          if (stored) return stored;
+        }
+        await db.query(
+          `INSERT INTO order_lines (order_id, line_no, sku, name, quantity, unit_price_cents, line_total_cents)
+           SELECT $1, n, sku, name, quantity, unit_price, line_total
+           FROM unnest($2::text[], $3::text[], $4::int[], $5::bigint[], $6::bigint[]) WITH ORDINALITY
+                AS l(sku, name, quantity, unit_price, line_total, n)
+           ON CONFLICT DO NOTHING`,
+          [
+            input.orderId,
+            priced.lines.map((l) => l.sku),
+            priced.lines.map((l) => l.name),
+            priced.lines.map((l) => l.quantity),
+            priced.lines.map((l) => l.unitPriceCents),
+            priced.lines.map((l) => l.lineTotalCents),
+          ],
+        );
+        await writeOrderStatus(db, {
+          orderId: input.orderId,
+          status: 'Created',
+          event: {
+            type: ORDER_EVENTS.OrderPlaced,
+            payload: {
+              orderId: input.orderId,
+              customerId: input.customerId,
+              currency: priced.currency,
+              totalCents: priced.totalCents,
+              items: priced.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+            },
+          },
+        });
+        return priced;
+      });
+    },
+
+    async screenCustomer(input) {
+      // DEMO rules (src/domain/rules.ts): no database history is consulted yet.
+      return evaluateCustomerRules({
+        customerId: input.customerId,
+        totalCents: input.totalCents,
+        itemCount: input.itemCount,
+      });
+    },
+
+    async recordStatus({ orderId, status, note }) {
+      if (!isOrderStatus(status)) throw invalidInput('status', `unknown order status ${JSON.stringify(status)}`);
+      await inTransaction(pool, (db) => writeOrderStatus(db, { orderId, status, note }));
+    },
+
+    async finalizeOrder({ orderId, status, failureReason }) {
+      if (status !== 'Cancelled' && status !== 'Refunded')
+        throw invalidInput('status', `finalizeOrder takes Cancelled or Refunded, got ${JSON.stringify(status)}`);
+      await inTransaction(pool, (db) =>
+        writeOrderStatus(db, {
+          orderId,
+          status,
+          note: failureReason,
+          failureReason,
+          event: {
+            type: status === 'Cancelled' ? ORDER_EVENTS.OrderCancelled : ORDER_EVENTS.OrderRefunded,
+            payload: { orderId, status, reason: failureReason },
+          },
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,295 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '../src/db/pool';
+import { ERROR_TYPES, type PaymentActivities } from '../src/domain';
+import { ORDER_EVENTS, insertOutbox, writeOrderStatus } from './orders';
+import { createSandboxPaymentProvider } from './payments-sandbox';
+
+export { PROVIDER_TIMEOUT, SANDBOX_TOKENS, createSandboxPaymentProvider } from './payments-sandbox';
+
+// ---------------------------------------------------------------------------------------------
+// The provider seam. Every call carries an idempotency key (`<orderId>:<operation>`): a provider
+// must answer a repeated key with the original outcome and never act twice. A call whose outcome
+// is unknown (timeout, lost answer) throws; the activity's retry repeats it with the same key.
+// ---------------------------------------------------------------------------------------------
+
+export type PaymentOperation = 'authorize' | 'capture' | 'void' | 'refund';
+
+export interface AuthorizeRequest {
+  idempotencyKey: string;
+  orderId: string;
+  amountCents: number;
+  currency: string;
+  /** The card token from the payment form. Passed through to the provider only: never stored or logged. */
+  token: string;
+  /** How long the authorization may be captured. */
+  windowMs: number;
+}
+export type AuthorizeResult =
+  { status: 'approved'; authorizationId: string; expiresAt: Date | null } | { status: 'declined' };
+
+export interface CaptureRequest {
+  idempotencyKey: string;
+  orderId: string;
+  authorizationId: string;
+  amountCents: number;
+  currency: string;
+}
+export interface VoidRequest {
+  idempotencyKey: string;
+  orderId: string;
+  authorizationId: string;
+  amountCents: number;
+  currency: string;
+}
+export interface RefundRequest {
+  idempotencyKey: string;
+  orderId: string;
+  captureId: string;
+  amountCents: number;
+  currency: string;
+}
+export interface OperationResult {
+  providerRef: string;
+}
+
+export interface PaymentProvider {
+  authorize(req: AuthorizeRequest): Promise<AuthorizeResult>;
+  capture(req: CaptureRequest): Promise<OperationResult>;
+  void(req: VoidRequest): Promise<OperationResult>;
+  refund(req: RefundRequest): Promise<OperationResult>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The ledger: payment_operations, one row per (order, operation). The activities record every
+// provider outcome there (a no-op for the sandbox, whose memory the ledger already is).
+// ---------------------------------------------------------------------------------------------
+
+interface OperationRow {
+  status: 'approved' | 'declined';
+  amount_cents: string;
+  currency: string;
+  provider_ref: string | null;
+  expires_at: Date | null;
+  expired: boolean;
+}
+interface Operation {
+  status: 'approved' | 'declined';
+  amountCents: number;
+  currency: string;
+  providerRef: string | null;
+  expiresAt: Date | null;
+  expired: boolean;
+}
+
+const keyOf = (orderId: string, op: PaymentOperation) => `${orderId}:${op}`;
+
+async function findOperation(
+  db: Pool | PoolClient,
+  orderId: string,
+  op: PaymentOperation,
+): Promise<Operation | undefined> {
+  const { rows } = await db.query<OperationRow>(
+    `SELECT status, amount_cents, currency, provider_ref, expires_at, (expires_at IS NOT NULL AND expires_at <= now()) AS expired
+     FROM payment_operations WHERE idempotency_key = $1`,
+    [keyOf(orderId, op)],
+  );
+  const r = rows[0];
+  return (
+    r && {
+      status: r.status,
+      amountCents: Number(r.amount_cents),
+      currency: r.currency,
+      providerRef: r.provider_ref,
+      expiresAt: r.expires_at,
+      expired: r.expired,
+    }
+  );
+}
+
+async function recordOperation(
+  db: Pool | PoolClient,
+  orderId: string,
+  op: PaymentOperation,
+  o: {
+    status: 'approved' | 'declined';
+    amountCents: number;
+    currency: string;
+    providerRef: string | null;
+    expiresAt?: Date | null;
+  },
+): Promise<Operation> {
+  await db.query(
+    `INSERT INTO payment_operations (order_id, operation, idempotency_key, status, amount_cents, currency, provider_ref, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (idempotency_key) DO NOTHING`,
+    [orderId, op, keyOf(orderId, op), o.status, o.amountCents, o.currency, o.providerRef, o.expiresAt ?? null],
+  );
+  const stored = await findOperation(db, orderId, op);
+  if (!stored) throw new Error(`payment ledger row ${keyOf(orderId, op)} missing after insert`);
+  return stored;
+}
+
+function declined(orderId: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`card declined for order ${orderId}`, ERROR_TYPES.PaymentDeclined);
+}
+
+function invalid(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, ERROR_TYPES.InvalidInput);
+}
+
+function checkAmount(amountCents: number, currency: string): void {
+  if (!Number.isSafeInteger(amountCents) || amountCents < 0)
+    throw invalid(`amountCents must be a non-negative integer, got ${amountCents}`);
+  if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency))
+    throw invalid(`currency must be an ISO 4217 code, got ${JSON.stringify(currency)}`);
+}
+
+export function createPaymentActivities(
+  pool: Pool,
+  provider: PaymentProvider = createSandboxPaymentProvider(pool),
+): PaymentActivities {
+  return {
+    async authorize({ orderId, amountCents, currency, token, windowMs }) {
+      checkAmount(amountCents, currency);
+      if (!Number.isFinite(windowMs) || windowMs <= 0) throw invalid(`windowMs must be positive, got ${windowMs}`);
+      // Never echo the token, not even in a validation message.
+      if (typeof token !== 'string' || token === '') throw invalid('payment token is missing');
+
+      let auth = await findOperation(pool, orderId, 'authorize');
+      if (!auth) {
+        const result = await provider.authorize({
+          idempotencyKey: keyOf(orderId, 'authorize'),
+          orderId,
+          amountCents,
+          currency,
+          token,
+          windowMs,
+        });
+        auth = await recordOperation(
+          pool,
+          orderId,
+          'authorize',
+          result.status === 'approved'
+            ? {
+                status: 'approved',
+                amountCents,
+                currency,
+                providerRef: result.authorizationId,
+                expiresAt: result.expiresAt ?? new Date(Date.now() + windowMs),
+              }
+            : { status: 'declined', amountCents, currency, providerRef: null },
+        );
+      }
+      if (auth.status === 'declined' || !auth.providerRef) throw declined(orderId);
+      return { authorizationId: auth.providerRef };
+    },
+
+    async capture({ orderId, amountCents, currency }) {
+      checkAmount(amountCents, currency);
+      if (!(await findOperation(pool, orderId, 'capture'))) {
+        const auth = await findOperation(pool, orderId, 'authorize');
+        if (!auth || auth.status !== 'approved' || !auth.providerRef) {
+          throw ApplicationFailure.nonRetryable(
+            `order ${orderId} has no approved authorization to capture`,
+            ERROR_TYPES.IllegalTransition,
+          );
+        }
+        if (await findOperation(pool, orderId, 'void')) {
+          throw ApplicationFailure.nonRetryable(
+            `the authorization of order ${orderId} was voided`,
+            ERROR_TYPES.IllegalTransition,
+          );
+        }
+        if (auth.currency !== currency || amountCents > auth.amountCents) {
+          throw invalid(
+            `capture of ${amountCents} ${currency} exceeds the authorization of ${auth.amountCents} ${auth.currency}`,
+          );
+        }
+        if (auth.expired) {
+          throw ApplicationFailure.nonRetryable(
+            `authorization for order ${orderId} expired at ${auth.expiresAt?.toISOString() ?? '?'}`,
+            ERROR_TYPES.AuthorizationExpired,
+          );
+        }
+        const result = await provider.capture({
+          idempotencyKey: keyOf(orderId, 'capture'),
+          orderId,
+          authorizationId: auth.providerRef,
+          amountCents,
+          currency,
+        });
+        await recordOperation(pool, orderId, 'capture', {
+          status: 'approved',
+          amountCents,
+          currency,
+          providerRef: result.providerRef,
+        });
+      }
+      // Runs on every attempt, so a crash between the provider and here is repaired by the retry.
+      return inTransaction(pool, async (db) => {
+        const capture = await findOperation(db, orderId, 'capture');
+        if (!capture?.providerRef) throw new Error(`capture of ${orderId} not in the ledger`);
+        await writeOrderStatus(db, {
+          orderId,
+          status: 'PaymentCompleted',
+          event: {
+            type: ORDER_EVENTS.PaymentCaptured,
+            payload: { orderId, amountCents: capture.amountCents, currency: capture.currency },
+          },
+        });
+        return { captureId: capture.providerRef };
+      });
+    },
+
+    async void({ orderId }) {
+      const auth = await findOperation(pool, orderId, 'authorize');
+      if (!auth || auth.status !== 'approved' || !auth.providerRef) return { voided: false }; // nothing authorized
+      if (await findOperation(pool, orderId, 'void')) return { voided: true }; // a retry
+      if (await findOperation(pool, orderId, 'capture')) return { voided: false }; // money taken: refund, not void
+      const result = await provider.void({
+        idempotencyKey: keyOf(orderId, 'void'),
+        orderId,
+        authorizationId: auth.providerRef,
+        amountCents: auth.amountCents,
+        currency: auth.currency,
+      });
+      await recordOperation(pool, orderId, 'void', {
+        status: 'approved',
+        amountCents: auth.amountCents,
+        currency: auth.currency,
+        providerRef: result.providerRef,
+      });
+      return { voided: true };
+    },
+
+    async refund({ orderId }) {
+      const capture = await findOperation(pool, orderId, 'capture');
+      if (!capture || capture.status !== 'approved' || !capture.providerRef) return { refundedCents: 0 };
+      if (!(await findOperation(pool, orderId, 'refund'))) {
+        const result = await provider.refund({
+          idempotencyKey: keyOf(orderId, 'refund'),
+          orderId,
+          captureId: capture.providerRef,
+          amountCents: capture.amountCents,
+          currency: capture.currency,
+        });
+        await recordOperation(pool, orderId, 'refund', {
+          status: 'approved',
+          amountCents: capture.amountCents,
+          currency: capture.currency,
+          providerRef: result.providerRef,
+        });
+      }
+      return inTransaction(pool, async (db) => {
+        const refund = await findOperation(db, orderId, 'refund');
+        if (!refund) throw new Error(`refund of ${orderId} not in the ledger`);
+        await insertOutbox(db, orderId, ORDER_EVENTS.PaymentRefunded, {
+          orderId,
+          amountCents: refund.amountCents,
+          currency: refund.currency,
+        });
+        return { refundedCents: refund.amountCents };
+      });
+    },
+  };
+}

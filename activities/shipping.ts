@@ -1,0 +1,193 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Pool } from 'pg';
+import { inTransaction } from '../src/db/pool';
+import {
+  AddressSchema,
+  ERROR_TYPES,
+  formatZodError,
+  type CarrierEventType,
+  type ShippingActivities,
+} from '../src/domain';
+import { logger } from '../src/logger';
+
+/** Countries the (sandbox) carrier does not serve: booking there fails with ShippingUnavailable. */
+export const UNSERVED_COUNTRIES: ReadonlySet<string> = new Set(['AQ']);
+
+/** The carrier's events, in the order a parcel goes through them. */
+export const CARRIER_EVENTS: readonly CarrierEventType[] = ['picked-up', 'in-transit', 'delivered'];
+
+const STATUS_OF_EVENT: Record<CarrierEventType, string> = {
+  'picked-up': 'PICKED_UP',
+  'in-transit': 'IN_TRANSIT',
+  delivered: 'DELIVERED',
+};
+/** Shipment statuses in their forward order; CANCELLED is apart (only reachable from BOOKED). */
+const PROGRESS = ['BOOKED', 'PICKED_UP', 'IN_TRANSIT', 'DELIVERED'];
+
+export interface ShippingDeps {
+  /** Delivers a carrier event to the shipment workflow (signal `carrierEvent` with `{ event }`). */
+  signalShipment(workflowId: string, event: CarrierEventType): Promise<void>;
+}
+
+function invalidAddress(detail: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`invalid address: ${detail}`, ERROR_TYPES.InvalidAddress);
+}
+
+export function createShippingActivities(pool: Pool, deps: ShippingDeps): ShippingActivities {
+  return {
+    async validateAddress({ address }) {
+      // The domain schema checks every field (names only in messages, never values).
+      const parsed = AddressSchema.safeParse(address);
+      if (!parsed.success) throw invalidAddress(formatZodError(parsed.error));
+      if (!/[A-Za-z0-9]/.test(parsed.data.postalCode))
+        throw invalidAddress('postalCode: must contain a letter or a digit');
+      return { ok: true };
+    },
+
+    async bookShipment({ orderId, shipmentId, warehouseId, lines, address, method }) {
+      if (typeof address?.country !== 'string' || !/^[A-Z]{2}$/.test(address.country)) {
+        throw invalidAddress('country: must be an ISO 3166-1 alpha-2 code');
+      }
+      if (UNSERVED_COUNTRIES.has(address.country)) {
+        throw ApplicationFailure.nonRetryable(
+          `carrier does not serve ${address.country}`,
+          ERROR_TYPES.ShippingUnavailable,
+        );
+      }
+      if (!Array.isArray(lines) || lines.length === 0) {
+        throw ApplicationFailure.nonRetryable(`shipment ${shipmentId}: no lines to ship`, ERROR_TYPES.InvalidInput);
+      }
+      const foreign = lines.filter((l) => l.warehouseId !== warehouseId);
+      if (foreign.length > 0) {
+        throw ApplicationFailure.nonRetryable(
+          `shipment ${shipmentId} ships from ${warehouseId} but has lines from ${[...new Set(foreign.map((l) => l.warehouseId))].join(', ')}`,
+          ERROR_TYPES.InvalidInput,
+        );
+      }
+      const perSku = new Map<string, number>();
+      for (const l of lines) perSku.set(l.sku, (perSku.get(l.sku) ?? 0) + l.quantity);
+      const carrierRef = `SBX-${shipmentId}`;
+
+      return inTransaction(pool, async (db) => {
+        const inserted = await db.query(
+          `INSERT INTO shipments (shipment_id, order_id, warehouse_id, status, carrier_ref, country, method)
+           VALUES ($1, $2, $3, 'BOOKED', $4, $5, $6) ON CONFLICT (shipment_id) DO NOTHING`,
+          [shipmentId, orderId, warehouseId, carrierRef, address.country, method],
+        );
+        if (inserted.rowCount === 1) {
+          await db.query(
+            `INSERT INTO shipment_lines (shipment_id, sku, quantity) SELECT $1, * FROM unnest($2::text[], $3::int[])`,
+            [shipmentId, [...perSku.keys()], [...perSku.values()]],
+          );
+          return { carrierRef };
+        }
+        const { rows } = await db.query<{ order_id: string | null; carrier_ref: string | null; status: string }>(
+          'SELECT order_id, carrier_ref, status FROM shipments WHERE shipment_id = $1',
+          [shipmentId],
+        );
+        const existing = rows[0];
+        if (!existing) throw new Error(`shipment ${shipmentId} vanished`); // unreachable: the insert conflicted
+        if (existing.order_id === null || existing.carrier_ref === null) {
+          // An empty cancel: the shipment was cancelled before this (late) booking attempt.
+          throw ApplicationFailure.nonRetryable(
+            `shipment ${shipmentId} was cancelled before it was booked`,
+            ERROR_TYPES.IllegalTransition,
+          );
+        }
+        if (existing.order_id !== orderId) {
+          throw ApplicationFailure.nonRetryable(
+            `shipment ${shipmentId} belongs to another order`,
+            ERROR_TYPES.InvalidInput,
+          );
+        }
+        return { carrierRef: existing.carrier_ref }; // a retry: same booking
+      });
+    },
+
+    /**
+     * `cancelled` tells whether the shipment is (now) cancelled, the same answer on every retry.
+     * A shipment that was never booked gets an empty cancel, so a late booking attempt is refused.
+     * Once the carrier has the parcel (picked up or later) it cannot be cancelled: false.
+     */
+    async cancelShipment({ shipmentId }) {
+      return inTransaction(pool, async (db) => {
+        const empty = await db.query(
+          `INSERT INTO shipments (shipment_id, status) VALUES ($1, 'CANCELLED') ON CONFLICT (shipment_id) DO NOTHING`,
+          [shipmentId],
+        );
+        if (empty.rowCount === 1) return { cancelled: true };
+        const { rows } = await db.query<{ status: string }>(
+          'SELECT status FROM shipments WHERE shipment_id = $1 FOR UPDATE',
+          [shipmentId],
+        );
+        const status = rows[0]?.status;
+        if (status === 'BOOKED') {
+          await db.query(`UPDATE shipments SET status = 'CANCELLED', updated_at = now() WHERE shipment_id = $1`, [
+            shipmentId,
+          ]);
+          return { cancelled: true };
+        }
+        return { cancelled: status === 'CANCELLED' };
+      });
+    },
+
+    async recordCarrierEvent({ shipmentId, event }) {
+      const next = STATUS_OF_EVENT[event];
+      if (!next)
+        throw ApplicationFailure.nonRetryable(
+          `unknown carrier event ${JSON.stringify(event)}`,
+          ERROR_TYPES.InvalidInput,
+        );
+      await inTransaction(pool, async (db) => {
+        const { rows } = await db.query<{ status: string }>(
+          'SELECT status FROM shipments WHERE shipment_id = $1 FOR UPDATE',
+          [shipmentId],
+        );
+        const current = rows[0]?.status;
+        if (current === undefined)
+          throw ApplicationFailure.nonRetryable(`no shipment ${shipmentId}`, ERROR_TYPES.InvalidInput);
+        await db.query(
+          'INSERT INTO shipment_events (shipment_id, event) VALUES ($1, $2) ON CONFLICT (shipment_id, event) DO NOTHING',
+          [shipmentId, event],
+        );
+        if (current === 'CANCELLED') {
+          logger.warn({ shipmentId, event }, 'carrier event for a cancelled shipment: recorded, status kept');
+          return;
+        }
+        // Events may arrive out of order or twice: the status only moves forward.
+        if (PROGRESS.indexOf(next) > PROGRESS.indexOf(current)) {
+          await db.query('UPDATE shipments SET status = $2, updated_at = now() WHERE shipment_id = $1', [
+            shipmentId,
+            next,
+          ]);
+        }
+      });
+    },
+
+    /**
+     * Emits the three events `transitMs / 3` apart. Heartbeats carry the index of the last emitted
+     * event (-1 before the first), so a retry resumes after it. A signal sent just before a crash
+     * may be sent again (at least once); the shipment workflow and recordCarrierEvent tolerate that.
+     */
+    async runSandboxCarrier({ shipmentWorkflowId, transitMs }) {
+      const ctx = Context.current();
+      const details: unknown = ctx.info.heartbeatDetails;
+      let last =
+        typeof details === 'number' && Number.isInteger(details) ? Math.min(details, CARRIER_EVENTS.length - 1) : -1;
+      const stepMs = Math.max(0, transitMs) / CARRIER_EVENTS.length;
+      // Heartbeat more often than the heartbeat timeout while waiting (the SDK throttles sends).
+      const sliceMs = ctx.info.heartbeatTimeoutMs ? Math.max(10, ctx.info.heartbeatTimeoutMs / 2) : 1_000;
+      ctx.heartbeat(last);
+      for (let i = last + 1; i < CARRIER_EVENTS.length; i++) {
+        const event = CARRIER_EVENTS[i]!;
+        for (let waited = 0; waited < stepMs; waited += sliceMs) {
+          await ctx.sleep(Math.min(sliceMs, stepMs - waited)); // rejects with CancelledFailure on cancellation
+          ctx.heartbeat(last);
+        }
+        await deps.signalShipment(shipmentWorkflowId, event);
+        last = i;
+        ctx.heartbeat(last);
+      }
+    },
+  };
+}

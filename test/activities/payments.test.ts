@@ -1,0 +1,193 @@
+import type { Pool } from 'pg';
+import { createPaymentActivities, type PaymentProvider } from '../../activities/payments';
+import type { PaymentActivities } from '../../src/domain';
+import { count, failureOf, testPool, uid } from './support';
+
+let pool: Pool;
+let pay: PaymentActivities;
+
+beforeAll(() => {
+  pool = testPool();
+  pay = createPaymentActivities(pool);
+});
+afterAll(() => pool.end());
+
+const WINDOW = 60_000;
+
+async function ops(
+  orderId: string,
+): Promise<Array<{ operation: string; status: string; amount_cents: string; provider_ref: string | null }>> {
+  const { rows } = await pool.query(
+    'SELECT operation, status, amount_cents, provider_ref FROM payment_operations WHERE order_id = $1 ORDER BY id',
+    [orderId],
+  );
+  return rows;
+}
+
+async function orderRow(orderId: string, status = 'PaymentPending'): Promise<void> {
+  await pool.query(
+    `INSERT INTO orders (order_id, customer_id, status, currency, subtotal_cents, shipping_cents, total_cents) VALUES ($1, 'c1', $2, 'USD', 5000, 0, 5000)`,
+    [orderId, status],
+  );
+}
+
+test('tok_ok: authorize and capture twice each leave one row each; capture moves the order to PaymentCompleted', async () => {
+  const orderId = uid('p');
+  await orderRow(orderId, 'InventoryReserved');
+  const req = { orderId, amountCents: 5000, currency: 'USD' };
+  const a1 = await pay.authorize({ ...req, token: 'tok_ok', windowMs: WINDOW });
+  const a2 = await pay.authorize({ ...req, token: 'tok_ok', windowMs: WINDOW });
+  expect(a2).toEqual(a1);
+  const c1 = await pay.capture(req);
+  const c2 = await pay.capture(req);
+  expect(c2).toEqual(c1);
+
+  expect(await ops(orderId)).toEqual([
+    { operation: 'authorize', status: 'approved', amount_cents: '5000', provider_ref: a1.authorizationId },
+    { operation: 'capture', status: 'approved', amount_cents: '5000', provider_ref: c1.captureId },
+  ]);
+  const { rows } = await pool.query<{ ok: boolean }>(
+    `SELECT expires_at BETWEEN now() + interval '50 seconds' AND now() + interval '70 seconds' AS ok FROM payment_operations WHERE idempotency_key = $1`,
+    [`${orderId}:authorize`],
+  );
+  expect(rows[0]?.ok).toBe(true);
+  expect((await pool.query('SELECT status FROM orders WHERE order_id = $1', [orderId])).rows[0].status).toBe(
+    'PaymentCompleted',
+  );
+  const outbox = await pool.query(`SELECT payload FROM outbox WHERE order_id = $1 AND event_type = 'PaymentCaptured'`, [
+    orderId,
+  ]);
+  expect(outbox.rows).toEqual([{ payload: { orderId, amountCents: 5000, currency: 'USD' } }]);
+});
+
+test('the card token is never stored', async () => {
+  const orderId = uid('p');
+  await pay.authorize({ orderId, amountCents: 100, currency: 'USD', token: 'tok_secret_4242', windowMs: WINDOW }); // unknown tokens are approved
+  expect(await count(pool, `payment_operations p WHERE row_to_json(p)::text LIKE '%tok_secret%'`, [])).toBe(0);
+  expect(await count(pool, `outbox o WHERE row_to_json(o)::text LIKE '%tok_secret%'`, [])).toBe(0);
+});
+
+test('tok_declined: PaymentDeclined (non-retryable), recorded once, and nothing can be captured', async () => {
+  const orderId = uid('p');
+  const req = { orderId, amountCents: 2500, currency: 'USD' };
+  const first = await failureOf(pay.authorize({ ...req, token: 'tok_declined', windowMs: WINDOW }));
+  expect(first.type).toBe('PaymentDeclined');
+  expect(first.nonRetryable).toBe(true);
+  const again = await failureOf(pay.authorize({ ...req, token: 'tok_declined', windowMs: WINDOW }));
+  expect(again.type).toBe('PaymentDeclined');
+  expect(await ops(orderId)).toEqual([
+    { operation: 'authorize', status: 'declined', amount_cents: '2500', provider_ref: null },
+  ]);
+
+  const capture = await failureOf(pay.capture(req));
+  expect(capture.nonRetryable).toBe(true);
+  expect(capture.type).toBe('IllegalTransition');
+  expect(await pay.void({ orderId })).toEqual({ voided: false });
+  expect(await pay.refund({ orderId })).toEqual({ refundedCents: 0 });
+  expect(await ops(orderId)).toHaveLength(1);
+});
+
+test('tok_flaky: the first answer is lost (retryable ProviderTimeout), the retry gets the same authorization', async () => {
+  const orderId = uid('p');
+  const input = { orderId, amountCents: 999, currency: 'USD', token: 'tok_flaky', windowMs: WINDOW };
+  const lost = await failureOf(pay.authorize(input));
+  expect(lost.type).toBe('ProviderTimeout');
+  expect(lost.nonRetryable).toBe(false);
+  const rows = await ops(orderId);
+  expect(rows).toEqual([
+    { operation: 'authorize', status: 'approved', amount_cents: '999', provider_ref: expect.any(String) },
+  ]);
+
+  const retry = await pay.authorize(input);
+  expect(retry.authorizationId).toBe(rows[0]?.provider_ref);
+  expect(await count(pool, `payment_operations WHERE order_id = $1 AND operation = 'authorize'`, [orderId])).toBe(1);
+});
+
+test('a provider that loses its answer is asked again with the same key, and one row is recorded', async () => {
+  // A provider outside the ledger (like a real processor): it dedupes by key on its side.
+  const seen: string[] = [];
+  let calls = 0;
+  const remote: PaymentProvider = {
+    async authorize(req) {
+      seen.push(req.idempotencyKey);
+      if (++calls === 1) throw new Error('socket hang up');
+      return { status: 'approved', authorizationId: `remote-${req.idempotencyKey}`, expiresAt: null };
+    },
+    capture: async (req) => ({ providerRef: `cap-${req.idempotencyKey}` }),
+    void: async (req) => ({ providerRef: `void-${req.idempotencyKey}` }),
+    refund: async (req) => ({ providerRef: `ref-${req.idempotencyKey}` }),
+  };
+  const acts = createPaymentActivities(pool, remote);
+  const orderId = uid('p');
+  const input = { orderId, amountCents: 700, currency: 'USD', token: 'tok_ok', windowMs: WINDOW };
+  await expect(acts.authorize(input)).rejects.toThrow('socket hang up');
+  expect(await ops(orderId)).toEqual([]);
+  expect(await acts.authorize(input)).toEqual({ authorizationId: `remote-${orderId}:authorize` });
+  expect(await acts.authorize(input)).toEqual({ authorizationId: `remote-${orderId}:authorize` });
+  expect(seen).toEqual([`${orderId}:authorize`, `${orderId}:authorize`]);
+  expect(await ops(orderId)).toHaveLength(1);
+  expect(await acts.capture({ orderId, amountCents: 700, currency: 'USD' })).toEqual({
+    captureId: `cap-${orderId}:capture`,
+  });
+});
+
+test('void before capture voids once; capture after a void is refused', async () => {
+  const orderId = uid('p');
+  await pay.authorize({ orderId, amountCents: 300, currency: 'USD', token: 'tok_ok', windowMs: WINDOW });
+  expect(await pay.void({ orderId })).toEqual({ voided: true });
+  expect(await pay.void({ orderId })).toEqual({ voided: true });
+  expect((await ops(orderId)).map((o) => o.operation)).toEqual(['authorize', 'void']);
+  const capture = await failureOf(pay.capture({ orderId, amountCents: 300, currency: 'USD' }));
+  expect(capture).toMatchObject({ type: 'IllegalTransition', nonRetryable: true });
+});
+
+test('void after capture is a no-op; void with nothing authorized is a no-op', async () => {
+  const orderId = uid('p');
+  await pay.authorize({ orderId, amountCents: 300, currency: 'USD', token: 'tok_ok', windowMs: WINDOW });
+  await pay.capture({ orderId, amountCents: 300, currency: 'USD' });
+  expect(await pay.void({ orderId })).toEqual({ voided: false });
+  expect((await ops(orderId)).map((o) => o.operation)).toEqual(['authorize', 'capture']);
+  expect(await pay.void({ orderId: uid('nothing') })).toEqual({ voided: false });
+});
+
+test('refund returns the captured amount once; without a capture it returns 0', async () => {
+  const orderId = uid('p');
+  await orderRow(orderId);
+  await pay.authorize({ orderId, amountCents: 4200, currency: 'USD', token: 'tok_ok', windowMs: WINDOW });
+  expect(await pay.refund({ orderId })).toEqual({ refundedCents: 0 }); // authorized only: nothing to give back
+  await pay.capture({ orderId, amountCents: 4000, currency: 'USD' }); // partial capture
+  expect(await pay.refund({ orderId })).toEqual({ refundedCents: 4000 });
+  expect(await pay.refund({ orderId })).toEqual({ refundedCents: 4000 });
+  const refunds = (await ops(orderId)).filter((o) => o.operation === 'refund');
+  expect(refunds).toEqual([
+    { operation: 'refund', status: 'approved', amount_cents: '4000', provider_ref: expect.any(String) },
+  ]);
+  expect(await count(pool, `outbox WHERE order_id = $1 AND event_type = 'PaymentRefunded'`, [orderId])).toBe(1);
+  expect(await pay.refund({ orderId: uid('nothing') })).toEqual({ refundedCents: 0 });
+});
+
+test('capture after the payment window is AuthorizationExpired (non-retryable)', async () => {
+  const orderId = uid('p');
+  await pay.authorize({ orderId, amountCents: 100, currency: 'USD', token: 'tok_ok', windowMs: 1 });
+  await new Promise((r) => setTimeout(r, 50));
+  const failure = await failureOf(pay.capture({ orderId, amountCents: 100, currency: 'USD' }));
+  expect(failure).toMatchObject({ type: 'AuthorizationExpired', nonRetryable: true });
+  expect((await ops(orderId)).map((o) => o.operation)).toEqual(['authorize']);
+});
+
+test('capture without an authorization, or above it, is refused', async () => {
+  expect(await failureOf(pay.capture({ orderId: uid('p'), amountCents: 100, currency: 'USD' }))).toMatchObject({
+    type: 'IllegalTransition',
+    nonRetryable: true,
+  });
+  const orderId = uid('p');
+  await pay.authorize({ orderId, amountCents: 100, currency: 'USD', token: 'tok_ok', windowMs: WINDOW });
+  expect(await failureOf(pay.capture({ orderId, amountCents: 101, currency: 'USD' }))).toMatchObject({
+    type: 'InvalidInput',
+    nonRetryable: true,
+  });
+  expect(await failureOf(pay.capture({ orderId, amountCents: 100, currency: 'EUR' }))).toMatchObject({
+    type: 'InvalidInput',
+    nonRetryable: true,
+  });
+});

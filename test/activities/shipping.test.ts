@@ -1,0 +1,199 @@
+import { CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { Pool } from 'pg';
+import { createShippingActivities } from '../../activities/shipping';
+import type { AddressDto, CarrierEventType, ReservedLine, ShippingActivities } from '../../src/domain';
+import { count, failureOf, insertItem, insertWarehouses, testPool, uid } from './support';
+
+let pool: Pool;
+let ship: ShippingActivities;
+let signals: Array<{ workflowId: string; event: CarrierEventType }>;
+const warehouse = uid('tw-ship');
+const sku = uid('TSHIP');
+
+const address: AddressDto = {
+  name: 'Ada Lovelace',
+  line1: '12 Analytical St',
+  city: 'London',
+  postalCode: 'N1 9GU',
+  country: 'GB',
+};
+
+beforeAll(async () => {
+  pool = testPool();
+  ship = createShippingActivities(pool, {
+    signalShipment: async (workflowId, event) => {
+      signals.push({ workflowId, event });
+    },
+  });
+  await insertWarehouses(pool, [warehouse]);
+  await insertItem(pool, sku, 100, { [warehouse]: 10 });
+});
+beforeEach(() => {
+  signals = [];
+});
+afterAll(() => pool.end());
+
+function booking(shipmentId = uid('s'), overrides: Partial<Parameters<ShippingActivities['bookShipment']>[0]> = {}) {
+  const lines: ReservedLine[] = [{ sku, warehouseId: warehouse, quantity: 2 }];
+  return {
+    orderId: 'o-1',
+    shipmentId,
+    warehouseId: warehouse,
+    lines,
+    address,
+    method: 'standard' as const,
+    ...overrides,
+  };
+}
+
+async function shipment(
+  shipmentId: string,
+): Promise<{ status: string; carrier_ref: string | null; country: string | null } | undefined> {
+  const { rows } = await pool.query('SELECT status, carrier_ref, country FROM shipments WHERE shipment_id = $1', [
+    shipmentId,
+  ]);
+  return rows[0];
+}
+
+describe('validateAddress', () => {
+  test('accepts a plausible address', async () => {
+    await expect(ship.validateAddress({ orderId: 'o', address })).resolves.toEqual({ ok: true });
+  });
+
+  test.each([
+    ['an empty name', { name: '  ' }, 'name'],
+    ['a postal code without letters or digits', { postalCode: '- -' }, 'postalCode'],
+    ['a postal code with symbols', { postalCode: '12#45' }, 'postalCode'],
+    ['an unassigned country', { country: 'XX' }, 'country'],
+  ])('rejects %s as InvalidAddress naming the field', async (_what, change, field) => {
+    const failure = await failureOf(ship.validateAddress({ orderId: 'o', address: { ...address, ...change } }));
+    expect(failure).toMatchObject({ type: 'InvalidAddress', nonRetryable: true });
+    expect(failure.message).toContain(field);
+  });
+});
+
+describe('bookShipment', () => {
+  test('a country the carrier does not serve is ShippingUnavailable (non-retryable); nothing is booked', async () => {
+    const shipmentId = uid('s');
+    const failure = await failureOf(ship.bookShipment(booking(shipmentId, { address: { ...address, country: 'AQ' } })));
+    expect(failure).toMatchObject({
+      type: 'ShippingUnavailable',
+      nonRetryable: true,
+      message: 'carrier does not serve AQ',
+    });
+    expect(await shipment(shipmentId)).toBeUndefined();
+  });
+
+  test('booking is idempotent on the shipment id', async () => {
+    const shipmentId = uid('s');
+    const first = await ship.bookShipment(booking(shipmentId));
+    expect(first).toEqual({ carrierRef: `SBX-${shipmentId}` });
+    expect(await ship.bookShipment(booking(shipmentId))).toEqual(first);
+    expect(await shipment(shipmentId)).toEqual({ status: 'BOOKED', carrier_ref: `SBX-${shipmentId}`, country: 'GB' });
+    expect(await count(pool, 'shipments WHERE shipment_id = $1', [shipmentId])).toBe(1);
+    const lines = await pool.query('SELECT sku, quantity FROM shipment_lines WHERE shipment_id = $1', [shipmentId]);
+    expect(lines.rows).toEqual([{ sku, quantity: 2 }]);
+  });
+
+  test('lines from another warehouse are a caller bug (InvalidInput)', async () => {
+    const failure = await failureOf(
+      ship.bookShipment(booking(uid('s'), { lines: [{ sku, warehouseId: 'elsewhere', quantity: 1 }] })),
+    );
+    expect(failure).toMatchObject({ type: 'InvalidInput', nonRetryable: true });
+  });
+});
+
+describe('cancelShipment and carrier events', () => {
+  test('cancels a booked shipment, idempotently', async () => {
+    const shipmentId = uid('s');
+    await ship.bookShipment(booking(shipmentId));
+    expect(await ship.cancelShipment({ shipmentId })).toEqual({ cancelled: true });
+    expect(await ship.cancelShipment({ shipmentId })).toEqual({ cancelled: true });
+    expect((await shipment(shipmentId))?.status).toBe('CANCELLED');
+  });
+
+  test('a cancel before the booking refuses the late booking', async () => {
+    const shipmentId = uid('s');
+    expect(await ship.cancelShipment({ shipmentId })).toEqual({ cancelled: true });
+    const late = await failureOf(ship.bookShipment(booking(shipmentId)));
+    expect(late).toMatchObject({ type: 'IllegalTransition', nonRetryable: true });
+    expect(await shipment(shipmentId)).toEqual({ status: 'CANCELLED', carrier_ref: null, country: null });
+    expect(await count(pool, 'shipment_lines WHERE shipment_id = $1', [shipmentId])).toBe(0);
+  });
+
+  test('events are recorded once each, the status only moves forward, and a delivered shipment stays delivered', async () => {
+    const shipmentId = uid('s');
+    await ship.bookShipment(booking(shipmentId));
+    await ship.recordCarrierEvent({ shipmentId, event: 'picked-up' });
+    expect((await shipment(shipmentId))?.status).toBe('PICKED_UP');
+    await ship.recordCarrierEvent({ shipmentId, event: 'delivered' });
+    await ship.recordCarrierEvent({ shipmentId, event: 'in-transit' }); // late, out of order
+    await ship.recordCarrierEvent({ shipmentId, event: 'delivered' }); // twice
+    expect((await shipment(shipmentId))?.status).toBe('DELIVERED');
+    const events = await pool.query('SELECT event FROM shipment_events WHERE shipment_id = $1 ORDER BY event', [
+      shipmentId,
+    ]);
+    expect(events.rows.map((r) => r.event)).toEqual(['delivered', 'in-transit', 'picked-up']);
+
+    expect(await ship.cancelShipment({ shipmentId })).toEqual({ cancelled: false });
+    expect((await shipment(shipmentId))?.status).toBe('DELIVERED');
+  });
+
+  test('a picked-up shipment cannot be cancelled', async () => {
+    const shipmentId = uid('s');
+    await ship.bookShipment(booking(shipmentId));
+    await ship.recordCarrierEvent({ shipmentId, event: 'picked-up' });
+    expect(await ship.cancelShipment({ shipmentId })).toEqual({ cancelled: false });
+    expect((await shipment(shipmentId))?.status).toBe('PICKED_UP');
+  });
+
+  test('an event for an unknown shipment is InvalidInput', async () => {
+    expect(await failureOf(ship.recordCarrierEvent({ shipmentId: uid('none'), event: 'picked-up' }))).toMatchObject({
+      type: 'InvalidInput',
+    });
+  });
+});
+
+describe('runSandboxCarrier', () => {
+  test('emits picked-up, in-transit, delivered in order, about transitMs apart in total, heartbeating progress', async () => {
+    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 40 });
+    const beats: unknown[] = [];
+    env.on('heartbeat', (d: unknown) => beats.push(d));
+    const started = Date.now();
+    await env.run(ship.runSandboxCarrier, { shipmentWorkflowId: 'shipment-wf-1', transitMs: 150 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect(signals).toEqual([
+      { workflowId: 'shipment-wf-1', event: 'picked-up' },
+      { workflowId: 'shipment-wf-1', event: 'in-transit' },
+      { workflowId: 'shipment-wf-1', event: 'delivered' },
+    ]);
+    // Details are the index of the last emitted event: non-decreasing, from -1 to 2.
+    expect(beats[0]).toBe(-1);
+    expect(beats[beats.length - 1]).toBe(2);
+    expect(beats).toEqual([...beats].sort((a, b) => Number(a) - Number(b)));
+    expect(beats.length).toBeGreaterThan(4); // also while waiting, not only after each event
+  });
+
+  test('a retry resumes after the last event recorded in its heartbeat details', async () => {
+    const env = new MockActivityEnvironment({ heartbeatDetails: 0, attempt: 2 });
+    await env.run(ship.runSandboxCarrier, { shipmentWorkflowId: 'shipment-wf-2', transitMs: 30 });
+    expect(signals.map((s) => s.event)).toEqual(['in-transit', 'delivered']);
+
+    signals = [];
+    await new MockActivityEnvironment({ heartbeatDetails: 2, attempt: 3 }).run(ship.runSandboxCarrier, {
+      shipmentWorkflowId: 'shipment-wf-2',
+      transitMs: 30,
+    });
+    expect(signals).toEqual([]);
+  });
+
+  test('cancellation interrupts the wait', async () => {
+    const env = new MockActivityEnvironment();
+    const running = env.run(ship.runSandboxCarrier, { shipmentWorkflowId: 'shipment-wf-3', transitMs: 3_000 });
+    await new Promise((r) => setTimeout(r, 50));
+    env.cancel();
+    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+    expect(signals).toEqual([]);
+  });
+});
