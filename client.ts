@@ -1,26 +1,285 @@
 #!/usr/bin/env node
 /**
- * The `orders` CLI. Heavy modules (the Temporal client) load inside each command's action so
- * `orders --help` stays fast.
+ * The `orders` CLI. Heavy modules (the Temporal client, zod schemas, pg) load inside each command's
+ * action so `orders --help` stays fast.
+ *
+ * Exit codes: 0 success; 1 operational error (server unreachable, no worker); 2 invalid input or a
+ * request the workflow refuses (nothing started or written); 3 with --wait / watch, the order ended
+ * Cancelled or Refunded.
  */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+
+const EXIT_CODES = `
+Exit codes:
+  0  success
+  1  operational error (Temporal or PostgreSQL unreachable, no worker answering)
+  2  invalid input, or a request the order refuses (nothing was started or written)
+  3  with --wait (and watch): the order ended Cancelled or Refunded`;
+
+const SHIP_TO = `'{"name":"Ada Lovelace","line1":"1 Analytical St","city":"London","postalCode":"N1 9GU","country":"GB"}'`;
+
+const wantsJson = process.argv.includes('--json');
+
+/** Runs a command's body; failures become one message (and one JSON document with --json) and an exit code. */
+async function run(json: boolean | undefined, body: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await body();
+  } catch (err) {
+    let report = { exitCode: 1, message: err instanceof Error ? err.message : String(err) };
+    try {
+      const { toExitReport } = await import('./src/cli/errors.js');
+      report = toExitReport(err);
+    } catch {
+      // keep the raw message
+    }
+    process.stderr.write(`${report.message}\n`);
+    if (json) process.stdout.write(`${JSON.stringify({ error: report })}\n`);
+    process.exitCode = report.exitCode;
+  }
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 const program = new Command()
   .name('orders')
   .description('Place, watch and approve durable orders')
-  .addHelpText('after', '\nExample:\n  $ orders doctor');
+  // Usage errors (unknown option, missing value) are invalid input: exit 2, not commander's 1.
+  .exitOverride()
+  .showHelpAfterError('(add --help for usage and an example)')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ orders place --customer cust-1 --item KB-001:2 --ship-to ${SHIP_TO} --token tok_ok --wait
+  $ orders watch ord-123
+  $ orders approvals
+  $ orders approve ord-123 --by alice --note "known customer"
+  $ orders list --status AwaitingApproval --json
+${EXIT_CODES}
+
+Settings come from the environment (TEMPORAL_ADDRESS, TASK_QUEUE_PREFIX, DATABASE_URL...): see README.`,
+  );
 
 program
   .command('doctor')
   .description('Check the stack: one activity on every service task queue writes a row to PostgreSQL')
   .option('--json', 'print one JSON document')
   .addHelpText('after', '\nExample:\n  $ orders doctor --json')
-  .action(async (opts: { json?: boolean }) => {
-    const { doctor } = await import('./src/cli/doctor.js');
-    process.exitCode = await doctor(opts);
-  });
+  .action((opts: { json?: boolean }) =>
+    run(opts.json, async () => {
+      const { doctor } = await import('./src/cli/doctor.js');
+      return doctor(opts);
+    }),
+  );
+
+program
+  .command('place')
+  .description('Place an order (validated like the workflow validates it; nothing starts when it is invalid)')
+  .option('--customer <customerId>', 'customer id')
+  .option('--item <sku:qty>', 'an order line, e.g. KB-001:2 (repeat for more lines)', collect)
+  .option('--ship-to <json|@file>', 'shipping address as JSON, or @file holding it')
+  .option('--token <token>', 'card token from the payment provider (never a card number)')
+  .option('--order-id <orderId>', 'order id (default: generated); placing the same id twice starts nothing new')
+  .option('--shipping <method>', 'standard or express (default: standard)')
+  .option('--file <order.json>', 'the whole order as JSON (instead of the flags above; - reads stdin)')
+  .option('--wait', 'follow the order until it is Delivered, Cancelled or Refunded')
+  .option('--timeout <duration>', 'with --wait: give up waiting after this long (default: 120s)')
+  .option('--json', 'print one JSON document')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ orders place --customer cust-1 --item KB-001:2 --item MOUSE-01:1 \\
+      --ship-to ${SHIP_TO} --token tok_ok --wait
+  $ orders place --file order.json --json
+  order.json: {"customerId":"cust-1","items":[{"sku":"KB-001","quantity":2}],
+               "shippingAddress":{...},"payment":{"method":"card","token":"tok_ok"}}
+${EXIT_CODES}`,
+  )
+  .action((opts: import('./src/cli/place.js').PlaceOptions) =>
+    run(opts.json, async () => {
+      const { place } = await import('./src/cli/place.js');
+      return place(opts);
+    }),
+  );
+
+program
+  .command('status')
+  .argument('<orderId>')
+  .description('Show an order: status, amounts, payment, shipments and history, with its Web UI link')
+  .option('--json', 'print one JSON document')
+  .addHelpText('after', '\nExample:\n  $ orders status ord-123 --json')
+  .action((orderId: string, opts: { json?: boolean }) =>
+    run(opts.json, async () => {
+      const { status } = await import('./src/cli/status.js');
+      return status(orderId, opts);
+    }),
+  );
+
+program
+  .command('watch')
+  .argument('<orderId>')
+  .description('Follow an order live: each transition as it happens, until Delivered, Cancelled or Refunded')
+  .option('--timeout <duration>', 'give up after this long (e.g. 10m); the order carries on')
+  .option('--json', 'print one JSON document (the final state) at the end')
+  .addHelpText('after', '\nExample:\n  $ orders watch ord-123\n\nExits 3 when the order ends Cancelled or Refunded.')
+  .action((orderId: string, opts: { json?: boolean; timeout?: string }) =>
+    run(opts.json, async () => {
+      const { parseDuration } = await import('./src/cli/output.js');
+      const { invalid } = await import('./src/cli/errors.js');
+      const timeoutMs = opts.timeout === undefined ? undefined : parseDuration(opts.timeout);
+      if (opts.timeout !== undefined && timeoutMs === undefined)
+        throw invalid('--timeout: must be a duration such as 120s, 5m or 1500ms');
+      const { watch } = await import('./src/cli/watch.js');
+      return watch(orderId, {
+        ...(opts.json ? { json: true } : {}),
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      });
+    }),
+  );
+
+program
+  .command('list')
+  .description('List orders, filtered by status and customer (search attributes OrderStatus, CustomerId)')
+  .option('--status <status>', 'an order status, e.g. AwaitingApproval')
+  .option('--customer <customerId>', 'a customer id')
+  .option('--limit <n>', 'at most this many (default 20)')
+  .option('--json', 'print one JSON document')
+  .addHelpText('after', '\nExample:\n  $ orders list --status Delivered --customer cust-1 --limit 5')
+  .action((opts: { status?: string; customer?: string; limit?: string; json?: boolean }) =>
+    run(opts.json, async () => {
+      const { list } = await import('./src/cli/list.js');
+      return list(opts);
+    }),
+  );
+
+program
+  .command('approvals')
+  .description('Orders awaiting approval, oldest first, with amount, customer and how long they have waited')
+  .option('--limit <n>', 'at most this many')
+  .option('--json', 'print one JSON document')
+  .addHelpText('after', '\nExample:\n  $ orders approvals\n  $ orders approve ord-123 --by alice')
+  .action((opts: { limit?: string; json?: boolean }) =>
+    run(opts.json, async () => {
+      const { approvals } = await import('./src/cli/list.js');
+      return approvals(opts);
+    }),
+  );
+
+program
+  .command('approve')
+  .argument('<orderId>')
+  .description('Approve an order awaiting approval (the approver must be one of APPROVERS)')
+  .requiredOption('--by <approver>', 'who approves')
+  .option('--note <note>', 'a note for the history')
+  .option('--json', 'print one JSON document')
+  .addHelpText('after', '\nExample:\n  $ orders approve ord-123 --by alice --note "known customer"')
+  .action((orderId: string, opts: { by?: string; note?: string; json?: boolean }) =>
+    run(opts.json, async () => {
+      const { approve } = await import('./src/cli/decide.js');
+      return approve(orderId, opts);
+    }),
+  );
+
+program
+  .command('reject')
+  .argument('<orderId>')
+  .description('Reject an order awaiting approval: it is cancelled, stock released, nothing charged')
+  .requiredOption('--by <approver>', 'who rejects')
+  .requiredOption('--reason <reason>', 'why')
+  .option('--json', 'print one JSON document')
+  .addHelpText('after', '\nExample:\n  $ orders reject ord-123 --by bob --reason "suspicious volume"')
+  .action((orderId: string, opts: { by?: string; reason?: string; json?: boolean }) =>
+    run(opts.json, async () => {
+      const { reject } = await import('./src/cli/decide.js');
+      return reject(orderId, opts);
+    }),
+  );
+
+program
+  .command('cancel')
+  .argument('<orderId>')
+  .description('Cancel an order before it ships; answers once compensation is done (Cancelled, or Refunded if paid)')
+  .requiredOption('--reason <reason>', 'why')
+  .option('--by <operator>', 'the operator cancelling (default: the customer asked)')
+  .option('--json', 'print one JSON document')
+  .addHelpText('after', '\nExample:\n  $ orders cancel ord-123 --reason "customer changed their mind"')
+  .action((orderId: string, opts: { reason?: string; by?: string; json?: boolean }) =>
+    run(opts.json, async () => {
+      const { cancel } = await import('./src/cli/decide.js');
+      return cancel(orderId, opts);
+    }),
+  );
+
+program
+  .command('deliver')
+  .argument('<orderId>')
+  .description('Play the carrier: tell every shipment of the order that it was delivered')
+  .option('--json', 'print one JSON document')
+  .addHelpText('after', '\nExample (with SANDBOX_CARRIER=off):\n  $ orders deliver ord-123 && orders watch ord-123')
+  .action((orderId: string, opts: { json?: boolean }) =>
+    run(opts.json, async () => {
+      const { deliver } = await import('./src/cli/decide.js');
+      return deliver(orderId, opts);
+    }),
+  );
+
+const catalog = program
+  .command('catalog')
+  .description('Catalog and stock (reads and writes PostgreSQL: needs DATABASE_URL)')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  $ orders catalog list\n  $ orders catalog upsert --sku KB-002 --name "Keyboard" --price 59.90 --currency USD --stock 25',
+  );
+
+catalog
+  .command('upsert')
+  .description('Create or update an item and set its on-hand stock at one warehouse')
+  .requiredOption('--sku <sku>', 'SKU')
+  .requiredOption('--name <name>', 'display name')
+  .requiredOption('--price <price>', 'unit price in major units, e.g. 19.99')
+  .requiredOption('--currency <code>', 'ISO 4217 code, e.g. USD')
+  .requiredOption('--stock <n>', 'units on hand at the warehouse')
+  .option('--warehouse <id>', 'warehouse id (default: the first warehouse by id)')
+  .option('--json', 'print one JSON document')
+  .addHelpText(
+    'after',
+    '\nExample:\n  $ orders catalog upsert --sku KB-002 --name "Keyboard" --price 59.90 --currency USD --stock 25 --warehouse west',
+  )
+  .action((opts: import('./src/cli/catalog.js').UpsertOptions) =>
+    run(opts.json, async () => {
+      const { catalogUpsert } = await import('./src/cli/catalog.js');
+      return catalogUpsert(opts);
+    }),
+  );
+
+catalog
+  .command('list')
+  .description('Items with price, and available / reserved / on-hand stock per warehouse')
+  .option('--sku <sku>', 'only this SKU (repeatable)', collect)
+  .option('--json', 'print one JSON document')
+  .addHelpText('after', '\nExample:\n  $ orders catalog list --json')
+  .action((opts: { sku?: string[]; json?: boolean }) =>
+    run(opts.json, async () => {
+      const { catalogList } = await import('./src/cli/catalog.js');
+      return catalogList(opts);
+    }),
+  );
 
 program.parseAsync().catch((err: unknown) => {
+  if (err instanceof CommanderError) {
+    // Help and version are successes; everything else commander refuses is a usage error.
+    const ok =
+      err.code === 'commander.helpDisplayed' ||
+      err.code === 'commander.version' ||
+      (err.code === 'commander.help' && err.exitCode === 0);
+    process.exitCode = ok ? err.exitCode : 2;
+    if (!ok && wantsJson)
+      process.stdout.write(
+        `${JSON.stringify({ error: { exitCode: 2, message: err.message.replace(/^error: /, '') } })}\n`,
+      );
+    return;
+  }
   console.error(err instanceof Error ? err.message : String(err));
   process.exitCode = 1;
 });

@@ -23,19 +23,25 @@ function requireEnv(name: string): string {
 }
 
 /** Workers for `services` on task queues unique to the caller, plus a client and a pool. */
-export async function startTestWorkers(services: readonly Service[] = SERVICES): Promise<TestWorkers> {
+export async function startTestWorkers(services: readonly Service[] = SERVICES, address: string = requireEnv('TEMPORAL_ADDRESS')): Promise<TestWorkers> {
   installRuntimeLogger();
   const prefix = `t${randomUUID().slice(0, 8)}-`;
-  const address = requireEnv('TEMPORAL_ADDRESS');
   const pool = createPool(requireEnv('DATABASE_URL'), 5);
   const nativeConnection = await NativeConnection.connect({ address });
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: 'default' });
   const workers: Worker[] = await createWorkers(
-    { connection: nativeConnection, namespace: 'default', pool, taskQueuePrefix: prefix, workflowBundle: { codePath: requireEnv('WORKFLOW_BUNDLE_PATH') } },
+    {
+      connection: nativeConnection,
+      namespace: 'default',
+      pool,
+      taskQueuePrefix: prefix,
+      workflowBundle: { codePath: requireEnv('WORKFLOW_BUNDLE_PATH') },
+      signalShipment: (workflowId, event) => client.workflow.getHandle(workflowId).signal('carrierEvent', { event }),
+    },
     services,
   );
   const running = Promise.all(workers.map((w) => w.run()));
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
   return {
     prefix,
     ordersQueue: taskQueueFor('orders', prefix),

@@ -1,0 +1,139 @@
+/**
+ * `orders place`: builds the order from flags or a JSON file, validates it with the workflow's own
+ * schema before anything is started, starts `order-<id>`, and with --wait follows it to the end.
+ */
+import { readFileSync } from 'node:fs';
+import { parseOrderInput, placeOrder, settingsFromConfig } from '../client/place-order';
+import { OrderInputSchema, formatZodError } from '../domain';
+import { withContext } from './context';
+import { invalid } from './errors';
+import { EXIT, parseDuration, printJson } from './output';
+import { followAndReport } from './watch';
+import { toStatusJson } from './status';
+
+export interface PlaceOptions {
+  customer?: string;
+  item?: string[];
+  shipTo?: string;
+  token?: string;
+  orderId?: string;
+  shipping?: string;
+  file?: string;
+  wait?: boolean;
+  timeout?: string;
+  json?: boolean;
+}
+
+export const DEFAULT_WAIT_TIMEOUT = '120s';
+
+/** Which flag sets each top-level field, so a message can say what to fix on the command line. */
+const FLAG_FOR: Record<string, string> = {
+  orderId: '--order-id',
+  customerId: '--customer',
+  items: '--item',
+  shippingAddress: '--ship-to',
+  payment: '--token',
+  shippingMethod: '--shipping',
+};
+
+function readText(source: string, what: string): string {
+  try {
+    return source === '-' ? readFileSync(0, 'utf8') : readFileSync(source, 'utf8');
+  } catch (err) {
+    throw invalid(
+      `${what}: cannot read ${JSON.stringify(source)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
+  }
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // The parser's message quotes the input; the field name and the rule are enough.
+    throw invalid(`${what}: is not valid JSON`);
+  }
+}
+
+/** 'SKU:QTY' → { sku, quantity }; a quantity that is not plain digits stays text, for the schema to refuse ('1e3', '1.5'). */
+export function parseItem(spec: string, index: number): { sku: string; quantity: unknown } {
+  const at = spec.lastIndexOf(':');
+  if (at <= 0 || at === spec.length - 1) throw invalid(`items.${index} (--item): expected SKU:QTY, e.g. KB-001:2`);
+  const qty = spec.slice(at + 1).trim();
+  return { sku: spec.slice(0, at).trim(), quantity: /^[+-]?\d+$/.test(qty) ? Number(qty) : qty };
+}
+
+function parseShipTo(value: string | undefined): unknown {
+  if (value === undefined) return undefined;
+  if (value.startsWith('@'))
+    return parseJson(readText(value.slice(1), 'shippingAddress (--ship-to)'), 'shippingAddress (--ship-to)');
+  return parseJson(value, 'shippingAddress (--ship-to)');
+}
+
+/** The raw order request, from --file or from the flags (not both). */
+export function buildRequest(opts: PlaceOptions): { raw: unknown; fromFlags: boolean } {
+  const flags = (['customer', 'item', 'shipTo', 'token', 'orderId', 'shipping'] as const).filter(
+    (k) => opts[k] !== undefined,
+  );
+  if (opts.file !== undefined) {
+    if (flags.length > 0) {
+      throw invalid('--file: give the whole order in the file, or use --customer/--item/--ship-to/--token, not both');
+    }
+    return { raw: parseJson(readText(opts.file, '--file'), `--file ${opts.file}`), fromFlags: false };
+  }
+  const raw = {
+    ...(opts.orderId !== undefined ? { orderId: opts.orderId } : {}),
+    customerId: opts.customer,
+    items: opts.item?.map(parseItem),
+    shippingAddress: parseShipTo(opts.shipTo),
+    payment: { method: 'card', token: opts.token },
+    ...(opts.shipping !== undefined ? { shippingMethod: opts.shipping } : {}),
+  };
+  return { raw, fromFlags: true };
+}
+
+/** Validates with the workflow's schema; messages name the field (and the flag that sets it). */
+export function validateRequest(raw: unknown, fromFlags: boolean) {
+  const parsed = OrderInputSchema.safeParse(raw);
+  if (parsed.success) return parseOrderInput(raw);
+  const messages = parsed.error.issues.map((issue) => {
+    const text = formatZodError({ issues: [issue] });
+    const flag = fromFlags ? FLAG_FOR[String(issue.path[0] ?? '')] : undefined;
+    return flag ? text.replace(/^([^:]+):/, `$1 (${flag}):`) : text;
+  });
+  throw invalid(`invalid order: ${[...new Set(messages)].join('; ')}`);
+}
+
+export async function place(opts: PlaceOptions): Promise<number> {
+  let timeoutMs: number | undefined;
+  if (opts.timeout !== undefined) {
+    if (!opts.wait) throw invalid('--timeout: only with --wait');
+    timeoutMs = parseDuration(opts.timeout);
+    if (timeoutMs === undefined) throw invalid('--timeout: must be a duration such as 120s, 5m or 1500ms');
+  } else if (opts.wait) {
+    timeoutMs = parseDuration(DEFAULT_WAIT_TIMEOUT);
+  }
+  const { raw, fromFlags } = buildRequest(opts);
+  const order = validateRequest(raw, fromFlags);
+
+  return withContext(async (ctx) => {
+    const placed = await placeOrder(ctx.client, order, {
+      settings: settingsFromConfig(ctx.config),
+      taskQueuePrefix: ctx.config.TASK_QUEUE_PREFIX,
+    });
+    const url = ctx.orderUrl(placed.orderId);
+    const result = { orderId: placed.orderId, workflowId: placed.workflowId, runId: placed.runId, url };
+    if (!opts.json) console.log(`Placed order ${placed.orderId} (workflow ${placed.workflowId})  ${url}`);
+    if (!opts.wait) {
+      if (opts.json) printJson(result);
+      else console.log(`Follow it with: orders watch ${placed.orderId}`);
+      return EXIT.OK;
+    }
+    const { snapshot, exitCode } = await followAndReport(ctx, placed.orderId, {
+      json: opts.json,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    });
+    if (opts.json) printJson({ ...result, final: toStatusJson(snapshot, url) });
+    return exitCode;
+  });
+}

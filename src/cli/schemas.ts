@@ -1,0 +1,180 @@
+/**
+ * The shape of every `--json` document the CLI prints, as zod schemas: tests validate the real
+ * output against them and scripts can rely on them. Strict objects: a field added to the output
+ * without its schema fails the tests.
+ */
+import { z } from 'zod';
+import { FailureReasonSchema, OrderStatusSchema } from '../domain/status';
+
+const Cents = z.number().int().nonnegative();
+const Timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO timestamp');
+const Url = z.string().url();
+
+export const HistoryEntryJsonSchema = z.strictObject({
+  status: OrderStatusSchema,
+  at: Timestamp,
+  note: z.string().optional(),
+});
+
+export const OrderLineJsonSchema = z.strictObject({
+  sku: z.string(),
+  name: z.string(),
+  quantity: z.number().int().positive(),
+  unitPriceCents: Cents,
+  lineTotalCents: Cents,
+});
+
+export const PaymentJsonSchema = z.strictObject({
+  status: z.enum(['none', 'authorized', 'captured', 'voided', 'refunded', 'declined']),
+  authorizedCents: Cents,
+  capturedCents: Cents,
+  refundedCents: Cents,
+});
+
+export const ShipmentJsonSchema = z.strictObject({
+  shipmentId: z.string(),
+  workflowId: z.string(),
+  warehouseId: z.string(),
+  status: z.enum(['Booking', 'Booked', 'picked-up', 'in-transit', 'delivered', 'Cancelled', 'Failed']),
+  lines: z.array(z.strictObject({ sku: z.string(), warehouseId: z.string(), quantity: z.number().int().positive() })),
+});
+
+export const ApprovalJsonSchema = z.strictObject({
+  decision: z.enum(['approved', 'rejected', 'timed-out']),
+  by: z.string().optional(),
+  note: z.string().optional(),
+  at: Timestamp,
+});
+
+/** `orders status --json` (and the final state in watch, place --wait, approve, reject, cancel). */
+export const StatusJsonSchema = z.strictObject({
+  orderId: z.string(),
+  customerId: z.string(),
+  status: OrderStatusSchema,
+  /** Delivered, Cancelled or Refunded. */
+  terminal: z.boolean(),
+  /** Null until the order is priced. */
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .nullable(),
+  subtotalCents: Cents,
+  shippingCents: Cents,
+  totalCents: Cents,
+  needsApproval: z.boolean(),
+  approval: ApprovalJsonSchema.nullable(),
+  items: z.array(OrderLineJsonSchema),
+  payment: PaymentJsonSchema,
+  shipments: z.array(ShipmentJsonSchema),
+  history: z.array(HistoryEntryJsonSchema),
+  failureReason: FailureReasonSchema.nullable(),
+  workflowId: z.string(),
+  runId: z.string(),
+  /** The Temporal run's own status: RUNNING, COMPLETED, CANCELLED, FAILED, TERMINATED... */
+  workflowStatus: z.string(),
+  url: Url,
+});
+export type StatusJson = z.infer<typeof StatusJsonSchema>;
+
+/** `orders place --json`; `final` only with --wait. */
+export const PlaceJsonSchema = z.strictObject({
+  orderId: z.string(),
+  workflowId: z.string(),
+  runId: z.string(),
+  url: Url,
+  final: StatusJsonSchema.optional(),
+});
+
+/** `orders watch --json`: one document when the order is terminal (its history holds every transition). */
+export const WatchJsonSchema = StatusJsonSchema;
+
+/** `orders list --json`. Values come from the search attributes (null when not set yet). */
+export const ListJsonSchema = z.strictObject({
+  query: z.string(),
+  orders: z.array(
+    z.strictObject({
+      orderId: z.string(),
+      workflowId: z.string(),
+      status: OrderStatusSchema.nullable(),
+      customerId: z.string().nullable(),
+      totalCents: Cents.nullable(),
+      needsApproval: z.boolean().nullable(),
+      workflowStatus: z.string(),
+      startedAt: Timestamp,
+      closedAt: Timestamp.nullable(),
+      url: Url,
+    }),
+  ),
+});
+
+/** `orders approvals --json`: oldest first. */
+export const ApprovalsJsonSchema = z.strictObject({
+  orders: z.array(
+    z.strictObject({
+      orderId: z.string(),
+      customerId: z.string(),
+      totalCents: Cents,
+      currency: z.string().nullable(),
+      awaitingSince: Timestamp,
+      ageMs: z.number().int().nonnegative(),
+      url: Url,
+    }),
+  ),
+});
+
+/** `orders approve|reject|cancel --json`: the order as the workflow answered the update. */
+export const DecisionJsonSchema = z.strictObject({
+  orderId: z.string(),
+  action: z.enum(['approve', 'reject', 'cancel']),
+  order: StatusJsonSchema,
+});
+
+/** `orders deliver --json`. */
+export const DeliverJsonSchema = z.strictObject({
+  orderId: z.string(),
+  url: Url,
+  signalled: z.array(z.strictObject({ shipmentId: z.string(), workflowId: z.string(), warehouseId: z.string() })),
+  skipped: z.array(z.strictObject({ shipmentId: z.string(), status: z.string() })),
+});
+
+export const CatalogItemJsonSchema = z.strictObject({
+  sku: z.string(),
+  name: z.string(),
+  priceCents: Cents,
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  /** '19.99 USD' */
+  price: z.string(),
+  onHand: z.number().int().nonnegative(),
+  reserved: z.number().int().nonnegative(),
+  available: z.number().int().nonnegative(),
+  warehouses: z.array(
+    z.strictObject({
+      warehouseId: z.string(),
+      onHand: z.number().int().nonnegative(),
+      reserved: z.number().int().nonnegative(),
+      available: z.number().int().nonnegative(),
+    }),
+  ),
+});
+
+/** `orders catalog upsert --json`. */
+export const CatalogUpsertJsonSchema = z.strictObject({
+  created: z.boolean(),
+  warehouseId: z.string(),
+  item: CatalogItemJsonSchema,
+});
+
+/** `orders catalog list --json`. */
+export const CatalogListJsonSchema = z.strictObject({ items: z.array(CatalogItemJsonSchema) });
+
+/** `orders doctor --json`. */
+export const DoctorJsonSchema = z.strictObject({
+  ok: z.literal(true),
+  checkId: z.string(),
+  workers: z.record(z.string(), z.unknown()),
+});
+
+/** Any command with --json that fails prints this on stdout (and the message on stderr). */
+export const ErrorJsonSchema = z.strictObject({
+  error: z.strictObject({ exitCode: z.number().int().positive(), message: z.string() }),
+});

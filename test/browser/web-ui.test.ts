@@ -1,0 +1,204 @@
+/**
+ * The Temporal Web UI shows what the CLI says: a dev server of this test's own WITH the UI (the
+ * suite's shared one is headless), workers against it, two orders placed with the real `orders`
+ * binary, and Debian's Chromium (playwright-core) reading the pages the CLI links to.
+ *
+ * Needs /usr/bin/chromium (CI installs Debian's `chromium` package). Without it this test FAILS.
+ * Screenshots: test-output/browser/*.png.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { PlaceJsonSchema } from '../../src/cli/schemas';
+import { projectRoot } from '../../src/infra/paths';
+import { freePort } from '../../src/infra/ports';
+import { resolveTemporalCli } from '../../src/infra/temporal-cli';
+import { startDevServer, type RunningDevServer } from '../../src/infra/temporal-server';
+import { runCli } from '../support/processes';
+import { seedSku, uid, waitForView } from '../support/orders';
+import { startTestWorkers, type TestWorkers } from '../support/workers';
+
+jest.setTimeout(180_000);
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = path.join(projectRoot(), 'test-output', 'browser');
+const SHIP_TO = JSON.stringify({
+  name: 'Ada Lovelace',
+  line1: '1 Analytical St',
+  city: 'London',
+  postalCode: 'N1 9GU',
+  country: 'GB',
+});
+
+let server: RunningDevServer | undefined;
+let stack: TestWorkers | undefined;
+let browser: Browser | undefined;
+let uiUrl: string;
+let env: NodeJS.ProcessEnv;
+
+async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`Web UI at ${url} did not answer within ${timeoutMs} ms: ${String(last)}`);
+}
+
+beforeAll(async () => {
+  // Fail, never skip: a missing browser must not pass CI silently.
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: this test drives Debian's Chromium. Install it (apt-get install chromium); CI does.`,
+    );
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  const cli = await resolveTemporalCli({ allowDownload: false });
+  if (cli.kind !== 'path') throw new Error('unreachable: download disabled');
+  server = await startDevServer({
+    cliPath: cli.path,
+    port: await freePort(),
+    uiPort: await freePort(),
+    namespace: 'default',
+  });
+  uiUrl = server.uiUrl!;
+  await waitForHttp(uiUrl);
+  stack = await startTestWorkers(undefined, server.address);
+  env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_UI_URL: uiUrl,
+    TASK_QUEUE_PREFIX: stack.prefix,
+    TRANSIT_TIME_MS: '300',
+    // Long enough that the waiting order is still waiting when the browser looks.
+    APPROVAL_TIMEOUT_MS: '600000',
+  };
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  await server?.stop();
+});
+
+async function newPage(): Promise<Page> {
+  return browser!.newPage({ viewport: { width: 1400, height: 1000 } });
+}
+
+async function place(sku: string, extra: string[] = []) {
+  const orderId = uid('ui');
+  const result = await runCli(
+    [
+      'place',
+      '--customer',
+      'cust-ui',
+      '--item',
+      `${sku}:1`,
+      '--ship-to',
+      SHIP_TO,
+      '--token',
+      'tok_ok',
+      '--order-id',
+      orderId,
+      '--json',
+      ...extra,
+    ],
+    env,
+  );
+  if (result.code !== 0) throw new Error(`orders place exited ${result.code}: ${result.stderr}`);
+  return PlaceJsonSchema.parse(JSON.parse(result.stdout));
+}
+
+test('the Web UI lists the order awaiting approval, and shows the delivered one Completed with its saga steps', async () => {
+  const cheap = await seedSku(stack!.pool, { priceCents: 2_000, stock: { east: 5 } });
+  const big = await seedSku(stack!.pool, { priceCents: 120_000, stock: { east: 2 } });
+
+  const delivered = await place(cheap, ['--wait']);
+  expect(delivered.final).toMatchObject({ status: 'Delivered' });
+  const awaiting = await place(big);
+  await waitForView(stack!.client.workflow.getHandle(awaiting.workflowId), (v) => v.status === 'AwaitingApproval');
+  // The links the CLI prints point at this UI.
+  expect(delivered.url).toBe(`${uiUrl}/namespaces/default/workflows/order-${delivered.orderId}`);
+
+  // 1. The list filtered on the OrderStatus search attribute.
+  const list = await newPage();
+  const listUrl = `${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent('OrderStatus="AwaitingApproval"')}`;
+  const awaitingRow = list.getByRole('link', { name: awaiting.workflowId, exact: true });
+  for (let attempt = 0; ; attempt++) {
+    await list.goto(listUrl);
+    try {
+      await awaitingRow.first().waitFor({ state: 'visible', timeout: 5_000 });
+      break;
+    } catch (err) {
+      if (attempt >= 5) {
+        await list.screenshot({ path: path.join(SHOTS, 'awaiting-approval-list-FAILED.png'), fullPage: true });
+        throw err;
+      }
+    }
+  }
+  await list.screenshot({ path: path.join(SHOTS, 'awaiting-approval-list.png'), fullPage: true });
+  const listed = await list.locator('main').innerText();
+  expect(listed).toContain(awaiting.workflowId);
+  expect(listed).not.toContain(delivered.workflowId);
+
+  // 2. The delivered order's page, opened from the CLI's link.
+  const order = await newPage();
+  await order.goto(delivered.url);
+  await order.getByTestId('workflow-id-heading').filter({ hasText: delivered.workflowId }).waitFor({ timeout: 30_000 });
+  await expect(
+    order
+      .locator('span', { hasText: /^\s*Completed\s*$/ })
+      .first()
+      .isVisible(),
+  ).resolves.toBe(true);
+  await order
+    .locator('svg text', { hasText: /^capture/ })
+    .first()
+    .waitFor({ timeout: 30_000 });
+  await order.screenshot({ path: path.join(SHOTS, 'delivered-order.png'), fullPage: true });
+
+  // The event-history timeline names each activity (type • summary) and the shipment child.
+  const steps = (await order.locator('svg text').allTextContents()).map((t) => t.trim());
+  for (const activity of [
+    'priceOrder',
+    'reserve',
+    'screenCustomer',
+    'validateAddress',
+    'authorize',
+    'capture',
+    'confirm',
+  ]) {
+    expect(steps).toContainEqual(expect.stringMatching(new RegExp(`^${activity}( •|$)`)));
+  }
+  expect(steps).toContain(`Shipment ${delivered.orderId}-east from east`);
+  await order
+    .locator('svg text', { hasText: /^reserve/ })
+    .first()
+    .scrollIntoViewIfNeeded();
+  await order.screenshot({ path: path.join(SHOTS, 'delivered-order-timeline.png') });
+
+  // The child shipment workflow is listed among the order's relationships.
+  await order.getByTestId('relationships-tab').click();
+  await order.getByText(`shipment-${delivered.orderId}-east`).first().waitFor({ timeout: 30_000 });
+  await expect(order.getByText('shipmentWorkflow', { exact: true }).first().isVisible()).resolves.toBe(true);
+  await order.screenshot({ path: path.join(SHOTS, 'delivered-order-relationships.png'), fullPage: true });
+});
