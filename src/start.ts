@@ -70,10 +70,10 @@ async function main(): Promise<void> {
       say('');
       say(`  Temporal   ${temporal.address}  ${temporal.description}`);
       say(`  Web UI     ${config.TEMPORAL_UI_URL ?? temporal.uiUrl ?? '(not started by us)'}`);
-      say(`  Database   ${db.kind === 'embedded' ? `embedded PostgreSQL on port ${config.PG_PORT}` : 'given (DATABASE_URL)'}`);
+      say(`  Database   ${db.kind === 'embedded' ? `embedded PostgreSQL: ${db.url}` : 'given (DATABASE_URL)'}`);
       say('  Workers    orders, inventory, payments, shipping');
       say('');
-      say('  Try, in another terminal:  npx orders doctor');
+      say('  Try, in another terminal:  npx orders place --file examples/order.json --wait');
       say('  Ctrl-C stops everything.');
     },
   });

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { resolveTemporalCli } from '../../src/infra/temporal-cli';
 import { OrderExists } from '../../src/client/place-order';
 import { approveSignal, approveUpdate, cancelUpdate, carrierEventSignal, rejectUpdate } from '../../workflows/order-api';
 import { orderRequest, paymentOps, place, seedSku, stockOf, testSettings, uid, waitForView } from '../support/orders';
@@ -102,4 +104,29 @@ test('cancelling the run itself (Web UI "Cancel") also compensates', async () =>
   const { rows } = await stack.pool.query('SELECT status, failure_reason FROM orders WHERE order_id = $1', [orderId]);
   expect(rows[0]).toEqual({ status: 'Cancelled', failure_reason: 'cancelled-by-operator' });
   expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 3, reserved: 0 } });
+});
+
+/** The `temporal` CLI path documented in the README, run for real against the suite's server. */
+function temporalCli(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    void resolveTemporalCli({ allowBuild: false, allowDownload: false }).then((cli) => {
+      if (cli.kind !== 'path') return reject(new Error('no temporal CLI'));
+      const child = spawn(cli.path, [...args, '--address', process.env.TEMPORAL_ADDRESS!], { stdio: 'pipe' });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stderr }));
+    }, reject);
+  });
+}
+
+test('approval with `temporal workflow signal`: a stranger is refused in the history, an approver is obeyed', async () => {
+  const { handle } = await bigOrder();
+  const signal = (input: object) =>
+    temporalCli(['workflow', 'signal', '--workflow-id', handle.workflowId, '--name', 'approve', '--input', JSON.stringify(input)]);
+  expect((await signal({ by: 'mallory' })).code).toBe(0);
+  await waitForView(handle, (v) => v.history.some((h) => h.note === 'refused approve signal: "mallory" is not an authorised approver'));
+  expect((await signal({ by: 'alice', note: 'via temporal CLI' })).code).toBe(0);
+  const view = await handle.result();
+  expect(view.status).toBe('Delivered');
+  expect(view.history.some((h) => h.note === 'approved by alice: via temporal CLI')).toBe(true);
 });
