@@ -1,11 +1,11 @@
 /** `orders catalog upsert|list` against the real database, then an order for the new item. */
-import type { z } from 'zod';
 import {
   CatalogListJsonSchema,
   CatalogUpsertJsonSchema,
   ErrorJsonSchema,
   PlaceJsonSchema,
 } from '../../src/cli/schemas';
+import { cliEnv, parseJson } from '../support/cli';
 import { runCli } from '../support/processes';
 import { uid } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
@@ -16,18 +16,12 @@ let stack: TestWorkers;
 let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   stack = await startTestWorkers();
-  env = { ...process.env, TASK_QUEUE_PREFIX: stack.prefix, TRANSIT_TIME_MS: '300', APPROVAL_TIMEOUT_MS: '60000' };
+  env = cliEnv(stack.prefix);
 });
 afterAll(() => stack.stop());
 
 const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => runCli(args, { ...env, ...extraEnv });
 
-function parseJson<S extends z.ZodType>(schema: S, stdout: string): z.infer<S> {
-  const parsed = schema.safeParse(JSON.parse(stdout));
-  if (!parsed.success)
-    throw new Error(`output does not match its schema: ${JSON.stringify(parsed.error.issues)}\n${stdout}`);
-  return parsed.data;
-}
 
 const upsert = (sku: string, extra: string[] = [], price = '19.99') =>
   cli([

@@ -13,6 +13,7 @@ import {
   PlaceJsonSchema,
   StatusJsonSchema,
 } from '../../src/cli/schemas';
+import { TEST_ADDRESS, cliEnv, parseJson } from '../support/cli';
 import { runCli } from '../support/processes';
 import { paymentOps, seedSku, stockOf, uid, waitForView } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
@@ -23,29 +24,16 @@ let stack: TestWorkers;
 let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   stack = await startTestWorkers();
-  env = { ...process.env, TASK_QUEUE_PREFIX: stack.prefix, TRANSIT_TIME_MS: '300', APPROVAL_TIMEOUT_MS: '60000' };
+  env = cliEnv(stack.prefix);
   delete env.TEMPORAL_UI_URL;
 });
 afterAll(() => stack.stop());
 
-const SHIP_TO = JSON.stringify({
-  name: 'Ada Lovelace',
-  line1: '1 Analytical St',
-  city: 'London',
-  postalCode: 'N1 9GU',
-  country: 'GB',
-});
+const SHIP_TO = JSON.stringify(TEST_ADDRESS);
 const LINK = (orderId: string) => `http://localhost:8233/namespaces/default/workflows/order-${orderId}`;
 
 const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => runCli(args, { ...env, ...extraEnv });
 
-/** stdout must be exactly one JSON document of `schema`'s shape. */
-function parseJson<S extends z.ZodType>(schema: S, stdout: string): z.infer<S> {
-  const parsed = schema.safeParse(JSON.parse(stdout));
-  if (!parsed.success)
-    throw new Error(`output does not match its schema: ${JSON.stringify(parsed.error.issues)}\n${stdout}`);
-  return parsed.data;
-}
 
 function placeArgs(opts: {
   sku: string;

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ErrorJsonSchema } from '../../src/cli/schemas';
+import { TEST_ADDRESS, cliEnv } from '../support/cli';
 import { runCli } from '../support/processes';
 import { uid } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
@@ -21,11 +22,11 @@ const CUSTOMER = uid('custbad');
 
 beforeAll(async () => {
   stack = await startTestWorkers();
-  env = { ...process.env, TASK_QUEUE_PREFIX: stack.prefix, TRANSIT_TIME_MS: '300', APPROVAL_TIMEOUT_MS: '60000' };
+  env = cliEnv(stack.prefix);
 });
 afterAll(() => stack.stop());
 
-const ADDRESS = { name: 'Ada Lovelace', line1: '1 Analytical St', city: 'London', postalCode: 'N1 9GU', country: 'GB' };
+const ADDRESS = TEST_ADDRESS;
 const shipTo = (patch: Record<string, unknown> = {}) => JSON.stringify({ ...ADDRESS, ...patch });
 
 type Flags = Partial<Record<'--customer' | '--ship-to' | '--token' | '--order-id' | '--shipping', string | null>> & {

@@ -3,6 +3,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { OrderSettings, OrderView } from '../../src/domain';
 import { placeOrder } from '../../src/client/place-order';
+import { TEST_ADDRESS } from './cli';
 import { statusQuery } from '../../workflows/order-api';
 import type { orderWorkflow } from '../../workflows/order';
 
@@ -47,7 +48,7 @@ export function orderRequest(opts: { items: Array<{ sku: string; quantity: numbe
     orderId: opts.orderId ?? uid('ord'),
     customerId: opts.customerId ?? 'cust-1',
     items: opts.items,
-    shippingAddress: { name: 'Ada Lovelace', line1: '1 Analytical St', city: 'London', postalCode: 'N1 9GU', country: opts.country ?? 'GB' },
+    shippingAddress: { ...TEST_ADDRESS, country: opts.country ?? TEST_ADDRESS.country },
     payment: { method: 'card', token: opts.token ?? 'tok_ok' },
   };
 }
