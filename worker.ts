@@ -48,7 +48,8 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
           pool,
           taskQueuePrefix: opts.taskQueuePrefix,
           workflowBundle: opts.workflowBundlePath ? { codePath: opts.workflowBundlePath } : undefined,
-          signalShipment: (workflowId, event) => client.workflow.getHandle(workflowId).signal('carrierEvent', { event }),
+          signalShipment: (workflowId, event) =>
+            client.workflow.getHandle(workflowId).signal('carrierEvent', { event }),
         },
         services,
       );
@@ -69,7 +70,9 @@ async function main(): Promise<void> {
     options: { service: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
-    console.log(`Usage: worker [--service ${SERVICES.join('|')}]...\nNeeds DATABASE_URL; Temporal from TEMPORAL_ADDRESS (default localhost:7233).`);
+    console.log(
+      `Usage: worker [--service ${SERVICES.join('|')}]...\nNeeds DATABASE_URL; Temporal from TEMPORAL_ADDRESS (default localhost:7233).`,
+    );
     return;
   }
   const requested = values.service ?? [...SERVICES];

@@ -16,7 +16,10 @@ const ConfigSchema = z.object({
   TEMPORAL_UI_URL: z.string().url().optional(),
   PG_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
   DATA_DIR: z.string().min(1).default('.data'),
-  TASK_QUEUE_PREFIX: z.string().regex(/^[\w.-]*$/).default(''),
+  TASK_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w.-]*$/)
+    .default(''),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   APPROVAL_THRESHOLD_CENTS: z.coerce.number().int().nonnegative().default(100_000),

@@ -37,7 +37,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   if (!config.TEMPORAL_ADDRESS) {
-    await requireFreePort(config.TEMPORAL_PORT, 'Temporal gRPC', 'Stop the other server, set TEMPORAL_PORT, or use it with TEMPORAL_ADDRESS=127.0.0.1:7233.');
+    await requireFreePort(
+      config.TEMPORAL_PORT,
+      'Temporal gRPC',
+      'Stop the other server, set TEMPORAL_PORT, or use it with TEMPORAL_ADDRESS=127.0.0.1:7233.',
+    );
     await requireFreePort(config.TEMPORAL_UI_PORT, 'Temporal Web UI', 'Set TEMPORAL_UI_PORT to another port.');
   }
   const temporal: TemporalTarget = await ensureTemporal({
@@ -56,9 +60,18 @@ async function main(): Promise<void> {
   if (config.DATABASE_URL) {
     db = { url: config.DATABASE_URL, kind: 'given', stop: async () => undefined };
   } else {
-    await requireFreePort(config.PG_PORT, 'embedded PostgreSQL', 'Set PG_PORT, or DATABASE_URL to use a running server.');
+    await requireFreePort(
+      config.PG_PORT,
+      'embedded PostgreSQL',
+      'Set PG_PORT, or DATABASE_URL to use a running server.',
+    );
     say(`Starting embedded PostgreSQL on port ${config.PG_PORT} (data in ${path.join(dataDir, 'pg')})...`);
-    db = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pg'), port: config.PG_PORT, database: 'orders', onLog: (line) => logger.debug({ postgres: line }) });
+    db = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, 'pg'),
+      port: config.PG_PORT,
+      database: 'orders',
+      onLog: (line) => logger.debug({ postgres: line }),
+    });
   }
   stops.push(() => db.stop());
 

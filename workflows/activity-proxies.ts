@@ -18,14 +18,25 @@ import {
 const step = (startToClose: string, nonRetryable: string[], maximumAttempts = 5): ActivityOptions => ({
   startToCloseTimeout: startToClose,
   scheduleToCloseTimeout: '5m',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts, nonRetryableErrorTypes: [E.InvalidInput, ...nonRetryable] },
+  retry: {
+    initialInterval: '500ms',
+    backoffCoefficient: 2,
+    maximumInterval: '10s',
+    maximumAttempts,
+    nonRetryableErrorTypes: [E.InvalidInput, ...nonRetryable],
+  },
 });
 
 /** Compensations: must eventually succeed, so they retry without limit, backing off to a minute. */
 const compensation = (startToClose: string): ActivityOptions => ({
   startToCloseTimeout: startToClose,
   // No maximumAttempts: unlimited.
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: [E.InvalidInput] },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    nonRetryableErrorTypes: [E.InvalidInput],
+  },
 });
 
 function on<A extends object>(service: Service, options: ActivityOptions) {

@@ -25,7 +25,8 @@ export function failureReasonOf(err: unknown): FailureReason | undefined {
   for (let e: unknown = err; e instanceof TemporalFailure; e = e.cause) {
     if (e instanceof ApplicationFailure) {
       const detail = e.details?.[0];
-      if (e.type === ORDER_REJECTED && FAILURE_REASONS.includes(detail as FailureReason)) return detail as FailureReason;
+      if (e.type === ORDER_REJECTED && FAILURE_REASONS.includes(detail as FailureReason))
+        return detail as FailureReason;
       if (e.type && e.type in BY_ERROR_TYPE) return BY_ERROR_TYPE[e.type];
     }
   }

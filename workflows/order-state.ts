@@ -50,7 +50,8 @@ export class OrderState {
     try {
       assertTransition(this.view.status, to);
     } catch (err) {
-      if (err instanceof IllegalTransition) throw ApplicationFailure.nonRetryable(err.message, ERROR_TYPES.IllegalTransition);
+      if (err instanceof IllegalTransition)
+        throw ApplicationFailure.nonRetryable(err.message, ERROR_TYPES.IllegalTransition);
       throw err;
     }
     this.view.status = to;

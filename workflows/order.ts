@@ -80,9 +80,15 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     return view;
   };
 
-  setHandler(approveUpdate, async (a) => (decide('approved', a.by, a.note), view), { validator: (a) => refuseUpdate(whyNotDecide(a.by)) });
-  setHandler(rejectUpdate, async (r) => (decide('rejected', r.by, r.reason), view), { validator: (r) => refuseUpdate(whyNotDecide(r.by)) });
-  setHandler(cancelUpdate, async (c) => (requestCancel(c), untilFinished()), { validator: (_c: CancelInput) => refuseUpdate(whyNotCancel()) });
+  setHandler(approveUpdate, async (a) => (decide('approved', a.by, a.note), view), {
+    validator: (a) => refuseUpdate(whyNotDecide(a.by)),
+  });
+  setHandler(rejectUpdate, async (r) => (decide('rejected', r.by, r.reason), view), {
+    validator: (r) => refuseUpdate(whyNotDecide(r.by)),
+  });
+  setHandler(cancelUpdate, async (c) => (requestCancel(c), untilFinished()), {
+    validator: (_c: CancelInput) => refuseUpdate(whyNotCancel()),
+  });
   // Signals cannot answer; a refused one is recorded in the history, never silently applied.
   setHandler(approveSignal, (a) => {
     const why = whyNotDecide(a.by);
@@ -101,26 +107,53 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   });
   setHandler(shipmentProgressSignal, ({ shipmentId: id, event }) => {
     const shipment = view.shipments.find((s) => s.shipmentId === id);
-    if (!shipment || PROGRESS_ORDER.indexOf(event) <= PROGRESS_ORDER.indexOf(shipment.status as (typeof PROGRESS_ORDER)[number])) return;
+    if (
+      !shipment ||
+      PROGRESS_ORDER.indexOf(event) <= PROGRESS_ORDER.indexOf(shipment.status as (typeof PROGRESS_ORDER)[number])
+    )
+      return;
     shipment.status = event;
     // Milestone: every parcel is with the carrier; from here on the order cannot be cancelled.
-    if (state.status === 'Processing' && view.shipments.every((s) => ['picked-up', 'in-transit', 'delivered'].includes(s.status))) {
+    if (
+      state.status === 'Processing' &&
+      view.shipments.every((s) => ['picked-up', 'in-transit', 'delivered'].includes(s.status))
+    ) {
       state.transition('Shipped');
     }
   });
 
   // --- the happy path ---------------------------------------------------------------------------
   const runOrder = async (): Promise<void> => {
-    const priced = await acts.priceOrder.executeWithOptions({ summary: `Price ${order.items.length} line(s) from the catalog` }, [
-      { orderId: order.orderId, customerId: order.customerId, items: order.items, shippingMethod: order.shippingMethod },
-    ]);
-    if (!priced.ok) rejectOrder(priced.reason === 'unknown-sku' ? 'unknown-sku' : 'out-of-stock', `${priced.reason}: ${priced.skus.join(', ')}`);
-    Object.assign(view, { lines: priced.lines, currency: priced.currency, subtotalCents: priced.subtotalCents, shippingCents: priced.shippingCents, totalCents: priced.totalCents });
+    const priced = await acts.priceOrder.executeWithOptions(
+      { summary: `Price ${order.items.length} line(s) from the catalog` },
+      [
+        {
+          orderId: order.orderId,
+          customerId: order.customerId,
+          items: order.items,
+          shippingMethod: order.shippingMethod,
+        },
+      ],
+    );
+    if (!priced.ok)
+      rejectOrder(
+        priced.reason === 'unknown-sku' ? 'unknown-sku' : 'out-of-stock',
+        `${priced.reason}: ${priced.skus.join(', ')}`,
+      );
+    Object.assign(view, {
+      lines: priced.lines,
+      currency: priced.currency,
+      subtotalCents: priced.subtotalCents,
+      shippingCents: priced.shippingCents,
+      totalCents: priced.totalCents,
+    });
     view.needsApproval = needsApproval(priced.totalCents, settings.approvalThresholdCents);
     state.priced(priced.totalCents, view.needsApproval);
     state.transition('InventoryChecked');
 
-    saga.add('release inventory', () => acts.release.executeWithOptions({ summary: 'Compensate: release reserved stock' }, [{ orderId: order.orderId }]));
+    saga.add('release inventory', () =>
+      acts.release.executeWithOptions({ summary: 'Compensate: release reserved stock' }, [{ orderId: order.orderId }]),
+    );
     const reservation = await acts.reserve.executeWithOptions({ summary: 'Reserve stock (Try)' }, [
       { orderId: order.orderId, items: order.items, ttlMs: settings.approvalTimeoutMs + settings.paymentWindowMs },
     ]);
@@ -129,9 +162,16 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     // Parallel split/join: customer rules and address checks do not depend on each other.
     const [screening] = await Promise.all([
       acts.screenCustomer.executeWithOptions({ summary: 'Customer and fraud rules' }, [
-        { orderId: order.orderId, customerId: order.customerId, totalCents: view.totalCents, itemCount: order.items.length },
+        {
+          orderId: order.orderId,
+          customerId: order.customerId,
+          totalCents: view.totalCents,
+          itemCount: order.items.length,
+        },
       ]),
-      acts.validateAddress.executeWithOptions({ summary: 'Validate shipping address' }, [{ orderId: order.orderId, address: order.shippingAddress }]),
+      acts.validateAddress.executeWithOptions({ summary: 'Validate shipping address' }, [
+        { orderId: order.orderId, address: order.shippingAddress },
+      ]),
     ]);
     if (!screening.ok) rejectOrder(screening.reason, screening.detail);
 
@@ -139,19 +179,33 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
 
     state.transition('PaymentPending');
     saga.add('void authorization', async () => {
-      const { voided } = await acts.voidPayment.executeWithOptions({ summary: 'Compensate: void authorization' }, [{ orderId: order.orderId }]);
+      const { voided } = await acts.voidPayment.executeWithOptions({ summary: 'Compensate: void authorization' }, [
+        { orderId: order.orderId },
+      ]);
       if (voided) view.payment.status = 'voided';
     });
     await acts.authorize.executeWithOptions({ summary: `Authorize ${view.totalCents} ${view.currency} (Try)` }, [
-      { orderId: order.orderId, amountCents: view.totalCents, currency: view.currency!, token: order.payment.token, windowMs: settings.paymentWindowMs },
+      {
+        orderId: order.orderId,
+        amountCents: view.totalCents,
+        currency: view.currency!,
+        token: order.payment.token,
+        windowMs: settings.paymentWindowMs,
+      },
     ]);
     Object.assign(view.payment, { status: 'authorized', authorizedCents: view.totalCents });
 
     saga.add('refund payment', async () => {
-      const { refundedCents } = await acts.refund.executeWithOptions({ summary: 'Compensate: refund captured payment' }, [{ orderId: order.orderId }]);
-      if (refundedCents > 0) Object.assign(view.payment, { status: 'refunded', refundedCents, capturedCents: refundedCents });
+      const { refundedCents } = await acts.refund.executeWithOptions(
+        { summary: 'Compensate: refund captured payment' },
+        [{ orderId: order.orderId }],
+      );
+      if (refundedCents > 0)
+        Object.assign(view.payment, { status: 'refunded', refundedCents, capturedCents: refundedCents });
     });
-    await acts.capture.executeWithOptions({ summary: 'Capture payment (Confirm)' }, [{ orderId: order.orderId, amountCents: view.totalCents, currency: view.currency! }]);
+    await acts.capture.executeWithOptions({ summary: 'Capture payment (Confirm)' }, [
+      { orderId: order.orderId, amountCents: view.totalCents, currency: view.currency! },
+    ]);
     Object.assign(view.payment, { status: 'captured', capturedCents: view.totalCents });
     state.transition('PaymentCompleted');
 
@@ -160,7 +214,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     if (state.status === 'Processing') state.transition('Shipped'); // events may all arrive at once
     await acts.recordStatus({ orderId: order.orderId, status: 'Shipped' });
 
-    await acts.confirm.executeWithOptions({ summary: 'Confirm reservation: stock leaves the warehouse' }, [{ orderId: order.orderId }]);
+    await acts.confirm.executeWithOptions({ summary: 'Confirm reservation: stock leaves the warehouse' }, [
+      { orderId: order.orderId },
+    ]);
     state.transition('Delivered');
     await acts.recordStatus({ orderId: order.orderId, status: 'Delivered' });
   };
@@ -242,7 +298,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
         state.transition('PaymentFailed', 'card declined');
       }
       await saga.compensate();
-      if (view.payment.refundedCents > 0 && state.status === 'PaymentPending') state.transition('PaymentCompleted', 'capture found while compensating');
+      if (view.payment.refundedCents > 0 && state.status === 'PaymentPending')
+        state.transition('PaymentCompleted', 'capture found while compensating');
       const target = view.payment.refundedCents > 0 ? 'Refunded' : 'Cancelled';
       state.transition(target, cancelRequest ? `cancelled: ${cancelRequest.reason}` : view.failureReason);
       await acts.finalizeOrder({ orderId: order.orderId, status: target, failureReason: view.failureReason! });

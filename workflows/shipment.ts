@@ -1,4 +1,10 @@
-import { CancellationScope, condition, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { CarrierEventType, ShipmentWorkflowInput } from '../src/domain';
 import { orderServices } from './activity-proxies';
 import { carrierEventSignal, shipmentProgressSignal } from './order-api';
@@ -22,19 +28,33 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
   });
 
   try {
-    saga.add('cancel shipment', () => acts.cancelShipment.executeWithOptions({ summary: 'Compensate: cancel booking' }, [{ shipmentId: input.shipmentId }]));
+    saga.add('cancel shipment', () =>
+      acts.cancelShipment.executeWithOptions({ summary: 'Compensate: cancel booking' }, [
+        { shipmentId: input.shipmentId },
+      ]),
+    );
     await acts.bookShipment.executeWithOptions({ summary: `Book shipment from ${input.warehouseId}` }, [
-      { orderId: input.orderId, shipmentId: input.shipmentId, warehouseId: input.warehouseId, lines: input.lines, address: input.address, method: input.method },
+      {
+        orderId: input.orderId,
+        shipmentId: input.shipmentId,
+        warehouseId: input.warehouseId,
+        lines: input.lines,
+        address: input.address,
+        method: input.method,
+      },
     ]);
     await parent.signal(shipmentProgressSignal, { shipmentId: input.shipmentId, event: 'Booked' });
     const carrier = input.sandboxCarrier
-      ? acts.runSandboxCarrier.executeWithOptions({ summary: 'Sandbox carrier: emits picked-up, in-transit, delivered' }, [
-          { shipmentWorkflowId: workflowInfo().workflowId, transitMs: input.transitTimeMs },
-        ])
+      ? acts.runSandboxCarrier.executeWithOptions(
+          { summary: 'Sandbox carrier: emits picked-up, in-transit, delivered' },
+          [{ shipmentWorkflowId: workflowInfo().workflowId, transitMs: input.transitTimeMs }],
+        )
       : undefined;
     for (const [index, event] of STAGES.entries()) {
       await condition(() => reached >= index);
-      await acts.recordCarrierEvent.executeWithOptions({ summary: `Carrier: ${event}` }, [{ shipmentId: input.shipmentId, event }]);
+      await acts.recordCarrierEvent.executeWithOptions({ summary: `Carrier: ${event}` }, [
+        { shipmentId: input.shipmentId, event },
+      ]);
       await parent.signal(shipmentProgressSignal, { shipmentId: input.shipmentId, event });
     }
     await carrier;

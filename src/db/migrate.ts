@@ -14,21 +14,26 @@ export const MIGRATIONS_DIR = path.join(projectRoot(), 'migrations');
 const LOCK_KEY = 720_130_001; // arbitrary, fixed: this project's migration lock
 
 export async function migrate(pool: Pool, dir: string = MIGRATIONS_DIR): Promise<string[]> {
-  const files = readdirSync(dir).filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
+    .sort();
   const client = await pool.connect();
   const applied: string[] = [];
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const { rows } = await client.query<{ version: string; checksum: string }>('SELECT version, checksum FROM schema_migrations');
+    const { rows } = await client.query<{ version: string; checksum: string }>(
+      'SELECT version, checksum FROM schema_migrations',
+    );
     const done = new Map(rows.map((r) => [r.version, r.checksum]));
     for (const file of files) {
       const sql = readFileSync(path.join(dir, file), 'utf8');
       const checksum = createHash('sha256').update(sql).digest('hex');
       const previous = done.get(file);
       if (previous !== undefined) {
-        if (previous !== checksum) throw new Error(`migration ${file} was changed after it was applied; add a new migration instead`);
+        if (previous !== checksum)
+          throw new Error(`migration ${file} was changed after it was applied; add a new migration instead`);
         continue;
       }
       await client.query('BEGIN');

@@ -135,7 +135,14 @@ export interface ShippingActivities {
   /** Syntactic/postal checks; InvalidAddress is non-retryable. Carrier coverage is checked at booking. */
   validateAddress(input: { orderId: string; address: AddressDto }): Promise<{ ok: true }>;
   /** Books one shipment; ShippingUnavailable (non-retryable) for countries the carrier does not serve. */
-  bookShipment(input: { orderId: string; shipmentId: string; warehouseId: string; lines: ReservedLine[]; address: AddressDto; method: 'standard' | 'express' }): Promise<{ carrierRef: string }>;
+  bookShipment(input: {
+    orderId: string;
+    shipmentId: string;
+    warehouseId: string;
+    lines: ReservedLine[];
+    address: AddressDto;
+    method: 'standard' | 'express';
+  }): Promise<{ carrierRef: string }>;
   cancelShipment(input: { shipmentId: string }): Promise<{ cancelled: boolean }>;
   /** Records a carrier event against the shipment row (idempotent on shipment + event). */
   recordCarrierEvent(input: { shipmentId: string; event: CarrierEventType }): Promise<void>;

@@ -99,7 +99,12 @@ export const OrderItemsSchema = z
     items.forEach((item, i) => {
       const first = firstAt.get(item.sku);
       if (first === undefined) firstAt.set(item.sku, i);
-      else ctx.addIssue({ code: 'custom', path: [i, 'sku'], message: `duplicate sku "${item.sku}" (also at items.${first})` });
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'sku'],
+          message: `duplicate sku "${item.sku}" (also at items.${first})`,
+        });
     });
   });
 
@@ -120,7 +125,9 @@ export type OrderInput = z.infer<typeof OrderInputSchema>;
 function pathLabel(path: readonly PropertyKey[]): string {
   if (path.length === 0) return 'input';
   // Keys come from user input; quote anything unusual so it cannot smuggle text into the message.
-  return path.map((p) => (typeof p === 'string' && !/^[A-Za-z0-9_]+$/.test(p) ? JSON.stringify(p) : String(p))).join('.');
+  return path
+    .map((p) => (typeof p === 'string' && !/^[A-Za-z0-9_]+$/.test(p) ? JSON.stringify(p) : String(p)))
+    .join('.');
 }
 
 /** 'items.0.quantity: must be an integer between 1 and 1000; payment.token: ...' (never echoes values). */

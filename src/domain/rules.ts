@@ -38,5 +38,12 @@ export function isApprover(name: string, approvers: readonly string[]): boolean 
 /** 'alice, bob,,alice' -> ['alice', 'bob']: trimmed, blanks dropped, duplicates removed, order kept. */
 export function parseApprovers(csv: string | undefined): string[] {
   if (!csv) return [];
-  return [...new Set(csv.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+  return [
+    ...new Set(
+      csv
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  ];
 }

@@ -1,7 +1,13 @@
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { logger } from '../logger';
 
-const SDK_LEVEL: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
+const SDK_LEVEL: Record<string, LogLevel> = {
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+};
 const PINO_METHOD = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 
 let installed = false;
@@ -21,7 +27,10 @@ export function installRuntimeLogger(): void {
       const level = entry.message.startsWith('No workflows registered') ? 'DEBUG' : entry.level;
       // Errors in meta would serialise as {}: keep their message and stack.
       const meta = Object.fromEntries(
-        Object.entries(entry.meta ?? {}).map(([k, v]) => [k, isErrorLike(v) ? { name: v.name, message: v.message, stack: v.stack } : v]),
+        Object.entries(entry.meta ?? {}).map(([k, v]) => [
+          k,
+          isErrorLike(v) ? { name: v.name, message: v.message, stack: v.stack } : v,
+        ]),
       );
       logger[PINO_METHOD[level]]({ sdk: true, ...meta }, entry.message);
     }),

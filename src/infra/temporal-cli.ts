@@ -55,7 +55,11 @@ export function howToGetTemporalCli(env: NodeJS.ProcessEnv = process.env): strin
 }
 
 /** Runs `go install` for one version into the cache; resolves to the error text on failure. */
-function goInstall(version: string, env: NodeJS.ProcessEnv, onProgress: (l: string) => void): Promise<string | undefined> {
+function goInstall(
+  version: string,
+  env: NodeJS.ProcessEnv,
+  onProgress: (l: string) => void,
+): Promise<string | undefined> {
   const target = cachedCliPath(version, env);
   mkdirSync(path.dirname(target), { recursive: true });
   onProgress(`Building Temporal CLI ${version} with go install (the first time takes a few minutes)...`);
@@ -92,7 +96,8 @@ export async function resolveTemporalCli(opts: ResolveOptions = {}): Promise<Tem
   const fromPath = onPath('temporal', env);
   if (fromPath) return { kind: 'path', path: fromPath, source: 'PATH' };
   for (const version of FALLBACK_VERSIONS) {
-    if (isExecutable(cachedCliPath(version, env))) return { kind: 'path', path: cachedCliPath(version, env), source: 'cache' };
+    if (isExecutable(cachedCliPath(version, env)))
+      return { kind: 'path', path: cachedCliPath(version, env), source: 'cache' };
   }
   const errors: string[] = [];
   if (opts.allowBuild !== false && spawnSync('go', ['version'], { env }).status === 0) {

@@ -35,7 +35,14 @@ export async function ensureTemporal(opts: EnsureTemporalOptions): Promise<Tempo
   }
   const cli = await resolveTemporalCli({ onProgress: opts.onProgress });
   if (cli.kind === 'path') {
-    const server = await startDevServer({ cliPath: cli.path, port: opts.port, uiPort: opts.uiPort, dbFile: opts.dbFile, namespace: opts.namespace, onLog: opts.onLog });
+    const server = await startDevServer({
+      cliPath: cli.path,
+      port: opts.port,
+      uiPort: opts.uiPort,
+      dbFile: opts.dbFile,
+      namespace: opts.namespace,
+      onLog: opts.onLog,
+    });
     return { ...server, description: `dev server (${cli.path}, from ${cli.source})` };
   }
   opts.onProgress?.('No Temporal CLI binary here: asking the Temporal SDK to download its dev server...');
@@ -59,7 +66,9 @@ export async function ensureTemporal(opts: EnsureTemporalOptions): Promise<Tempo
       stop: () => env.teardown(),
     };
   } catch (err) {
-    throw new Error(`The SDK could not download a dev server (${(err as Error).message}).\n${howToGetTemporalCli()}`, { cause: err });
+    throw new Error(`The SDK could not download a dev server (${(err as Error).message}).\n${howToGetTemporalCli()}`, {
+      cause: err,
+    });
   }
 }
 

@@ -22,7 +22,6 @@ afterAll(() => stack.stop());
 
 const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => runCli(args, { ...env, ...extraEnv });
 
-
 const upsert = (sku: string, extra: string[] = [], price = '19.99') =>
   cli([
     'catalog',

@@ -34,7 +34,6 @@ const LINK = (orderId: string) => `http://localhost:8233/namespaces/default/work
 
 const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => runCli(args, { ...env, ...extraEnv });
 
-
 function placeArgs(opts: {
   sku: string;
   quantity?: number;

@@ -26,7 +26,9 @@ const pool = async () => {
 
 test('the first run applies every migration file in order; the second applies none', async () => {
   const db = await pool();
-  const files = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(MIGRATIONS_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   expect(await migrate(db)).toEqual(files);
   expect(await migrate(db)).toEqual([]);
   const { rows } = await db.query('SELECT version FROM schema_migrations ORDER BY version');

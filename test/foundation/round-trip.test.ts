@@ -15,6 +15,8 @@ test('a workflow reaches an activity on every service queue and each writes its 
     args: [checkId],
   });
   expect(Object.keys(answers).sort()).toEqual(['inventory', 'orders', 'payments', 'shipping']);
-  const { rows } = await stack.pool.query('SELECT service FROM stack_checks WHERE check_id = $1 ORDER BY service', [checkId]);
+  const { rows } = await stack.pool.query('SELECT service FROM stack_checks WHERE check_id = $1 ORDER BY service', [
+    checkId,
+  ]);
   expect(rows.map((r) => r.service)).toEqual(['inventory', 'orders', 'payments', 'shipping']);
 });

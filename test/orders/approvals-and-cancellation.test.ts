@@ -2,7 +2,13 @@ import { spawn } from 'node:child_process';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { resolveTemporalCli } from '../../src/infra/temporal-cli';
 import { OrderExists } from '../../src/client/place-order';
-import { approveSignal, approveUpdate, cancelUpdate, carrierEventSignal, rejectUpdate } from '../../workflows/order-api';
+import {
+  approveSignal,
+  approveUpdate,
+  cancelUpdate,
+  carrierEventSignal,
+  rejectUpdate,
+} from '../../workflows/order-api';
 import { orderRequest, paymentOps, place, seedSku, stockOf, testSettings, uid, waitForView } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
@@ -59,7 +65,11 @@ test('rejected → Cancelled, reservation released, nothing charged', async () =
 test('no decision in time → reminder half-way, then auto-reject and compensation', async () => {
   const { handle, orderId, sku } = await bigOrder(testSettings({ approvalTimeoutMs: 2_000 }));
   const view = await handle.result();
-  expect(view).toMatchObject({ status: 'Cancelled', failureReason: 'approval-timeout', approval: { decision: 'timed-out' } });
+  expect(view).toMatchObject({
+    status: 'Cancelled',
+    failureReason: 'approval-timeout',
+    approval: { decision: 'timed-out' },
+  });
   expect(view.history.some((h) => h.note?.startsWith('reminder'))).toBe(true);
   expect(await paymentOps(stack.pool, orderId)).toEqual([]);
   expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 3, reserved: 0 } });
@@ -75,13 +85,20 @@ test('cancel before shipping compensates; the update answers with the final stat
 
 test('cancel after the Shipped milestone is refused with the reason; the order still completes', async () => {
   const sku = await seedSku(stack.pool, { priceCents: 3_000, stock: { west: 2 } });
-  const { handle, orderId } = await place(stack.client, orderRequest({ items: [{ sku, quantity: 1 }] }), testSettings({ sandboxCarrier: false }), stack.prefix);
+  const { handle, orderId } = await place(
+    stack.client,
+    orderRequest({ items: [{ sku, quantity: 1 }] }),
+    testSettings({ sandboxCarrier: false }),
+    stack.prefix,
+  );
   await waitForView(handle, (v) => v.shipments.length === 1 && v.shipments[0]!.status === 'Booked');
   const shipment = stack.client.workflow.getHandle(`shipment-${orderId}-west`);
   await shipment.signal(carrierEventSignal, { event: 'picked-up' });
   await waitForView(handle, (v) => v.status === 'Shipped');
   const attempt = handle.executeUpdate(cancelUpdate, { args: [{ reason: 'too late' }] });
-  await expect(attempt).rejects.toMatchObject({ cause: { message: expect.stringContaining('can no longer be cancelled') } });
+  await expect(attempt).rejects.toMatchObject({
+    cause: { message: expect.stringContaining('can no longer be cancelled') },
+  });
   await shipment.signal(carrierEventSignal, { event: 'delivered' });
   expect((await handle.result()).status).toBe('Delivered');
 });
@@ -122,9 +139,20 @@ function temporalCli(args: string[]): Promise<{ code: number | null; stderr: str
 test('approval with `temporal workflow signal`: a stranger is refused in the history, an approver is obeyed', async () => {
   const { handle } = await bigOrder();
   const signal = (input: object) =>
-    temporalCli(['workflow', 'signal', '--workflow-id', handle.workflowId, '--name', 'approve', '--input', JSON.stringify(input)]);
+    temporalCli([
+      'workflow',
+      'signal',
+      '--workflow-id',
+      handle.workflowId,
+      '--name',
+      'approve',
+      '--input',
+      JSON.stringify(input),
+    ]);
   expect((await signal({ by: 'mallory' })).code).toBe(0);
-  await waitForView(handle, (v) => v.history.some((h) => h.note === 'refused approve signal: "mallory" is not an authorised approver'));
+  await waitForView(handle, (v) =>
+    v.history.some((h) => h.note === 'refused approve signal: "mallory" is not an authorised approver'),
+  );
   expect((await signal({ by: 'alice', note: 'via temporal CLI' })).code).toBe(0);
   const view = await handle.result();
   expect(view.status).toBe('Delivered');

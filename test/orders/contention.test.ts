@@ -10,7 +10,9 @@ afterAll(() => stack.stop());
 test('12 concurrent orders for a SKU with 5 units never oversell', async () => {
   const sku = await seedSku(stack.pool, { priceCents: 7_000, stock: { east: 3, west: 2 } });
   const placed = await Promise.all(
-    Array.from({ length: 12 }, () => place(stack.client, orderRequest({ items: [{ sku, quantity: 1 }] }), testSettings(), stack.prefix)),
+    Array.from({ length: 12 }, () =>
+      place(stack.client, orderRequest({ items: [{ sku, quantity: 1 }] }), testSettings(), stack.prefix),
+    ),
   );
   const views = await Promise.all(placed.map((p) => p.handle.result()));
   const delivered = views.filter((v) => v.status === 'Delivered');
@@ -18,7 +20,10 @@ test('12 concurrent orders for a SKU with 5 units never oversell', async () => {
   expect(delivered).toHaveLength(5);
   expect(cancelled).toHaveLength(7);
   for (const v of cancelled) expect(v.failureReason).toBe('out-of-stock');
-  expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 0, reserved: 0 }, west: { onHand: 0, reserved: 0 } });
+  expect(await stockOf(stack.pool, sku)).toEqual({
+    east: { onHand: 0, reserved: 0 },
+    west: { onHand: 0, reserved: 0 },
+  });
   const captures = await stack.pool.query(
     `SELECT count(*)::int AS n FROM payment_operations WHERE operation = 'capture' AND order_id = ANY($1)`,
     [placed.map((p) => p.orderId)],

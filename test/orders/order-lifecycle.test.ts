@@ -1,5 +1,13 @@
 import { startTestWorkers, type TestWorkers } from '../support/workers';
-import { orderRequest, paymentOps, place, scheduledActivities, seedSku, stockOf, testSettings } from '../support/orders';
+import {
+  orderRequest,
+  paymentOps,
+  place,
+  scheduledActivities,
+  seedSku,
+  stockOf,
+  testSettings,
+} from '../support/orders';
 
 let stack: TestWorkers;
 beforeAll(async () => {
@@ -10,14 +18,36 @@ afterAll(() => stack.stop());
 test('happy path over two warehouses: two shipment children, one capture, stock leaves the shelves', async () => {
   const east = await seedSku(stack.pool, { priceCents: 2_500, stock: { east: 10 } });
   const west = await seedSku(stack.pool, { priceCents: 1_000, stock: { west: 10 } });
-  const { orderId, handle } = await place(stack.client, orderRequest({ items: [{ sku: east, quantity: 2 }, { sku: west, quantity: 3 }] }), testSettings(), stack.prefix);
+  const { orderId, handle } = await place(
+    stack.client,
+    orderRequest({
+      items: [
+        { sku: east, quantity: 2 },
+        { sku: west, quantity: 3 },
+      ],
+    }),
+    testSettings(),
+    stack.prefix,
+  );
 
   const view = await handle.result();
   expect(view.status).toBe('Delivered');
   expect(view.totalCents).toBe(2 * 2_500 + 3 * 1_000); // 80.00 ≥ 50.00: free standard shipping
-  expect(view.shipments.map((s) => [s.warehouseId, s.status]).sort()).toEqual([['east', 'delivered'], ['west', 'delivered']]);
+  expect(view.shipments.map((s) => [s.warehouseId, s.status]).sort()).toEqual([
+    ['east', 'delivered'],
+    ['west', 'delivered'],
+  ]);
   expect(view.history.map((h) => h.status)).toEqual(
-    expect.arrayContaining(['Created', 'InventoryChecked', 'InventoryReserved', 'PaymentPending', 'PaymentCompleted', 'Processing', 'Shipped', 'Delivered']),
+    expect.arrayContaining([
+      'Created',
+      'InventoryChecked',
+      'InventoryReserved',
+      'PaymentPending',
+      'PaymentCompleted',
+      'Processing',
+      'Shipped',
+      'Delivered',
+    ]),
   );
 
   expect((await paymentOps(stack.pool, orderId)).map((p) => [p.operation, p.status, Number(p.amount_cents)])).toEqual([
@@ -38,7 +68,12 @@ test('happy path over two warehouses: two shipment children, one capture, stock 
 
 test('a declined card cancels the order: no capture, stock back on the shelf', async () => {
   const sku = await seedSku(stack.pool, { priceCents: 1_999, stock: { east: 5 } });
-  const { orderId, handle } = await place(stack.client, orderRequest({ items: [{ sku, quantity: 2 }], token: 'tok_declined' }), testSettings(), stack.prefix);
+  const { orderId, handle } = await place(
+    stack.client,
+    orderRequest({ items: [{ sku, quantity: 2 }], token: 'tok_declined' }),
+    testSettings(),
+    stack.prefix,
+  );
   const view = await handle.result();
   expect(view.status).toBe('Cancelled');
   expect(view.failureReason).toBe('payment-declined');
@@ -52,17 +87,30 @@ test('a declined card cancels the order: no capture, stock back on the shelf', a
 
 test('insufficient stock cancels the order before any authorization', async () => {
   const sku = await seedSku(stack.pool, { priceCents: 500, stock: { east: 1, west: 1 } });
-  const { orderId, handle } = await place(stack.client, orderRequest({ items: [{ sku, quantity: 3 }] }), testSettings(), stack.prefix);
+  const { orderId, handle } = await place(
+    stack.client,
+    orderRequest({ items: [{ sku, quantity: 3 }] }),
+    testSettings(),
+    stack.prefix,
+  );
   const view = await handle.result();
   expect(view.status).toBe('Cancelled');
   expect(view.failureReason).toBe('out-of-stock');
   expect(await paymentOps(stack.pool, orderId)).toEqual([]);
-  expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 1, reserved: 0 }, west: { onHand: 1, reserved: 0 } });
+  expect(await stockOf(stack.pool, sku)).toEqual({
+    east: { onHand: 1, reserved: 0 },
+    west: { onHand: 1, reserved: 0 },
+  });
   expect(await scheduledActivities(handle)).not.toContain('authorize');
 });
 
 test('an unknown SKU ends the order Cancelled (unknown-sku) before anything is reserved or charged', async () => {
-  const { orderId, handle } = await place(stack.client, orderRequest({ items: [{ sku: 'NO-SUCH-SKU', quantity: 1 }] }), testSettings(), stack.prefix);
+  const { orderId, handle } = await place(
+    stack.client,
+    orderRequest({ items: [{ sku: 'NO-SUCH-SKU', quantity: 1 }] }),
+    testSettings(),
+    stack.prefix,
+  );
   const view = await handle.result();
   expect(view.status).toBe('Cancelled');
   expect(view.failureReason).toBe('unknown-sku');
@@ -72,11 +120,21 @@ test('an unknown SKU ends the order Cancelled (unknown-sku) before anything is r
 
 test('a shipping failure after capture refunds, then releases, in that order → Refunded', async () => {
   const sku = await seedSku(stack.pool, { priceCents: 4_000, stock: { east: 4 } });
-  const { orderId, handle } = await place(stack.client, orderRequest({ items: [{ sku, quantity: 1 }], country: 'AQ' }), testSettings(), stack.prefix);
+  const { orderId, handle } = await place(
+    stack.client,
+    orderRequest({ items: [{ sku, quantity: 1 }], country: 'AQ' }),
+    testSettings(),
+    stack.prefix,
+  );
   const view = await handle.result();
   expect(view.status).toBe('Refunded');
   expect(view.failureReason).toBe('shipping-failed');
-  expect(view.payment).toEqual({ status: 'refunded', authorizedCents: 4_499, capturedCents: 4_499, refundedCents: 4_499 });
+  expect(view.payment).toEqual({
+    status: 'refunded',
+    authorizedCents: 4_499,
+    capturedCents: 4_499,
+    refundedCents: 4_499,
+  });
   const ops = (await paymentOps(stack.pool, orderId)).map((p) => p.operation);
   expect(ops).toEqual(['authorize', 'capture', 'refund']);
   expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 4, reserved: 0 } });
@@ -87,14 +145,24 @@ test('a shipping failure after capture refunds, then releases, in that order →
 
 test('tok_flaky: the lost answer is found again by idempotency key: one authorization, one capture', async () => {
   const sku = await seedSku(stack.pool, { priceCents: 6_000, stock: { east: 2 } });
-  const { orderId, handle } = await place(stack.client, orderRequest({ items: [{ sku, quantity: 1 }], token: 'tok_flaky' }), testSettings(), stack.prefix);
+  const { orderId, handle } = await place(
+    stack.client,
+    orderRequest({ items: [{ sku, quantity: 1 }], token: 'tok_flaky' }),
+    testSettings(),
+    stack.prefix,
+  );
   expect((await handle.result()).status).toBe('Delivered');
   expect((await paymentOps(stack.pool, orderId)).map((p) => p.operation)).toEqual(['authorize', 'capture']);
 });
 
 test('a customer on the block list is refused (fraud-suspected) and nothing is charged', async () => {
   const sku = await seedSku(stack.pool, { priceCents: 6_000, stock: { east: 2 } });
-  const { orderId, handle } = await place(stack.client, orderRequest({ items: [{ sku, quantity: 1 }], customerId: 'blocked-mallory' }), testSettings(), stack.prefix);
+  const { orderId, handle } = await place(
+    stack.client,
+    orderRequest({ items: [{ sku, quantity: 1 }], customerId: 'blocked-mallory' }),
+    testSettings(),
+    stack.prefix,
+  );
   const view = await handle.result();
   expect(view).toMatchObject({ status: 'Cancelled', failureReason: 'fraud-suspected' });
   expect(await paymentOps(stack.pool, orderId)).toEqual([]);

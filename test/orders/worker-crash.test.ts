@@ -17,7 +17,12 @@ test('a worker killed mid-order is replaced and the order completes with exactly
   try {
     await worker.waitFor(/workers polling/);
     const sku = await seedSku(pool, { priceCents: 9_000, stock: { east: 3 } });
-    const { orderId, handle } = await place(client, orderRequest({ items: [{ sku, quantity: 1 }] }), testSettings({ transitTimeMs: 6_000 }), prefix);
+    const { orderId, handle } = await place(
+      client,
+      orderRequest({ items: [{ sku, quantity: 1 }] }),
+      testSettings({ transitTimeMs: 6_000 }),
+      prefix,
+    );
     await waitForView(handle, (v) => v.status === 'Processing' && v.shipments[0]?.status === 'Booked');
 
     expect(await worker.stop('SIGKILL')).toBeNull();

@@ -23,12 +23,23 @@ export function testSettings(overrides: Partial<OrderSettings> = {}): OrderSetti
 export const uid = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
 /** A SKU of the test's own, so tests never fight over the demo catalog's stock. */
-export async function seedSku(pool: Pool, opts: { priceCents: number; stock: Record<string, number> }): Promise<string> {
+export async function seedSku(
+  pool: Pool,
+  opts: { priceCents: number; stock: Record<string, number> },
+): Promise<string> {
   const sku = uid('SKU');
-  await pool.query(`INSERT INTO catalog_items (sku, name, price_cents, currency) VALUES ($1, $2, $3, 'USD')`, [sku, `Test item ${sku}`, opts.priceCents]);
+  await pool.query(`INSERT INTO catalog_items (sku, name, price_cents, currency) VALUES ($1, $2, $3, 'USD')`, [
+    sku,
+    `Test item ${sku}`,
+    opts.priceCents,
+  ]);
   for (const [warehouse, onHand] of Object.entries(opts.stock)) {
     await pool.query(`INSERT INTO warehouses (id, name) VALUES ($1, $1) ON CONFLICT (id) DO NOTHING`, [warehouse]);
-    await pool.query(`INSERT INTO stock (sku, warehouse_id, on_hand, reserved) VALUES ($1, $2, $3, 0)`, [sku, warehouse, onHand]);
+    await pool.query(`INSERT INTO stock (sku, warehouse_id, on_hand, reserved) VALUES ($1, $2, $3, 0)`, [
+      sku,
+      warehouse,
+      onHand,
+    ]);
   }
   return sku;
 }
@@ -38,12 +49,24 @@ export async function stockOf(pool: Pool, sku: string): Promise<Record<string, {
   return Object.fromEntries(rows.map((r) => [r.warehouse_id, { onHand: r.on_hand, reserved: r.reserved }]));
 }
 
-export async function paymentOps(pool: Pool, orderId: string): Promise<Array<{ operation: string; status: string; amount_cents: string }>> {
-  const { rows } = await pool.query('SELECT operation, status, amount_cents FROM payment_operations WHERE order_id = $1 ORDER BY id', [orderId]);
+export async function paymentOps(
+  pool: Pool,
+  orderId: string,
+): Promise<Array<{ operation: string; status: string; amount_cents: string }>> {
+  const { rows } = await pool.query(
+    'SELECT operation, status, amount_cents FROM payment_operations WHERE order_id = $1 ORDER BY id',
+    [orderId],
+  );
   return rows;
 }
 
-export function orderRequest(opts: { items: Array<{ sku: string; quantity: number }>; token?: string; country?: string; orderId?: string; customerId?: string }) {
+export function orderRequest(opts: {
+  items: Array<{ sku: string; quantity: number }>;
+  token?: string;
+  country?: string;
+  orderId?: string;
+  customerId?: string;
+}) {
   return {
     orderId: opts.orderId ?? uid('ord'),
     customerId: opts.customerId ?? 'cust-1',
@@ -53,13 +76,22 @@ export function orderRequest(opts: { items: Array<{ sku: string; quantity: numbe
   };
 }
 
-export async function place(client: Client, request: ReturnType<typeof orderRequest>, settings: OrderSettings, taskQueuePrefix: string) {
+export async function place(
+  client: Client,
+  request: ReturnType<typeof orderRequest>,
+  settings: OrderSettings,
+  taskQueuePrefix: string,
+) {
   const placed = await placeOrder(client, request, { settings, taskQueuePrefix });
   return { ...placed, handle: client.workflow.getHandle<typeof orderWorkflow>(placed.workflowId) };
 }
 
 /** Awaits a condition on the order's `status` query (the workflow's own state, not a sleep). */
-export async function waitForView(handle: WorkflowHandle, predicate: (v: OrderView) => boolean, timeoutMs = 30_000): Promise<OrderView> {
+export async function waitForView(
+  handle: WorkflowHandle,
+  predicate: (v: OrderView) => boolean,
+  timeoutMs = 30_000,
+): Promise<OrderView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const view = await handle.query(statusQuery);
@@ -72,5 +104,9 @@ export async function waitForView(handle: WorkflowHandle, predicate: (v: OrderVi
 /** Activity types in the order they were scheduled, from the run's event history. */
 export async function scheduledActivities(handle: WorkflowHandle): Promise<string[]> {
   const history = await handle.fetchHistory();
-  return (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
+  return (history.events ?? []).flatMap((e) =>
+    e.activityTaskScheduledEventAttributes?.activityType?.name
+      ? [e.activityTaskScheduledEventAttributes.activityType.name]
+      : [],
+  );
 }

@@ -34,14 +34,19 @@ export function spawnNode(script: string, args: string[], env: NodeJS.ProcessEnv
           const m = out.match(pattern);
           if (m) done(() => resolve(m));
         };
-        const timer = setTimeout(() => done(() => reject(new Error(`timed out waiting for ${pattern}; output:\n${out}`))), timeoutMs);
+        const timer = setTimeout(
+          () => done(() => reject(new Error(`timed out waiting for ${pattern}; output:\n${out}`))),
+          timeoutMs,
+        );
         const done = (fn: () => void) => {
           clearTimeout(timer);
           listeners.delete(check);
           fn();
         };
         listeners.add(check);
-        void exited.then((code) => done(() => reject(new Error(`exited (${code}) before ${pattern}; output:\n${out}`))));
+        void exited.then((code) =>
+          done(() => reject(new Error(`exited (${code}) before ${pattern}; output:\n${out}`))),
+        );
         check();
       });
     },
@@ -81,7 +86,10 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Runs the compiled `orders` CLI and returns its exit code and output. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(DIST, 'client.js'), ...args], { cwd: ROOT, env, stdio: 'pipe' });
     let stdout = '';

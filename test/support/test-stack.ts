@@ -55,7 +55,11 @@ export async function startTestStack(log: (line: string) => void): Promise<TestS
     } else {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'durable-orders-pg-'));
       chmodSync(dir, 0o755); // mkdtemp makes it 0700; as root, postgres runs as its own user and must reach it
-      const db = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), database: 'orders_test' });
+      const db = await startEmbeddedPostgres({
+        dataDir: path.join(dir, 'pg'),
+        port: await freePort(),
+        database: 'orders_test',
+      });
       stops.push(async () => {
         await db.stop();
         rmSync(dir, { recursive: true, force: true });
@@ -68,7 +72,10 @@ export async function startTestStack(log: (line: string) => void): Promise<TestS
 
     const outDir = path.join(projectRoot(), 'test-output');
     const workflowBundlePath = path.join(outDir, 'workflow-bundle.js');
-    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows'),
+      logger: new DefaultLogger('WARN'),
+    });
     mkdirSync(outDir, { recursive: true });
     writeFileSync(workflowBundlePath, code);
     return { temporalAddress: server.address, databaseUrl, workflowBundlePath, stop };

@@ -23,7 +23,10 @@ function requireEnv(name: string): string {
 }
 
 /** Workers for `services` on task queues unique to the caller, plus a client and a pool. */
-export async function startTestWorkers(services: readonly Service[] = SERVICES, address: string = requireEnv('TEMPORAL_ADDRESS')): Promise<TestWorkers> {
+export async function startTestWorkers(
+  services: readonly Service[] = SERVICES,
+  address: string = requireEnv('TEMPORAL_ADDRESS'),
+): Promise<TestWorkers> {
   installRuntimeLogger();
   const prefix = `t${randomUUID().slice(0, 8)}-`;
   const pool = createPool(requireEnv('DATABASE_URL'), 5);

@@ -20,7 +20,8 @@ type Json = Record<string, unknown>;
 const address = (patch: Json) => ({ ...VALID, shippingAddress: { ...VALID.shippingAddress, ...patch } });
 const payment = (patch: Json) => ({ ...VALID, payment: { ...VALID.payment, ...patch } });
 const item = (patch: Json) => ({ ...VALID, items: [{ ...VALID.items[0], ...patch }] });
-const without = (key: string, obj: Json = VALID): Json => Object.fromEntries(Object.entries(obj).filter(([k]) => k !== key));
+const without = (key: string, obj: Json = VALID): Json =>
+  Object.fromEntries(Object.entries(obj).filter(([k]) => k !== key));
 
 function errorOf(input: unknown): string {
   const result = OrderInputSchema.safeParse(input);
@@ -48,7 +49,16 @@ describe('OrderInputSchema accepts', () => {
   });
 
   it.each([
-    ['boundary quantities', { ...VALID, items: [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 1000 }] }],
+    [
+      'boundary quantities',
+      {
+        ...VALID,
+        items: [
+          { sku: 'A', quantity: 1 },
+          { sku: 'B', quantity: 1000 },
+        ],
+      },
+    ],
     ['100 distinct items', { ...VALID, items: Array.from({ length: 100 }, (_, i) => ({ sku: `S${i}`, quantity: 1 })) }],
     ['a 64-char id', { ...VALID, customerId: 'c'.repeat(64) }],
     ['a 64-char sku', item({ sku: 'S'.repeat(64) })],
@@ -78,7 +88,11 @@ describe('OrderInputSchema rejects, naming the field', () => {
     ['missing items', without('items'), 'items: is required'],
     ['missing shippingAddress', without('shippingAddress'), 'shippingAddress: is required'],
     ['missing payment', without('payment'), 'payment: is required'],
-    ['missing address city', { ...VALID, shippingAddress: without('city', VALID.shippingAddress) }, 'shippingAddress.city: is required'],
+    [
+      'missing address city',
+      { ...VALID, shippingAddress: without('city', VALID.shippingAddress) },
+      'shippingAddress.city: is required',
+    ],
     ['missing item sku', { ...VALID, items: [{ quantity: 1 }] }, 'items.0.sku: is required'],
     ['missing item quantity', { ...VALID, items: [{ sku: 'A' }] }, 'items.0.quantity: is required'],
     ['missing payment token', { ...VALID, payment: { method: 'card' } }, 'payment.token: is required'],
@@ -106,7 +120,14 @@ describe('OrderInputSchema rejects, naming the field', () => {
     ],
     [
       'duplicate SKUs',
-      { ...VALID, items: [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 1 }, { sku: 'A', quantity: 2 }] },
+      {
+        ...VALID,
+        items: [
+          { sku: 'A', quantity: 1 },
+          { sku: 'B', quantity: 1 },
+          { sku: 'A', quantity: 2 },
+        ],
+      },
       'items.2.sku: duplicate sku "A" (also at items.0)',
     ],
     ['empty sku', item({ sku: '' }), 'items.0.sku: must be 1-64 letters, digits, "_" or "-"'],
@@ -117,11 +138,19 @@ describe('OrderInputSchema rejects, naming the field', () => {
     ['over-long orderId', { ...VALID, orderId: 'o'.repeat(200) }, 'orderId: must be 1-64 letters'],
     ['empty customerId', { ...VALID, customerId: '' }, 'customerId: must be 1-64 letters'],
     ['customerId starting with "-"', { ...VALID, customerId: '-abc' }, 'customerId: must be 1-64 letters'],
-    ['SQL injection in customerId', { ...VALID, customerId: "x'; DROP TABLE orders;--" }, 'customerId: must be 1-64 letters'],
+    [
+      'SQL injection in customerId',
+      { ...VALID, customerId: "x'; DROP TABLE orders;--" },
+      'customerId: must be 1-64 letters',
+    ],
     ['path traversal in orderId', { ...VALID, orderId: '../../etc/passwd' }, 'orderId: must be 1-64 letters'],
     ['newline in customerId', { ...VALID, customerId: 'abc\n' }, 'customerId: must be 1-64 letters'],
     // address
-    ['country XX', address({ country: 'XX' }), 'shippingAddress.country: is not an assigned ISO 3166-1 alpha-2 country code'],
+    [
+      'country XX',
+      address({ country: 'XX' }),
+      'shippingAddress.country: is not an assigned ISO 3166-1 alpha-2 country code',
+    ],
     ['country usa', address({ country: 'usa' }), 'shippingAddress.country: must be an ISO 3166-1 alpha-2 country code'],
     ['lowercase country', address({ country: 'us' }), 'shippingAddress.country: must be an ISO 3166-1 alpha-2'],
     ['reserved country UK', address({ country: 'UK' }), 'shippingAddress.country: is not an assigned'],
@@ -130,11 +159,27 @@ describe('OrderInputSchema rejects, naming the field', () => {
     ['201-char line2', address({ line2: 'x'.repeat(201) }), 'shippingAddress.line2: must be at most 200 characters'],
     ['101-char city', address({ city: 'x'.repeat(101) }), 'shippingAddress.city: must be at most 100 characters'],
     ['21-char postal code', address({ postalCode: '1'.repeat(21) }), 'shippingAddress.postalCode: must be at most 20'],
-    ['postal code punctuation', address({ postalCode: '123;45' }), 'shippingAddress.postalCode: must contain only letters'],
-    ['NUL in name', address({ name: 'Ada\u0000Lovelace' }), 'shippingAddress.name: must not contain control characters'],
-    ['newline inside line1', address({ line1: '12 Main St\nX-Injected: 1' }), 'shippingAddress.line1: must not contain control'],
+    [
+      'postal code punctuation',
+      address({ postalCode: '123;45' }),
+      'shippingAddress.postalCode: must contain only letters',
+    ],
+    [
+      'NUL in name',
+      address({ name: 'Ada\u0000Lovelace' }),
+      'shippingAddress.name: must not contain control characters',
+    ],
+    [
+      'newline inside line1',
+      address({ line1: '12 Main St\nX-Injected: 1' }),
+      'shippingAddress.line1: must not contain control',
+    ],
     ['ANSI escape in city', address({ city: 'Lon\u001b[31mdon' }), 'shippingAddress.city: must not contain control'],
-    ['bidi override in name', address({ name: 'Ada\u202Eecnalevol' }), 'shippingAddress.name: must not contain control'],
+    [
+      'bidi override in name',
+      address({ name: 'Ada\u202Eecnalevol' }),
+      'shippingAddress.name: must not contain control',
+    ],
     // payment
     ['PAN token', payment({ token: '4111111111111111' }), `payment.token: ${PAN_MESSAGE}`],
     ['grouped PAN token', payment({ token: '4111-1111-1111-1111' }), `payment.token: ${PAN_MESSAGE}`],
@@ -146,7 +191,11 @@ describe('OrderInputSchema rejects, naming the field', () => {
     ['token with quotes', payment({ token: "tok'--" }), 'payment.token: must be 1-128 letters'],
     ['paypal method', payment({ method: 'paypal' }), 'payment.method: must be "card"'],
     // other enums
-    ['unknown shipping method', { ...VALID, shippingMethod: 'overnight' }, 'shippingMethod: must be "standard" or "express"'],
+    [
+      'unknown shipping method',
+      { ...VALID, shippingMethod: 'overnight' },
+      'shippingMethod: must be "standard" or "express"',
+    ],
     // unknown keys, at every level
     ['extra top-level key', { ...VALID, discount: 100 }, 'discount: is not an allowed field'],
     ['extra item key', item({ price: 1 }), 'items.0.price: is not an allowed field'],

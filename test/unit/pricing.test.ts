@@ -55,7 +55,15 @@ describe('priceOrder', () => {
       shippingCents: 0,
       totalCents: 5000,
     });
-    expect(priceOrder([{ sku: 'GADGET', quantity: 9 }, { sku: 'CHEAP', quantity: 499 }], CATALOG)).toMatchObject({ shippingCents: 499 });
+    expect(
+      priceOrder(
+        [
+          { sku: 'GADGET', quantity: 9 },
+          { sku: 'CHEAP', quantity: 499 },
+        ],
+        CATALOG,
+      ),
+    ).toMatchObject({ shippingCents: 499 });
   });
 
   it('always charges for express', () => {
@@ -92,7 +100,11 @@ describe('priceOrder', () => {
   });
 
   it('prices in the catalog currency', () => {
-    expect(priceOrder([{ sku: 'EURO', quantity: 3 }], CATALOG)).toMatchObject({ ok: true, currency: 'EUR', subtotalCents: 3000 });
+    expect(priceOrder([{ sku: 'EURO', quantity: 3 }], CATALOG)).toMatchObject({
+      ok: true,
+      currency: 'EUR',
+      subtotalCents: 3000,
+    });
   });
 
   it('throws on programming errors: empty items or a malformed catalog price', () => {

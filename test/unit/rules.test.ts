@@ -23,7 +23,9 @@ describe('needsApproval', () => {
 
 describe('evaluateCustomerRules', () => {
   it('accepts ordinary customers', () => {
-    expect(evaluateCustomerRules({ customerId: 'cust-1', totalCents: 10_000_000, itemCount: 100 })).toEqual({ ok: true });
+    expect(evaluateCustomerRules({ customerId: 'cust-1', totalCents: 10_000_000, itemCount: 100 })).toEqual({
+      ok: true,
+    });
     expect(evaluateCustomerRules({ customerId: 'unblocked-1', totalCents: 1, itemCount: 1 })).toEqual({ ok: true });
   });
 
