@@ -5,6 +5,9 @@
  *
  * Needs /usr/bin/chromium (CI installs Debian's `chromium` package). Without it this test FAILS.
  * Screenshots: test-output/browser/*.png.
+ *
+ * The second test drives the UI's "Send a Signal" action (More Actions menu): an `approve` signal
+ * from someone who is not an approver is recorded as refused, one from alice lets the order finish.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +20,8 @@ import { startDevServer, type RunningDevServer } from '../../src/infra/temporal-
 import { runCli } from '../support/processes';
 import { seedSku, uid, waitForView } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
+import type { OrderView } from '../../src/domain';
+import type { orderWorkflow } from '../../workflows/order';
 
 jest.setTimeout(180_000);
 
@@ -201,4 +206,89 @@ test('the Web UI lists the order awaiting approval, and shows the delivered one 
   await order.getByText(`shipment-${delivered.orderId}-east`).first().waitFor({ timeout: 30_000 });
   await expect(order.getByText('shipmentWorkflow', { exact: true }).first().isVisible()).resolves.toBe(true);
   await order.screenshot({ path: path.join(SHOTS, 'delivered-order-relationships.png'), fullPage: true });
+});
+
+/** Notes of the order's status history (refused signals, decisions, reminders). */
+const notesOf = (view: OrderView) => view.history.flatMap((h) => (h.note ? [h.note] : []));
+
+/**
+ * More Actions → Send a Signal on an open workflow page: picks `name` from the signals the worker
+ * advertises, types `input` as JSON (json/plain), screenshots the filled dialog, submits, and
+ * waits for the UI to confirm (the dialog closes only once the server accepted the signal).
+ */
+async function sendSignalInUi(page: Page, name: string, input: object, shot: string): Promise<void> {
+  await page.getByRole('button', { name: 'More Actions' }).click();
+  await page.getByRole('menuitem', { name: 'Send a Signal' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Send a Signal' });
+  await dialog.waitFor();
+
+  // The signal names come from the workflow's metadata query: approve, reject, cancel, ...
+  await dialog.getByTestId('signal-select-button').click();
+  await dialog.getByRole('option', { name, exact: true }).click();
+  await expect(dialog.getByTestId('signal-select').inputValue()).resolves.toBe(name);
+
+  // "Data" is a CodeMirror editor: a contenteditable textbox (the disabled select input is not).
+  // On blur the UI pretty-prints it, which grows the dialog and moves Submit: blur first, so the
+  // click below waits for a stable button instead of racing the re-layout.
+  const data = dialog.locator('[role="textbox"][contenteditable="true"]');
+  await data.fill(JSON.stringify(input));
+  await data.blur();
+  expect(JSON.parse(await data.innerText())).toEqual(input);
+  await expect(dialog.getByRole('radio', { name: 'json/plain' }).isChecked()).resolves.toBe(true);
+  await dialog.screenshot({ path: path.join(SHOTS, shot) });
+
+  await dialog.getByRole('button', { name: 'Submit' }).click();
+  try {
+    await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
+  } catch (err) {
+    await page.screenshot({ path: path.join(SHOTS, shot.replace(/\.png$/, '-FAILED.png')), fullPage: true });
+    const alert = await dialog
+      .getByRole('alert')
+      .innerText({ timeout: 1_000 })
+      .catch(() => '');
+    throw new Error(`the Send a Signal dialog did not close${alert ? `: ${alert}` : ''}`, { cause: err });
+  }
+}
+
+test('the Web UI\'s "Send a Signal": a refused approve is recorded, alice\'s approve delivers the order', async () => {
+  const big = await seedSku(stack!.pool, { priceCents: 120_000, stock: { east: 2 } });
+  const placed = await place(big);
+  const handle = stack!.client.workflow.getHandle<typeof orderWorkflow>(placed.workflowId);
+  await waitForView(handle, (v) => v.status === 'AwaitingApproval');
+
+  const page = await newPage();
+  await page.goto(placed.url);
+  await page.getByTestId('workflow-id-heading').filter({ hasText: placed.workflowId }).waitFor({ timeout: 30_000 });
+
+  // 1. mallory is no approver: the signal is delivered, refused by the workflow, and noted.
+  await sendSignalInUi(page, 'approve', { by: 'mallory' }, 'signal-dialog-refused.png');
+  const refused = await waitForView(handle, (v) => notesOf(v).some((n) => n.startsWith('refused approve signal')));
+  expect(refused.status).toBe('AwaitingApproval');
+  expect(refused.approval).toBeUndefined();
+  expect(notesOf(refused)).toContainEqual(
+    expect.stringMatching(/^refused approve signal: .*"mallory" is not an authorised approver/),
+  );
+  await page.screenshot({ path: path.join(SHOTS, 'signal-refused-still-running.png'), fullPage: true });
+
+  // 2. alice approves through the same dialog: the order runs to delivery.
+  await sendSignalInUi(page, 'approve', { by: 'alice', note: 'via web ui' }, 'signal-dialog-approve.png');
+  const final = await handle.result();
+  expect(final.status).toBe('Delivered');
+  expect(final.approval).toMatchObject({ decision: 'approved', by: 'alice', note: 'via web ui' });
+  expect(notesOf(final)).toContain('approved by alice: via web ui');
+  expect(notesOf(final).filter((n) => n.startsWith('refused'))).toHaveLength(1);
+
+  // The page shows the run Completed, and both signals (the refused one too) on its timeline.
+  await page.reload();
+  await page.getByTestId('workflow-id-heading').filter({ hasText: placed.workflowId }).waitFor({ timeout: 30_000 });
+  await page
+    .locator('span', { hasText: /^\s*Completed\s*$/ })
+    .first()
+    .waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: path.join(SHOTS, 'signal-approved-delivered.png'), fullPage: true });
+  const approveSignals = page.locator('svg text', { hasText: /^\s*approve\s*$/ });
+  await approveSignals.first().waitFor({ timeout: 30_000 });
+  await expect(approveSignals.count()).resolves.toBe(2);
+  await approveSignals.last().scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(SHOTS, 'signal-approved-timeline.png') });
 });
