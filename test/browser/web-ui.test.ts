@@ -17,6 +17,7 @@ import { projectRoot } from '../../src/infra/paths';
 import { freePort } from '../../src/infra/ports';
 import { resolveTemporalCli } from '../../src/infra/temporal-cli';
 import { startDevServer, type RunningDevServer } from '../../src/infra/temporal-server';
+import { TEST_ADDRESS } from '../support/cli';
 import { runCli } from '../support/processes';
 import { seedSku, uid, waitForView } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
@@ -27,13 +28,7 @@ jest.setTimeout(180_000);
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(projectRoot(), 'test-output', 'browser');
-const SHIP_TO = JSON.stringify({
-  name: 'Ada Lovelace',
-  line1: '1 Analytical St',
-  city: 'London',
-  postalCode: 'N1 9GU',
-  country: 'GB',
-});
+const SHIP_TO = JSON.stringify(TEST_ADDRESS);
 
 let server: RunningDevServer | undefined;
 let stack: TestWorkers | undefined;
