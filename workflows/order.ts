@@ -55,7 +55,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   // --- messages -------------------------------------------------------------------------------
   setHandler(statusQuery, () => view);
 
-  const whyNotDecide = (by: string): string | undefined => {
+  // Signals from the Web UI carry whatever JSON someone typed: check the shape, never trust it.
+  const whyNotDecide = (by: unknown): string | undefined => {
+    if (typeof by !== 'string' || by.trim() === '') return '"by" must name the approver';
     if (state.status !== 'AwaitingApproval') return `order ${order.orderId} is ${state.status}, not AwaitingApproval`;
     if (!isApprover(by, settings.approvers)) return `"${by}" is not an authorised approver`;
     return undefined;
@@ -67,12 +69,16 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   const refuseUpdate = (why: string | undefined) => {
     if (why) throw ApplicationFailure.nonRetryable(why, 'UpdateRejected');
   };
-  const decide = (decision: 'approved' | 'rejected', by: string, note?: string) => {
-    view.approval = { decision, by, at: new Date().toISOString(), ...(note ? { note } : {}) };
-    state.note(`${decision} by ${by}${note ? `: ${note}` : ''}`);
+  const decide = (decision: 'approved' | 'rejected', by: string, note: unknown) => {
+    const text = typeof note === 'string' && note ? note : undefined;
+    view.approval = { decision, by, at: new Date().toISOString(), ...(text ? { note: text } : {}) };
+    state.note(`${decision} by ${by}${text ? `: ${text}` : ''}`);
   };
-  const requestCancel = (request: CancelInput) => {
-    cancelRequest ??= request;
+  const requestCancel = (request: Partial<CancelInput> | undefined) => {
+    cancelRequest ??= {
+      reason: typeof request?.reason === 'string' && request.reason ? request.reason : 'no reason given',
+      ...(typeof request?.by === 'string' && request.by ? { by: request.by } : {}),
+    };
     main.cancel();
   };
   const untilFinished = async () => {
@@ -81,22 +87,22 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   };
 
   setHandler(approveUpdate, async (a) => (decide('approved', a.by, a.note), view), {
-    validator: (a) => refuseUpdate(whyNotDecide(a.by)),
+    validator: (a) => refuseUpdate(whyNotDecide(a?.by)),
   });
   setHandler(rejectUpdate, async (r) => (decide('rejected', r.by, r.reason), view), {
-    validator: (r) => refuseUpdate(whyNotDecide(r.by)),
+    validator: (r) => refuseUpdate(whyNotDecide(r?.by)),
   });
   setHandler(cancelUpdate, async (c) => (requestCancel(c), untilFinished()), {
     validator: (_c: CancelInput) => refuseUpdate(whyNotCancel()),
   });
   // Signals cannot answer; a refused one is recorded in the history, never silently applied.
   setHandler(approveSignal, (a) => {
-    const why = whyNotDecide(a.by);
+    const why = whyNotDecide(a?.by);
     if (why) state.note(`refused approve signal: ${why}`);
     else decide('approved', a.by, a.note);
   });
   setHandler(rejectSignal, (r) => {
-    const why = whyNotDecide(r.by);
+    const why = whyNotDecide(r?.by);
     if (why) state.note(`refused reject signal: ${why}`);
     else decide('rejected', r.by, r.reason);
   });

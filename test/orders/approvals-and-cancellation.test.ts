@@ -39,7 +39,12 @@ test('an unknown approver is refused by the update validator and changes nothing
   const attempt = handle.executeUpdate(approveUpdate, { args: [{ by: 'mallory' }] });
   await expect(attempt).rejects.toThrow(WorkflowUpdateFailedError);
   await expect(attempt).rejects.toMatchObject({ cause: { message: '"mallory" is not an authorised approver' } });
-  // The same request as a Signal (Web UI, temporal CLI) is recorded as refused, never applied.
+  // The same request as a Signal (Web UI, temporal CLI) is recorded as refused, never applied;
+  // so is a payload of the wrong shape, which must not break the workflow.
+  await handle.signal(approveSignal, {} as never);
+  await waitForView(handle, (v) =>
+    v.history.some((h) => h.note === 'refused approve signal: "by" must name the approver'),
+  );
   await handle.signal(approveSignal, { by: 'mallory' });
   const view = await waitForView(handle, (v) => v.history.some((h) => h.note?.startsWith('refused approve signal')));
   expect(view.status).toBe('AwaitingApproval');
