@@ -4,23 +4,24 @@ import path from 'node:path';
 import type { Pool } from 'pg';
 import { MIGRATIONS_DIR, migrate } from '../../src/db/migrate';
 import { createPool } from '../../src/db/pool';
-import { createDatabaseIfMissing } from '../../src/infra/postgres';
+import { throwAwayDatabase } from '../support/test-stack';
 import { readdirSync } from 'node:fs';
 
 /** Each test gets an empty database on the suite's server, so "first run" really is first. */
-async function freshPool(): Promise<Pool> {
-  const url = new URL(process.env.DATABASE_URL!);
-  const name = `migrate_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
-  await createDatabaseIfMissing(url.toString(), name);
-  url.pathname = `/${name}`;
-  return createPool(url.toString(), 4);
-}
-
-const pools: Pool[] = [];
-afterAll(() => Promise.all(pools.map((p) => p.end())));
-const pool = async () => {
-  const p = await freshPool();
-  pools.push(p);
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups) await cleanup();
+});
+const pool = async (): Promise<Pool> => {
+  const db = await throwAwayDatabase(
+    process.env.DATABASE_URL!,
+    `migrate_${Date.now()}_${Math.floor(Math.random() * 1e6)}`,
+  );
+  const p = createPool(db.url, 4);
+  cleanups.push(async () => {
+    await p.end();
+    await db.drop();
+  });
   return p;
 };
 

@@ -18,9 +18,11 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-/** A fresh throw-away database on a server we were given; dropped at the end. */
-async function throwAwayDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `durable_orders_test_${process.pid}_${Date.now()}`;
+/** A fresh throw-away database on the server of `serverUrl`; `drop()` removes it. */
+export async function throwAwayDatabase(
+  serverUrl: string,
+  name = `durable_orders_test_${process.pid}_${Date.now()}`,
+): Promise<{ url: string; drop(): Promise<void> }> {
   await createDatabaseIfMissing(serverUrl, name);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
