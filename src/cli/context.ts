@@ -10,7 +10,6 @@ import {
 } from '@temporalio/client';
 import { loadConfig, type Config } from '../config';
 import { ID_MESSAGE, IdSchema, orderWorkflowId, taskQueueFor, type OrderView } from '../domain';
-import { temporalConnectConfig } from '../infra/temporal-connection';
 import { statusQuery } from '../../workflows/order-api';
 import { connectClient } from './connect';
 import { invalid, operational, orderNotFound } from './errors';
@@ -30,7 +29,7 @@ export interface CliContext {
 export async function withContext<T>(fn: (ctx: CliContext) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const client = await connectClient();
-  const namespace = temporalConnectConfig().namespace;
+  const namespace = client.options.namespace;
   const base = uiBase(config);
   try {
     return await fn({

@@ -1,6 +1,6 @@
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { SEARCH_ATTRIBUTES, ensureSearchAttributes, searchAttributeFlags } from './search-attributes';
+import { ensureSearchAttributes, searchAttributeFlags } from './search-attributes';
 import { howToGetTemporalCli, resolveTemporalCli } from './temporal-cli';
 import { startDevServer } from './temporal-server';
 
@@ -71,5 +71,3 @@ export async function ensureTemporal(opts: EnsureTemporalOptions): Promise<Tempo
     });
   }
 }
-
-export const SEARCH_ATTRIBUTE_NAMES = Object.keys(SEARCH_ATTRIBUTES);
