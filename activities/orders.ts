@@ -170,7 +170,7 @@ async function loadPriced(db: PoolClient, orderId: string): Promise<PriceOrderRe
   };
 }
 
-export function createOrderActivities(pool: Pool): OrderActivities {
+export function createOrderActivities(pool: Pool): Omit<OrderActivities, 'loadPolicy' | 'claimCancellation'> {
   return {
     async priceOrder(input) {
       const orderId = IdSchema.safeParse(input.orderId);

@@ -9,6 +9,7 @@ import {
   type ShippingActivities,
 } from '../src/domain';
 import { logger } from '../src/logger';
+import { passPointOfNoReturn } from './order-gate';
 
 /** Countries the (sandbox) carrier does not serve: booking there fails with ShippingUnavailable. */
 export const UNSERVED_COUNTRIES: ReadonlySet<string> = new Set(['AQ']);
@@ -138,22 +139,27 @@ export function createShippingActivities(pool: Pool, deps: ShippingDeps): Shippi
           `unknown carrier event ${JSON.stringify(event)}`,
           ERROR_TYPES.InvalidInput,
         );
-      await inTransaction(pool, async (db) => {
-        const { rows } = await db.query<{ status: string }>(
-          'SELECT status FROM shipments WHERE shipment_id = $1 FOR UPDATE',
+      return inTransaction(pool, async (db) => {
+        const { rows } = await db.query<{ status: string; order_id: string | null }>(
+          'SELECT status, order_id FROM shipments WHERE shipment_id = $1 FOR UPDATE',
           [shipmentId],
         );
         const current = rows[0]?.status;
         if (current === undefined)
           throw ApplicationFailure.nonRetryable(`no shipment ${shipmentId}`, ERROR_TYPES.InvalidInput);
+        if (current === 'CANCELLED') {
+          logger.warn({ shipmentId, event }, 'carrier event for a cancelled shipment: refused');
+          return { accepted: false };
+        }
+        // The first pickup passes the order's point of no return, unless a cancellation won the gate.
+        if (current === 'BOOKED' && !(await passPointOfNoReturn(db, rows[0]!.order_id!))) {
+          logger.warn({ shipmentId }, 'pickup refused: the order was cancelled first');
+          return { accepted: false };
+        }
         await db.query(
           'INSERT INTO shipment_events (shipment_id, event) VALUES ($1, $2) ON CONFLICT (shipment_id, event) DO NOTHING',
           [shipmentId, event],
         );
-        if (current === 'CANCELLED') {
-          logger.warn({ shipmentId, event }, 'carrier event for a cancelled shipment: recorded, status kept');
-          return;
-        }
         // Events may arrive out of order or twice: the status only moves forward.
         if (PROGRESS.indexOf(next) > PROGRESS.indexOf(current)) {
           await db.query('UPDATE shipments SET status = $2, updated_at = now() WHERE shipment_id = $1', [
@@ -161,6 +167,7 @@ export function createShippingActivities(pool: Pool, deps: ShippingDeps): Shippi
             next,
           ]);
         }
+        return { accepted: true };
       });
     },
 

@@ -14,15 +14,18 @@ import {
   type ShippingActivities,
 } from '../src/domain';
 
-/** Forward steps: a few quick attempts, then the business failure decides. */
-const step = (startToClose: string, nonRetryable: string[], maximumAttempts = 5): ActivityOptions => ({
+/**
+ * Forward steps: business failures are non-retryable and decide at once; anything else (PostgreSQL
+ * down or black-holed, a provider timeout, a worker gone) is infrastructure and is retried without
+ * a limit in attempts or time, backing off to 30 s. An outage delays an order; it never cancels it.
+ * The start-to-close timeout bounds one attempt, so a hung attempt is retried, not waited on.
+ */
+const step = (startToClose: string, nonRetryable: string[]): ActivityOptions => ({
   startToCloseTimeout: startToClose,
-  scheduleToCloseTimeout: '5m',
   retry: {
     initialInterval: '500ms',
     backoffCoefficient: 2,
-    maximumInterval: '10s',
-    maximumAttempts,
+    maximumInterval: '30s',
     nonRetryableErrorTypes: [E.InvalidInput, ...nonRetryable],
   },
 });
@@ -46,17 +49,22 @@ function on<A extends object>(service: Service, options: ActivityOptions) {
 
 export function orderServices(transitTimeMs: number) {
   return {
-    priceOrder: on<OrderActivities>('orders', step('10s', [])).priceOrder,
+    priceOrder: on<OrderActivities>('orders', step('10s', [E.OrderIdTaken])).priceOrder,
     screenCustomer: on<OrderActivities>('orders', step('10s', [])).screenCustomer,
     recordStatus: on<OrderActivities>('orders', compensation('10s')).recordStatus,
     finalizeOrder: on<OrderActivities>('orders', compensation('10s')).finalizeOrder,
+    loadPolicy: on<OrderActivities>('orders', step('10s', [])).loadPolicy,
+    claimCancellation: on<OrderActivities>('orders', step('10s', [])).claimCancellation,
 
     reserve: on<InventoryActivities>('inventory', step('10s', [E.OutOfStock, E.ReservationCancelled])).reserve,
     confirm: on<InventoryActivities>('inventory', compensation('10s')).confirm,
     release: on<InventoryActivities>('inventory', compensation('10s')).release,
 
     authorize: on<PaymentActivities>('payments', step('15s', [E.PaymentDeclined])).authorize,
-    capture: on<PaymentActivities>('payments', step('15s', [E.AuthorizationExpired])).capture,
+    capture: on<PaymentActivities>(
+      'payments',
+      step('15s', [E.AuthorizationExpired, E.AuthorizationVoided, E.IllegalTransition]),
+    ).capture,
     voidPayment: on<PaymentActivities>('payments', compensation('15s')).void,
     refund: on<PaymentActivities>('payments', compensation('15s')).refund,
 

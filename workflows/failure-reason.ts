@@ -10,7 +10,6 @@ export function rejectOrder(reason: FailureReason, message: string): never {
 
 const BY_ERROR_TYPE: Record<string, FailureReason> = {
   [ERROR_TYPES.OutOfStock]: 'out-of-stock',
-  [ERROR_TYPES.ReservationCancelled]: 'cancelled-by-operator',
   [ERROR_TYPES.PaymentDeclined]: 'payment-declined',
   [ERROR_TYPES.AuthorizationExpired]: 'payment-declined',
   [ERROR_TYPES.InvalidAddress]: 'invalid-address',
@@ -19,7 +18,9 @@ const BY_ERROR_TYPE: Record<string, FailureReason> = {
 
 /**
  * The business reason behind a failure, found by walking its cause chain (an activity failure
- * inside a child workflow failure, ...). Undefined for an unexpected failure: a bug, not a reason.
+ * inside a child workflow failure, ...). Undefined for an unexpected failure (a bug, a Try refused
+ * because its reservation was already released, a capture of a voided authorization): the order
+ * records `internal-error` for those and its run fails loudly after undoing.
  */
 export function failureReasonOf(err: unknown): FailureReason | undefined {
   for (let e: unknown = err; e instanceof TemporalFailure; e = e.cause) {

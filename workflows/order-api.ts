@@ -4,7 +4,14 @@
  * yes/no) and as Signals of the same names (for `temporal workflow signal` and the Web UI).
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ApproveInput, CancelInput, OrderView, RejectInput, ShipmentProgress } from '../src/domain';
+import type {
+  ApproveInput,
+  CancelInput,
+  OrderView,
+  RejectInput,
+  ShipmentAttention,
+  ShipmentProgress,
+} from '../src/domain';
 import type { CarrierEventType } from '../src/domain';
 
 export const statusQuery = defineQuery<OrderView>('status');
@@ -19,5 +26,7 @@ export const cancelSignal = defineSignal<[CancelInput]>('cancel');
 
 /** Sent by each shipment child to its order. */
 export const shipmentProgressSignal = defineSignal<[ShipmentProgress]>('shipmentProgress');
+/** Sent by a shipment child when its carrier is overdue (`reason`), and again without one when it reports. */
+export const shipmentAttentionSignal = defineSignal<[ShipmentAttention]>('shipmentAttention');
 /** Sent by the carrier (sandbox activity, `orders deliver`) to a shipment workflow. */
 export const carrierEventSignal = defineSignal<[{ event: CarrierEventType }]>('carrierEvent');

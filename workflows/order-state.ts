@@ -1,5 +1,11 @@
 import { ApplicationFailure, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import { CustomerIdKey, NeedsApprovalKey, OrderStatusKey, OrderTotalCentsKey } from './search-attribute-keys';
+import {
+  CustomerIdKey,
+  NeedsApprovalKey,
+  NeedsAttentionKey,
+  OrderStatusKey,
+  OrderTotalCentsKey,
+} from './search-attribute-keys';
 import {
   ERROR_TYPES,
   IllegalTransition,
@@ -19,6 +25,8 @@ import {
  */
 export class OrderState {
   readonly view: OrderView;
+  /** What people must look at, by key (a compensation step, a shipment): the mark stays while any is open. */
+  private readonly attention = new Map<string, string>();
 
   constructor(input: OrderWorkflowInput) {
     const { order } = input;
@@ -66,6 +74,27 @@ export class OrderState {
     this.describe();
   }
 
+  /** Marks the order for people (search attribute NeedsAttention=true) until every raised item is settled. */
+  raiseAttention(key: string, reason: string): void {
+    if (this.attention.get(key) === reason) return;
+    this.attention.set(key, reason);
+    this.view.needsAttention ??= { reason, since: new Date().toISOString() };
+    this.view.needsAttention.reason = [...this.attention.values()].join('; ');
+    upsertSearchAttributes([{ key: NeedsAttentionKey, value: true }]);
+    this.note(`needs attention: ${reason}`);
+  }
+
+  settleAttention(key: string, note: string): void {
+    if (!this.attention.delete(key)) return;
+    if (this.attention.size === 0) {
+      delete this.view.needsAttention;
+      upsertSearchAttributes([{ key: NeedsAttentionKey, value: false }]);
+    } else if (this.view.needsAttention) {
+      this.view.needsAttention.reason = [...this.attention.values()].join('; ');
+    }
+    this.note(`resolved: ${note}`);
+  }
+
   fail(reason: FailureReason): void {
     this.view.failureReason ??= reason;
   }
@@ -88,6 +117,8 @@ export class OrderState {
       `Payment: ${v.payment.status}; shipments: ${v.shipments.map((s) => `${s.shipmentId} ${s.status}`).join(', ') || 'none'}`,
     ];
     if (v.failureReason) lines.push(`Failure: ${v.failureReason}`);
+    if (v.pointOfNoReturn) lines.push(`With the carrier since ${v.pointOfNoReturn}: no longer cancellable`);
+    if (v.needsAttention) lines.push(`**Needs attention:** ${v.needsAttention.reason}`);
     setCurrentDetails(lines.join('\n\n'));
   }
 }

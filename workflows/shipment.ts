@@ -1,13 +1,14 @@
 import {
+  ApplicationFailure,
   CancellationScope,
   condition,
   getExternalWorkflowHandle,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CarrierEventType, ShipmentWorkflowInput } from '../src/domain';
+import { ERROR_TYPES, type CarrierEventType, type ShipmentWorkflowInput } from '../src/domain';
 import { orderServices } from './activity-proxies';
-import { carrierEventSignal, shipmentProgressSignal } from './order-api';
+import { carrierEventSignal, shipmentAttentionSignal, shipmentProgressSignal } from './order-api';
 import { Saga } from './saga';
 
 const STAGES: readonly CarrierEventType[] = ['picked-up', 'in-transit', 'delivered'];
@@ -16,7 +17,8 @@ const STAGES: readonly CarrierEventType[] = ['picked-up', 'in-transit', 'deliver
  * One parcel: book it, then follow the carrier's events (signals, from the sandbox carrier or
  * `orders deliver`) to delivery, telling the order at each stage. A later event implies the
  * earlier ones, so a carrier that only reports "delivered" still walks every stage in order.
- * Cancelled before delivery, it cancels its booking.
+ * Cancelled before pickup, it cancels its booking. A carrier silent past the deadline marks the
+ * order NeedsAttention (a lost parcel) and the wait goes on; the next event clears the mark.
  */
 export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ shipmentId: string; delivered: true }> {
   const acts = orderServices(input.transitTimeMs);
@@ -51,10 +53,21 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
         )
       : undefined;
     for (const [index, event] of STAGES.entries()) {
-      await condition(() => reached >= index);
-      await acts.recordCarrierEvent.executeWithOptions({ summary: `Carrier: ${event}` }, [
+      if (!(await condition(() => reached >= index, input.carrierDeadlineMs))) {
+        const silence = `no "${event}" from the carrier for parcel ${input.shipmentId} within ${input.carrierDeadlineMs} ms`;
+        await parent.signal(shipmentAttentionSignal, { shipmentId: input.shipmentId, reason: silence });
+        await condition(() => reached >= index);
+        await parent.signal(shipmentAttentionSignal, { shipmentId: input.shipmentId });
+      }
+      const { accepted } = await acts.recordCarrierEvent.executeWithOptions({ summary: `Carrier: ${event}` }, [
         { shipmentId: input.shipmentId, event },
       ]);
+      // The order's cancellation won the gate before this pickup: the parcel stays, the booking goes.
+      if (!accepted)
+        throw ApplicationFailure.nonRetryable(
+          `carrier event ${event} refused: order ${input.orderId} was cancelled first`,
+          ERROR_TYPES.PickupRefused,
+        );
       await parent.signal(shipmentProgressSignal, { shipmentId: input.shipmentId, event });
     }
     await carrier;

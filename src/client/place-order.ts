@@ -5,7 +5,6 @@ import {
   OrderInputSchema,
   formatZodError,
   orderWorkflowId,
-  parseApprovers,
   taskQueueFor,
   type OrderSettings,
   type OrderWorkflowInput,
@@ -23,9 +22,6 @@ export class OrderExists extends Error {
 
 export function settingsFromConfig(config: Config): OrderSettings {
   return {
-    approvalThresholdCents: config.APPROVAL_THRESHOLD_CENTS,
-    approvers: parseApprovers(config.APPROVERS),
-    approvalTimeoutMs: config.APPROVAL_TIMEOUT_MS,
     transitTimeMs: config.TRANSIT_TIME_MS,
     paymentWindowMs: config.PAYMENT_WINDOW_MS,
     sandboxCarrier: config.SANDBOX_CARRIER === 'on',

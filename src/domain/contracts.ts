@@ -2,6 +2,7 @@
  * Activity contracts: what workflows may ask of each service. Workflows import these types only;
  * the implementations in activities/ own the SQL.
  */
+import type { OrderPolicy } from './order-workflow';
 import type { Service } from './task-queues';
 
 export interface PingInput {
@@ -30,6 +31,10 @@ export const ERROR_TYPES = {
   InvalidAddress: 'InvalidAddress',
   ShippingUnavailable: 'ShippingUnavailable',
   IllegalTransition: 'IllegalTransition',
+  OrderIdTaken: 'OrderIdTaken',
+  AuthorizationVoided: 'AuthorizationVoided',
+  /** The carrier event came after the order was cancelled (the parcel never left). */
+  PickupRefused: 'PickupRefused',
 } as const;
 
 export interface LineRequest {
@@ -47,6 +52,8 @@ export interface PricedLineDto {
 
 export interface PriceOrderInput {
   orderId: string;
+  /** The order workflow's first run id: the id's owner, so a reused order id is refused. */
+  runId: string;
   customerId: string;
   items: LineRequest[];
   shippingMethod: 'standard' | 'express';
@@ -74,6 +81,7 @@ export type ScreenCustomerResult = { ok: true } | { ok: false; reason: 'fraud-su
 /** Read-model write for a terminal outcome reached through compensation. */
 export interface FinalizeOrderInput {
   orderId: string;
+  runId?: string;
   status: 'Cancelled' | 'Refunded';
   failureReason: string;
 }
@@ -84,8 +92,15 @@ export interface OrderActivities {
   /** Customer / fraud rules that need history from the database. */
   screenCustomer(input: ScreenCustomerInput): Promise<ScreenCustomerResult>;
   /** Records a status the workflow reached without another activity (approval states, milestones). */
-  recordStatus(input: { orderId: string; status: string; note?: string }): Promise<void>;
+  recordStatus(input: { orderId: string; status: string; note?: string; runId?: string }): Promise<void>;
   finalizeOrder(input: FinalizeOrderInput): Promise<void>;
+  /** The workers' approval, deadline and alert policy (configuration the order's placer cannot set). */
+  loadPolicy(): Promise<OrderPolicy>;
+  /**
+   * The one place where a cancellation and the first pickup meet, under a row lock: granted unless a
+   * parcel is with the carrier; once granted, a pickup is refused (recordCarrierEvent answers false).
+   */
+  claimCancellation(input: { orderId: string }): Promise<{ granted: boolean; reason?: string }>;
 }
 
 export interface ReservedLine {
@@ -144,8 +159,12 @@ export interface ShippingActivities {
     method: 'standard' | 'express';
   }): Promise<{ carrierRef: string }>;
   cancelShipment(input: { shipmentId: string }): Promise<{ cancelled: boolean }>;
-  /** Records a carrier event against the shipment row (idempotent on shipment + event). */
-  recordCarrierEvent(input: { shipmentId: string; event: CarrierEventType }): Promise<void>;
+  /**
+   * Records a carrier event against the shipment row (idempotent on shipment + event). The first
+   * `picked-up` of an order passes its point of no return, unless a cancellation was granted
+   * first: then nothing is recorded and `accepted` is false.
+   */
+  recordCarrierEvent(input: { shipmentId: string; event: CarrierEventType }): Promise<{ accepted: boolean }>;
   /**
    * The sandbox carrier: plays the carrier's part in development and tests by signalling the
    * shipment workflow picked-up, in-transit and delivered, `transitMs` apart in total. Heartbeats.

@@ -7,16 +7,28 @@ import type { FailureReason, OrderStatus } from './status';
 
 /**
  * Settings travel in the workflow input (workflows cannot read the environment): the starter
- * reads them from configuration, tests pass short durations.
+ * reads them from configuration, tests pass short durations. Nothing here decides who may approve
+ * or how much needs approval: whoever places an order controls its input, so that is OrderPolicy.
  */
 export interface OrderSettings {
-  approvalThresholdCents: number;
-  approvers: string[];
-  approvalTimeoutMs: number;
   transitTimeMs: number;
   paymentWindowMs: number;
   /** When false no carrier events are emitted by themselves: `orders deliver` sends them. */
   sandboxCarrier: boolean;
+}
+
+/**
+ * The workers' policy, loaded by an activity at the start of each order and pinned into its run
+ * (a later change of configuration does not move the goalposts of a running order).
+ */
+export interface OrderPolicy {
+  approvalThresholdCents: number;
+  approvers: string[];
+  approvalTimeoutMs: number;
+  /** A shipment that hears nothing from the carrier for this long is marked NeedsAttention (lost parcel). */
+  carrierDeadlineMs: number;
+  /** A compensation still not done after this long marks the order NeedsAttention (it keeps retrying). */
+  compensationAlertMs: number;
 }
 
 export interface OrderWorkflowInput {
@@ -42,6 +54,8 @@ export interface ShipmentView {
 export interface ApprovalView {
   decision: 'approved' | 'rejected' | 'timed-out';
   by?: string;
+  /** The Temporal client identity the decision came from (the CLI sends its own). */
+  identity?: string;
   note?: string;
   at: string;
 }
@@ -62,19 +76,32 @@ export interface OrderView {
   payment: { status: PaymentState; authorizedCents: number; capturedCents: number; refundedCents: number };
   shipments: ShipmentView[];
   failureReason?: FailureReason;
+  /** Set from the first parcel picked up: from then on the order cannot be cancelled. */
+  pointOfNoReturn?: string;
+  /** Set while people must look (a compensation that cannot finish, a parcel not heard of). */
+  needsAttention?: { reason: string; since: string };
 }
 
 export interface ApproveInput {
   by: string;
   note?: string;
+  identity?: string;
 }
 export interface RejectInput {
   by: string;
   reason: string;
+  identity?: string;
 }
 export interface CancelInput {
   reason: string;
   by?: string;
+  identity?: string;
+}
+
+/** Shipment child → order: a parcel needs people (no carrier event by the deadline), or no longer does. */
+export interface ShipmentAttention {
+  shipmentId: string;
+  reason?: string;
 }
 
 /** Child → parent progress and carrier → shipment events. */
@@ -93,6 +120,7 @@ export interface ShipmentWorkflowInput {
   method: OrderInput['shippingMethod'];
   transitTimeMs: number;
   sandboxCarrier: boolean;
+  carrierDeadlineMs: number;
 }
 
 export function orderWorkflowId(orderId: string): string {

@@ -103,6 +103,9 @@ export const FAILURE_REASONS = [
   'cancelled-by-operator',
   'invalid-address',
   'fraud-suspected',
+  'mixed-currency',
+  // A bug or an unexpected failure, undone like any other: never reported as a customer's choice.
+  'internal-error',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 export const FailureReasonSchema = z.enum(FAILURE_REASONS);

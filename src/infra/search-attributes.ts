@@ -7,6 +7,7 @@ export const SEARCH_ATTRIBUTES = {
   CustomerId: 'Keyword',
   OrderTotalCents: 'Int',
   NeedsApproval: 'Bool',
+  NeedsAttention: 'Bool',
 } as const;
 
 /** `--search-attribute` flags for `temporal server start-dev`. */

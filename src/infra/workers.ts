@@ -2,10 +2,13 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createDiagnosticsActivities } from '../../activities/diagnostics';
 import { createInventoryActivities } from '../../activities/inventory';
+import { claimCancellation } from '../../activities/order-gate';
+import { policyFromConfig } from '../../activities/order-policy';
 import { createOrderActivities } from '../../activities/orders';
 import { createPaymentActivities } from '../../activities/payments';
 import { createShippingActivities } from '../../activities/shipping';
-import { SERVICES, taskQueueFor, type CarrierEventType, type Service } from '../domain';
+import { loadConfig } from '../config';
+import { SERVICES, taskQueueFor, type CarrierEventType, type OrderPolicy, type Service } from '../domain';
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -19,6 +22,10 @@ export interface WorkerDeps {
    * `{ event }`, through a @temporalio/client Client (a NativeConnection cannot make one).
    */
   signalShipment?: (workflowId: string, event: CarrierEventType) => Promise<void>;
+  /** Approval and deadline policy handed to every order; default: from this process's environment. */
+  policy?: OrderPolicy;
+  /** Activities that replace a service's own (fault injection in tests: a compensation that fails). */
+  activityOverrides?: Partial<Record<Service, object>>;
 }
 
 export function isService(name: string): name is Service {
@@ -30,7 +37,12 @@ function activitiesFor(service: Service, deps: WorkerDeps): object {
   const diagnostics = createDiagnosticsActivities(deps.pool);
   switch (service) {
     case 'orders':
-      return { ...diagnostics, ...createOrderActivities(deps.pool) };
+      return {
+        ...diagnostics,
+        ...createOrderActivities(deps.pool),
+        loadPolicy: async () => deps.policy ?? policyFromConfig(loadConfig()),
+        claimCancellation: ({ orderId }: { orderId: string }) => claimCancellation(deps.pool, orderId),
+      };
     case 'inventory':
       return { ...diagnostics, ...createInventoryActivities(deps.pool) };
     case 'payments':
@@ -58,7 +70,7 @@ export async function createWorkers(deps: WorkerDeps, services: readonly Service
         connection: deps.connection,
         namespace: deps.namespace,
         taskQueue: taskQueueFor(service, deps.taskQueuePrefix),
-        activities: activitiesFor(service, deps),
+        activities: { ...activitiesFor(service, deps), ...deps.activityOverrides?.[service] },
         ...(service === 'orders'
           ? deps.workflowBundle
             ? { workflowBundle: deps.workflowBundle }

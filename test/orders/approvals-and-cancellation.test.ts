@@ -9,7 +9,17 @@ import {
   carrierEventSignal,
   rejectUpdate,
 } from '../../workflows/order-api';
-import { orderRequest, paymentOps, place, seedSku, stockOf, testSettings, uid, waitForView } from '../support/orders';
+import {
+  orderRequest,
+  paymentOps,
+  place,
+  seedSku,
+  stockOf,
+  testPolicy,
+  testSettings,
+  uid,
+  waitForView,
+} from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 let stack: TestWorkers;
@@ -19,9 +29,9 @@ beforeAll(async () => {
 afterAll(() => stack.stop());
 
 /** An order of 1,200.00: over the 1,000.00 threshold, so it waits for a human. */
-async function bigOrder(settings = testSettings()) {
-  const sku = await seedSku(stack.pool, { priceCents: 120_000, stock: { east: 3 } });
-  const placed = await place(stack.client, orderRequest({ items: [{ sku, quantity: 1 }] }), settings, stack.prefix);
+async function bigOrder(settings = testSettings(), on: TestWorkers = stack) {
+  const sku = await seedSku(on.pool, { priceCents: 120_000, stock: { east: 3 } });
+  const placed = await place(on.client, orderRequest({ items: [{ sku, quantity: 1 }] }), settings, on.prefix);
   await waitForView(placed.handle, (v) => v.status === 'AwaitingApproval');
   return { ...placed, sku };
 }
@@ -68,8 +78,12 @@ test('rejected → Cancelled, reservation released, nothing charged', async () =
 });
 
 test('no decision in time → reminder half-way, then auto-reject and compensation', async () => {
-  const { handle, orderId, sku } = await bigOrder(testSettings({ approvalTimeoutMs: 2_000 }));
-  const view = await handle.result();
+  // The approval window is the workers' policy, not something the order's placer can choose.
+  const shortWindow = await startTestWorkers(undefined, undefined, {
+    policy: testPolicy({ approvalTimeoutMs: 2_000 }),
+  });
+  const { handle, orderId, sku } = await bigOrder(testSettings(), shortWindow);
+  const view = await handle.result().finally(() => shortWindow.stop());
   expect(view).toMatchObject({
     status: 'Cancelled',
     failureReason: 'approval-timeout',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Pool } from 'pg';
-import type { OrderSettings, OrderView } from '../../src/domain';
+import type { OrderPolicy, OrderSettings, OrderView } from '../../src/domain';
 import { placeOrder } from '../../src/client/place-order';
 import { TEST_ADDRESS } from './cli';
 import { statusQuery } from '../../workflows/order-api';
@@ -10,12 +10,21 @@ import type { orderWorkflow } from '../../workflows/order';
 /** Short durations: there is no time-skipping server here, so tests run on real time, briefly. */
 export function testSettings(overrides: Partial<OrderSettings> = {}): OrderSettings {
   return {
-    approvalThresholdCents: 100_000,
-    approvers: ['alice', 'bob'],
-    approvalTimeoutMs: 60_000,
     transitTimeMs: 300,
     paymentWindowMs: 60_000,
     sandboxCarrier: true,
+    ...overrides,
+  };
+}
+
+/** The workers' policy in tests (the workers, not the order's placer, decide it). */
+export function testPolicy(overrides: Partial<OrderPolicy> = {}): OrderPolicy {
+  return {
+    approvalThresholdCents: 100_000,
+    approvers: ['alice', 'bob'],
+    approvalTimeoutMs: 60_000,
+    carrierDeadlineMs: 60_000,
+    compensationAlertMs: 60_000,
     ...overrides,
   };
 }

@@ -3,9 +3,10 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createPool } from '../../src/db/pool';
-import { SERVICES, taskQueueFor, type Service } from '../../src/domain';
+import { SERVICES, taskQueueFor, type OrderPolicy, type Service } from '../../src/domain';
 import { installRuntimeLogger } from '../../src/infra/runtime';
 import { createWorkers } from '../../src/infra/workers';
+import { testPolicy } from './orders';
 
 export interface TestWorkers {
   /** Unique per test file: its task queues are its own. */
@@ -26,6 +27,7 @@ function requireEnv(name: string): string {
 export async function startTestWorkers(
   services: readonly Service[] = SERVICES,
   address: string = requireEnv('TEMPORAL_ADDRESS'),
+  opts: { policy?: OrderPolicy; activities?: Partial<Record<Service, object>> } = {},
 ): Promise<TestWorkers> {
   installRuntimeLogger();
   const prefix = `t${randomUUID().slice(0, 8)}-`;
@@ -41,6 +43,8 @@ export async function startTestWorkers(
       taskQueuePrefix: prefix,
       workflowBundle: { codePath: requireEnv('WORKFLOW_BUNDLE_PATH') },
       signalShipment: (workflowId, event) => client.workflow.getHandle(workflowId).signal('carrierEvent', { event }),
+      policy: opts.policy ?? testPolicy(),
+      activityOverrides: opts.activities,
     },
     services,
   );
