@@ -144,9 +144,13 @@ program
   .option('--status <status>', 'an order status, e.g. AwaitingApproval')
   .option('--customer <customerId>', 'a customer id')
   .option('--limit <n>', 'at most this many (default 20)')
+  .option('--needs-attention', 'only orders marked for people (search attribute NeedsAttention)')
   .option('--json', 'print one JSON document')
-  .addHelpText('after', '\nExample:\n  $ orders list --status Delivered --customer cust-1 --limit 5')
-  .action((opts: { status?: string; customer?: string; limit?: string; json?: boolean }) =>
+  .addHelpText(
+    'after',
+    '\nExample:\n  $ orders list --status Delivered --customer cust-1 --limit 5\n  $ orders list --needs-attention',
+  )
+  .action((opts: { status?: string; customer?: string; limit?: string; needsAttention?: boolean; json?: boolean }) =>
     run(opts.json, async () => {
       const { list } = await import('./src/cli/list.js');
       return list(opts);

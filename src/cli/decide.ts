@@ -94,7 +94,10 @@ export async function approve(orderId: string, opts: { by?: string; note?: strin
       ctx,
       orderId,
       'approve',
-      () => handle.executeUpdate(approveUpdate, { args: [{ by, ...(note ? { note } : {}) }] }),
+      () =>
+        handle.executeUpdate(approveUpdate, {
+          args: [{ by, identity: ctx.client.options.identity, ...(note ? { note } : {}) }],
+        }),
       DECIDE_TIMEOUT_MS,
     );
     return report(
@@ -118,7 +121,7 @@ export async function reject(orderId: string, opts: { by?: string; reason?: stri
       ctx,
       orderId,
       'reject',
-      () => handle.executeUpdate(rejectUpdate, { args: [{ by, reason }] }),
+      () => handle.executeUpdate(rejectUpdate, { args: [{ by, reason, identity: ctx.client.options.identity }] }),
       DECIDE_TIMEOUT_MS,
     );
     return report(
@@ -143,7 +146,10 @@ export async function cancel(orderId: string, opts: { reason?: string; by?: stri
       ctx,
       orderId,
       'cancel',
-      () => handle.executeUpdate(cancelUpdate, { args: [{ reason, ...(by ? { by } : {}) }] }),
+      () =>
+        handle.executeUpdate(cancelUpdate, {
+          args: [{ reason, identity: ctx.client.options.identity, ...(by ? { by } : {}) }],
+        }),
       CANCEL_TIMEOUT_MS,
     );
     return report(ctx, orderId, 'cancel', view, opts.json, `Cancelled order ${orderId}: it ended ${view.status}.`);

@@ -8,6 +8,7 @@ import { IdSchema, ID_MESSAGE, ORDER_STATUSES, OrderStatusSchema, type OrderStat
 import {
   CustomerIdKey,
   NeedsApprovalKey,
+  NeedsAttentionKey,
   OrderStatusKey,
   OrderTotalCentsKey,
 } from '../../workflows/search-attribute-keys';
@@ -26,12 +27,13 @@ export function quote(value: string): string {
 
 export function ordersQuery(
   ordersQueue: string,
-  filters: { status?: OrderStatus; customerId?: string; running?: boolean },
+  filters: { status?: OrderStatus; customerId?: string; running?: boolean; needsAttention?: boolean },
 ): string {
   const parts = [`WorkflowType = 'orderWorkflow'`, `TaskQueue = ${quote(ordersQueue)}`];
   if (filters.status) parts.push(`OrderStatus = ${quote(filters.status)}`);
   if (filters.customerId) parts.push(`CustomerId = ${quote(filters.customerId)}`);
   if (filters.running) parts.push(`ExecutionStatus = 'Running'`);
+  if (filters.needsAttention) parts.push('NeedsAttention = true');
   return parts.join(' AND ');
 }
 
@@ -72,6 +74,7 @@ export interface ListOptions {
   status?: string;
   customer?: string;
   limit?: string;
+  needsAttention?: boolean;
   json?: boolean;
 }
 
@@ -83,6 +86,7 @@ export async function list(opts: ListOptions): Promise<number> {
     const query = ordersQuery(ctx.ordersQueue, {
       ...(status ? { status } : {}),
       ...(customerId ? { customerId } : {}),
+      ...(opts.needsAttention ? { needsAttention: true } : {}),
     });
     const orders = (await first(ctx.client, query, limit)).map((info) => {
       const orderId = orderIdOf(info.workflowId);
@@ -95,6 +99,7 @@ export async function list(opts: ListOptions): Promise<number> {
         customerId: sa.get(CustomerIdKey) ?? null,
         totalCents: sa.get(OrderTotalCentsKey) ?? null,
         needsApproval: sa.get(NeedsApprovalKey) ?? null,
+        needsAttention: sa.get(NeedsAttentionKey) ?? null,
         workflowStatus: info.status.name,
         startedAt: info.startTime.toISOString(),
         closedAt: info.closeTime?.toISOString() ?? null,
@@ -115,7 +120,7 @@ export async function list(opts: ListOptions): Promise<number> {
         ['ORDER', 'STATUS', 'CUSTOMER', 'TOTAL', 'AGE', 'WEB UI'],
         orders.map((o) => [
           o.orderId,
-          o.status ?? '?',
+          `${o.status ?? '?'}${o.needsAttention ? ' (!)' : ''}`,
           o.customerId ?? '?',
           o.totalCents === null ? '-' : formatCents(o.totalCents),
           formatAge(now - Date.parse(o.startedAt)),

@@ -42,6 +42,8 @@ export const ShipmentJsonSchema = z.strictObject({
 export const ApprovalJsonSchema = z.strictObject({
   decision: z.enum(['approved', 'rejected', 'timed-out']),
   by: z.string().optional(),
+  /** The Temporal client identity the decision came from. */
+  identity: z.string().optional(),
   note: z.string().optional(),
   at: Timestamp,
 });
@@ -68,6 +70,10 @@ export const StatusJsonSchema = z.strictObject({
   shipments: z.array(ShipmentJsonSchema),
   history: z.array(HistoryEntryJsonSchema),
   failureReason: FailureReasonSchema.nullable(),
+  /** When the first parcel was picked up (from then on no cancellation); null before. */
+  pointOfNoReturn: Timestamp.nullable(),
+  /** Why people must look at this order (a compensation that cannot finish, a lost parcel); null when nothing. */
+  needsAttention: z.strictObject({ reason: z.string(), since: Timestamp }).nullable(),
   workflowId: z.string(),
   runId: z.string(),
   /** The Temporal run's own status: RUNNING, COMPLETED, CANCELLED, FAILED, TERMINATED... */
@@ -99,6 +105,7 @@ export const ListJsonSchema = z.strictObject({
       customerId: z.string().nullable(),
       totalCents: Cents.nullable(),
       needsApproval: z.boolean().nullable(),
+      needsAttention: z.boolean().nullable(),
       workflowStatus: z.string(),
       startedAt: Timestamp,
       closedAt: Timestamp.nullable(),

@@ -33,6 +33,8 @@ export function toStatusJson({ view, execution }: OrderSnapshot, url: string): S
     })),
     history: view.history.map((h) => ({ status: h.status, at: h.at, ...(h.note ? { note: h.note } : {}) })),
     failureReason: view.failureReason ?? null,
+    pointOfNoReturn: view.pointOfNoReturn ?? null,
+    needsAttention: view.needsAttention ?? null,
     workflowId: execution.workflowId,
     runId: execution.runId,
     workflowStatus: execution.status.name,
@@ -64,6 +66,10 @@ export function formatStatus(json: StatusJson): string {
   out.push(`Order ${json.orderId}  ${json.status}${reason}  ${json.url}`);
   out.push(`  customer   ${clean(json.customerId)}`);
   out.push(`  workflow   ${json.workflowId} (${json.workflowStatus})`);
+  if (json.needsAttention)
+    out.push(`  ATTENTION  ${clean(json.needsAttention.reason)} (since ${when(json.needsAttention.since)})`);
+  if (json.pointOfNoReturn)
+    out.push(`  shipped    a parcel left at ${when(json.pointOfNoReturn)}: no longer cancellable`);
   if (json.currency) {
     out.push(
       `  total      ${money(json.totalCents)} (subtotal ${money(json.subtotalCents)}, shipping ${money(json.shippingCents)})`,
@@ -74,7 +80,7 @@ export function formatStatus(json: StatusJson): string {
   if (json.needsApproval || json.approval) {
     const a = json.approval;
     const decision = a
-      ? `${a.decision}${a.by ? ` by ${clean(a.by)}` : ''}${a.note ? `: ${clean(a.note)}` : ''}`
+      ? `${a.decision}${a.by ? ` by ${clean(a.by)}` : ''}${a.identity ? ` (client ${clean(a.identity)})` : ''}${a.note ? `: ${clean(a.note)}` : ''}`
       : 'waiting for an approver';
     out.push(`  approval   ${decision}`);
   }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Pool } from 'pg';
-import type { OrderPolicy, OrderSettings, OrderView } from '../../src/domain';
+import type { CarrierEventType, OrderPolicy, OrderSettings, OrderView } from '../../src/domain';
 import { placeOrder } from '../../src/client/place-order';
 import { TEST_ADDRESS } from './cli';
-import { statusQuery } from '../../workflows/order-api';
+import { carrierEventSignal, statusQuery } from '../../workflows/order-api';
 import type { orderWorkflow } from '../../workflows/order';
 
 /** Short durations: there is no time-skipping server here, so tests run on real time, briefly. */
@@ -118,4 +118,22 @@ export async function scheduledActivities(handle: WorkflowHandle): Promise<strin
       ? [e.activityTaskScheduledEventAttributes.activityType.name]
       : [],
   );
+}
+
+/** Polls `probe` until it returns a value other than undefined (a database row, a visibility answer). */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Sends a carrier event to every shipment of the order (the sandbox carrier's part, by hand). */
+export async function carrierEvent(client: Client, view: OrderView, event: CarrierEventType, only?: string) {
+  for (const s of view.shipments)
+    if (!only || s.shipmentId === only)
+      await client.workflow.getHandle(`shipment-${s.shipmentId}`).signal(carrierEventSignal, { event });
 }
