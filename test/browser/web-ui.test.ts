@@ -19,7 +19,7 @@ import { resolveTemporalCli } from '../../src/infra/temporal-cli';
 import { startDevServer, type RunningDevServer } from '../../src/infra/temporal-server';
 import { TEST_ADDRESS } from '../support/cli';
 import { runCli } from '../support/processes';
-import { seedSku, uid, waitForView } from '../support/orders';
+import { seedSku, testPolicy, uid, waitForView } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 import type { OrderView } from '../../src/domain';
 import type { orderWorkflow } from '../../workflows/order';
@@ -70,15 +70,14 @@ beforeAll(async () => {
   });
   uiUrl = server.uiUrl!;
   await waitForHttp(uiUrl);
-  stack = await startTestWorkers(undefined, server.address);
+  // Long enough that the waiting order is still waiting when the browser looks (the workers' policy).
+  stack = await startTestWorkers(undefined, server.address, { policy: testPolicy({ approvalTimeoutMs: 600_000 }) });
   env = {
     ...process.env,
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_UI_URL: uiUrl,
     TASK_QUEUE_PREFIX: stack.prefix,
     TRANSIT_TIME_MS: '300',
-    // Long enough that the waiting order is still waiting when the browser looks.
-    APPROVAL_TIMEOUT_MS: '600000',
   };
   browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -15,7 +15,6 @@ export function cliEnv(taskQueuePrefix: string, extra: NodeJS.ProcessEnv = {}): 
     ...process.env,
     TASK_QUEUE_PREFIX: taskQueuePrefix,
     TRANSIT_TIME_MS: '300',
-    APPROVAL_TIMEOUT_MS: '60000',
     ...extra,
   };
 }
