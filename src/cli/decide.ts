@@ -42,7 +42,9 @@ async function explainMissing(client: Client, orderId: string, action: Action): 
   const { view } = await readOrder(client, orderId, execution).catch(() => ({ view: undefined }));
   const status = view?.status ?? `closed (${execution.status.name})`;
   if (action === 'cancel')
-    throw invalid(`refused: order ${orderId} is ${status}: it can no longer be cancelled (only before Shipped)`);
+    throw invalid(
+      `refused: order ${orderId} is ${status}: it can no longer be cancelled (only before the first parcel is picked up)`,
+    );
   throw invalid(`refused: order ${orderId} is ${status}, not AwaitingApproval`);
 }
 
