@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { runWorkers } from '../worker';
-import { loadConfig } from './config';
+import { loadConfig, poolTimeouts } from './config';
 import { isPortFree } from './infra/ports';
 import { startEmbeddedPostgres, type Database } from './infra/postgres';
 import { ensureTemporal, type TemporalTarget } from './infra/temporal';
@@ -78,6 +78,7 @@ async function main(): Promise<void> {
   await runWorkers({
     databaseUrl: db.url,
     taskQueuePrefix: config.TASK_QUEUE_PREFIX,
+    poolTimeouts: poolTimeouts(config),
     onRunning: () => {
       workersRunning = true;
       say('');
