@@ -30,6 +30,8 @@ export const ERROR_TYPES = {
   InvalidAddress: 'InvalidAddress',
   ShippingUnavailable: 'ShippingUnavailable',
   IllegalTransition: 'IllegalTransition',
+  /** The order id was claimed by another order workflow run (ids are unique for ever, not per retention). */
+  OrderIdTaken: 'OrderIdTaken',
 } as const;
 
 export interface LineRequest {
@@ -47,6 +49,12 @@ export interface PricedLineDto {
 
 export interface PriceOrderInput {
   orderId: string;
+  /**
+   * The order workflow's firstExecutionRunId: the first run to price an order id owns it for ever.
+   * To become required once workflows/order.ts passes it; until then an activity without it uses
+   * the calling run's id (the same for a run that never continued as new or was reset).
+   */
+  runId?: string;
   customerId: string;
   items: LineRequest[];
   shippingMethod: 'standard' | 'express';
@@ -76,6 +84,8 @@ export interface FinalizeOrderInput {
   orderId: string;
   status: 'Cancelled' | 'Refunded';
   failureReason: string;
+  /** When given, nothing is written for an order id another run owns. */
+  runId?: string;
 }
 
 export interface OrderActivities {
@@ -84,7 +94,7 @@ export interface OrderActivities {
   /** Customer / fraud rules that need history from the database. */
   screenCustomer(input: ScreenCustomerInput): Promise<ScreenCustomerResult>;
   /** Records a status the workflow reached without another activity (approval states, milestones). */
-  recordStatus(input: { orderId: string; status: string; note?: string }): Promise<void>;
+  recordStatus(input: { orderId: string; status: string; note?: string; runId?: string }): Promise<void>;
   finalizeOrder(input: FinalizeOrderInput): Promise<void>;
 }
 
