@@ -13,7 +13,7 @@ import { createPool, type PoolTimeouts } from './src/db/pool';
 import { SERVICES, type Service } from './src/domain';
 import { installRuntimeLogger } from './src/infra/runtime';
 import { temporalConnectConfig } from './src/infra/temporal-connection';
-import { createWorkers, isService } from './src/infra/workers';
+import { createWorkers, describeWorkflowWith, isService } from './src/infra/workers';
 import { logger } from './src/logger';
 
 export interface RunWorkersOptions {
@@ -65,6 +65,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
           workflowBundle: opts.workflowBundlePath ? { codePath: opts.workflowBundlePath } : undefined,
           signalShipment: (workflowId, event) =>
             client.workflow.getHandle(workflowId).signal('carrierEvent', { event }),
+          describeWorkflow: describeWorkflowWith(client),
         },
         services,
       );

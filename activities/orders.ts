@@ -9,6 +9,7 @@ import {
   ShippingMethodSchema,
   evaluateCustomerRules,
   formatZodError,
+  orderWorkflowId,
   priceOrder as priceItems,
   type Catalog,
   type OrderActivities,
@@ -223,7 +224,12 @@ async function ownedByAnother(db: PoolClient, orderId: string, runId: string | u
   return true;
 }
 
-export function createOrderActivities(pool: Pool): OrderActivities {
+export interface OrderActivityDeps {
+  /** A workflow's status name (`RUNNING`, ...), or undefined when Temporal does not know it (WorkerDeps). */
+  describeWorkflow: (workflowId: string) => Promise<string | undefined>;
+}
+
+export function createOrderActivities(pool: Pool, deps?: OrderActivityDeps): OrderActivities {
   return {
     async priceOrder(input) {
       const orderId = IdSchema.safeParse(input.orderId);
@@ -335,6 +341,12 @@ export function createOrderActivities(pool: Pool): OrderActivities {
           },
         });
       });
+    },
+
+    async isOrderRunning({ orderId }) {
+      if (!deps) throw new Error('isOrderRunning needs describeWorkflow (OrderActivityDeps)');
+      // Any other failure to ask (Temporal unreachable) is thrown and retried: never read as "not running".
+      return (await deps.describeWorkflow(orderWorkflowId(orderId))) === 'RUNNING';
     },
   };
 }

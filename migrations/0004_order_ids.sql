@@ -11,3 +11,6 @@ CREATE TABLE order_ids (
   run_id     text        NOT NULL,
   claimed_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- The reservation sweeper looks for held reservations past their expiry, oldest first.
+CREATE INDEX reservations_tried_expiry_idx ON reservations (expires_at) WHERE status = 'TRIED';

@@ -96,6 +96,8 @@ export interface OrderActivities {
   /** Records a status the workflow reached without another activity (approval states, milestones). */
   recordStatus(input: { orderId: string; status: string; note?: string; runId?: string }): Promise<void>;
   finalizeOrder(input: FinalizeOrderInput): Promise<void>;
+  /** Whether workflow `order-<orderId>` is running now; false when Temporal does not know it. */
+  isOrderRunning(input: { orderId: string }): Promise<boolean>;
 }
 
 export interface ReservedLine {
@@ -111,6 +113,8 @@ export interface InventoryActivities {
   confirm(input: { orderId: string }): Promise<{ confirmed: boolean }>;
   /** Cancel: returns reserved units. Idempotent; with nothing reserved it records an empty cancel so a late Try is refused. */
   release(input: { orderId: string }): Promise<{ released: boolean }>;
+  /** Order ids of held (TRIED) reservations past their expires_at, oldest first, at most `limit`. */
+  findStaleReservations(input: { limit: number }): Promise<string[]>;
 }
 
 export interface PaymentRequest {

@@ -1,3 +1,5 @@
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createDiagnosticsActivities } from '../../activities/diagnostics';
@@ -19,6 +21,24 @@ export interface WorkerDeps {
    * `{ event }`, through a @temporalio/client Client (a NativeConnection cannot make one).
    */
   signalShipment?: (workflowId: string, event: CarrierEventType) => Promise<void>;
+  /**
+   * How the orders service asks whether a workflow still runs (the reservation sweeper): its
+   * status name (`RUNNING`, `TERMINATED`, ...), or undefined when Temporal does not know it.
+   * Through a Client, like signalShipment; see describeWorkflowWith.
+   */
+  describeWorkflow?: (workflowId: string) => Promise<string | undefined>;
+}
+
+/** WorkerDeps.describeWorkflow over a Client: NotFound (never started, or past retention) is undefined. */
+export function describeWorkflowWith(client: Client): (workflowId: string) => Promise<string | undefined> {
+  return async (workflowId) => {
+    try {
+      return (await client.workflow.getHandle(workflowId).describe()).status.name;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  };
 }
 
 export function isService(name: string): name is Service {
@@ -30,7 +50,17 @@ function activitiesFor(service: Service, deps: WorkerDeps): object {
   const diagnostics = createDiagnosticsActivities(deps.pool);
   switch (service) {
     case 'orders':
-      return { ...diagnostics, ...createOrderActivities(deps.pool) };
+      return {
+        ...diagnostics,
+        ...createOrderActivities(deps.pool, {
+          describeWorkflow:
+            deps.describeWorkflow ??
+            (() =>
+              Promise.reject(
+                new Error('no describeWorkflow in WorkerDeps: isOrderRunning cannot ask Temporal about orders'),
+              )),
+        }),
+      };
     case 'inventory':
       return { ...diagnostics, ...createInventoryActivities(deps.pool) };
     case 'payments':

@@ -5,7 +5,7 @@ import type { Pool } from 'pg';
 import { createPool } from '../../src/db/pool';
 import { SERVICES, taskQueueFor, type Service } from '../../src/domain';
 import { installRuntimeLogger } from '../../src/infra/runtime';
-import { createWorkers } from '../../src/infra/workers';
+import { createWorkers, describeWorkflowWith } from '../../src/infra/workers';
 
 export interface TestWorkers {
   /** Unique per test file: its task queues are its own. */
@@ -41,6 +41,7 @@ export async function startTestWorkers(
       taskQueuePrefix: prefix,
       workflowBundle: { codePath: requireEnv('WORKFLOW_BUNDLE_PATH') },
       signalShipment: (workflowId, event) => client.workflow.getHandle(workflowId).signal('carrierEvent', { event }),
+      describeWorkflow: describeWorkflowWith(client),
     },
     services,
   );
