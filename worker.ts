@@ -7,13 +7,13 @@
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfig } from './src/config';
+import { loadConfig, poolTimeouts } from './src/config';
 import { migrate } from './src/db/migrate';
-import { createPool } from './src/db/pool';
+import { createPool, type PoolTimeouts } from './src/db/pool';
 import { SERVICES, type Service } from './src/domain';
 import { installRuntimeLogger } from './src/infra/runtime';
 import { temporalConnectConfig } from './src/infra/temporal-connection';
-import { createWorkers, isService } from './src/infra/workers';
+import { createWorkers, describeWorkflowWith, isService } from './src/infra/workers';
 import { logger } from './src/logger';
 
 export interface RunWorkersOptions {
@@ -21,17 +21,32 @@ export interface RunWorkersOptions {
   services?: readonly Service[];
   taskQueuePrefix?: string;
   workflowBundlePath?: string;
-  /** Called once every worker polls its queue. */
-  onRunning?: () => void;
+  /** Connect, statement and lock timeouts of the pool (defaults: see createPool). */
+  poolTimeouts?: PoolTimeouts;
+  /** Called once every worker is created, just before they poll; `client` lives as long as they run. */
+  onRunning?: (client: Client) => void;
+}
+
+/**
+ * Migrations may run long and wait for another process's migration lock: their own connection,
+ * with the statement and lock timeouts that bound activities turned off.
+ */
+async function migrateWithoutStatementLimits(databaseUrl: string, timeouts: PoolTimeouts = {}): Promise<void> {
+  const pool = createPool(databaseUrl, 1, { ...timeouts, statementTimeoutMs: 0, lockTimeoutMs: 0 });
+  try {
+    await migrate(pool);
+  } finally {
+    await pool.end();
+  }
 }
 
 /** Migrates the schema, then runs the workers until a shutdown signal. */
 export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   installRuntimeLogger();
-  const pool = createPool(opts.databaseUrl);
+  const pool = createPool(opts.databaseUrl, undefined, opts.poolTimeouts);
   const { options, namespace, address } = temporalConnectConfig();
   try {
-    await migrate(pool);
+    await migrateWithoutStatementLimits(opts.databaseUrl, opts.poolTimeouts);
     const connection = await NativeConnection.connect(options);
     // The sandbox carrier signals shipment workflows: that needs a client, on its own connection.
     const clientConnection = await Connection.connect(options).catch(async (err: unknown) => {
@@ -50,11 +65,12 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
           workflowBundle: opts.workflowBundlePath ? { codePath: opts.workflowBundlePath } : undefined,
           signalShipment: (workflowId, event) =>
             client.workflow.getHandle(workflowId).signal('carrierEvent', { event }),
+          describeWorkflow: describeWorkflowWith(client),
         },
         services,
       );
       logger.info({ address, namespace, services, prefix: opts.taskQueuePrefix ?? '' }, 'workers polling');
-      opts.onRunning?.();
+      opts.onRunning?.(client);
       await Promise.all(workers.map((w) => w.run()));
     } finally {
       await clientConnection.close();
@@ -91,6 +107,7 @@ async function main(): Promise<void> {
     services: requested as Service[],
     taskQueuePrefix: config.TASK_QUEUE_PREFIX,
     workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
+    poolTimeouts: poolTimeouts(config),
   });
 }
 

@@ -12,8 +12,9 @@ import { ORDER_EVENTS, writeOrderStatus } from './orders';
  * touches in (sku, warehouse_id) order, so concurrent orders never deadlock and never oversell
  * (the stock CHECKs would refuse an oversell even if the logic were wrong).
  *
- * expires_at records the Try's time to live (ttlMs) for operators and a future sweeper; nothing
- * releases expired reservations by itself: the order workflow always ends with confirm or release.
+ * expires_at records the Try's time to live (ttlMs). The order workflow ends every reservation
+ * with confirm or release; the reservation sweeper (workflows/reservation-sweeper.ts) releases an
+ * expired one whose order workflow no longer runs (terminated, or lost to a bug).
  */
 
 interface StockRow {
@@ -231,6 +232,21 @@ export function createInventoryActivities(pool: Pool): InventoryActivities {
         ]);
         return { released: true };
       });
+    },
+
+    async findStaleReservations({ limit }) {
+      if (!Number.isSafeInteger(limit) || limit <= 0 || limit > 1000) {
+        throw ApplicationFailure.nonRetryable(
+          `findStaleReservations: limit must be 1-1000, got ${JSON.stringify(limit)}`,
+          ERROR_TYPES.InvalidInput,
+        );
+      }
+      const { rows } = await pool.query<{ order_id: string }>(
+        `SELECT order_id FROM reservations WHERE status = 'TRIED' AND expires_at < now()
+         ORDER BY expires_at, order_id LIMIT $1`,
+        [limit],
+      );
+      return rows.map((r) => r.order_id);
     },
   };
 }

@@ -9,6 +9,7 @@ import {
   ShippingMethodSchema,
   evaluateCustomerRules,
   formatZodError,
+  orderWorkflowId,
   priceOrder as priceItems,
   type Catalog,
   type OrderActivities,
@@ -170,7 +171,52 @@ async function loadPriced(db: PoolClient, orderId: string): Promise<PriceOrderRe
   };
 }
 
-export function createOrderActivities(pool: Pool): Omit<OrderActivities, 'loadPolicy' | 'claimCancellation'> {
+/**
+ * Claims `orderId` for `runId`, or throws OrderIdTaken (non-retryable) when another run owns it.
+ * An id is unique for ever: Temporal forgets a closed workflow after its retention and would start
+ * `order-<id>` again, and that run must not be answered the first order's stored result.
+ */
+async function claimOrderId(db: PoolClient, orderId: string, runId: string): Promise<void> {
+  const claimed = await db.query(
+    'INSERT INTO order_ids (order_id, run_id) VALUES ($1, $2) ON CONFLICT (order_id) DO NOTHING',
+    [orderId, runId],
+  );
+  let taken: boolean;
+  if (claimed.rowCount === 1) {
+    // A fresh claim over an existing order row: priced before claims existed (migration 0004), so
+    // by another run. The refusal rolls the claim back.
+    taken = (await db.query('SELECT 1 FROM orders WHERE order_id = $1', [orderId])).rowCount !== 0;
+  } else {
+    const { rows } = await db.query<{ run_id: string }>('SELECT run_id FROM order_ids WHERE order_id = $1', [orderId]);
+    taken = rows[0]?.run_id !== runId;
+  }
+  if (taken) {
+    throw ApplicationFailure.nonRetryable(
+      `order id ${orderId} is already taken by another order; order ids are never reused`,
+      ERROR_TYPES.OrderIdTaken,
+    );
+  }
+}
+
+/** True when `runId` is given and another run owns `orderId`: its writes must not touch that order. */
+async function ownedByAnother(db: PoolClient, orderId: string, runId: string | undefined): Promise<boolean> {
+  if (!runId) return false;
+  const { rows } = await db.query<{ run_id: string }>('SELECT run_id FROM order_ids WHERE order_id = $1', [orderId]);
+  const owner = rows[0]?.run_id;
+  if (owner === undefined || owner === runId) return false;
+  logger.warn({ orderId }, 'read model: ignoring a write from a run that does not own this order id');
+  return true;
+}
+
+export interface OrderActivityDeps {
+  /** A workflow's status name (`RUNNING`, ...), or undefined when Temporal does not know it (WorkerDeps). */
+  describeWorkflow: (workflowId: string) => Promise<string | undefined>;
+}
+
+export function createOrderActivities(
+  pool: Pool,
+  deps?: OrderActivityDeps,
+): Omit<OrderActivities, 'loadPolicy' | 'claimCancellation'> {
   return {
     async priceOrder(input) {
       const orderId = IdSchema.safeParse(input.orderId);
@@ -182,18 +228,25 @@ export function createOrderActivities(pool: Pool): Omit<OrderActivities, 'loadPo
       const method = ShippingMethodSchema.safeParse(input.shippingMethod);
       if (!method.success) throw invalidInput('shippingMethod', formatZodError(method.error));
 
-      const { rows } = await pool.query<{ sku: string; name: string; price_cents: string; currency: string }>(
-        'SELECT sku, name, price_cents, currency FROM catalog_items WHERE sku = ANY($1::text[])',
-        [items.data.map((i) => i.sku)],
-      );
-      const catalog: Catalog = Object.fromEntries(
-        rows.map((r) => [r.sku, { name: r.name, priceCents: Number(r.price_cents), currency: r.currency }]),
-      );
-      const priced = priceItems(items.data, catalog, method.data);
-      // Business failures are answers, and nothing is written for them.
-      if (!priced.ok) return priced;
+      const runId = input.runId;
+      if (typeof runId !== 'string' || runId === '')
+        throw invalidInput('runId', 'is required (the order run that owns the id)');
 
       return inTransaction(pool, async (db) => {
+        // The id first, before the catalog: even an order refused for an unknown SKU keeps its id.
+        await claimOrderId(db, input.orderId, runId);
+
+        const { rows } = await db.query<{ sku: string; name: string; price_cents: string; currency: string }>(
+          'SELECT sku, name, price_cents, currency FROM catalog_items WHERE sku = ANY($1::text[])',
+          [items.data.map((i) => i.sku)],
+        );
+        const catalog: Catalog = Object.fromEntries(
+          rows.map((r) => [r.sku, { name: r.name, priceCents: Number(r.price_cents), currency: r.currency }]),
+        );
+        const priced = priceItems(items.data, catalog, method.data);
+        // Business failures are answers, and nothing but the claim is written for them.
+        if (!priced.ok) return priced;
+
         const inserted = await db.query(
           `INSERT INTO orders (order_id, customer_id, status, currency, subtotal_cents, shipping_cents, total_cents)
            VALUES ($1, $2, 'Created', $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING`,
@@ -207,7 +260,7 @@ export function createOrderActivities(pool: Pool): Omit<OrderActivities, 'loadPo
           ],
         );
         if (inserted.rowCount === 0) {
-          // A retry after a lost answer (or a second run with the same id): answer what was stored.
+          // This run's retry after a lost answer (the claim says so): answer what was stored.
           const stored = await loadPriced(db, input.orderId);
           if (stored) return stored;
         }
@@ -253,16 +306,20 @@ export function createOrderActivities(pool: Pool): Omit<OrderActivities, 'loadPo
       });
     },
 
-    async recordStatus({ orderId, status, note }) {
+    async recordStatus({ orderId, status, note, runId }) {
       if (!isOrderStatus(status)) throw invalidInput('status', `unknown order status ${JSON.stringify(status)}`);
-      await inTransaction(pool, (db) => writeOrderStatus(db, { orderId, status, note }));
+      await inTransaction(pool, async (db) => {
+        if (await ownedByAnother(db, orderId, runId)) return;
+        await writeOrderStatus(db, { orderId, status, note });
+      });
     },
 
-    async finalizeOrder({ orderId, status, failureReason }) {
+    async finalizeOrder({ orderId, status, failureReason, runId }) {
       if (status !== 'Cancelled' && status !== 'Refunded')
         throw invalidInput('status', `finalizeOrder takes Cancelled or Refunded, got ${JSON.stringify(status)}`);
-      await inTransaction(pool, (db) =>
-        writeOrderStatus(db, {
+      await inTransaction(pool, async (db) => {
+        if (await ownedByAnother(db, orderId, runId)) return;
+        await writeOrderStatus(db, {
           orderId,
           status,
           note: failureReason,
@@ -271,8 +328,14 @@ export function createOrderActivities(pool: Pool): Omit<OrderActivities, 'loadPo
             type: status === 'Cancelled' ? ORDER_EVENTS.OrderCancelled : ORDER_EVENTS.OrderRefunded,
             payload: { orderId, status, reason: failureReason },
           },
-        }),
-      );
+        });
+      });
+    },
+
+    async isOrderRunning({ orderId }) {
+      if (!deps) throw new Error('isOrderRunning needs describeWorkflow (OrderActivityDeps)');
+      // Any other failure to ask (Temporal unreachable) is thrown and retried: never read as "not running".
+      return (await deps.describeWorkflow(orderWorkflowId(orderId))) === 'RUNNING';
     },
   };
 }

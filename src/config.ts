@@ -30,6 +30,11 @@ const ConfigSchema = z.object({
   SANDBOX_CARRIER: z.enum(['on', 'off']).default('on'),
   CARRIER_DEADLINE_MS: durationMs.default(3 * 24 * 60 * 60 * 1000),
   COMPENSATION_ALERT_MS: durationMs.default(5 * 60 * 1000),
+  // Every wait on PostgreSQL is bounded (src/db/pool.ts): a failed attempt is retried by Temporal.
+  PG_CONNECT_TIMEOUT_MS: durationMs.default(5_000),
+  PG_STATEMENT_TIMEOUT_MS: durationMs.default(15_000),
+  PG_LOCK_TIMEOUT_MS: durationMs.default(5_000),
+  SWEEPER_INTERVAL_MS: durationMs.default(5 * 60 * 1000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -41,4 +46,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration: ${problems}`);
   }
   return parsed.data;
+}
+
+/** The pool timeouts configured for this process (see createPool). */
+export function poolTimeouts(config: Config) {
+  return {
+    connectTimeoutMs: config.PG_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
+    lockTimeoutMs: config.PG_LOCK_TIMEOUT_MS,
+  };
 }

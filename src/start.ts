@@ -6,8 +6,9 @@
  */
 import path from 'node:path';
 import { runWorkers } from '../worker';
-import { loadConfig } from './config';
+import { loadConfig, poolTimeouts } from './config';
 import { isPortFree } from './infra/ports';
+import { ensureReservationSweeperSchedule } from './infra/schedules';
 import { startEmbeddedPostgres, type Database } from './infra/postgres';
 import { ensureTemporal, type TemporalTarget } from './infra/temporal';
 import { logger } from './logger';
@@ -78,7 +79,8 @@ async function main(): Promise<void> {
   await runWorkers({
     databaseUrl: db.url,
     taskQueuePrefix: config.TASK_QUEUE_PREFIX,
-    onRunning: () => {
+    poolTimeouts: poolTimeouts(config),
+    onRunning: (client) => {
       workersRunning = true;
       say('');
       say(`  Temporal   ${temporal.address}  ${temporal.description}`);
@@ -88,6 +90,14 @@ async function main(): Promise<void> {
       say('');
       say('  Try, in another terminal:  npx orders place --file examples/order.json --wait');
       say('  Ctrl-C stops everything.');
+      // After the workers are up, so its first pass finds them; a failure leaves orders unaffected.
+      ensureReservationSweeperSchedule(client, {
+        taskQueuePrefix: config.TASK_QUEUE_PREFIX,
+        intervalMs: config.SWEEPER_INTERVAL_MS,
+      }).then(
+        (id) => say(`  Schedule   ${id}: releases abandoned reservations every ${config.SWEEPER_INTERVAL_MS / 1000} s`),
+        (err: unknown) => logger.error({ err }, 'could not create the reservation-sweeper schedule'),
+      );
     },
   });
   say('Workers stopped; stopping the database and the Temporal server...');

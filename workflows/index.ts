@@ -2,3 +2,4 @@
 export { stackCheckWorkflow } from './stack-check';
 export { orderWorkflow } from './order';
 export { shipmentWorkflow } from './shipment';
+export { reservationSweeperWorkflow } from './reservation-sweeper';

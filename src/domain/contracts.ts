@@ -31,6 +31,7 @@ export const ERROR_TYPES = {
   InvalidAddress: 'InvalidAddress',
   ShippingUnavailable: 'ShippingUnavailable',
   IllegalTransition: 'IllegalTransition',
+  /** The order id was claimed by another order workflow run (ids are unique for ever, not per retention). */
   OrderIdTaken: 'OrderIdTaken',
   AuthorizationVoided: 'AuthorizationVoided',
   /** The carrier event came after the order was cancelled (the parcel never left). */
@@ -52,7 +53,7 @@ export interface PricedLineDto {
 
 export interface PriceOrderInput {
   orderId: string;
-  /** The order workflow's first run id: the id's owner, so a reused order id is refused. */
+  /** The order workflow's firstExecutionRunId: the first run to price an order id owns it for ever. */
   runId: string;
   customerId: string;
   items: LineRequest[];
@@ -81,9 +82,10 @@ export type ScreenCustomerResult = { ok: true } | { ok: false; reason: 'fraud-su
 /** Read-model write for a terminal outcome reached through compensation. */
 export interface FinalizeOrderInput {
   orderId: string;
-  runId?: string;
   status: 'Cancelled' | 'Refunded';
   failureReason: string;
+  /** When given, nothing is written for an order id another run owns. */
+  runId?: string;
 }
 
 export interface OrderActivities {
@@ -101,6 +103,8 @@ export interface OrderActivities {
    * parcel is with the carrier; once granted, a pickup is refused (recordCarrierEvent answers false).
    */
   claimCancellation(input: { orderId: string }): Promise<{ granted: boolean; reason?: string }>;
+  /** Whether workflow `order-<orderId>` is running now; false when Temporal does not know it. */
+  isOrderRunning(input: { orderId: string }): Promise<boolean>;
 }
 
 export interface ReservedLine {
@@ -116,6 +120,8 @@ export interface InventoryActivities {
   confirm(input: { orderId: string }): Promise<{ confirmed: boolean }>;
   /** Cancel: returns reserved units. Idempotent; with nothing reserved it records an empty cancel so a late Try is refused. */
   release(input: { orderId: string }): Promise<{ released: boolean }>;
+  /** Order ids of held (TRIED) reservations past their expires_at, oldest first, at most `limit`. */
+  findStaleReservations(input: { limit: number }): Promise<string[]>;
 }
 
 export interface PaymentRequest {

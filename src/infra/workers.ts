@@ -1,3 +1,5 @@
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createDiagnosticsActivities } from '../../activities/diagnostics';
@@ -26,6 +28,24 @@ export interface WorkerDeps {
   policy?: OrderPolicy;
   /** Activities that replace a service's own (fault injection in tests: a compensation that fails). */
   activityOverrides?: Partial<Record<Service, object>>;
+  /**
+   * How the orders service asks whether a workflow still runs (the reservation sweeper): its
+   * status name (`RUNNING`, `TERMINATED`, ...), or undefined when Temporal does not know it.
+   * Through a Client, like signalShipment; see describeWorkflowWith.
+   */
+  describeWorkflow?: (workflowId: string) => Promise<string | undefined>;
+}
+
+/** WorkerDeps.describeWorkflow over a Client: NotFound (never started, or past retention) is undefined. */
+export function describeWorkflowWith(client: Client): (workflowId: string) => Promise<string | undefined> {
+  return async (workflowId) => {
+    try {
+      return (await client.workflow.getHandle(workflowId).describe()).status.name;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  };
 }
 
 export function isService(name: string): name is Service {
@@ -39,7 +59,14 @@ function activitiesFor(service: Service, deps: WorkerDeps): object {
     case 'orders':
       return {
         ...diagnostics,
-        ...createOrderActivities(deps.pool),
+        ...createOrderActivities(deps.pool, {
+          describeWorkflow:
+            deps.describeWorkflow ??
+            (() =>
+              Promise.reject(
+                new Error('no describeWorkflow in WorkerDeps: isOrderRunning cannot ask Temporal about orders'),
+              )),
+        }),
         loadPolicy: async () => deps.policy ?? policyFromConfig(loadConfig()),
         claimCancellation: ({ orderId }: { orderId: string }) => claimCancellation(deps.pool, orderId),
       };

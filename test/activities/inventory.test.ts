@@ -236,3 +236,31 @@ test('invalid lines are non-retryable InvalidInput', async () => {
     'InvalidInput',
   );
 });
+
+test('findStaleReservations lists held reservations past their expiry, oldest first, and only those', async () => {
+  const a = await sku({ east: 10 });
+  const ids = { older: uid('o'), newer: uid('o'), fresh: uid('o'), confirmed: uid('o'), released: uid('o') };
+  for (const orderId of Object.values(ids)) {
+    await inv.reserve({ orderId, items: [{ sku: a, quantity: 1 }], ttlMs: 60_000 });
+  }
+  await inv.confirm({ orderId: ids.confirmed });
+  await inv.release({ orderId: ids.released });
+  const expire = (orderId: string, minutesAgo: number) =>
+    pool.query(`UPDATE reservations SET expires_at = now() - make_interval(mins => $2) WHERE order_id = $1`, [
+      orderId,
+      minutesAgo,
+    ]);
+  await expire(ids.older, 2);
+  await expire(ids.newer, 1);
+  await expire(ids.confirmed, 2);
+  await expire(ids.released, 2);
+
+  const stale = await inv.findStaleReservations({ limit: 1000 });
+  const ours = stale.filter((id) => Object.values(ids).includes(id));
+  expect(ours).toEqual([ids.older, ids.newer]);
+  expect(await inv.findStaleReservations({ limit: 1 })).toHaveLength(1);
+  expect(await failureOf(inv.findStaleReservations({ limit: 0 }))).toMatchObject({
+    type: 'InvalidInput',
+    nonRetryable: true,
+  });
+});

@@ -1,10 +1,10 @@
 import type { Pool } from 'pg';
 import { createOrderActivities } from '../../activities/orders';
-import { needsApproval, type OrderActivities } from '../../src/domain';
+import { needsApproval } from '../../src/domain';
 import { count, failureOf, insertItem, testPool, uid } from './support';
 
 let pool: Pool;
-let orders: OrderActivities;
+let orders: ReturnType<typeof createOrderActivities>;
 const widget = uid('TW');
 const gadget = uid('TG');
 
@@ -35,12 +35,18 @@ async function rowsFor(orderId: string) {
   return { order: order.rows[0], lines: lines.rows, history: history.rows, outbox: outbox.rows };
 }
 
+async function ownerOf(orderId: string): Promise<string | undefined> {
+  const { rows } = await pool.query('SELECT run_id FROM order_ids WHERE order_id = $1', [orderId]);
+  return rows[0]?.run_id;
+}
+
 describe('priceOrder', () => {
-  test('an unknown SKU is answered, and nothing is written', async () => {
+  test('an unknown SKU is answered; only the order id is claimed', async () => {
     const orderId = uid('o');
     const missing = uid('MISSING');
     const result = await orders.priceOrder({
       orderId,
+      runId: 'run-1',
       customerId: 'c1',
       items: [
         { sku: widget, quantity: 1 },
@@ -50,12 +56,14 @@ describe('priceOrder', () => {
     });
     expect(result).toEqual({ ok: false, reason: 'unknown-sku', skus: [missing] });
     expect(await rowsFor(orderId)).toEqual({ order: undefined, lines: [], history: [], outbox: [] });
+    expect(await ownerOf(orderId)).toBe('run-1');
   });
 
   test('prices from the catalog and writes the order, its lines, history and one OrderPlaced event; a retry writes nothing more', async () => {
     const orderId = uid('o');
     const input = {
       orderId,
+      runId: 'run-1',
       customerId: 'cust-7',
       items: [
         { sku: widget, quantity: 2 },
@@ -124,6 +132,7 @@ describe('priceOrder', () => {
     const orderId = uid('o');
     const result = await orders.priceOrder({
       orderId,
+      runId: 'run-1',
       customerId: 'c1',
       items: [
         { sku: 'LAPTOP-PRO', quantity: 1 },
@@ -151,11 +160,86 @@ describe('priceOrder', () => {
       ],
     ]) {
       const failure = await failureOf(
-        orders.priceOrder({ orderId, customerId: 'c1', items, shippingMethod: 'standard' }),
+        orders.priceOrder({ orderId, runId: 'run-1', customerId: 'c1', items, shippingMethod: 'standard' }),
       );
       expect(failure).toMatchObject({ type: 'InvalidInput', nonRetryable: true });
     }
     expect(await count(pool, 'order_status_history WHERE order_id = $1', [orderId])).toBe(0);
+  });
+});
+
+describe('order ids are unique for ever', () => {
+  const body = (orderId: string, runId: string, quantity = 1) => ({
+    orderId,
+    runId,
+    customerId: 'c1',
+    items: [{ sku: widget, quantity }],
+    shippingMethod: 'standard' as const,
+  });
+
+  test('the same run retried gets the same answer, and one set of rows', async () => {
+    const orderId = uid('o');
+    const first = await orders.priceOrder(body(orderId, 'run-a'));
+    expect(await orders.priceOrder(body(orderId, 'run-a'))).toEqual(first);
+    expect(await count(pool, 'orders WHERE order_id = $1', [orderId])).toBe(1);
+    expect(await count(pool, 'order_ids WHERE order_id = $1', [orderId])).toBe(1);
+    expect(await ownerOf(orderId)).toBe('run-a');
+  });
+
+  test('another run with the same id, same body or not, is refused with OrderIdTaken and writes nothing', async () => {
+    const orderId = uid('o');
+    await orders.priceOrder(body(orderId, 'run-a'));
+    const before = await rowsFor(orderId);
+    for (const input of [body(orderId, 'run-b'), body(orderId, 'run-c', 3)]) {
+      const failure = await failureOf(orders.priceOrder(input));
+      expect(failure).toMatchObject({ type: 'OrderIdTaken', nonRetryable: true });
+      expect(failure.message).toContain(orderId);
+    }
+    expect(await rowsFor(orderId)).toEqual(before);
+    expect(await ownerOf(orderId)).toBe('run-a');
+  });
+
+  test('an id claimed by an order refused for an unknown SKU is not given to another run', async () => {
+    const orderId = uid('o');
+    const refused = await orders.priceOrder({
+      ...body(orderId, 'run-a'),
+      items: [{ sku: uid('MISSING'), quantity: 1 }],
+    });
+    expect(refused.ok).toBe(false);
+    expect(await failureOf(orders.priceOrder(body(orderId, 'run-b')))).toMatchObject({ type: 'OrderIdTaken' });
+    expect(await rowsFor(orderId)).toEqual({ order: undefined, lines: [], history: [], outbox: [] });
+  });
+
+  test('an order priced before ids were claimed (no claim row) is not given to a new run', async () => {
+    const orderId = uid('o');
+    await orders.priceOrder(body(orderId, 'run-a'));
+    await pool.query('DELETE FROM order_ids WHERE order_id = $1', [orderId]); // as before migration 0004
+    expect(await failureOf(orders.priceOrder(body(orderId, 'run-b')))).toMatchObject({ type: 'OrderIdTaken' });
+    expect(await ownerOf(orderId)).toBeUndefined();
+  });
+
+  test('without a runId, priceOrder is InvalidInput', async () => {
+    const { runId: _runId, ...withoutRun } = body(uid('o'), 'unused');
+    expect(await failureOf(orders.priceOrder(withoutRun as Parameters<typeof orders.priceOrder>[0]))).toMatchObject({
+      type: 'InvalidInput',
+      nonRetryable: true,
+    });
+  });
+
+  test("recordStatus and finalizeOrder from another run write nothing to the owner's order", async () => {
+    const orderId = uid('o');
+    await orders.priceOrder(body(orderId, 'run-a'));
+    const before = await rowsFor(orderId);
+    await orders.recordStatus({ orderId, status: 'AwaitingApproval', runId: 'run-b' });
+    await orders.finalizeOrder({ orderId, status: 'Cancelled', failureReason: 'order-id-taken', runId: 'run-b' });
+    expect(await rowsFor(orderId)).toEqual(before);
+
+    // The owner (and a caller that names no run) still write.
+    await orders.recordStatus({ orderId, status: 'AwaitingApproval', runId: 'run-a' });
+    await orders.finalizeOrder({ orderId, status: 'Cancelled', failureReason: 'rejected' });
+    const after = await rowsFor(orderId);
+    expect(after.order.status).toBe('Cancelled');
+    expect(after.history.map((h) => h.status)).toEqual(['Created', 'AwaitingApproval', 'Cancelled']);
   });
 });
 
@@ -173,6 +257,7 @@ describe('recordStatus and finalizeOrder', () => {
     const orderId = uid('o');
     const r = await orders.priceOrder({
       orderId,
+      runId: 'run-1',
       customerId: 'c1',
       items: [{ sku: widget, quantity: 1 }],
       shippingMethod: 'standard',

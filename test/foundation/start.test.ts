@@ -14,13 +14,16 @@ function baseEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return env;
 }
 
-test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a server nor a database', async () => {
+test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a server nor a database, and creates the sweeper schedule', async () => {
+  const prefix = `start-given-${process.pid}-`;
   const env = baseEnv({
     TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
     DATABASE_URL: process.env.DATABASE_URL,
-    TASK_QUEUE_PREFIX: `start-given-${process.pid}-`,
+    TASK_QUEUE_PREFIX: prefix,
   });
   const start = spawnNode('src/start.js', [], env);
+  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
+  const schedule = new Client({ connection }).schedule.getHandle(`${prefix}reservation-sweeper`);
   try {
     await start.waitFor(BANNER);
     expect(start.output()).toContain('given (TEMPORAL_ADDRESS)');
@@ -29,8 +32,12 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
     const doctor = await runCli(['doctor', '--json'], env);
     expect(doctor.code).toBe(0);
     expect(JSON.parse(doctor.stdout).ok).toBe(true);
+    await start.waitFor(/Schedule +start-given-\d+-reservation-sweeper/);
+    expect((await schedule.describe()).spec.intervals).toEqual([expect.objectContaining({ every: 300_000 })]);
   } finally {
     expect(await start.stop('SIGINT')).toBe(0);
+    await schedule.delete().catch(() => undefined);
+    await connection.close();
   }
 });
 

@@ -10,19 +10,27 @@ beforeAll(async () => {
 afterAll(() => stack.stop());
 
 async function orderRow(orderId: string) {
-  const { rows } = await stack.pool.query(
-    'SELECT status, total_cents, customer_id FROM orders WHERE order_id = $1',
-    [orderId],
-  );
+  const { rows } = await stack.pool.query('SELECT status, total_cents, customer_id FROM orders WHERE order_id = $1', [
+    orderId,
+  ]);
   return rows[0];
 }
 
 test('an order id used before is refused even after its workflow left retention, and nothing of the first order changes', async () => {
   const sku = await seedSku(stack.pool, { priceCents: 3_000, stock: { east: 5 } });
   const orderId = uid('ord');
-  const first = await place(stack.client, orderRequest({ orderId, items: [{ sku, quantity: 1 }] }), testSettings(), stack.prefix);
+  const first = await place(
+    stack.client,
+    orderRequest({ orderId, items: [{ sku, quantity: 1 }] }),
+    testSettings(),
+    stack.prefix,
+  );
   expect((await first.handle.result()).status).toBe('Delivered');
-  const before = { order: await orderRow(orderId), ops: await paymentOps(stack.pool, orderId), stock: await stockOf(stack.pool, sku) };
+  const before = {
+    order: await orderRow(orderId),
+    ops: await paymentOps(stack.pool, orderId),
+    stock: await stockOf(stack.pool, sku),
+  };
 
   // What retention does to a closed workflow, done now: its history is gone, the id is free in Temporal.
   await stack.client.workflowService.deleteWorkflowExecution({

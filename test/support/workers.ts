@@ -5,7 +5,7 @@ import type { Pool } from 'pg';
 import { createPool } from '../../src/db/pool';
 import { SERVICES, taskQueueFor, type OrderPolicy, type Service } from '../../src/domain';
 import { installRuntimeLogger } from '../../src/infra/runtime';
-import { createWorkers } from '../../src/infra/workers';
+import { createWorkers, describeWorkflowWith } from '../../src/infra/workers';
 import { testPolicy } from './orders';
 
 export interface TestWorkers {
@@ -45,6 +45,7 @@ export async function startTestWorkers(
       signalShipment: (workflowId, event) => client.workflow.getHandle(workflowId).signal('carrierEvent', { event }),
       policy: opts.policy ?? testPolicy(),
       activityOverrides: opts.activities,
+      describeWorkflow: describeWorkflowWith(client),
     },
     services,
   );
