@@ -1,6 +1,8 @@
-import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
+import { parseOrderInput } from '../../src/client/place-order';
+import { orderWorkflow } from '../../workflows/order';
 import { ERROR_TYPES } from '../../src/domain';
-import { eventually, orderRequest, paymentOps, place, seedSku, stockOf, testSettings, uid } from '../support/orders';
+import { orderRequest, paymentOps, place, seedSku, stockOf, testSettings, uid } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 let stack: TestWorkers;
@@ -32,38 +34,23 @@ test('an order id used before is refused even after its workflow left retention,
     stock: await stockOf(stack.pool, sku),
   };
 
-  // What retention does to a closed workflow, done now: its history is gone, the id is free in Temporal.
-  await stack.client.workflowService.deleteWorkflowExecution({
-    namespace: 'default',
-    workflowExecution: { workflowId: first.workflowId },
-  });
-  await eventually(async () =>
-    first.handle.describe().then(
-      () => undefined,
-      (err: unknown) => (err instanceof WorkflowNotFoundError ? true : undefined),
-    ),
-  );
-
+  // Once retention has removed the first workflow, Temporal starts `order-<id>` again. The same new
+  // run is made here at once by starting with a reuse policy that allows it.
   for (const body of [
     orderRequest({ orderId, items: [{ sku, quantity: 1 }] }), // the same order again
     orderRequest({ orderId, items: [{ sku, quantity: 3 }], customerId: 'cust-other' }), // another body
   ]) {
-    const again = await place(stack.client, body, testSettings(), stack.prefix);
-    const failure = await again.handle.result().catch((err: unknown) => err);
+    const again = await stack.client.workflow.start(orderWorkflow, {
+      workflowId: first.workflowId,
+      taskQueue: stack.ordersQueue,
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      args: [{ order: parseOrderInput(body), settings: testSettings() }],
+    });
+    const failure = await again.result().catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect((failure as WorkflowFailedError).cause).toMatchObject({ cause: { type: ERROR_TYPES.OrderIdTaken } });
     expect(await orderRow(orderId)).toEqual(before.order);
     expect(await paymentOps(stack.pool, orderId)).toEqual(before.ops);
     expect(await stockOf(stack.pool, sku)).toEqual(before.stock);
-    await stack.client.workflowService.deleteWorkflowExecution({
-      namespace: 'default',
-      workflowExecution: { workflowId: again.workflowId },
-    });
-    await eventually(async () =>
-      again.handle.describe().then(
-        () => undefined,
-        (err: unknown) => (err instanceof WorkflowNotFoundError ? true : undefined),
-      ),
-    );
   }
 });
