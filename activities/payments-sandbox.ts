@@ -1,12 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/activity';
-import type { Pool } from 'pg';
-import type { AuthorizeRequest, AuthorizeResult, OperationResult, PaymentOperation, PaymentProvider } from './payments';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '../src/db/pool';
+import { ERROR_TYPES } from '../src/domain';
+import type {
+  AuthorizeRequest,
+  AuthorizeResult,
+  OperationResult,
+  PaymentOperation,
+  PaymentProvider,
+  ProviderRecord,
+  VoidResult,
+} from './payments';
 
 /**
- * The sandbox payment provider: a stand-in for a card processor, for development and tests.
- * Its memory is the payment_operations ledger itself: every operation is written under its
- * idempotency key, and a repeated key answers what was recorded, as a real processor does.
+ * The sandbox payment provider: a stand-in for a card processor, for development and tests. Its
+ * memory is its own table, `sandbox_payments` (migrations/0003), apart from our ledger, so the
+ * activities meet it as they would a real processor: by idempotency key, with answers that can be
+ * lost. A repeated key answers what was recorded.
  *
  * Test tokens (authorize):
  * - `tok_ok`       approved.
@@ -14,68 +25,122 @@ import type { AuthorizeRequest, AuthorizeResult, OperationResult, PaymentOperati
  * - `tok_flaky`    approved and recorded, then the answer is "lost": throws a retryable
  *                  ApplicationFailure of type ProviderTimeout. The retry, with the same key,
  *                  gets the recorded authorization: exactly one authorization exists.
+ * - `tok_slow`     approved; the authorization and later its capture are decided (committed) at
+ *                  once and answered only after `slowMs`: a cancellation can land mid-authorize or
+ *                  mid-capture while the money already moved at the provider.
  * - any other token: approved (the sandbox accepts every token it does not treat specially).
- * Capture, void and refund always succeed.
+ * Capture and void of one authorization serialise on its row: a capture of a voided authorization
+ * is refused (AuthorizationVoided), a void of a captured one answers "captured". Refund succeeds.
  *
  * The token is only looked at, never stored or logged.
  */
 /** ApplicationFailure type for "the provider's answer was lost": retryable, the retry reuses the key. */
 export const PROVIDER_TIMEOUT = 'ProviderTimeout';
 
-export const SANDBOX_TOKENS = { ok: 'tok_ok', declined: 'tok_declined', flaky: 'tok_flaky' } as const;
+export const SANDBOX_TOKENS = { ok: 'tok_ok', declined: 'tok_declined', flaky: 'tok_flaky', slow: 'tok_slow' } as const;
 
-interface Row {
-  status: 'approved' | 'declined';
-  provider_ref: string | null;
-  expires_at: Date | null;
+export interface SandboxOptions {
+  /** How long tok_slow answers take (SANDBOX_PAYMENT_DELAY_MS). */
+  slowMs?: number;
 }
 
-export function createSandboxPaymentProvider(pool: Pool): PaymentProvider {
+interface Row {
+  order_id: string;
+  status: 'approved' | 'declined';
+  amount_cents: string;
+  currency: string;
+  provider_ref: string | null;
+  expires_at: Date | null;
+  slow: boolean;
+  voided_at: Date | null;
+  captured_at: Date | null;
+}
+
+const COLUMNS = 'order_id, status, amount_cents, currency, provider_ref, expires_at, slow, voided_at, captured_at';
+
+function toRecord(r: Row): ProviderRecord {
+  return {
+    status: r.status,
+    amountCents: Number(r.amount_cents),
+    currency: r.currency,
+    providerRef: r.provider_ref,
+    expiresAt: r.expires_at,
+  };
+}
+
+function answer(row: Row): OperationResult {
+  if (!row.provider_ref) throw new Error('sandbox: approved operation without a reference');
+  return { providerRef: row.provider_ref };
+}
+
+/** Waits `ms`, heartbeating when inside an activity so a long delay is not taken for a dead worker. */
+async function slowAnswer(ms: number): Promise<void> {
+  let ctx: Context | undefined;
+  try {
+    ctx = Context.current();
+  } catch {
+    ctx = undefined; // called directly, outside an activity
+  }
+  for (let waited = 0; waited < ms; waited += 500) {
+    const slice = Math.min(500, ms - waited);
+    if (ctx) {
+      ctx.heartbeat();
+      await ctx.sleep(slice);
+    } else await new Promise((r) => setTimeout(r, slice));
+  }
+}
+
+export function createSandboxPaymentProvider(pool: Pool, opts: SandboxOptions = {}): PaymentProvider {
+  const slowMs = opts.slowMs ?? 3_000;
+
   /** Records the outcome under the key unless one is there; answers the recorded row and whether it is new. */
   async function record(
+    db: Pool | PoolClient,
     op: PaymentOperation,
     key: string,
-    orderId: string,
-    status: 'approved' | 'declined',
-    amountCents: number,
-    currency: string,
-    providerRef: string | null,
-    windowMs?: number,
+    o: { orderId: string; status: 'approved' | 'declined'; amountCents: number; currency: string },
+    extra: { windowMs?: number; slow?: boolean } = {},
   ): Promise<{ row: Row; created: boolean }> {
-    const inserted = await pool.query<Row>(
-      `INSERT INTO payment_operations (order_id, operation, idempotency_key, status, amount_cents, currency, provider_ref, expires_at)
+    const ref = o.status === 'approved' ? `sbx_${op}_${randomUUID()}` : null;
+    const inserted = await db.query<Row>(
+      `INSERT INTO sandbox_payments (idempotency_key, order_id, operation, status, amount_cents, currency, provider_ref, expires_at, slow)
        VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $8::double precision IS NULL THEN NULL
-                                                ELSE now() + make_interval(secs => $8::double precision / 1000) END)
+                                                ELSE now() + make_interval(secs => $8::double precision / 1000) END, $9)
        ON CONFLICT (idempotency_key) DO NOTHING
-       RETURNING status, provider_ref, expires_at`,
-      [orderId, op, key, status, amountCents, currency, providerRef, windowMs ?? null],
+       RETURNING ${COLUMNS}`,
+      [key, o.orderId, op, o.status, o.amountCents, o.currency, ref, extra.windowMs ?? null, extra.slow ?? false],
     );
     if (inserted.rows[0]) return { row: inserted.rows[0], created: true };
-    const { rows } = await pool.query<Row>(
-      'SELECT status, provider_ref, expires_at FROM payment_operations WHERE idempotency_key = $1',
-      [key],
-    );
-    if (!rows[0]) throw new Error(`sandbox: ledger row ${key} vanished`);
+    const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM sandbox_payments WHERE idempotency_key = $1`, [key]);
+    if (!rows[0]) throw new Error(`sandbox: record ${key} vanished`);
     return { row: rows[0], created: false };
   }
 
-  function answer(row: Row): OperationResult {
-    if (!row.provider_ref) throw new Error('sandbox: approved operation without a reference');
-    return { providerRef: row.provider_ref };
+  /** The authorization behind `authorizationId`, locked until the transaction ends. */
+  async function lockAuthorization(db: PoolClient, authorizationId: string): Promise<Row> {
+    const { rows } = await db.query<Row>(
+      `SELECT ${COLUMNS} FROM sandbox_payments WHERE provider_ref = $1 AND operation = 'authorize' FOR UPDATE`,
+      [authorizationId],
+    );
+    if (!rows[0])
+      throw ApplicationFailure.nonRetryable('sandbox: unknown authorization', ERROR_TYPES.IllegalTransition);
+    return rows[0];
   }
 
   return {
     async authorize(req: AuthorizeRequest): Promise<AuthorizeResult> {
       const declined = req.token === SANDBOX_TOKENS.declined;
       const { row, created } = await record(
+        pool,
         'authorize',
         req.idempotencyKey,
-        req.orderId,
-        declined ? 'declined' : 'approved',
-        req.amountCents,
-        req.currency,
-        declined ? null : `sbx_auth_${randomUUID()}`,
-        req.windowMs,
+        {
+          orderId: req.orderId,
+          status: declined ? 'declined' : 'approved',
+          amountCents: req.amountCents,
+          currency: req.currency,
+        },
+        { windowMs: req.windowMs, slow: req.token === SANDBOX_TOKENS.slow },
       );
       if (created && req.token === SANDBOX_TOKENS.flaky) {
         // The authorization exists (committed above); only the answer goes missing.
@@ -84,47 +149,67 @@ export function createSandboxPaymentProvider(pool: Pool): PaymentProvider {
           PROVIDER_TIMEOUT,
         );
       }
+      if (row.slow) await slowAnswer(slowMs); // decided already; the answer is what is slow
       if (row.status === 'declined') return { status: 'declined' };
       return { status: 'approved', authorizationId: answer(row).providerRef, expiresAt: row.expires_at };
     },
 
     async capture(req) {
-      const { row } = await record(
-        'capture',
-        req.idempotencyKey,
-        req.orderId,
-        'approved',
-        req.amountCents,
-        req.currency,
-        `sbx_cap_${randomUUID()}`,
-      );
+      const { row, slow } = await inTransaction(pool, async (db) => {
+        const auth = await lockAuthorization(db, req.authorizationId);
+        if (auth.voided_at)
+          throw ApplicationFailure.nonRetryable(
+            `sandbox: the authorization of order ${req.orderId} was voided`,
+            ERROR_TYPES.AuthorizationVoided,
+          );
+        const captured = await record(db, 'capture', req.idempotencyKey, {
+          orderId: req.orderId,
+          status: 'approved',
+          amountCents: req.amountCents,
+          currency: req.currency,
+        });
+        await db.query(
+          `UPDATE sandbox_payments SET captured_at = COALESCE(captured_at, now()) WHERE provider_ref = $1`,
+          [req.authorizationId],
+        );
+        return { row: captured.row, slow: auth.slow };
+      });
+      if (slow) await slowAnswer(slowMs);
       return answer(row);
     },
 
-    async void(req) {
-      const { row } = await record(
-        'void',
-        req.idempotencyKey,
-        req.orderId,
-        'approved',
-        req.amountCents,
-        req.currency,
-        `sbx_void_${randomUUID()}`,
-      );
-      return answer(row);
+    async void(req): Promise<VoidResult> {
+      return inTransaction(pool, async (db) => {
+        const auth = await lockAuthorization(db, req.authorizationId);
+        if (auth.captured_at) return { captured: true };
+        const { row } = await record(db, 'void', req.idempotencyKey, {
+          orderId: req.orderId,
+          status: 'approved',
+          amountCents: req.amountCents,
+          currency: req.currency,
+        });
+        await db.query(`UPDATE sandbox_payments SET voided_at = COALESCE(voided_at, now()) WHERE provider_ref = $1`, [
+          req.authorizationId,
+        ]);
+        return answer(row);
+      });
     },
 
     async refund(req) {
-      const { row } = await record(
-        'refund',
-        req.idempotencyKey,
-        req.orderId,
-        'approved',
-        req.amountCents,
-        req.currency,
-        `sbx_ref_${randomUUID()}`,
-      );
+      const { row } = await record(pool, 'refund', req.idempotencyKey, {
+        orderId: req.orderId,
+        status: 'approved',
+        amountCents: req.amountCents,
+        currency: req.currency,
+      });
       return answer(row);
+    },
+
+    async find(idempotencyKey) {
+      const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM sandbox_payments WHERE idempotency_key = $1`, [
+        idempotencyKey,
+      ]);
+      return rows[0] && toRecord(rows[0]);
     },
   };
 }

@@ -6,6 +6,7 @@ import { ORDER_EVENTS, insertOutbox, writeOrderStatus } from './orders';
 import { createSandboxPaymentProvider } from './payments-sandbox';
 
 export { PROVIDER_TIMEOUT, SANDBOX_TOKENS, createSandboxPaymentProvider } from './payments-sandbox';
+export type { SandboxOptions } from './payments-sandbox';
 
 // ---------------------------------------------------------------------------------------------
 // The provider seam. Every call carries an idempotency key (`<orderId>:<operation>`): a provider
@@ -52,17 +53,33 @@ export interface RefundRequest {
 export interface OperationResult {
   providerRef: string;
 }
+/** A void answers the void's reference, or that the authorization was captured (refund it instead). */
+export type VoidResult = OperationResult | { captured: true };
+
+/** What the provider holds under an idempotency key. */
+export interface ProviderRecord {
+  status: 'approved' | 'declined';
+  amountCents: number;
+  currency: string;
+  providerRef: string | null;
+  expiresAt: Date | null;
+}
 
 export interface PaymentProvider {
   authorize(req: AuthorizeRequest): Promise<AuthorizeResult>;
+  /** Refuses (AuthorizationVoided, non-retryable) an authorization that was voided. */
   capture(req: CaptureRequest): Promise<OperationResult>;
-  void(req: VoidRequest): Promise<OperationResult>;
+  /** Never voids a captured authorization: answers `{ captured: true }` instead. */
+  void(req: VoidRequest): Promise<VoidResult>;
   refund(req: RefundRequest): Promise<OperationResult>;
+  /** The provider's own record under `idempotencyKey`: the truth when our ledger missed an answer. */
+  find(idempotencyKey: string): Promise<ProviderRecord | undefined>;
 }
 
 // ---------------------------------------------------------------------------------------------
 // The ledger: payment_operations, one row per (order, operation). The activities record every
-// provider outcome there (a no-op for the sandbox, whose memory the ledger already is).
+// provider outcome there. When an answer was lost (a timeout after the provider acted), the
+// ledger lacks a row the provider has: compensations look the provider up by key and record it.
 // ---------------------------------------------------------------------------------------------
 
 interface OperationRow {
@@ -148,6 +165,14 @@ export function createPaymentActivities(
   pool: Pool,
   provider: PaymentProvider = createSandboxPaymentProvider(pool),
 ): PaymentActivities {
+  /** Our ledger's row, or else the provider's record under the same key (recorded in the ledger). */
+  async function known(orderId: string, op: PaymentOperation): Promise<Operation | undefined> {
+    const local = await findOperation(pool, orderId, op);
+    if (local) return local;
+    const remote = await provider.find(keyOf(orderId, op));
+    return remote && recordOperation(pool, orderId, op, remote);
+  }
+
   return {
     async authorize({ orderId, amountCents, currency, token, windowMs }) {
       checkAmount(amountCents, currency);
@@ -186,17 +211,11 @@ export function createPaymentActivities(
 
     async capture({ orderId, amountCents, currency }) {
       checkAmount(amountCents, currency);
-      if (!(await findOperation(pool, orderId, 'capture'))) {
-        const auth = await findOperation(pool, orderId, 'authorize');
+      if (!(await known(orderId, 'capture'))) {
+        const auth = await known(orderId, 'authorize');
         if (!auth || auth.status !== 'approved' || !auth.providerRef) {
           throw ApplicationFailure.nonRetryable(
             `order ${orderId} has no approved authorization to capture`,
-            ERROR_TYPES.IllegalTransition,
-          );
-        }
-        if (await findOperation(pool, orderId, 'void')) {
-          throw ApplicationFailure.nonRetryable(
-            `the authorization of order ${orderId} was voided`,
             ERROR_TYPES.IllegalTransition,
           );
         }
@@ -211,6 +230,7 @@ export function createPaymentActivities(
             ERROR_TYPES.AuthorizationExpired,
           );
         }
+        // A void that got there first is refused by the provider, under its lock (AuthorizationVoided).
         const result = await provider.capture({
           idempotencyKey: keyOf(orderId, 'capture'),
           orderId,
@@ -242,10 +262,9 @@ export function createPaymentActivities(
     },
 
     async void({ orderId }) {
-      const auth = await findOperation(pool, orderId, 'authorize');
+      const auth = await known(orderId, 'authorize');
       if (!auth || auth.status !== 'approved' || !auth.providerRef) return { voided: false }; // nothing authorized
       if (await findOperation(pool, orderId, 'void')) return { voided: true }; // a retry
-      if (await findOperation(pool, orderId, 'capture')) return { voided: false }; // money taken: refund, not void
       const result = await provider.void({
         idempotencyKey: keyOf(orderId, 'void'),
         orderId,
@@ -253,6 +272,10 @@ export function createPaymentActivities(
         amountCents: auth.amountCents,
         currency: auth.currency,
       });
+      if ('captured' in result) {
+        await known(orderId, 'capture'); // money taken (maybe an answer we lost): the ledger learns it
+        return { voided: false }; // refund, not void
+      }
       await recordOperation(pool, orderId, 'void', {
         status: 'approved',
         amountCents: auth.amountCents,
@@ -263,7 +286,7 @@ export function createPaymentActivities(
     },
 
     async refund({ orderId }) {
-      const capture = await findOperation(pool, orderId, 'capture');
+      const capture = await known(orderId, 'capture');
       if (!capture || capture.status !== 'approved' || !capture.providerRef) return { refundedCents: 0 };
       if (!(await findOperation(pool, orderId, 'refund'))) {
         const result = await provider.refund({

@@ -28,6 +28,7 @@ const ConfigSchema = z.object({
   TRANSIT_TIME_MS: durationMs.default(10_000),
   PAYMENT_WINDOW_MS: durationMs.default(15 * 60 * 1000),
   SANDBOX_CARRIER: z.enum(['on', 'off']).default('on'),
+  SANDBOX_PAYMENT_DELAY_MS: durationMs.default(3_000),
   CARRIER_DEADLINE_MS: durationMs.default(3 * 24 * 60 * 60 * 1000),
   COMPENSATION_ALERT_MS: durationMs.default(5 * 60 * 1000),
   // Every wait on PostgreSQL is bounded (src/db/pool.ts): a failed attempt is retried by Temporal.

@@ -273,6 +273,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       ]),
     );
     Object.assign(view.payment, { status: 'authorized', authorizedCents: view.totalCents });
+    // A cancellation that came while authorizing stops here: the capture must not start.
+    if (main.consideredCancelled) throw new CancelledFailure('cancelled while authorizing');
 
     saga.add('refund payment', async () => {
       const { refundedCents } = await acts.refund.executeWithOptions(

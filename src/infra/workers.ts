@@ -7,7 +7,7 @@ import { createInventoryActivities } from '../../activities/inventory';
 import { claimCancellation } from '../../activities/order-gate';
 import { policyFromConfig } from '../../activities/order-policy';
 import { createOrderActivities } from '../../activities/orders';
-import { createPaymentActivities } from '../../activities/payments';
+import { createPaymentActivities, createSandboxPaymentProvider } from '../../activities/payments';
 import { createShippingActivities } from '../../activities/shipping';
 import { loadConfig } from '../config';
 import { SERVICES, taskQueueFor, type CarrierEventType, type OrderPolicy, type Service } from '../domain';
@@ -26,6 +26,8 @@ export interface WorkerDeps {
   signalShipment?: (workflowId: string, event: CarrierEventType) => Promise<void>;
   /** Approval and deadline policy handed to every order; default: from this process's environment. */
   policy?: OrderPolicy;
+  /** How long the sandbox payment provider's `tok_slow` answers take; default SANDBOX_PAYMENT_DELAY_MS. */
+  sandboxPaymentDelayMs?: number;
   /** Activities that replace a service's own (fault injection in tests: a compensation that fails). */
   activityOverrides?: Partial<Record<Service, object>>;
   /**
@@ -73,7 +75,15 @@ function activitiesFor(service: Service, deps: WorkerDeps): object {
     case 'inventory':
       return { ...diagnostics, ...createInventoryActivities(deps.pool) };
     case 'payments':
-      return { ...diagnostics, ...createPaymentActivities(deps.pool) };
+      return {
+        ...diagnostics,
+        ...createPaymentActivities(
+          deps.pool,
+          createSandboxPaymentProvider(deps.pool, {
+            slowMs: deps.sandboxPaymentDelayMs ?? loadConfig().SANDBOX_PAYMENT_DELAY_MS,
+          }),
+        ),
+      };
     case 'shipping':
       return {
         ...diagnostics,

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { createPaymentActivities, type PaymentProvider } from '../../activities/payments';
+import { createPaymentActivities, createSandboxPaymentProvider, type PaymentProvider } from '../../activities/payments';
 import type { PaymentActivities } from '../../src/domain';
 import { count, failureOf, testPool, uid } from './support';
 
@@ -65,6 +65,7 @@ test('the card token is never stored', async () => {
   await pay.authorize({ orderId, amountCents: 100, currency: 'USD', token: 'tok_secret_4242', windowMs: WINDOW }); // unknown tokens are approved
   expect(await count(pool, `payment_operations p WHERE row_to_json(p)::text LIKE '%tok_secret%'`, [])).toBe(0);
   expect(await count(pool, `outbox o WHERE row_to_json(o)::text LIKE '%tok_secret%'`, [])).toBe(0);
+  expect(await count(pool, `sandbox_payments s WHERE row_to_json(s)::text LIKE '%tok_secret%'`, [])).toBe(0);
 });
 
 test('tok_declined: PaymentDeclined (non-retryable), recorded once, and nothing can be captured', async () => {
@@ -93,13 +94,19 @@ test('tok_flaky: the first answer is lost (retryable ProviderTimeout), the retry
   const lost = await failureOf(pay.authorize(input));
   expect(lost.type).toBe('ProviderTimeout');
   expect(lost.nonRetryable).toBe(false);
-  const rows = await ops(orderId);
-  expect(rows).toEqual([
-    { operation: 'authorize', status: 'approved', amount_cents: '999', provider_ref: expect.any(String) },
-  ]);
+  // The provider authorized; our ledger has nothing yet (the answer was lost).
+  const { rows } = await pool.query<{ provider_ref: string }>(
+    `SELECT provider_ref FROM sandbox_payments WHERE order_id = $1 AND operation = 'authorize' AND status = 'approved'`,
+    [orderId],
+  );
+  expect(rows).toHaveLength(1);
+  expect(await ops(orderId)).toEqual([]);
 
   const retry = await pay.authorize(input);
   expect(retry.authorizationId).toBe(rows[0]?.provider_ref);
+  expect(await ops(orderId)).toEqual([
+    { operation: 'authorize', status: 'approved', amount_cents: '999', provider_ref: rows[0]?.provider_ref },
+  ]);
   expect(await count(pool, `payment_operations WHERE order_id = $1 AND operation = 'authorize'`, [orderId])).toBe(1);
 });
 
@@ -116,6 +123,7 @@ test('a provider that loses its answer is asked again with the same key, and one
     capture: async (req) => ({ providerRef: `cap-${req.idempotencyKey}` }),
     void: async (req) => ({ providerRef: `void-${req.idempotencyKey}` }),
     refund: async (req) => ({ providerRef: `ref-${req.idempotencyKey}` }),
+    find: async () => undefined,
   };
   const acts = createPaymentActivities(pool, remote);
   const orderId = uid('p');
@@ -138,7 +146,8 @@ test('void before capture voids once; capture after a void is refused', async ()
   expect(await pay.void({ orderId })).toEqual({ voided: true });
   expect((await ops(orderId)).map((o) => o.operation)).toEqual(['authorize', 'void']);
   const capture = await failureOf(pay.capture({ orderId, amountCents: 300, currency: 'USD' }));
-  expect(capture).toMatchObject({ type: 'IllegalTransition', nonRetryable: true });
+  expect(capture).toMatchObject({ type: 'AuthorizationVoided', nonRetryable: true });
+  expect((await ops(orderId)).map((o) => o.operation)).toEqual(['authorize', 'void']);
 });
 
 test('void after capture is a no-op; void with nothing authorized is a no-op', async () => {
@@ -190,4 +199,119 @@ test('capture without an authorization, or above it, is refused', async () => {
     type: 'InvalidInput',
     nonRetryable: true,
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The provider's record is the truth when our ledger missed an answer; capture and void race safely.
+// ---------------------------------------------------------------------------------------------
+
+const sandbox = () => createSandboxPaymentProvider(pool, { slowMs: 400 });
+
+async function sandboxOps(orderId: string): Promise<string[]> {
+  const { rows } = await pool.query<{ operation: string }>(
+    'SELECT operation FROM sandbox_payments WHERE order_id = $1 ORDER BY created_at, operation',
+    [orderId],
+  );
+  return rows.map((r) => r.operation);
+}
+
+test('void finds an authorization whose answer was lost (known only to the provider) and voids it', async () => {
+  const orderId = uid('p');
+  // The provider authorized, but our ledger never heard of it (the answer timed out).
+  await sandbox().authorize({
+    idempotencyKey: `${orderId}:authorize`,
+    orderId,
+    amountCents: 1_500,
+    currency: 'USD',
+    token: 'tok_ok',
+    windowMs: WINDOW,
+  });
+  expect(await ops(orderId)).toEqual([]);
+  expect(await pay.void({ orderId })).toEqual({ voided: true });
+  expect((await ops(orderId)).map((o) => o.operation)).toEqual(['authorize', 'void']);
+  expect(await sandboxOps(orderId)).toEqual(['authorize', 'void']);
+  // And the voided authorization can no longer be captured, at the provider either.
+  expect(await failureOf(pay.capture({ orderId, amountCents: 1_500, currency: 'USD' }))).toMatchObject({
+    type: 'AuthorizationVoided',
+  });
+});
+
+test('refund finds a capture whose answer was lost and refunds exactly it; void of it answers captured', async () => {
+  const orderId = uid('p');
+  await orderRow(orderId);
+  const { authorizationId } = await pay.authorize({
+    orderId,
+    amountCents: 2_200,
+    currency: 'USD',
+    token: 'tok_ok',
+    windowMs: WINDOW,
+  });
+  await sandbox().capture({
+    idempotencyKey: `${orderId}:capture`,
+    orderId,
+    authorizationId,
+    amountCents: 2_200,
+    currency: 'USD',
+  });
+  expect((await ops(orderId)).map((o) => o.operation)).toEqual(['authorize']);
+  expect(await pay.void({ orderId })).toEqual({ voided: false }); // captured at the provider: refund, not void
+  expect(await pay.refund({ orderId })).toEqual({ refundedCents: 2_200 });
+  const ledger = await ops(orderId);
+  expect(ledger.map((o) => [o.operation, o.amount_cents])).toEqual([
+    ['authorize', '2200'],
+    ['capture', '2200'],
+    ['refund', '2200'],
+  ]);
+});
+
+test('capture and void of one authorization at the same moment: exactly one wins, never both', async () => {
+  for (let round = 0; round < 8; round++) {
+    const orderId = uid('race');
+    await orderRow(orderId);
+    await pay.authorize({ orderId, amountCents: 900, currency: 'USD', token: 'tok_ok', windowMs: WINDOW });
+    const [capture, voided] = await Promise.allSettled([
+      pay.capture({ orderId, amountCents: 900, currency: 'USD' }),
+      pay.void({ orderId }),
+    ]);
+    const provider = await sandboxOps(orderId);
+    if (capture.status === 'fulfilled') {
+      expect(voided).toEqual({ status: 'fulfilled', value: { voided: false } });
+      expect(provider.sort()).toEqual(['authorize', 'capture']);
+    } else {
+      expect(capture.reason).toMatchObject({ type: 'AuthorizationVoided' });
+      expect(voided).toEqual({ status: 'fulfilled', value: { voided: true } });
+      expect(provider.sort()).toEqual(['authorize', 'void']);
+    }
+    expect((await ops(orderId)).map((o) => o.operation).sort()).toEqual(provider.sort());
+  }
+});
+
+test('tok_slow: the authorization exists at the provider while its answer is still on the way; capture is slow too', async () => {
+  const slowPay = createPaymentActivities(pool, sandbox());
+  const orderId = uid('slow');
+  await orderRow(orderId);
+  let answered = false;
+  const authorizing = slowPay
+    .authorize({ orderId, amountCents: 800, currency: 'USD', token: 'tok_slow', windowMs: WINDOW })
+    .finally(() => (answered = true));
+  // Await the provider's decision (a row), not a clock: the answer must still be pending then.
+  for (let i = 0; (await sandboxOps(orderId)).length === 0; i++) {
+    if (i > 200) throw new Error('the sandbox never recorded the authorization');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  expect(answered).toBe(false);
+  expect(await ops(orderId)).toEqual([]); // our ledger learns it only from the answer
+  await authorizing;
+
+  let captured = false;
+  const capturing = slowPay.capture({ orderId, amountCents: 800, currency: 'USD' }).finally(() => (captured = true));
+  for (let i = 0; !(await sandboxOps(orderId)).includes('capture'); i++) {
+    if (i > 200) throw new Error('the sandbox never recorded the capture');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  expect(captured).toBe(false);
+  await capturing;
+  expect((await ops(orderId)).map((o) => o.operation)).toEqual(['authorize', 'capture']);
+  // The token is not stored anywhere: the sandbox keeps only that answers are slow.
+  expect(await count(pool, `sandbox_payments WHERE order_id = $1 AND slow`, [orderId])).toBe(1);
 });

@@ -44,6 +44,7 @@ export async function startTestWorkers(
       workflowBundle: { codePath: requireEnv('WORKFLOW_BUNDLE_PATH') },
       signalShipment: (workflowId, event) => client.workflow.getHandle(workflowId).signal('carrierEvent', { event }),
       policy: opts.policy ?? testPolicy(),
+      sandboxPaymentDelayMs: 1_500,
       activityOverrides: opts.activities,
       describeWorkflow: describeWorkflowWith(client),
     },
