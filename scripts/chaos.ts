@@ -28,13 +28,20 @@ function positiveNumber(value: string): number {
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('chaos')
-    .description('Place orders while crashing workers, restarting Temporal and PostgreSQL, and cutting the database off; then check money and stock.')
+    .description(
+      'Place orders while crashing workers, restarting Temporal and PostgreSQL, and cutting the database off; then check money and stock.',
+    )
     .option('--orders <n>', 'orders to place', positiveInt, 500)
     .option('--concurrency <n>', 'orders in flight at once', positiveInt, 20)
     .option('--seed <n>', 'seed of the order mix and the fault schedule (default: random, printed)', nonNegativeInt)
     .option('--json <file>', 'also write the full report as JSON')
     .option('--max-minutes <n>', 'hard bound on the whole run, shutdown included', positiveNumber, 20)
-    .option('--approval-timeout-ms <n>', 'approval window of big orders (some are left to time out)', positiveInt, 20_000)
+    .option(
+      '--approval-timeout-ms <n>',
+      'approval window of big orders (some are left to time out)',
+      positiveInt,
+      20_000,
+    )
     .option('--keep', 'keep the run directory (process logs, SQLite file, database) even when the run passes')
     .addHelpText(
       'after',
@@ -51,7 +58,9 @@ async function main(argv: string[]): Promise<number> {
     keep?: boolean;
   }>();
   const seed = o.seed ?? Math.floor(Math.random() * 0x7fffffff);
-  process.stderr.write(`chaos: ${o.orders} orders, concurrency ${o.concurrency}, seed ${seed}, bound ${o.maxMinutes} min\n`);
+  process.stderr.write(
+    `chaos: ${o.orders} orders, concurrency ${o.concurrency}, seed ${seed}, bound ${o.maxMinutes} min\n`,
+  );
 
   const interrupt = new AbortController();
   const onSignal = () => {

@@ -4,12 +4,7 @@
  * wait until it has settled. Every call to Temporal is retried while the server restarts; a
  * refused cancel or approval is an expected outcome, recorded, never an error.
  */
-import {
-  WorkflowUpdateFailedError,
-  WorkflowUpdateStage,
-  type Client,
-  type WorkflowHandle,
-} from '@temporalio/client';
+import { WorkflowUpdateFailedError, WorkflowUpdateStage, type Client, type WorkflowHandle } from '@temporalio/client';
 import { placeOrder, OrderExists } from '../client/place-order';
 import { TERMINAL_STATUSES, type OrderSettings, type OrderStatus, type OrderView } from '../domain';
 import { approveUpdate, cancelUpdate, rejectUpdate, statusQuery } from '../../workflows/order-api';
@@ -51,8 +46,13 @@ export interface DriveContext {
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 
 class Stopped extends Error {}
@@ -226,17 +226,15 @@ async function settle(ctx: DriveContext, handle: WorkflowHandle, outcome: OrderO
 export async function driveOrder(ctx: DriveContext, plan: OrderPlan): Promise<OrderOutcome> {
   const outcome: OrderOutcome = { orderId: plan.orderId, plan, placed: false, actions: [], settled: false };
   try {
-    const { workflowId } = await retrying(
-      ctx,
-      () =>
-        placeOrder(ctx.client, orderRequest(plan), {
-          settings: ctx.settings,
-          taskQueuePrefix: ctx.taskQueuePrefix,
-        }).catch((err: unknown) => {
-          // A retry after a lost answer: the first attempt did start it.
-          if (err instanceof OrderExists) return { workflowId: `order-${plan.orderId}` };
-          throw err;
-        }),
+    const { workflowId } = await retrying(ctx, () =>
+      placeOrder(ctx.client, orderRequest(plan), {
+        settings: ctx.settings,
+        taskQueuePrefix: ctx.taskQueuePrefix,
+      }).catch((err: unknown) => {
+        // A retry after a lost answer: the first attempt did start it.
+        if (err instanceof OrderExists) return { workflowId: `order-${plan.orderId}` };
+        throw err;
+      }),
     );
     outcome.placed = true;
     const handle = ctx.client.workflow.getHandle(workflowId);

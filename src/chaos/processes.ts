@@ -83,9 +83,15 @@ export class ProcessRegistry {
       if (rec.pid === pid && !rec.endedAt) Object.assign(rec, { endedAt: new Date().toISOString(), endedBy: by });
   }
 
+  /** Notes why a process is about to end, before the signal (its exit event may come first). */
+  private intend(pid: number, by: 'stop' | 'kill'): void {
+    for (const rec of this.records) if (rec.pid === pid && !rec.endedAt) rec.endedBy = by;
+  }
+
   /** SIGKILL, then wait until it is gone (a crash, as the fault injector wants it). */
   async kill(pid: number): Promise<void> {
     if (isAlive(pid)) {
+      this.intend(pid, 'kill');
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -99,6 +105,7 @@ export class ProcessRegistry {
   /** SIGTERM (a graceful stop), SIGKILL after `graceMs`. */
   async stop(pid: number, graceMs = 10_000): Promise<void> {
     if (!isAlive(pid)) return this.mark(pid, 'stop');
+    this.intend(pid, 'stop');
     try {
       process.kill(pid, 'SIGTERM');
     } catch {

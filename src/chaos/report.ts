@@ -29,15 +29,16 @@ export interface ChaosReport {
   processes: ProcessRecord[];
   /** Left on disk when the run failed: logs of every process, the SQLite file, the database. */
   runDir?: string;
-  orderDetails: Array<Pick<OrderOutcome, 'orderId' | 'executionStatus' | 'actions' | 'error'> & Record<string, unknown>>;
+  orderDetails: Array<
+    Pick<OrderOutcome, 'orderId' | 'executionStatus' | 'actions' | 'error'> & Record<string, unknown>
+  >;
   ok: boolean;
 }
 
 export function table(headers: string[], rows: Array<Array<string | number>>): string {
   const cells = [headers, ...rows.map((r) => r.map(String))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) =>
-    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 

@@ -3,6 +3,7 @@
  * meanwhile, a bounded wait until every order settles, the invariants, a report; every process
  * it started is stopped by pid at the end, also on interrupt and on failure.
  */
+import { setMaxListeners } from 'node:events';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -87,6 +88,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const taskQueuePrefix = `chaos${opts.seed}-`;
   const approvalTimeoutMs = opts.approvalTimeoutMs ?? 20_000;
   const runAbort = new AbortController();
+  setMaxListeners(0, runAbort.signal); // every order in flight waits on it
   const onAbort = () => runAbort.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   // The bound: past the working deadline, nothing is awaited any more; past the hard one, every process is killed.
@@ -121,8 +123,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     await stack.start();
     const catalog = chaosCatalog(opts.orders);
     const initial: InitialStock = {};
-    for (const item of catalog)
-      for (const [w, n] of Object.entries(item.stock)) initial[`${item.sku}@${w}`] = n;
+    for (const item of catalog) for (const [w, n] of Object.entries(item.stock)) initial[`${item.sku}@${w}`] = n;
     {
       const pool = createPool(stack.directDatabaseUrl, 2);
       try {
@@ -165,6 +166,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     let next = 0;
     let ordersDone = false;
     const faultAbort = new AbortController();
+    setMaxListeners(0, faultAbort.signal);
     runAbort.signal.addEventListener('abort', () => faultAbort.abort(), { once: true });
     const faults = injector.run(() => !ordersDone, faultAbort.signal);
     const theStack = stack;

@@ -38,6 +38,8 @@ export class ChaosStack {
   private temporalPid?: number;
   private pg?: { hostPid: number; postmasterPid: number; url: string };
   private readonly workers = new Map<Service, ChildProcess>();
+  /** Services whose worker the fault injector took down: not to be revived behind its back. */
+  private readonly downOnPurpose = new Set<Service>();
   private cliPath?: string;
   private logSeq = 0;
 
@@ -169,6 +171,8 @@ export class ChaosStack {
   // --- workers --------------------------------------------------------------------------------
 
   startWorker(service: Service): void {
+    this.downOnPurpose.delete(service);
+    if (this.workerPid(service) !== undefined) return; // one worker per service
     const fd = this.logFile(`worker-${service}`);
     const child = this.opts.registry.spawn(
       `worker:${service}`,
@@ -198,13 +202,14 @@ export class ChaosStack {
 
   /** SIGKILL: the worker gets no chance to finish anything. */
   async killWorker(service: Service): Promise<void> {
+    this.downOnPurpose.add(service);
     const pid = this.workerPid(service);
     if (pid !== undefined) await this.opts.registry.kill(pid);
   }
 
   /** Workers that exited by themselves (e.g. could not reach Temporal) are started again. */
   reviveWorkers(): Service[] {
-    const revived = SERVICES.filter((s) => this.workerPid(s) === undefined);
+    const revived = SERVICES.filter((s) => !this.downOnPurpose.has(s) && this.workerPid(s) === undefined);
     for (const s of revived) this.startWorker(s);
     return revived;
   }
