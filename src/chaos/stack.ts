@@ -207,8 +207,12 @@ export class ChaosStack {
     if (pid !== undefined) await this.opts.registry.kill(pid);
   }
 
-  /** Workers that exited by themselves (e.g. could not reach Temporal) are started again. */
+  /**
+   * Workers that exited by themselves (a crash) are started again, as a supervisor would; not
+   * while the server is down, since a worker that cannot reach it at start exits at once.
+   */
   reviveWorkers(): Service[] {
+    if (this.temporalPid === undefined) return [];
     const revived = SERVICES.filter((s) => !this.downOnPurpose.has(s) && this.workerPid(s) === undefined);
     for (const s of revived) this.startWorker(s);
     return revived;
