@@ -42,6 +42,12 @@ async function main(argv: string[]): Promise<number> {
       positiveInt,
       20_000,
     )
+    .option(
+      '--order-timeout-s <n>',
+      'one order may take this long from placement; past that it is reported unsettled',
+      positiveInt,
+      300,
+    )
     .option('--keep', 'keep the run directory (process logs, SQLite file, database) even when the run passes')
     .addHelpText(
       'after',
@@ -55,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
     json?: string;
     maxMinutes: number;
     approvalTimeoutMs: number;
+    orderTimeoutS: number;
     keep?: boolean;
   }>();
   const seed = o.seed ?? Math.floor(Math.random() * 0x7fffffff);
@@ -76,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
     seed,
     maxMinutes: o.maxMinutes,
     approvalTimeoutMs: o.approvalTimeoutMs,
+    orderTimeoutMs: o.orderTimeoutS * 1000,
     keepRunDir: o.keep,
     signal: interrupt.signal,
   });

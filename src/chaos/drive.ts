@@ -5,7 +5,7 @@
  * refused cancel or approval is an expected outcome, recorded, never an error.
  */
 import { WorkflowUpdateFailedError, WorkflowUpdateStage, type Client, type WorkflowHandle } from '@temporalio/client';
-import { placeOrder, OrderExists } from '../client/place-order';
+import { InvalidRequest, OrderExists, placeOrder } from '../client/place-order';
 import { TERMINAL_STATUSES, type OrderSettings, type OrderStatus, type OrderView } from '../domain';
 import { approveUpdate, cancelUpdate, rejectUpdate, statusQuery } from '../../workflows/order-api';
 import { orderRequest, type OrderPlan } from './order-mix';
@@ -41,6 +41,8 @@ export interface DriveContext {
   taskQueuePrefix: string;
   /** Absolute time (ms) after which nothing is retried or awaited any more. */
   deadline: number;
+  /** How long one order may take from its placement; past that it is reported unsettled and let go. */
+  orderTimeoutMs: number;
   signal: AbortSignal;
 }
 
@@ -223,18 +225,23 @@ async function settle(ctx: DriveContext, handle: WorkflowHandle, outcome: OrderO
   }
 }
 
-export async function driveOrder(ctx: DriveContext, plan: OrderPlan): Promise<OrderOutcome> {
+export async function driveOrder(runCtx: DriveContext, plan: OrderPlan): Promise<OrderOutcome> {
   const outcome: OrderOutcome = { orderId: plan.orderId, plan, placed: false, actions: [], settled: false };
+  // A stuck order frees its slot after its own bound instead of stalling the whole run.
+  const ctx = { ...runCtx, deadline: Math.min(runCtx.deadline, Date.now() + runCtx.orderTimeoutMs) };
   try {
-    const { workflowId } = await retrying(ctx, () =>
-      placeOrder(ctx.client, orderRequest(plan), {
-        settings: ctx.settings,
-        taskQueuePrefix: ctx.taskQueuePrefix,
-      }).catch((err: unknown) => {
-        // A retry after a lost answer: the first attempt did start it.
-        if (err instanceof OrderExists) return { workflowId: `order-${plan.orderId}` };
-        throw err;
-      }),
+    const { workflowId } = await retrying(
+      ctx,
+      () =>
+        placeOrder(ctx.client, orderRequest(plan), {
+          settings: ctx.settings,
+          taskQueuePrefix: ctx.taskQueuePrefix,
+        }).catch((err: unknown) => {
+          // A retry after a lost answer: the first attempt did start it.
+          if (err instanceof OrderExists) return { workflowId: `order-${plan.orderId}` };
+          throw err;
+        }),
+      (err) => err instanceof InvalidRequest, // a bug in the plan: retrying cannot help
     );
     outcome.placed = true;
     const handle = ctx.client.workflow.getHandle(workflowId);

@@ -27,6 +27,8 @@ export interface ChaosOptions {
   seed: number;
   /** Hard bound on the whole run, shutdown included. */
   maxMinutes: number;
+  /** One order's bound from placement to settled (default 5 min); a stuck order is reported unsettled. */
+  orderTimeoutMs?: number;
   /** Approval window of big orders (some are left to time out). */
   approvalTimeoutMs?: number;
   faultPlan?: Partial<FaultPlan>;
@@ -153,6 +155,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       settings,
       taskQueuePrefix,
       deadline: workDeadline,
+      orderTimeoutMs: opts.orderTimeoutMs ?? 5 * 60_000,
       signal: runAbort.signal,
     };
     const plans = planOrders(opts.orders, rng.fork('orders'), `chaos${opts.seed}`);
