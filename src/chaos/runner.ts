@@ -171,7 +171,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const faultAbort = new AbortController();
     setMaxListeners(0, faultAbort.signal);
     runAbort.signal.addEventListener('abort', () => faultAbort.abort(), { once: true });
-    const faults = injector.run(() => !ordersDone, faultAbort.signal);
+    // A fault that cannot restore the stack (say PostgreSQL will not start again) ends the run.
+    let faultError: unknown;
+    const faults = injector
+      .run(() => !ordersDone, faultAbort.signal)
+      .catch((err: unknown) => {
+        faultError = err;
+        runAbort.abort();
+      });
     const theStack = stack;
     const theInjector = injector;
     progress = setInterval(() => {
@@ -195,6 +202,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     );
     ordersDone = true;
     await faults; // finishes the current fault (the stack is restored) and any kind not yet injected
+    if (faultError) throw faultError;
     if (runAbort.signal.aborted) aborted = opts.signal?.aborted ? 'interrupted' : undefined;
 
     // The read model answers for orders whose view was never seen.
