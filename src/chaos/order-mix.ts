@@ -16,14 +16,16 @@ export interface SeededSku {
 
 /** The run's catalog. Scarce stock grows slowly with the run so contention happens at every size. */
 export function chaosCatalog(orders: number): SeededSku[] {
-  const scarce = Math.max(2, Math.round(orders / 40));
+  // Near demand, so some orders contend and lose, and most still go the whole way.
+  const scarce = Math.max(3, Math.round(orders / 15));
+  const lamps = Math.max(5, Math.round(orders / 6));
   return [
     // Plentiful, in both warehouses (the one with most wins: west).
     { sku: 'CHAOS-PEN', priceCents: 299, stock: { 'chaos-east': 5_000, 'chaos-west': 6_000 } },
     // East only: with a pen, an order ships as two parcels.
     { sku: 'CHAOS-BOOK', priceCents: 1_999, stock: { 'chaos-east': 2_000 } },
     // Scarce: orders contend, some end out of stock, larger ones split across warehouses.
-    { sku: 'CHAOS-LAMP', priceCents: 4_599, stock: { 'chaos-east': scarce, 'chaos-west': scarce } },
+    { sku: 'CHAOS-LAMP', priceCents: 4_599, stock: { 'chaos-east': lamps, 'chaos-west': lamps } },
     // Big (needs approval) and scarce.
     { sku: 'CHAOS-TV', priceCents: 129_900, stock: { 'chaos-east': scarce, 'chaos-west': scarce } },
   ];

@@ -14,6 +14,9 @@ export interface ProcessRecord {
   endedAt?: string;
   /** How it ended, when we ended it. */
   endedBy?: 'stop' | 'kill' | 'exit';
+  /** For processes spawned here: how they exited. */
+  exitCode?: number | null;
+  signal?: string | null;
 }
 
 export function isAlive(pid: number): boolean {
@@ -55,7 +58,8 @@ export class ProcessRegistry {
     if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
     const rec = this.record(name, child.pid);
     this.children.set(child.pid, child);
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
+      Object.assign(rec, { exitCode: code, signal });
       rec.endedAt ??= new Date().toISOString();
       rec.endedBy ??= 'exit';
       this.children.delete(rec.pid);

@@ -85,7 +85,16 @@ export function formatReport(r: ChaosReport): string {
     for (const v of inv.violations.slice(0, 10)) out.push(`  ${v}`);
     if (inv.violations.length > 10) out.push(`  ... ${inv.violations.length - 10} more (see --json)`);
   }
-  if (r.workerRevivals) out.push('', `workers that exited by themselves and were started again: ${r.workerRevivals}`);
+  if (r.workerRevivals) {
+    const crashes = r.processes.filter((p) => p.name.startsWith('worker:') && p.endedBy === 'exit');
+    const why = Object.entries(
+      crashes.reduce<Record<string, number>>((acc, p) => {
+        const k = `${p.name} exit ${p.exitCode ?? p.signal ?? '?'}`;
+        return { ...acc, [k]: (acc[k] ?? 0) + 1 };
+      }, {}),
+    ).map(([k, n]) => `${k} ×${n}`);
+    out.push('', `workers that exited by themselves and were started again: ${r.workerRevivals} (${why.join(', ')})`);
+  }
   if (r.runDir) out.push('', `logs and data kept in ${r.runDir}`);
   out.push('', r.ok ? 'OK: every invariant holds' : 'FAILED');
   return out.join('\n');
