@@ -206,10 +206,16 @@ async function settle(ctx: DriveContext, handle: WorkflowHandle, outcome: OrderO
       const description = await ctx.client.withDeadline(Date.now() + 10_000, () => handle.describe());
       outcome.executionStatus = description.status.name;
       if (description.status.name !== 'RUNNING') {
-        outcome.view = await ctx.client
-          .withDeadline(Date.now() + 15_000, () => handle.query(statusQuery))
-          .catch(() => outcome.view);
+        // The final view: a completed run's result is in its history; any other closed run is
+        // asked by replay (a worker must be up). Never the last view seen while it ran: that is
+        // stale. Not obtainable in time: undefined, and the read model answers instead.
         outcome.settled = true;
+        outcome.view = undefined;
+        outcome.view = await retrying(ctx, () =>
+          description.status.name === 'COMPLETED'
+            ? (handle.result() as Promise<SettledView>)
+            : handle.query(statusQuery),
+        ).catch(() => undefined);
         return;
       }
       const view: SettledView = await ctx.client.withDeadline(Date.now() + 10_000, () => handle.query(statusQuery));
