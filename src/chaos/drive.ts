@@ -1,0 +1,264 @@
+/**
+ * Drives one planned order through the running stack: place it, act on it as its plan says
+ * (approve / reject / leave the approval to time out, cancel at its moment and in its way), then
+ * wait until it has settled. Every call to Temporal is retried while the server restarts; a
+ * refused cancel or approval is an expected outcome, recorded, never an error.
+ */
+import { WorkflowUpdateFailedError, WorkflowUpdateStage, type Client, type WorkflowHandle } from '@temporalio/client';
+import { InvalidRequest, OrderExists, placeOrder } from '../client/place-order';
+import { TERMINAL_STATUSES, type OrderSettings, type OrderStatus, type OrderView } from '../domain';
+import { approveUpdate, cancelUpdate, rejectUpdate, statusQuery } from '../../workflows/order-api';
+import { orderRequest, type OrderPlan } from './order-mix';
+
+/** The view as the workflow engineer extends it: a view with `needsAttention` has settled. */
+export type SettledView = OrderView & { needsAttention?: { reason: string; since: string } };
+
+export type ActionKind = 'approve' | 'reject' | 'cancel-update' | 'run-cancel';
+export interface ActionOutcome {
+  kind: ActionKind;
+  /** accepted; refused by the order (expected); skipped (the moment never came); error (could not tell). */
+  result: 'accepted' | 'refused' | 'skipped' | 'error';
+  /** The order's status when the action was sent. */
+  atStatus?: OrderStatus;
+  detail?: string;
+}
+
+export interface OrderOutcome {
+  orderId: string;
+  plan: OrderPlan;
+  placed: boolean;
+  actions: ActionOutcome[];
+  /** RUNNING, COMPLETED, CANCELLED, FAILED, TERMINATED, TIMED_OUT, or undefined when never seen. */
+  executionStatus?: string;
+  view?: SettledView;
+  settled: boolean;
+  error?: string;
+}
+
+export interface DriveContext {
+  client: Client;
+  settings: OrderSettings;
+  taskQueuePrefix: string;
+  /** Absolute time (ms) after which nothing is retried or awaited any more. */
+  deadline: number;
+  /** How long one order may take from its placement; past that it is reported unsettled and let go. */
+  orderTimeoutMs: number;
+  signal: AbortSignal;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+class Stopped extends Error {}
+
+function checkTime(ctx: DriveContext): void {
+  if (ctx.signal.aborted) throw new Stopped('run stopped');
+  if (Date.now() > ctx.deadline) throw new Stopped('time bound reached');
+}
+
+/** Calls `fn` with a per-call deadline, again after transient failures, until the run's bound. */
+async function retrying<T>(ctx: DriveContext, fn: () => Promise<T>, isFinal: (err: unknown) => boolean = () => false) {
+  for (let attempt = 0; ; attempt++) {
+    checkTime(ctx);
+    try {
+      return await ctx.client.withDeadline(Math.min(Date.now() + 10_000, ctx.deadline), fn);
+    } catch (err) {
+      if (isFinal(err)) throw err;
+      await sleep(Math.min(300 * 2 ** attempt, 2_000), ctx.signal);
+    }
+  }
+}
+
+async function queryView(ctx: DriveContext, handle: WorkflowHandle): Promise<SettledView> {
+  return retrying(ctx, () => handle.query(statusQuery));
+}
+
+const isSettledView = (v: SettledView) => TERMINAL_STATUSES.includes(v.status) || v.needsAttention !== undefined;
+
+/** Waits until the view satisfies `predicate`; undefined when the order settled first. */
+async function waitForStatus(
+  ctx: DriveContext,
+  handle: WorkflowHandle,
+  predicate: (v: SettledView) => boolean,
+): Promise<SettledView | undefined> {
+  for (;;) {
+    const view = await queryView(ctx, handle);
+    if (predicate(view)) return view;
+    if (isSettledView(view)) return undefined;
+    await sleep(150, ctx.signal);
+  }
+}
+
+const describeError = (err: unknown) =>
+  err instanceof WorkflowUpdateFailedError && err.cause ? err.cause.message : String((err as Error)?.message ?? err);
+
+/** Sends an Update; the order's yes or no, without waiting for a cancel to finish compensating. */
+async function sendUpdate(
+  ctx: DriveContext,
+  handle: WorkflowHandle,
+  kind: 'approve' | 'reject' | 'cancel-update',
+  atStatus: OrderStatus,
+  orderId: string,
+): Promise<ActionOutcome> {
+  const updateId = `${kind}-${orderId}`; // retries after a server restart are the same Update
+  try {
+    const update = await retrying(
+      ctx,
+      () =>
+        kind === 'approve'
+          ? handle.startUpdate(approveUpdate, {
+              args: [{ by: 'alice', note: 'chaos run' }],
+              updateId,
+              waitForStage: WorkflowUpdateStage.ACCEPTED,
+            })
+          : kind === 'reject'
+            ? handle.startUpdate(rejectUpdate, {
+                args: [{ by: 'alice', reason: 'chaos run: rejected' }],
+                updateId,
+                waitForStage: WorkflowUpdateStage.ACCEPTED,
+              })
+            : handle.startUpdate(cancelUpdate, {
+                args: [{ reason: 'chaos run: customer changed their mind' }],
+                updateId,
+                waitForStage: WorkflowUpdateStage.ACCEPTED,
+              }),
+      (err) => err instanceof WorkflowUpdateFailedError,
+    );
+    // A refused Update carries its outcome at once; an accepted cancel completes only when the
+    // order has been compensated, which the settle wait below observes.
+    const outcome = await Promise.race([
+      update.result().then(
+        () => 'accepted' as const,
+        (err: unknown) => (err instanceof WorkflowUpdateFailedError ? err : ('accepted' as const)),
+      ),
+      sleep(1_000).then(() => 'accepted' as const),
+    ]);
+    if (outcome === 'accepted') return { kind, result: 'accepted', atStatus };
+    return { kind, result: 'refused', atStatus, detail: describeError(outcome) };
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError)
+      return { kind, result: 'refused', atStatus, detail: describeError(err) };
+    return { kind, result: 'error', atStatus, detail: describeError(err) };
+  }
+}
+
+async function approvalAction(ctx: DriveContext, handle: WorkflowHandle, plan: OrderPlan): Promise<ActionOutcome[]> {
+  if (!plan.approval || plan.approval === 'timeout') return [];
+  const kind = plan.approval;
+  const view = await waitForStatus(ctx, handle, (v) => v.status === 'AwaitingApproval');
+  if (!view) return [{ kind, result: 'skipped', detail: 'settled before AwaitingApproval' }];
+  return [await sendUpdate(ctx, handle, kind, view.status, plan.orderId)];
+}
+
+const AFTER_PICKUP: readonly OrderStatus[] = ['Processing', 'Shipped'];
+
+async function cancelAction(ctx: DriveContext, handle: WorkflowHandle, plan: OrderPlan): Promise<ActionOutcome[]> {
+  if (!plan.cancel) return [];
+  const kind: ActionKind = plan.cancel.how === 'update' ? 'cancel-update' : 'run-cancel';
+  let view: SettledView | undefined;
+  switch (plan.cancel.when) {
+    case 'after-placement':
+      view = await queryView(ctx, handle).catch(() => undefined);
+      break;
+    case 'random':
+      await sleep(plan.cancel.delayMs, ctx.signal);
+      view = await queryView(ctx, handle);
+      break;
+    case 'mid-payment':
+      view = await waitForStatus(ctx, handle, (v) => v.status === 'PaymentPending');
+      break;
+    case 'after-pickup':
+      // Processing with a parcel picked up, or Shipped: the carrier has the goods.
+      view = await waitForStatus(
+        ctx,
+        handle,
+        (v) =>
+          AFTER_PICKUP.includes(v.status) &&
+          v.shipments.some((s) => ['picked-up', 'in-transit', 'delivered'].includes(s.status)),
+      );
+      break;
+  }
+  if (plan.cancel.when !== 'after-placement' && !view)
+    return [{ kind, result: 'skipped', detail: `settled before ${plan.cancel.when}` }];
+  const atStatus = view?.status ?? 'Created';
+  if (kind === 'cancel-update') return [await sendUpdate(ctx, handle, kind, atStatus, plan.orderId)];
+  try {
+    await retrying(ctx, () => handle.cancel());
+    return [{ kind, result: 'accepted', atStatus }];
+  } catch (err) {
+    return [{ kind, result: 'error', atStatus, detail: describeError(err) }];
+  }
+}
+
+/** Settled: the run has closed, or the view says NeedsAttention. */
+async function settle(ctx: DriveContext, handle: WorkflowHandle, outcome: OrderOutcome): Promise<void> {
+  for (;;) {
+    checkTime(ctx);
+    try {
+      const description = await ctx.client.withDeadline(Date.now() + 10_000, () => handle.describe());
+      outcome.executionStatus = description.status.name;
+      if (description.status.name !== 'RUNNING') {
+        // The final view: a completed run's result is in its history; any other closed run is
+        // asked by replay (a worker must be up). Never the last view seen while it ran: that is
+        // stale. Not obtainable in time: undefined, and the read model answers instead.
+        outcome.settled = true;
+        outcome.view = undefined;
+        outcome.view = await retrying(ctx, () =>
+          description.status.name === 'COMPLETED'
+            ? (handle.result() as Promise<SettledView>)
+            : handle.query(statusQuery),
+        ).catch(() => undefined);
+        return;
+      }
+      const view: SettledView = await ctx.client.withDeadline(Date.now() + 10_000, () => handle.query(statusQuery));
+      outcome.view = view;
+      if (view.needsAttention) {
+        outcome.settled = true;
+        return;
+      }
+    } catch {
+      // the server or the orders worker is down for a moment
+    }
+    await sleep(1_000, ctx.signal);
+  }
+}
+
+export async function driveOrder(runCtx: DriveContext, plan: OrderPlan): Promise<OrderOutcome> {
+  const outcome: OrderOutcome = { orderId: plan.orderId, plan, placed: false, actions: [], settled: false };
+  // A stuck order frees its slot after its own bound instead of stalling the whole run.
+  const ctx = { ...runCtx, deadline: Math.min(runCtx.deadline, Date.now() + runCtx.orderTimeoutMs) };
+  try {
+    const { workflowId } = await retrying(
+      ctx,
+      () =>
+        placeOrder(ctx.client, orderRequest(plan), {
+          settings: ctx.settings,
+          taskQueuePrefix: ctx.taskQueuePrefix,
+        }).catch((err: unknown) => {
+          // A retry after a lost answer: the first attempt did start it.
+          if (err instanceof OrderExists) return { workflowId: `order-${plan.orderId}` };
+          throw err;
+        }),
+      (err) => err instanceof InvalidRequest, // a bug in the plan: retrying cannot help
+    );
+    outcome.placed = true;
+    const handle = ctx.client.workflow.getHandle(workflowId);
+    const [approvals, cancels] = await Promise.all([
+      approvalAction(ctx, handle, plan),
+      cancelAction(ctx, handle, plan),
+    ]);
+    outcome.actions.push(...approvals, ...cancels);
+    await settle(ctx, handle, outcome);
+  } catch (err) {
+    outcome.error = err instanceof Error ? err.message : String(err);
+  }
+  return outcome;
+}
