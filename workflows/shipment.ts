@@ -23,6 +23,7 @@ const STAGES: readonly CarrierEventType[] = ['picked-up', 'in-transit', 'deliver
 export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ shipmentId: string; delivered: true }> {
   const acts = orderServices(input.transitTimeMs);
   const saga = new Saga();
+  const carrierScope = new CancellationScope();
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
   let reached = -1;
   setHandler(carrierEventSignal, ({ event }) => {
@@ -46,12 +47,17 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
       },
     ]);
     await parent.signal(shipmentProgressSignal, { shipmentId: input.shipmentId, event: 'Booked' });
+    // The carrier runs beside the loop below; its own scope lets a failed parcel call it off, and
+    // its failure is handled here so a cancellation never surfaces as an unhandled rejection.
     const carrier = input.sandboxCarrier
-      ? acts.runSandboxCarrier.executeWithOptions(
-          { summary: 'Sandbox carrier: emits picked-up, in-transit, delivered' },
-          [{ shipmentWorkflowId: workflowInfo().workflowId, transitMs: input.transitTimeMs }],
+      ? carrierScope.run(() =>
+          acts.runSandboxCarrier.executeWithOptions(
+            { summary: 'Sandbox carrier: emits picked-up, in-transit, delivered' },
+            [{ shipmentWorkflowId: workflowInfo().workflowId, transitMs: input.transitTimeMs }],
+          ),
         )
       : undefined;
+    carrier?.catch(() => undefined);
     for (const [index, event] of STAGES.entries()) {
       if (!(await condition(() => reached >= index, input.carrierDeadlineMs))) {
         const silence = `no "${event}" from the carrier for parcel ${input.shipmentId} within ${input.carrierDeadlineMs} ms`;
@@ -73,6 +79,7 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
     await carrier;
     return { shipmentId: input.shipmentId, delivered: true };
   } catch (err) {
+    carrierScope.cancel();
     await CancellationScope.nonCancellable(() => saga.compensate());
     throw err;
   }

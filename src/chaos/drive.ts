@@ -10,8 +10,8 @@ import { TERMINAL_STATUSES, type OrderSettings, type OrderStatus, type OrderView
 import { approveUpdate, cancelUpdate, rejectUpdate, statusQuery } from '../../workflows/order-api';
 import { orderRequest, type OrderPlan } from './order-mix';
 
-/** The view as the workflow engineer extends it: a view with `needsAttention` has settled. */
-export type SettledView = OrderView & { needsAttention?: { reason: string; since: string } };
+/** A view with `needsAttention` has settled: people, not the run, finish it. */
+export type SettledView = OrderView;
 
 export type ActionKind = 'approve' | 'reject' | 'cancel-update' | 'run-cancel';
 export interface ActionOutcome {

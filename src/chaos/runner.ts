@@ -142,10 +142,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
     connection = await Connection.connect({ address: stack.temporalAddress });
     const client = new Client({ connection, namespace: 'default' });
+    // Approvers, threshold and approval window are the workers' policy (their environment above).
     const settings: OrderSettings = {
-      approvalThresholdCents: 100_000,
-      approvers: ['alice', 'bob'],
-      approvalTimeoutMs,
       transitTimeMs: 300,
       paymentWindowMs: 10 * 60_000,
       sandboxCarrier: true,

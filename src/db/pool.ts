@@ -51,6 +51,12 @@ export function createPool(url: string, max = 10, timeouts: PoolTimeouts = {}): 
   });
   // An idle connection dropped by the server (restart, shutdown) must not crash the process.
   pool.on('error', (err) => logger.warn({ err: err.message }, 'idle PostgreSQL connection lost'));
+  // pg-pool's own idle listener removes itself after the first error, and a client checked out when
+  // the server goes away emits 'error' with no listener: both would crash the worker on a
+  // PostgreSQL restart. A listener per client for its whole life keeps it to a failed query.
+  pool.on('connect', (client) =>
+    client.on('error', (err) => logger.warn({ err: err.message }, 'PostgreSQL connection lost')),
+  );
   return pool;
 }
 
