@@ -54,6 +54,11 @@ export function isService(name: string): name is Service {
   return (SERVICES as readonly string[]).includes(name);
 }
 
+/** A stand-in for a dependency the caller did not give: it fails when used, saying what is missing. */
+function missing(dep: keyof WorkerDeps, consequence: string): () => Promise<never> {
+  return () => Promise.reject(new Error(`no ${dep} in WorkerDeps: ${consequence}`));
+}
+
 /** Activities each service's worker registers; every worker also answers the stack check. */
 function activitiesFor(service: Service, deps: WorkerDeps): object {
   const diagnostics = createDiagnosticsActivities(deps.pool);
@@ -63,11 +68,7 @@ function activitiesFor(service: Service, deps: WorkerDeps): object {
         ...diagnostics,
         ...createOrderActivities(deps.pool, {
           describeWorkflow:
-            deps.describeWorkflow ??
-            (() =>
-              Promise.reject(
-                new Error('no describeWorkflow in WorkerDeps: isOrderRunning cannot ask Temporal about orders'),
-              )),
+            deps.describeWorkflow ?? missing('describeWorkflow', 'isOrderRunning cannot ask Temporal about orders'),
         }),
         loadPolicy: async () => deps.policy ?? policyFromConfig(loadConfig()),
         claimCancellation: ({ orderId }: { orderId: string }) => claimCancellation(deps.pool, orderId),
@@ -89,11 +90,7 @@ function activitiesFor(service: Service, deps: WorkerDeps): object {
         ...diagnostics,
         ...createShippingActivities(deps.pool, {
           signalShipment:
-            deps.signalShipment ??
-            (() =>
-              Promise.reject(
-                new Error('no signalShipment in WorkerDeps: the sandbox carrier cannot reach shipment workflows'),
-              )),
+            deps.signalShipment ?? missing('signalShipment', 'the sandbox carrier cannot reach shipment workflows'),
         }),
       };
   }

@@ -35,6 +35,13 @@ afterAll(async () => {
   await pool.end();
 });
 
+/** One unit of a SKU of two, paid with a declined card: the saga runs right after authorize. */
+async function declinedOrder(w: TestWorkers) {
+  const sku = await seedSku(w.pool, { priceCents: 2_000, stock: { east: 2 } });
+  const order = orderRequest({ items: [{ sku, quantity: 1 }], token: 'tok_declined' });
+  return { ...(await place(w.client, order, testSettings(), w.prefix)), sku };
+}
+
 async function needsAttentionInVisibility(w: TestWorkers, workflowId: string): Promise<boolean> {
   const query = `WorkflowId = '${workflowId}' AND NeedsAttention = true`;
   for await (const _ of w.client.workflow.list({ query })) return true;
@@ -51,13 +58,7 @@ test('void failing for good: the release after it still runs, the order ends Can
       },
     },
   });
-  const sku = await seedSku(w.pool, { priceCents: 2_000, stock: { east: 2 } });
-  const { handle, workflowId } = await place(
-    w.client,
-    orderRequest({ items: [{ sku, quantity: 1 }], token: 'tok_declined' }),
-    testSettings(),
-    w.prefix,
-  );
+  const { handle, workflowId, sku } = await declinedOrder(w);
   const view = await handle.result();
   expect(view).toMatchObject({ status: 'Cancelled', failureReason: 'payment-declined' });
   expect(view.needsAttention?.reason).toMatch(/compensation "void authorization" failed: the gateway refuses voids/);
@@ -79,13 +80,7 @@ test('a compensation that keeps failing marks the order past the bound, retries 
       },
     },
   });
-  const sku = await seedSku(w.pool, { priceCents: 2_000, stock: { east: 2 } });
-  const { handle, workflowId } = await place(
-    w.client,
-    orderRequest({ items: [{ sku, quantity: 1 }], token: 'tok_declined' }),
-    testSettings(),
-    w.prefix,
-  );
+  const { handle, workflowId, sku } = await declinedOrder(w);
   const marked = await waitForView(handle, (v) => v.needsAttention !== undefined);
   expect(marked.needsAttention?.reason).toMatch(/compensation "release inventory" is still retrying/);
   await eventually(async () => ((await needsAttentionInVisibility(w, workflowId)) ? true : undefined));
