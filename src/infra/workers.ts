@@ -9,7 +9,7 @@ import { policyFromConfig } from '../../activities/order-policy';
 import { createOrderActivities } from '../../activities/orders';
 import { createPaymentActivities, createSandboxPaymentProvider } from '../../activities/payments';
 import { createShippingActivities } from '../../activities/shipping';
-import { loadConfig } from '../config';
+import { loadConfig, type Config } from '../config';
 import { SERVICES, taskQueueFor, type CarrierEventType, type OrderPolicy, type Service } from '../domain';
 
 export interface WorkerDeps {
@@ -60,19 +60,22 @@ function missing(dep: keyof WorkerDeps, consequence: string): () => Promise<neve
 }
 
 /** Activities each service's worker registers; every worker also answers the stack check. */
-function activitiesFor(service: Service, deps: WorkerDeps): object {
+function activitiesFor(service: Service, deps: WorkerDeps, config: Config): object {
   const diagnostics = createDiagnosticsActivities(deps.pool);
   switch (service) {
-    case 'orders':
+    case 'orders': {
+      // Read once when the worker starts, not on every order: the policy is this process's configuration.
+      const policy = deps.policy ?? policyFromConfig(config);
       return {
         ...diagnostics,
         ...createOrderActivities(deps.pool, {
           describeWorkflow:
             deps.describeWorkflow ?? missing('describeWorkflow', 'isOrderRunning cannot ask Temporal about orders'),
         }),
-        loadPolicy: async () => deps.policy ?? policyFromConfig(loadConfig()),
+        loadPolicy: async () => policy,
         claimCancellation: ({ orderId }: { orderId: string }) => claimCancellation(deps.pool, orderId),
       };
+    }
     case 'inventory':
       return { ...diagnostics, ...createInventoryActivities(deps.pool) };
     case 'payments':
@@ -81,7 +84,7 @@ function activitiesFor(service: Service, deps: WorkerDeps): object {
         ...createPaymentActivities(
           deps.pool,
           createSandboxPaymentProvider(deps.pool, {
-            slowMs: deps.sandboxPaymentDelayMs ?? loadConfig().SANDBOX_PAYMENT_DELAY_MS,
+            slowMs: deps.sandboxPaymentDelayMs ?? config.SANDBOX_PAYMENT_DELAY_MS,
           }),
         ),
       };
@@ -98,13 +101,15 @@ function activitiesFor(service: Service, deps: WorkerDeps): object {
 
 /** One worker per service: `orders` runs workflows, the others run their service's activities. */
 export async function createWorkers(deps: WorkerDeps, services: readonly Service[] = SERVICES): Promise<Worker[]> {
+  // Defaults the caller did not give come from this process's environment, read once for all workers.
+  const config = loadConfig();
   return Promise.all(
     services.map((service) =>
       Worker.create({
         connection: deps.connection,
         namespace: deps.namespace,
         taskQueue: taskQueueFor(service, deps.taskQueuePrefix),
-        activities: { ...activitiesFor(service, deps), ...deps.activityOverrides?.[service] },
+        activities: { ...activitiesFor(service, deps, config), ...deps.activityOverrides?.[service] },
         ...(service === 'orders'
           ? deps.workflowBundle
             ? { workflowBundle: deps.workflowBundle }
