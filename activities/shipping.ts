@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { inTransaction } from '../src/db/pool';
 import {
   AddressSchema,
+  CARRIER_EVENTS,
   ERROR_TYPES,
   formatZodError,
   type CarrierEventType,
@@ -13,9 +14,6 @@ import { passPointOfNoReturn } from './order-gate';
 
 /** Countries the (sandbox) carrier does not serve: booking there fails with ShippingUnavailable. */
 export const UNSERVED_COUNTRIES: ReadonlySet<string> = new Set(['AQ']);
-
-/** The carrier's events, in the order a parcel goes through them. */
-export const CARRIER_EVENTS: readonly CarrierEventType[] = ['picked-up', 'in-transit', 'delivered'];
 
 const STATUS_OF_EVENT: Record<CarrierEventType, string> = {
   'picked-up': 'PICKED_UP',

@@ -12,6 +12,7 @@ import {
 import {
   ERROR_TYPES,
   cancellationTarget,
+  isCarrierEvent,
   isApprover,
   needsApproval,
   shipmentId,
@@ -24,7 +25,7 @@ import {
   type ShipmentView,
 } from '../src/domain';
 import { orderServices } from './activity-proxies';
-import { failureReasonOf, isCancellation, rejectOrder } from './failure-reason';
+import { failureReasonOf, hasFailureType, isCancellation, rejectOrder } from './failure-reason';
 import {
   approveSignal,
   approveUpdate,
@@ -41,15 +42,6 @@ import { Saga } from './saga';
 import { shipmentWorkflow } from './shipment';
 
 const PROGRESS_ORDER = ['Booking', 'Booked', 'picked-up', 'in-transit', 'delivered'] as const;
-
-const WITH_CARRIER = ['picked-up', 'in-transit', 'delivered'];
-
-/** The ApplicationFailure type of an error or of any of its causes. */
-function hasFailureType(err: unknown, type: string): boolean {
-  for (let e: unknown = err; e instanceof Error; e = e.cause)
-    if (e instanceof ApplicationFailure && e.type === type) return true;
-  return false;
-}
 
 /**
  * One order from placement to delivery: policy → price → reserve (Try) → customer rules ∥ address →
@@ -188,12 +180,12 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       return;
     shipment.status = event;
     // Point of no return: the first parcel with the carrier (the gate row recorded it already).
-    if (WITH_CARRIER.includes(event) && !view.pointOfNoReturn) {
+    if (isCarrierEvent(event) && !view.pointOfNoReturn) {
       view.pointOfNoReturn = new Date().toISOString();
       state.note(`point of no return: parcel ${id} picked up`);
     }
     // Milestone: every parcel is with the carrier.
-    if (state.status === 'Processing' && view.shipments.every((s) => WITH_CARRIER.includes(s.status))) {
+    if (state.status === 'Processing' && view.shipments.every((s) => isCarrierEvent(s.status))) {
       state.transition('Shipped');
     }
   });

@@ -6,12 +6,12 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { ERROR_TYPES, type CarrierEventType, type ShipmentWorkflowInput } from '../src/domain';
+import { CARRIER_EVENTS, ERROR_TYPES, type ShipmentWorkflowInput } from '../src/domain';
 import { orderServices } from './activity-proxies';
 import { carrierEventSignal, shipmentAttentionSignal, shipmentProgressSignal } from './order-api';
 import { Saga } from './saga';
 
-const STAGES: readonly CarrierEventType[] = ['picked-up', 'in-transit', 'delivered'];
+const STAGES = CARRIER_EVENTS;
 
 /**
  * One parcel: book it, then follow the carrier's events (signals, from the sandbox carrier or

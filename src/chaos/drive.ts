@@ -6,7 +6,7 @@
  */
 import { WorkflowUpdateFailedError, WorkflowUpdateStage, type Client, type WorkflowHandle } from '@temporalio/client';
 import { InvalidRequest, OrderExists, placeOrder } from '../client/place-order';
-import { TERMINAL_STATUSES, type OrderSettings, type OrderStatus, type OrderView } from '../domain';
+import { TERMINAL_STATUSES, isCarrierEvent, type OrderSettings, type OrderStatus, type OrderView } from '../domain';
 import { approveUpdate, cancelUpdate, rejectUpdate, statusQuery } from '../../workflows/order-api';
 import { orderRequest, type OrderPlan } from './order-mix';
 
@@ -180,9 +180,7 @@ async function cancelAction(ctx: DriveContext, handle: WorkflowHandle, plan: Ord
       view = await waitForStatus(
         ctx,
         handle,
-        (v) =>
-          AFTER_PICKUP.includes(v.status) &&
-          v.shipments.some((s) => ['picked-up', 'in-transit', 'delivered'].includes(s.status)),
+        (v) => AFTER_PICKUP.includes(v.status) && v.shipments.some((s) => isCarrierEvent(s.status)),
       );
       break;
   }

@@ -150,7 +150,13 @@ export interface AddressDto {
   country: string;
 }
 
-export type CarrierEventType = 'picked-up' | 'in-transit' | 'delivered';
+/** The carrier's events, in the order a parcel goes through them: any of them means the carrier has it. */
+export const CARRIER_EVENTS = ['picked-up', 'in-transit', 'delivered'] as const;
+export type CarrierEventType = (typeof CARRIER_EVENTS)[number];
+
+export function isCarrierEvent(value: string): value is CarrierEventType {
+  return (CARRIER_EVENTS as readonly string[]).includes(value);
+}
 
 export interface ShippingActivities {
   /** Syntactic/postal checks; InvalidAddress is non-retryable. Carrier coverage is checked at booking. */
