@@ -176,6 +176,12 @@ async function loadPriced(db: PoolClient, orderId: string): Promise<PriceOrderRe
  * An id is unique for ever: Temporal forgets a closed workflow after its retention and would start
  * `order-<id>` again, and that run must not be answered the first order's stored result.
  */
+/** The run that owns `orderId`, if any run claimed it. */
+async function ownerOf(db: PoolClient, orderId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ run_id: string }>('SELECT run_id FROM order_ids WHERE order_id = $1', [orderId]);
+  return rows[0]?.run_id;
+}
+
 async function claimOrderId(db: PoolClient, orderId: string, runId: string): Promise<void> {
   const claimed = await db.query(
     'INSERT INTO order_ids (order_id, run_id) VALUES ($1, $2) ON CONFLICT (order_id) DO NOTHING',
@@ -187,8 +193,7 @@ async function claimOrderId(db: PoolClient, orderId: string, runId: string): Pro
     // by another run. The refusal rolls the claim back.
     taken = (await db.query('SELECT 1 FROM orders WHERE order_id = $1', [orderId])).rowCount !== 0;
   } else {
-    const { rows } = await db.query<{ run_id: string }>('SELECT run_id FROM order_ids WHERE order_id = $1', [orderId]);
-    taken = rows[0]?.run_id !== runId;
+    taken = (await ownerOf(db, orderId)) !== runId;
   }
   if (taken) {
     throw ApplicationFailure.nonRetryable(
@@ -201,8 +206,7 @@ async function claimOrderId(db: PoolClient, orderId: string, runId: string): Pro
 /** True when `runId` is given and another run owns `orderId`: its writes must not touch that order. */
 async function ownedByAnother(db: PoolClient, orderId: string, runId: string | undefined): Promise<boolean> {
   if (!runId) return false;
-  const { rows } = await db.query<{ run_id: string }>('SELECT run_id FROM order_ids WHERE order_id = $1', [orderId]);
-  const owner = rows[0]?.run_id;
+  const owner = await ownerOf(db, orderId);
   if (owner === undefined || owner === runId) return false;
   logger.warn({ orderId }, 'read model: ignoring a write from a run that does not own this order id');
   return true;

@@ -23,15 +23,23 @@ const BY_ERROR_TYPE: Record<string, FailureReason> = {
  * records `internal-error` for those and its run fails loudly after undoing.
  */
 export function failureReasonOf(err: unknown): FailureReason | undefined {
-  for (let e: unknown = err; e instanceof TemporalFailure; e = e.cause) {
-    if (e instanceof ApplicationFailure) {
-      const detail = e.details?.[0];
-      if (e.type === ORDER_REJECTED && FAILURE_REASONS.includes(detail as FailureReason))
-        return detail as FailureReason;
-      if (e.type && e.type in BY_ERROR_TYPE) return BY_ERROR_TYPE[e.type];
-    }
+  for (const e of applicationFailures(err)) {
+    const detail = e.details?.[0];
+    if (e.type === ORDER_REJECTED && FAILURE_REASONS.includes(detail as FailureReason)) return detail as FailureReason;
+    if (e.type && e.type in BY_ERROR_TYPE) return BY_ERROR_TYPE[e.type];
   }
   return undefined;
+}
+
+/** Whether `err` or any failure in its cause chain is an ApplicationFailure of `type`. */
+export function hasFailureType(err: unknown, type: string): boolean {
+  for (const e of applicationFailures(err)) if (e.type === type) return true;
+  return false;
+}
+
+/** The ApplicationFailures in a failure's cause chain, outermost first. */
+function* applicationFailures(err: unknown): Generator<ApplicationFailure> {
+  for (let e: unknown = err; e instanceof TemporalFailure; e = e.cause) if (e instanceof ApplicationFailure) yield e;
 }
 
 export { isCancellation };
