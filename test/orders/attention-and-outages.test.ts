@@ -35,12 +35,16 @@ afterAll(async () => {
   await pool.end();
 });
 
-/** One unit of a SKU of two, paid with a declined card: the saga runs right after authorize. */
-async function declinedOrder(w: TestWorkers) {
-  const sku = await seedSku(w.pool, { priceCents: 2_000, stock: { east: 2 } });
-  const order = orderRequest({ items: [{ sku, quantity: 1 }], token: 'tok_declined' });
-  return { ...(await place(w.client, order, testSettings(), w.prefix)), sku };
+/** One unit of a SKU of the test's own (`onHand` in stock, east), placed on `w`. */
+async function oneUnitOrder(w: TestWorkers, opts: { onHand: number; token?: string; sandboxCarrier?: boolean }) {
+  const sku = await seedSku(w.pool, { priceCents: 2_000, stock: { east: opts.onHand } });
+  const order = orderRequest({ items: [{ sku, quantity: 1 }], ...(opts.token ? { token: opts.token } : {}) });
+  const settings = testSettings(opts.sandboxCarrier === false ? { sandboxCarrier: false } : {});
+  return { ...(await place(w.client, order, settings, w.prefix)), sku };
 }
+
+/** Paid with a declined card: the saga runs right after authorize. */
+const declinedOrder = (w: TestWorkers) => oneUnitOrder(w, { onHand: 2, token: 'tok_declined' });
 
 async function needsAttentionInVisibility(w: TestWorkers, workflowId: string): Promise<boolean> {
   const query = `WorkflowId = '${workflowId}' AND NeedsAttention = true`;
@@ -110,13 +114,7 @@ test('an infrastructure error is retried past the old five attempts: the order i
       },
     },
   });
-  const sku = await seedSku(w.pool, { priceCents: 2_000, stock: { east: 1 } });
-  const { handle, orderId } = await place(
-    w.client,
-    orderRequest({ items: [{ sku, quantity: 1 }] }),
-    testSettings(),
-    w.prefix,
-  );
+  const { handle, orderId } = await oneUnitOrder(w, { onHand: 1 });
   expect((await handle.result()).status).toBe('Delivered');
   expect(failures).toBe(5);
   expect((await paymentOps(w.pool, orderId)).map((p) => p.operation)).toEqual(['authorize', 'capture']);
@@ -132,13 +130,7 @@ test('an unexpected failure is an internal error, not a customer’s cancellatio
       },
     },
   });
-  const sku = await seedSku(w.pool, { priceCents: 2_000, stock: { east: 1 } });
-  const { handle, orderId } = await place(
-    w.client,
-    orderRequest({ items: [{ sku, quantity: 1 }] }),
-    testSettings(),
-    w.prefix,
-  );
+  const { handle, orderId, sku } = await oneUnitOrder(w, { onHand: 1 });
   await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
   const view = await waitForView(handle, (v) => v.status === 'Cancelled');
   expect(view.failureReason).toBe('internal-error');
@@ -168,13 +160,7 @@ test('mixed currencies are refused as such, not as out of stock', async () => {
 
 test('a carrier silent past the deadline marks the order NeedsAttention (lost parcel); its next event clears it', async () => {
   const w = await workers({ policy: testPolicy({ carrierDeadlineMs: 800 }) });
-  const sku = await seedSku(w.pool, { priceCents: 2_000, stock: { east: 1 } });
-  const { handle, workflowId } = await place(
-    w.client,
-    orderRequest({ items: [{ sku, quantity: 1 }] }),
-    testSettings({ sandboxCarrier: false }),
-    w.prefix,
-  );
+  const { handle, workflowId } = await oneUnitOrder(w, { onHand: 1, sandboxCarrier: false });
   const lost = await waitForView(handle, (v) => v.needsAttention !== undefined);
   expect(lost.needsAttention?.reason).toMatch(/no "picked-up" from the carrier/);
   await eventually(async () => ((await needsAttentionInVisibility(w, workflowId)) ? true : undefined));
