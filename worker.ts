@@ -11,6 +11,7 @@ import { loadConfig, poolTimeouts } from './src/config';
 import { migrate } from './src/db/migrate';
 import { createPool, type PoolTimeouts } from './src/db/pool';
 import { SERVICES, type Service } from './src/domain';
+import { loadDataConverter } from './src/infra/data-converter';
 import { installRuntimeLogger } from './src/infra/runtime';
 import { temporalConnectConfig } from './src/infra/temporal-connection';
 import { createWorkers, describeWorkflowWith, isService } from './src/infra/workers';
@@ -46,6 +47,8 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   const pool = createPool(opts.databaseUrl, undefined, opts.poolTimeouts);
   const { options, namespace, address } = temporalConnectConfig();
   try {
+    // Before anything connects: a process without the codec keys must not start at all.
+    const dataConverter = loadDataConverter();
     await migrateWithoutStatementLimits(opts.databaseUrl, opts.poolTimeouts);
     const connection = await NativeConnection.connect(options);
     // The sandbox carrier signals shipment workflows: that needs a client, on its own connection.
@@ -53,7 +56,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
       await connection.close();
       throw err;
     });
-    const client = new Client({ connection: clientConnection, namespace });
+    const client = new Client({ connection: clientConnection, namespace, dataConverter });
     try {
       const services = opts.services ?? SERVICES;
       const workers = await createWorkers(
@@ -61,6 +64,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
           connection,
           namespace,
           pool,
+          dataConverter,
           taskQueuePrefix: opts.taskQueuePrefix,
           workflowBundle: opts.workflowBundlePath ? { codePath: opts.workflowBundlePath } : undefined,
           signalShipment: (workflowId, event) =>

@@ -36,6 +36,12 @@ const ConfigSchema = z.object({
   PG_STATEMENT_TIMEOUT_MS: durationMs.default(15_000),
   PG_LOCK_TIMEOUT_MS: durationMs.default(5_000),
   SWEEPER_INTERVAL_MS: durationMs.default(5 * 60 * 1000),
+  // Payload encryption (src/infra/codec-keys.ts): keys inline, or a key file; default <DATA_DIR>/codec-keys.
+  PAYLOAD_CODEC_KEYS: z.string().min(1).optional(),
+  PAYLOAD_CODEC_KEY_FILE: z.string().min(1).optional(),
+  // The codec server the Web UI decodes payloads through (npm start serves it on loopback).
+  CODEC_SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(8234),
+  CODEC_CORS_ORIGINS: z.string().optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

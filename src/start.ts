@@ -6,7 +6,10 @@
  */
 import path from 'node:path';
 import { runWorkers } from '../worker';
-import { loadConfig, poolTimeouts } from './config';
+import { loadConfig, poolTimeouts, type Config } from './config';
+import { defaultKeyFile, ensureKeyFile, loadKeyring } from './infra/codec-keys';
+import { startCodecServer } from './infra/codec-server';
+import { AesGcmPayloadCodec } from './infra/payload-codec';
 import { isPortFree } from './infra/ports';
 import { ensureReservationSweeperSchedule } from './infra/schedules';
 import { startEmbeddedPostgres, type Database } from './infra/postgres';
@@ -17,6 +20,17 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function requireFreePort(port: number, what: string, hint: string): Promise<void> {
   if (!(await isPortFree(port))) throw new Error(`Port ${port} (${what}) is already in use. ${hint}`);
+}
+
+/** Browser origins the codec server answers: CODEC_CORS_ORIGINS, or the Web UI's own. */
+function codecOrigins(config: Config): string[] {
+  if (config.CODEC_CORS_ORIGINS)
+    return config.CODEC_CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean);
+  const origins = [`http://localhost:${config.TEMPORAL_UI_PORT}`, `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`];
+  if (config.TEMPORAL_UI_URL) origins.push(new URL(config.TEMPORAL_UI_URL).origin);
+  return origins;
 }
 
 async function main(): Promise<void> {
@@ -45,12 +59,24 @@ async function main(): Promise<void> {
     );
     await requireFreePort(config.TEMPORAL_UI_PORT, 'Temporal Web UI', 'Set TEMPORAL_UI_PORT to another port.');
   }
+  await requireFreePort(config.CODEC_SERVER_PORT, 'codec server', 'Set CODEC_SERVER_PORT to another port.');
+
+  // Payloads are encrypted (src/infra/payload-codec.ts). Without keys given, the first run makes some.
+  if (!config.PAYLOAD_CODEC_KEYS && !config.PAYLOAD_CODEC_KEY_FILE && ensureKeyFile(defaultKeyFile(config)))
+    say(`Created a payload encryption key in ${defaultKeyFile(config)} (keep it: it decrypts this stack's history).`);
+  const codecServer = await startCodecServer({
+    codec: new AesGcmPayloadCodec(loadKeyring(config)),
+    port: config.CODEC_SERVER_PORT,
+    corsOrigins: codecOrigins(config),
+  });
+  stops.push(() => codecServer.stop());
   const temporal: TemporalTarget = await ensureTemporal({
     address: config.TEMPORAL_ADDRESS,
     namespace: config.TEMPORAL_NAMESPACE,
     port: config.TEMPORAL_PORT,
     uiPort: config.TEMPORAL_UI_PORT,
     dbFile: path.join(dataDir, 'temporal.sqlite'),
+    uiCodecEndpoint: codecServer.url,
     onProgress: say,
     onLog: (line) => logger.debug({ temporal: line }),
   });
@@ -85,6 +111,7 @@ async function main(): Promise<void> {
       say('');
       say(`  Temporal   ${temporal.address}  ${temporal.description}`);
       say(`  Web UI     ${config.TEMPORAL_UI_URL ?? temporal.uiUrl ?? '(not started by us)'}`);
+      say(`  Codec      ${codecServer.url}  (the Web UI decrypts payloads through it)`);
       say(`  Database   ${db.kind === 'embedded' ? `embedded PostgreSQL: ${db.url}` : 'given (DATABASE_URL)'}`);
       say('  Workers    orders, inventory, payments, shipping');
       say('');

@@ -1,3 +1,4 @@
+import { newKeyEntry } from '../src/infra/codec-keys';
 import { startTestStack } from './support/test-stack';
 
 export default async function globalSetup(): Promise<void> {
@@ -9,5 +10,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEMPORAL_NAMESPACE = 'default';
   process.env.DATABASE_URL = stack.databaseUrl;
   process.env.WORKFLOW_BUNDLE_PATH = stack.workflowBundlePath;
+  // One payload key for the run: every test client, worker and spawned CLI encrypts with it.
+  process.env.PAYLOAD_CODEC_KEYS = newKeyEntry();
   process.stderr.write(`\ntest stack up in ${Date.now() - started} ms: temporal ${stack.temporalAddress}\n`);
 }

@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { newKeyEntry, parseKeyring } from '../infra/codec-keys';
+import { dataConverterFor } from '../infra/data-converter';
 import { createPool } from '../db/pool';
 import { migrate } from '../db/migrate';
 import type { OrderSettings } from '../domain';
@@ -107,6 +109,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   let workerRevivals = 0;
   try {
     const bundlePath = await workflowBundle(runDir, opts.workflowBundlePath);
+    // The run's own payload key (or the caller's): its workers and its client encrypt with it.
+    const codecKeys = process.env.PAYLOAD_CODEC_KEYS ?? newKeyEntry();
     stack = new ChaosStack({
       runDir,
       taskQueuePrefix,
@@ -119,6 +123,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         SANDBOX_PAYMENT_DELAY_MS: '1500',
         APPROVAL_TIMEOUT_MS: String(approvalTimeoutMs),
         SANDBOX_CARRIER: 'on',
+        PAYLOAD_CODEC_KEYS: codecKeys,
       },
     });
     // Seed before the workers start (they would migrate too; the advisory lock makes that safe).
@@ -141,7 +146,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     );
 
     connection = await Connection.connect({ address: stack.temporalAddress });
-    const client = new Client({ connection, namespace: 'default' });
+    const client = new Client({
+      connection,
+      namespace: 'default',
+      dataConverter: dataConverterFor(parseKeyring(codecKeys, 'chaos run key')),
+    });
     // Approvers, threshold and approval window are the workers' policy (their environment above).
     const settings: OrderSettings = {
       transitTimeMs: 300,

@@ -10,6 +10,8 @@ import {
   isGrpcServiceError,
 } from '@temporalio/client';
 import { InvalidRequest, OrderExists } from '../client/place-order';
+import { KeyringError } from '../infra/codec-keys';
+import { PayloadDecryptionError } from '../infra/payload-codec';
 import { ServerUnreachable } from './connect';
 import { EXIT } from './output';
 
@@ -61,6 +63,8 @@ export function toExitReport(err: unknown): ExitReport {
   if (err instanceof CliError) return { exitCode: err.exitCode, message: err.message };
   if (!(err instanceof Error)) return { exitCode: EXIT.FAILURE, message: String(err) };
   if (err instanceof ServerUnreachable) return { exitCode: EXIT.FAILURE, message: err.message };
+  if (err instanceof KeyringError || err instanceof PayloadDecryptionError)
+    return { exitCode: EXIT.FAILURE, message: `payload encryption: ${err.message}` };
   if (err instanceof InvalidRequest || err instanceof OrderExists)
     return { exitCode: EXIT.INVALID, message: err.message };
   if (err instanceof WorkflowNotFoundError)

@@ -13,6 +13,8 @@ export interface DevServerOptions {
   /** SQLite file for persistent history; omit for an in-memory server (tests). */
   dbFile?: string;
   namespace: string;
+  /** Codec server for the Web UI (`--ui-codec-endpoint`): the UI then shows decrypted payloads. */
+  uiCodecEndpoint?: string;
   onLog?: (line: string) => void;
   readyTimeoutMs?: number;
 }
@@ -65,6 +67,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningDev
   args.push(...searchAttributeFlags(), '--log-level', 'warn', '--log-format', 'json');
   if (opts.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort));
+  if (opts.uiPort !== undefined && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   if (opts.dbFile) {
     mkdirSync(path.dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);

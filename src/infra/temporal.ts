@@ -18,6 +18,8 @@ export interface EnsureTemporalOptions {
   port: number;
   uiPort?: number;
   dbFile?: string;
+  /** The codec server the Web UI decodes payloads through (a dev server we start only). */
+  uiCodecEndpoint?: string;
   onProgress?: (line: string) => void;
   onLog?: (line: string) => void;
 }
@@ -41,6 +43,7 @@ export async function ensureTemporal(opts: EnsureTemporalOptions): Promise<Tempo
       uiPort: opts.uiPort,
       dbFile: opts.dbFile,
       namespace: opts.namespace,
+      uiCodecEndpoint: opts.uiCodecEndpoint,
       onLog: opts.onLog,
     });
     return { ...server, description: `dev server (${cli.path}, from ${cli.source})` };
@@ -55,7 +58,10 @@ export async function ensureTemporal(opts: EnsureTemporalOptions): Promise<Tempo
         uiPort: opts.uiPort,
         dbFilename: opts.dbFile,
         namespace: opts.namespace,
-        extraArgs: searchAttributeFlags(),
+        extraArgs: [
+          ...searchAttributeFlags(),
+          ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
+        ],
         executable: { type: 'cached-download' },
       },
     });

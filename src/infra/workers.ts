@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/common';
+import { WorkflowNotFoundError, type DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createDiagnosticsActivities } from '../../activities/diagnostics';
@@ -11,12 +11,15 @@ import { createPaymentActivities, createSandboxPaymentProvider } from '../../act
 import { createShippingActivities } from '../../activities/shipping';
 import { loadConfig, type Config } from '../config';
 import { SERVICES, taskQueueFor, type CarrierEventType, type OrderPolicy, type Service } from '../domain';
+import { loadDataConverter } from './data-converter';
 
 export interface WorkerDeps {
   connection: NativeConnection;
   namespace: string;
   pool: Pool;
   taskQueuePrefix?: string;
+  /** Payload encryption; default: this process's keyring (see data-converter.ts). */
+  dataConverter?: DataConverter;
   /** A prebuilt workflow bundle (tests bundle once per run); otherwise workflows/ is bundled at start. */
   workflowBundle?: { codePath: string };
   /**
@@ -103,12 +106,14 @@ function activitiesFor(service: Service, deps: WorkerDeps, config: Config): obje
 export async function createWorkers(deps: WorkerDeps, services: readonly Service[] = SERVICES): Promise<Worker[]> {
   // Defaults the caller did not give come from this process's environment, read once for all workers.
   const config = loadConfig();
+  const dataConverter = deps.dataConverter ?? loadDataConverter(config);
   return Promise.all(
     services.map((service) =>
       Worker.create({
         connection: deps.connection,
         namespace: deps.namespace,
         taskQueue: taskQueueFor(service, deps.taskQueuePrefix),
+        dataConverter,
         activities: { ...activitiesFor(service, deps, config), ...deps.activityOverrides?.[service] },
         ...(service === 'orders'
           ? deps.workflowBundle

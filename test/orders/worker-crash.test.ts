@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
+import { loadDataConverter } from '../../src/infra/data-converter';
 import { orderRequest, paymentOps, place, seedSku, stockOf, testSettings, uid, waitForView } from '../support/orders';
 import { spawnNode } from '../support/processes';
 
@@ -12,7 +13,7 @@ test('a worker killed mid-order is replaced and the order completes with exactly
   const env = { ...process.env, TASK_QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' }; // info: "workers polling" tells us it is up
   const pool = new Pool({ connectionString: process.env.DATABASE_URL });
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: loadDataConverter() });
   let worker = spawnNode('worker.js', [], env);
   try {
     await worker.waitFor(/workers polling/);

@@ -3,6 +3,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createPool } from '../../src/db/pool';
+import { parseKeyring } from '../../src/infra/codec-keys';
+import { dataConverterFor, loadDataConverter } from '../../src/infra/data-converter';
 import { SERVICES, taskQueueFor, type OrderPolicy, type Service } from '../../src/domain';
 import { installRuntimeLogger } from '../../src/infra/runtime';
 import { createWorkers, describeWorkflowWith } from '../../src/infra/workers';
@@ -27,19 +29,31 @@ function requireEnv(name: string): string {
 export async function startTestWorkers(
   services: readonly Service[] = SERVICES,
   address: string = requireEnv('TEMPORAL_ADDRESS'),
-  opts: { policy?: OrderPolicy; activities?: Partial<Record<Service, object>> } = {},
+  opts: {
+    policy?: OrderPolicy;
+    activities?: Partial<Record<Service, object>>;
+    /** Another set of workers' task queues (to replace those workers, e.g. after a key rotation). */
+    prefix?: string;
+    /** Payload codec keys (`id:base64`, newest first) instead of the run's PAYLOAD_CODEC_KEYS. */
+    codecKeys?: string;
+  } = {},
 ): Promise<TestWorkers> {
   installRuntimeLogger();
-  const prefix = `t${randomUUID().slice(0, 8)}-`;
+  const prefix = opts.prefix ?? `t${randomUUID().slice(0, 8)}-`;
   const pool = createPool(requireEnv('DATABASE_URL'), 5);
   const nativeConnection = await NativeConnection.connect({ address });
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  // The run's key (global setup): these workers, this client and a spawned CLI all share it.
+  const dataConverter = opts.codecKeys
+    ? dataConverterFor(parseKeyring(opts.codecKeys, 'codecKeys'))
+    : loadDataConverter();
+  const client = new Client({ connection, namespace: 'default', dataConverter });
   const workers: Worker[] = await createWorkers(
     {
       connection: nativeConnection,
       namespace: 'default',
       pool,
+      dataConverter,
       taskQueuePrefix: prefix,
       workflowBundle: { codePath: requireEnv('WORKFLOW_BUNDLE_PATH') },
       signalShipment: (workflowId, event) => client.workflow.getHandle(workflowId).signal('carrierEvent', { event }),

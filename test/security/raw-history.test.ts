@@ -1,0 +1,186 @@
+/**
+ * What someone with Temporal access but without our keys sees: the raw history, read with the plain
+ * `temporal` CLI (no codec endpoint), of an order and of its shipment children. Every payload must be
+ * ciphertext, and no name, address part or card token may appear anywhere in it. A positive control
+ * decrypts the same history with the keys and finds the address, so the search cannot pass vacuously.
+ *
+ * The second test rotates the key in the middle of an order: workers restarted with a new key in front
+ * finish the order (replaying history written with the old key), new payloads carry the new key's id,
+ * and a process that dropped the old key is told exactly which key it lacks.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { newKeyEntry, parseKeyring } from '../../src/infra/codec-keys';
+import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../src/infra/payload-codec';
+import { resolveTemporalCli } from '../../src/infra/temporal-cli';
+import { approveUpdate } from '../../workflows/order-api';
+import type { orderWorkflow } from '../../workflows/order';
+import { orderRequest, place, seedSku, testPolicy, testSettings, uid, waitForView } from '../support/orders';
+import { startTestWorkers, type TestWorkers } from '../support/workers';
+
+jest.setTimeout(120_000);
+
+const run = promisify(execFile);
+
+/** Personal data of this test's customer: none of it may be readable in raw history. */
+function privateOrder(sku: string, quantity = 1) {
+  const tag = uid('pii').slice(4);
+  const shippingAddress = {
+    name: `Grace Hopper ${tag}`,
+    line1: `${tag} Cobol Lane`,
+    city: `Arlington ${tag}`,
+    postalCode: 'VA 22201',
+    country: 'US',
+  };
+  const token = `tok_secret_${tag}`;
+  const request = { ...orderRequest({ items: [{ sku, quantity }], token }), shippingAddress };
+  const secrets = [
+    shippingAddress.name,
+    shippingAddress.line1,
+    shippingAddress.city,
+    shippingAddress.postalCode,
+    token,
+  ];
+  return { request, secrets };
+}
+
+interface RawPayload {
+  metadata?: Record<string, string>;
+  data?: string;
+}
+
+/** `temporal workflow show` as any operator would run it: no codec. */
+async function rawHistory(workflowId: string): Promise<{ text: string; events: unknown[] }> {
+  const cli = await resolveTemporalCli({ allowDownload: false });
+  if (cli.kind !== 'path') throw new Error('unreachable: download disabled');
+  const { stdout } = await run(cli.path, [
+    'workflow',
+    'show',
+    '--workflow-id',
+    workflowId,
+    '--address',
+    process.env.TEMPORAL_ADDRESS!,
+    '--output',
+    'json',
+  ]);
+  const parsed = JSON.parse(stdout) as { events: unknown[] };
+  return { text: stdout, events: parsed.events };
+}
+
+/**
+ * Every `{metadata, data}` object in a JSON tree: the payloads as the server stores them. Search
+ * attributes are left out: the server indexes them, so they are plaintext by design (and must hold
+ * no personal data, which the whole-text search checks).
+ */
+function payloadsIn(node: unknown, found: RawPayload[] = []): RawPayload[] {
+  if (Array.isArray(node)) node.forEach((n) => payloadsIn(n, found));
+  else if (node && typeof node === 'object') {
+    const o = node as Record<string, unknown>;
+    if (typeof o.metadata === 'object' && o.metadata !== null && 'encoding' in o.metadata) found.push(o as RawPayload);
+    else
+      Object.entries(o).forEach(([k, v]) => {
+        if (k !== 'searchAttributes' && k !== 'upsertWorkflowSearchAttributesEventAttributes') payloadsIn(v, found);
+      });
+  }
+  return found;
+}
+
+const b64 = (s?: string) => Buffer.from(s ?? '', 'base64');
+const asPayload = (p: RawPayload): Payload => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, b64(v)])),
+  data: b64(p.data),
+});
+
+/** Child workflow ids started from a raw history (the order's shipments). */
+function childIds(events: unknown[]): string[] {
+  return events.flatMap((e) => {
+    const id = (e as { startChildWorkflowExecutionInitiatedEventAttributes?: { workflowId?: string } })
+      .startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+    return id ? [id] : [];
+  });
+}
+
+describe('raw history holds only ciphertext', () => {
+  let stack: TestWorkers;
+  beforeAll(async () => {
+    stack = await startTestWorkers();
+  });
+  afterAll(() => stack.stop());
+
+  test('an order and its shipments: every payload encrypted, no name, address or token anywhere', async () => {
+    const sku = await seedSku(stack.pool, { priceCents: 2_500, stock: { east: 1, west: 1 } });
+    const { request, secrets } = privateOrder(sku, 2); // two warehouses: two shipment children
+    const { handle, workflowId } = await place(stack.client, request, testSettings(), stack.prefix);
+    expect((await handle.result()).status).toBe('Delivered');
+
+    const order = await rawHistory(workflowId);
+    const children = childIds(order.events);
+    expect(children.length).toBe(2);
+    const histories = [order, ...(await Promise.all(children.map(rawHistory)))];
+
+    const keyring = parseKeyring(process.env.PAYLOAD_CODEC_KEYS!, 'PAYLOAD_CODEC_KEYS');
+    let decryptedText = '';
+    for (const history of histories) {
+      for (const secret of secrets) expect(history.text).not.toContain(secret);
+      const payloads = payloadsIn(history.events);
+      expect(payloads.length).toBeGreaterThan(5);
+      for (const p of payloads) {
+        expect(b64(p.metadata!.encoding).toString()).toBe(ENCRYPTED_ENCODING);
+        expect(b64(p.metadata![KEY_ID_METADATA]).toString()).toBe(keyring.current.id);
+        const data = b64(p.data);
+        for (const secret of secrets) expect(data.includes(secret)).toBe(false);
+      }
+      const decrypted = await new AesGcmPayloadCodec(keyring).decode(payloads.map(asPayload));
+      decryptedText += decrypted.map((p) => JSON.stringify(defaultPayloadConverter.fromPayload(p))).join('\n');
+    }
+    // The control: with the keys, the order's input is there (address in the order and its shipments).
+    expect(decryptedText).toContain(secrets[0]);
+    expect(decryptedText).toContain(secrets[1]);
+  });
+});
+
+test('key rotation mid-order: the new key encrypts what follows, the old key still decrypts what came before', async () => {
+  const oldKeys = newKeyEntry(new Date('2026-01-01'));
+  const rotated = `${newKeyEntry(new Date('2026-06-01'))},${oldKeys}`;
+  const oldId = parseKeyring(oldKeys, 'old').current.id;
+  const newId = parseKeyring(rotated, 'rotated').current.id;
+  const policy = testPolicy({ approvalTimeoutMs: 120_000 });
+
+  const before = await startTestWorkers(undefined, undefined, { codecKeys: oldKeys, policy });
+  let stopped = false;
+  let after: TestWorkers | undefined;
+  try {
+    const sku = await seedSku(before.pool, { priceCents: 150_000, stock: { east: 1 } }); // above the threshold
+    const { request, secrets } = privateOrder(sku);
+    const { workflowId, handle } = await place(before.client, request, testSettings(), before.prefix);
+    await waitForView(handle, (v) => v.status === 'AwaitingApproval');
+    await before.stop();
+    stopped = true;
+
+    // The same task queues, new workers whose keyring has the new key in front of the old one.
+    after = await startTestWorkers(undefined, undefined, { codecKeys: rotated, policy, prefix: before.prefix });
+    const afterHandle = after.client.workflow.getHandle<typeof orderWorkflow>(workflowId);
+    await afterHandle.executeUpdate(approveUpdate, { args: [{ by: 'alice' }] });
+    expect((await afterHandle.result()).status).toBe('Delivered');
+
+    const raw = await rawHistory(workflowId);
+    const ids = payloadsIn(raw.events).map((p) => b64(p.metadata![KEY_ID_METADATA]).toString());
+    expect(ids[0]).toBe(oldId); // the start input, written before the rotation
+    expect(ids.at(-1)).toBe(newId); // the result, written after it
+    expect(new Set(ids)).toEqual(new Set([oldId, newId]));
+    for (const secret of secrets) expect(raw.text).not.toContain(secret);
+
+    // The start input as stored: the rotated keyring decrypts it to the order placed under the old
+    // key; a keyring that dropped the old key is told which key it lacks.
+    const history = await afterHandle.fetchHistory();
+    const startInput = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads! as Payload[];
+    const [decoded] = await new AesGcmPayloadCodec(parseKeyring(rotated, 'rotated')).decode(startInput);
+    expect(JSON.stringify(defaultPayloadConverter.fromPayload(decoded!))).toContain(secrets[0]);
+    const newOnly = new AesGcmPayloadCodec(parseKeyring(rotated.split(',')[0]!, 'new only'));
+    await expect(newOnly.decode(startInput)).rejects.toThrow(`key "${oldId}", which is not in this process's keyring`);
+  } finally {
+    if (!stopped) await before.stop();
+    await after?.stop();
+  }
+});
