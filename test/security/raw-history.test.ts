@@ -8,20 +8,16 @@
  * finish the order (replaying history written with the old key), new payloads carry the new key's id,
  * and a process that dropped the old key is told exactly which key it lacks.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { newKeyEntry, parseKeyring } from '../../src/infra/codec-keys';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../src/infra/payload-codec';
-import { resolveTemporalCli } from '../../src/infra/temporal-cli';
 import { approveUpdate } from '../../workflows/order-api';
 import type { orderWorkflow } from '../../workflows/order';
+import { asPayload, fromBase64 as b64, payloadsIn, rawHistory } from '../support/raw-history';
 import { orderRequest, place, seedSku, testPolicy, testSettings, uid, waitForView } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 jest.setTimeout(120_000);
-
-const run = promisify(execFile);
 
 /** Personal data of this test's customer: none of it may be readable in raw history. */
 function privateOrder(sku: string, quantity = 1) {
@@ -44,53 +40,6 @@ function privateOrder(sku: string, quantity = 1) {
   ];
   return { request, secrets };
 }
-
-interface RawPayload {
-  metadata?: Record<string, string>;
-  data?: string;
-}
-
-/** `temporal workflow show` as any operator would run it: no codec. */
-async function rawHistory(workflowId: string): Promise<{ text: string; events: unknown[] }> {
-  const cli = await resolveTemporalCli({ allowDownload: false });
-  if (cli.kind !== 'path') throw new Error('unreachable: download disabled');
-  const { stdout } = await run(cli.path, [
-    'workflow',
-    'show',
-    '--workflow-id',
-    workflowId,
-    '--address',
-    process.env.TEMPORAL_ADDRESS!,
-    '--output',
-    'json',
-  ]);
-  const parsed = JSON.parse(stdout) as { events: unknown[] };
-  return { text: stdout, events: parsed.events };
-}
-
-/**
- * Every `{metadata, data}` object in a JSON tree: the payloads as the server stores them. Search
- * attributes are left out: the server indexes them, so they are plaintext by design (and must hold
- * no personal data, which the whole-text search checks).
- */
-function payloadsIn(node: unknown, found: RawPayload[] = []): RawPayload[] {
-  if (Array.isArray(node)) node.forEach((n) => payloadsIn(n, found));
-  else if (node && typeof node === 'object') {
-    const o = node as Record<string, unknown>;
-    if (typeof o.metadata === 'object' && o.metadata !== null && 'encoding' in o.metadata) found.push(o as RawPayload);
-    else
-      Object.entries(o).forEach(([k, v]) => {
-        if (k !== 'searchAttributes' && k !== 'upsertWorkflowSearchAttributesEventAttributes') payloadsIn(v, found);
-      });
-  }
-  return found;
-}
-
-const b64 = (s?: string) => Buffer.from(s ?? '', 'base64');
-const asPayload = (p: RawPayload): Payload => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, b64(v)])),
-  data: b64(p.data),
-});
 
 /** Child workflow ids started from a raw history (the order's shipments). */
 function childIds(events: unknown[]): string[] {
@@ -117,7 +66,7 @@ describe('raw history holds only ciphertext', () => {
     const order = await rawHistory(workflowId);
     const children = childIds(order.events);
     expect(children.length).toBe(2);
-    const histories = [order, ...(await Promise.all(children.map(rawHistory)))];
+    const histories = [order, ...(await Promise.all(children.map((id) => rawHistory(id))))];
 
     const keyring = parseKeyring(process.env.PAYLOAD_CODEC_KEYS!, 'PAYLOAD_CODEC_KEYS');
     let decryptedText = '';
