@@ -1,18 +1,14 @@
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../../src/config';
+import { SERVICES } from '../../src/domain';
+import { loadDataConverter } from '../../src/infra/data-converter';
 import { freePort } from '../../src/infra/ports';
-import { childrenOf, isAlive, runCli, spawnNode } from '../support/processes';
+import { childrenOf, isAlive, runCli, spawnNode, startEnv as baseEnv } from '../support/processes';
 
 const BANNER = /Ctrl-C stops everything/;
-
-/** The test's own environment minus what would point `npm start` at the suite's stack. */
-function baseEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...extra };
-  for (const key of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'WORKFLOW_BUNDLE_PATH']) if (!(key in extra)) delete env[key];
-  return env;
-}
 
 test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a server nor a database, and creates the sweeper schedule', async () => {
   const prefix = `start-given-${process.pid}-`;
@@ -20,10 +16,13 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
     TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
     DATABASE_URL: process.env.DATABASE_URL,
     TASK_QUEUE_PREFIX: prefix,
+    CODEC_SERVER_PORT: String(await freePort()),
   });
   const start = spawnNode('src/start.js', [], env);
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
-  const schedule = new Client({ connection }).schedule.getHandle(`${prefix}reservation-sweeper`);
+  const schedule = new Client({ connection, dataConverter: loadDataConverter() }).schedule.getHandle(
+    `${prefix}reservation-sweeper`,
+  );
   try {
     await start.waitFor(BANNER);
     expect(start.output()).toContain('given (TEMPORAL_ADDRESS)');
@@ -41,16 +40,23 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
   }
 });
 
-test('embedded: Web UI answers, Ctrl-C leaves no process behind, and history survives a restart', async () => {
+test('embedded: Web UI answers with the codec server set, Ctrl-C leaves no process behind, and history and key survive a restart', async () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'start-embedded-'));
   chmodSync(dataDir, 0o755); // the postgres user must reach .data/pg when we run as root
-  const ports = { TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), PG_PORT: await freePort() };
+  const ports = {
+    TEMPORAL_PORT: await freePort(),
+    TEMPORAL_UI_PORT: await freePort(),
+    PG_PORT: await freePort(),
+    CODEC_SERVER_PORT: await freePort(),
+  };
   const env = baseEnv({
     DATA_DIR: dataDir,
     TEMPORAL_PORT: String(ports.TEMPORAL_PORT),
     TEMPORAL_UI_PORT: String(ports.TEMPORAL_UI_PORT),
     PG_PORT: String(ports.PG_PORT),
+    CODEC_SERVER_PORT: String(ports.CODEC_SERVER_PORT),
   });
+  delete env.PAYLOAD_CODEC_KEYS; // a first run without keys makes its own key file
   const cliEnv = { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${ports.TEMPORAL_PORT}` };
 
   const first = spawnNode('src/start.js', [], env);
@@ -60,6 +66,13 @@ test('embedded: Web UI answers, Ctrl-C leaves no process behind, and history sur
     await first.waitFor(BANNER, 120_000);
     const ui = await fetch(`http://localhost:${ports.TEMPORAL_UI_PORT}/`);
     expect(ui.status).toBe(200);
+    expect(first.output()).toContain(`Created a payload encryption key in ${path.join(dataDir, 'codec-keys')}`);
+    expect(statSync(path.join(dataDir, 'codec-keys')).mode & 0o777).toBe(0o600);
+    // The Web UI is told where to decode payloads (its settings API is what the UI's pages read).
+    const settings = (await (await fetch(`http://localhost:${ports.TEMPORAL_UI_PORT}/api/v1/settings`)).json()) as {
+      Codec: { Endpoint: string };
+    };
+    expect(settings.Codec.Endpoint).toBe(`http://127.0.0.1:${ports.CODEC_SERVER_PORT}`);
     children = childrenOf(first.child.pid!);
     expect(children.some((c) => c.command.includes('start-dev'))).toBe(true);
     expect(children.some((c) => c.command.includes('postgres'))).toBe(true);
@@ -74,10 +87,14 @@ test('embedded: Web UI answers, Ctrl-C leaves no process behind, and history sur
   const second = spawnNode('src/start.js', [], env);
   try {
     await second.waitFor(BANNER, 120_000);
+    expect(second.output()).not.toContain('Created a payload encryption key');
     const connection = await Connection.connect({ address: cliEnv.TEMPORAL_ADDRESS });
     try {
-      const described = await new Client({ connection }).workflow.getHandle(`stack-check-${checkId}`).describe();
-      expect(described.status.name).toBe('COMPLETED');
+      // The key file of the first run decrypts the first run's history.
+      const dataConverter = loadDataConverter(loadConfig(env));
+      const handle = new Client({ connection, dataConverter }).workflow.getHandle(`stack-check-${checkId}`);
+      expect((await handle.describe()).status.name).toBe('COMPLETED');
+      expect(Object.keys(await handle.result()).sort()).toEqual([...SERVICES].sort());
     } finally {
       await connection.close();
     }

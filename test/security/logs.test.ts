@@ -1,0 +1,76 @@
+/**
+ * Personal data stays out of logs: the stack as `npm start` runs it (its own dev server, the
+ * workers, the codec server), at LOG_LEVEL=debug so every SDK and application line is printed, takes
+ * an order placed by the `orders` binary to Delivered; then its whole output is searched for the
+ * customer's name, address and card token. The order id must be there (the logs did cover the order).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Pool } from 'pg';
+import { freePort } from '../../src/infra/ports';
+import { seedSku, uid } from '../support/orders';
+import { runCli, spawnNode, startEnv } from '../support/processes';
+
+jest.setTimeout(240_000);
+
+test('npm start at debug level: an order is delivered, and no log line holds its name, address or token', async () => {
+  const tag = uid('log').slice(4);
+  const address = {
+    name: `Katherine Johnson ${tag}`,
+    line1: `${tag} Langley Road`,
+    city: `Hampton ${tag}`,
+    postalCode: 'VA 23666',
+    country: 'US',
+  };
+  const token = `tok_logsecret_${tag}`;
+  const orderId = uid('logs');
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'start-logs-'));
+  const temporalPort = await freePort();
+  const env = startEnv({
+    DATABASE_URL: process.env.DATABASE_URL,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'debug',
+    TEMPORAL_PORT: String(temporalPort),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    CODEC_SERVER_PORT: String(await freePort()),
+    TASK_QUEUE_PREFIX: `${tag}-`,
+    TRANSIT_TIME_MS: '300',
+  });
+  const pool = new Pool({ connectionString: process.env.DATABASE_URL });
+  const start = spawnNode('src/start.js', [], env);
+  try {
+    await start.waitFor(/Ctrl-C stops everything/, 120_000);
+    const sku = await seedSku(pool, { priceCents: 1_200, stock: { east: 1 } });
+    const placed = await runCli(
+      [
+        'place',
+        '--customer',
+        'cust-logs',
+        '--item',
+        `${sku}:1`,
+        '--ship-to',
+        JSON.stringify(address),
+        '--token',
+        token,
+        '--order-id',
+        orderId,
+        '--wait',
+        '--json',
+      ],
+      { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}` },
+    );
+    expect(placed.code).toBe(0);
+    expect(JSON.parse(placed.stdout)).toEqual(
+      expect.objectContaining({ orderId, final: expect.objectContaining({ status: 'Delivered' }) }),
+    );
+  } finally {
+    expect(await start.stop('SIGINT')).toBe(0);
+    await pool.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  const logs = start.output();
+  expect(logs).toContain(orderId);
+  for (const secret of [address.name, address.line1, address.city, address.postalCode, token])
+    expect(logs).not.toContain(secret);
+});
