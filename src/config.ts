@@ -41,6 +41,7 @@ const ConfigSchema = z.object({
   PAYLOAD_CODEC_KEY_FILE: z.string().min(1).optional(),
   // The codec server the Web UI decodes payloads through (npm start serves it on loopback).
   CODEC_SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(8234),
+  CODEC_SERVER_HOST: z.string().min(1).default('127.0.0.1'),
   CODEC_CORS_ORIGINS: z.string().optional(),
 });
 

@@ -6,9 +6,9 @@
  */
 import path from 'node:path';
 import { runWorkers } from '../worker';
-import { loadConfig, poolTimeouts, type Config } from './config';
+import { loadConfig, poolTimeouts } from './config';
 import { defaultKeyFile, ensureKeyFile, loadKeyring } from './infra/codec-keys';
-import { startCodecServer } from './infra/codec-server';
+import { corsOriginsFrom, startCodecServer } from './infra/codec-server';
 import { AesGcmPayloadCodec } from './infra/payload-codec';
 import { isPortFree } from './infra/ports';
 import { ensureReservationSweeperSchedule } from './infra/schedules';
@@ -20,17 +20,6 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function requireFreePort(port: number, what: string, hint: string): Promise<void> {
   if (!(await isPortFree(port))) throw new Error(`Port ${port} (${what}) is already in use. ${hint}`);
-}
-
-/** Browser origins the codec server answers: CODEC_CORS_ORIGINS, or the Web UI's own. */
-function codecOrigins(config: Config): string[] {
-  if (config.CODEC_CORS_ORIGINS)
-    return config.CODEC_CORS_ORIGINS.split(',')
-      .map((o) => o.trim())
-      .filter(Boolean);
-  const origins = [`http://localhost:${config.TEMPORAL_UI_PORT}`, `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`];
-  if (config.TEMPORAL_UI_URL) origins.push(new URL(config.TEMPORAL_UI_URL).origin);
-  return origins;
 }
 
 async function main(): Promise<void> {
@@ -67,7 +56,8 @@ async function main(): Promise<void> {
   const codecServer = await startCodecServer({
     codec: new AesGcmPayloadCodec(loadKeyring(config)),
     port: config.CODEC_SERVER_PORT,
-    corsOrigins: codecOrigins(config),
+    host: config.CODEC_SERVER_HOST,
+    corsOrigins: corsOriginsFrom(config),
   });
   stops.push(() => codecServer.stop());
   const temporal: TemporalTarget = await ensureTemporal({

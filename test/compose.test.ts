@@ -76,6 +76,8 @@ function ports(name: string): string[] {
 }
 
 const SERVICES = [
+  'codec-keys',
+  'codec-server',
   'postgresql',
   'temporal-admin-tools',
   'temporal',
@@ -187,6 +189,27 @@ describe('docker-compose.yml', () => {
     expect(decodeURIComponent(url.username)).toBe(env('postgresql').POSTGRES_USER);
     expect(decodeURIComponent(url.password)).toBe(env('postgresql').POSTGRES_PASSWORD);
     expect(dependsOn('worker')['temporal-create-namespace']).toBe('service_completed_successfully');
+  });
+
+  test('payload encryption: worker and codec-server share the key file that the codec-keys job makes', () => {
+    expect(script('codec-keys')).toContain('dist/scripts/codec-keys.js ensure --file /keys/codec-keys');
+    for (const name of ['worker', 'codec-server']) {
+      expect(env(name).PAYLOAD_CODEC_KEY_FILE).toBe('/keys/codec-keys');
+      expect(service(name).volumes).toContain('codec-keys:/keys:ro');
+      expect(dependsOn(name)['codec-keys']).toBe('service_completed_successfully');
+    }
+    expect(service('codec-keys').volumes).toContain('codec-keys:/keys');
+    expect(Object.keys(compose.volumes ?? {})).toContain('codec-keys');
+  });
+
+  test('codec-server: on the host loopback only, called by the Web UI it allows (CORS)', () => {
+    const published = service('codec-server').ports ?? [];
+    expect(published).toEqual([`127.0.0.1:${env('codec-server').CODEC_SERVER_PORT}:8234`]);
+    expect(script('codec-server')).toContain('dist/scripts/codec-server.js');
+    // The browser calls the endpoint: it is the host's address, and the UI's origin must be allowed.
+    expect(env('temporal-ui').TEMPORAL_CODEC_ENDPOINT).toBe('http://localhost:8234');
+    const uiPort = ports('temporal-ui')[0]!.split(':')[0];
+    expect(env('codec-server').CODEC_CORS_ORIGINS).toBe(`http://localhost:${uiPort}`);
   });
 });
 

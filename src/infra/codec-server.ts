@@ -11,6 +11,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { Config } from '../config';
 
 export interface CodecServerOptions {
   codec: PayloadCodec;
@@ -23,6 +24,19 @@ export interface CodecServerOptions {
 export interface RunningCodecServer {
   url: string;
   stop(): Promise<void>;
+}
+
+/** Browser origins allowed: CODEC_CORS_ORIGINS (comma-separated), or else the Web UI's own. */
+export function corsOriginsFrom(
+  config: Pick<Config, 'CODEC_CORS_ORIGINS' | 'TEMPORAL_UI_PORT' | 'TEMPORAL_UI_URL'>,
+): string[] {
+  if (config.CODEC_CORS_ORIGINS)
+    return config.CODEC_CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean);
+  const origins = [`http://localhost:${config.TEMPORAL_UI_PORT}`, `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`];
+  if (config.TEMPORAL_UI_URL) origins.push(new URL(config.TEMPORAL_UI_URL).origin);
+  return origins;
 }
 
 /** The Web UI batches a page's payloads in one request; this bounds what one request may hold. */
