@@ -78,7 +78,10 @@ program
   .option('--customer <customerId>', 'customer id')
   .option('--item <sku:qty>', 'an order line, e.g. KB-001:2 (repeat for more lines)', collect)
   .option('--ship-to <json|@file>', 'shipping address as JSON, or @file holding it')
-  .option('--token <token>', 'card token from the payment provider (never a card number)')
+  .option(
+    '--token <token>',
+    'card token from the payment provider (never a card number); exchanged at the payments API (PAYMENTS_URL) for a reference before the order starts',
+  )
   .option('--order-id <orderId>', 'order id (default: generated); placing the same id twice starts nothing new')
   .option('--shipping <method>', 'standard or express (default: standard)')
   .option('--file <order.json>', 'the whole order as JSON (instead of the flags above; - reads stdin)')

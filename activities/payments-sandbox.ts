@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '../src/db/pool';
@@ -32,7 +32,10 @@ import type {
  * Capture and void of one authorization serialise on its row: a capture of a voided authorization
  * is refused (AuthorizationVoided), a void of a captured one answers "captured". Refund succeeds.
  *
- * The token is only looked at, never stored or logged.
+ * Tokens reach the provider only through its vault: `savePaymentMethod` (called when an order is
+ * placed, through the sandbox payments API) stores the token in `sandbox_payment_methods` and
+ * answers a `pm_…` reference; `authorize` takes that reference and looks the token up. Only the
+ * vault holds tokens; they are never logged.
  */
 /** ApplicationFailure type for "the provider's answer was lost": retryable, the retry reuses the key. */
 export const PROVIDER_TIMEOUT = 'ProviderTimeout';
@@ -90,6 +93,11 @@ async function slowAnswer(ms: number): Promise<void> {
   }
 }
 
+/** The provider's answer to an unknown payment-method reference: a decline that no retry changes. */
+function unknownPaymentMethod(): ApplicationFailure {
+  return ApplicationFailure.nonRetryable('sandbox: unknown payment method', ERROR_TYPES.PaymentDeclined);
+}
+
 export function createSandboxPaymentProvider(pool: Pool, opts: SandboxOptions = {}): PaymentProvider {
   const slowMs = opts.slowMs ?? 3_000;
 
@@ -127,9 +135,35 @@ export function createSandboxPaymentProvider(pool: Pool, opts: SandboxOptions = 
     return rows[0];
   }
 
+  /** The token behind a payment-method reference (the vault's lookup). */
+  async function tokenOf(paymentMethodId: string): Promise<string> {
+    const { rows } = await pool.query<{ token: string }>('SELECT token FROM sandbox_payment_methods WHERE id = $1', [
+      paymentMethodId,
+    ]);
+    if (!rows[0]) throw unknownPaymentMethod();
+    return rows[0].token;
+  }
+
   return {
+    async savePaymentMethod({ token, idempotencyKey }) {
+      const id = `pm_${randomBytes(12).toString('hex')}`;
+      await pool.query(
+        `INSERT INTO sandbox_payment_methods (id, idempotency_key, token) VALUES ($1, $2, $3)
+         ON CONFLICT (idempotency_key) DO NOTHING`,
+        [id, idempotencyKey, token],
+      );
+      // A repeated key answers the reference it got the first time (whatever token came with it now).
+      const { rows } = await pool.query<{ id: string }>(
+        'SELECT id FROM sandbox_payment_methods WHERE idempotency_key = $1',
+        [idempotencyKey],
+      );
+      if (!rows[0]) throw new Error(`sandbox: payment method ${idempotencyKey} vanished`);
+      return { paymentMethodId: rows[0].id };
+    },
+
     async authorize(req: AuthorizeRequest): Promise<AuthorizeResult> {
-      const declined = req.token === SANDBOX_TOKENS.declined;
+      const token = await tokenOf(req.paymentMethodId);
+      const declined = token === SANDBOX_TOKENS.declined;
       const { row, created } = await record(
         pool,
         'authorize',
@@ -140,9 +174,9 @@ export function createSandboxPaymentProvider(pool: Pool, opts: SandboxOptions = 
           amountCents: req.amountCents,
           currency: req.currency,
         },
-        { windowMs: req.windowMs, slow: req.token === SANDBOX_TOKENS.slow },
+        { windowMs: req.windowMs, slow: token === SANDBOX_TOKENS.slow },
       );
-      if (created && req.token === SANDBOX_TOKENS.flaky) {
+      if (created && token === SANDBOX_TOKENS.flaky) {
         // The authorization exists (committed above); only the answer goes missing.
         throw ApplicationFailure.retryable(
           'sandbox payment provider: request timed out (answer lost)',

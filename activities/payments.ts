@@ -14,6 +14,8 @@ export type { SandboxOptions } from './payments-sandbox';
 // is unknown (timeout, lost answer) throws; the activity's retry repeats it with the same key.
 // ---------------------------------------------------------------------------------------------
 
+export const PAYMENT_METHOD_ID = /^pm_[A-Za-z0-9]{1,64}$/;
+
 export type PaymentOperation = 'authorize' | 'capture' | 'void' | 'refund';
 
 export interface AuthorizeRequest {
@@ -21,8 +23,8 @@ export interface AuthorizeRequest {
   orderId: string;
   amountCents: number;
   currency: string;
-  /** The card token from the payment form. Passed through to the provider only: never stored or logged. */
-  token: string;
+  /** The provider's reference to the card (from its vault, when the order was placed). */
+  paymentMethodId: string;
   /** How long the authorization may be captured. */
   windowMs: number;
 }
@@ -65,7 +67,16 @@ export interface ProviderRecord {
   expiresAt: Date | null;
 }
 
+export interface SavePaymentMethodRequest {
+  /** The card token from the payment form: stored by the provider's vault only, never by us. */
+  token: string;
+  /** A repeated key answers the same reference (`place:<orderId>`). */
+  idempotencyKey: string;
+}
+
 export interface PaymentProvider {
+  /** The vault: exchanges a card token for a reference that is safe to put in workflow input. */
+  savePaymentMethod(req: SavePaymentMethodRequest): Promise<{ paymentMethodId: string }>;
   authorize(req: AuthorizeRequest): Promise<AuthorizeResult>;
   /** Refuses (AuthorizationVoided, non-retryable) an authorization that was voided. */
   capture(req: CaptureRequest): Promise<OperationResult>;
@@ -174,11 +185,11 @@ export function createPaymentActivities(
   }
 
   return {
-    async authorize({ orderId, amountCents, currency, token, windowMs }) {
+    async authorize({ orderId, amountCents, currency, paymentMethodId, windowMs }) {
       checkAmount(amountCents, currency);
       if (!Number.isFinite(windowMs) || windowMs <= 0) throw invalid(`windowMs must be positive, got ${windowMs}`);
-      // Never echo the token, not even in a validation message.
-      if (typeof token !== 'string' || token === '') throw invalid('payment token is missing');
+      if (typeof paymentMethodId !== 'string' || !PAYMENT_METHOD_ID.test(paymentMethodId))
+        throw invalid('paymentMethodId must be a payment-method reference (pm_…)');
 
       let auth = await findOperation(pool, orderId, 'authorize');
       if (!auth) {
@@ -187,7 +198,7 @@ export function createPaymentActivities(
           orderId,
           amountCents,
           currency,
-          token,
+          paymentMethodId,
           windowMs,
         });
         auth = await recordOperation(

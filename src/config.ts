@@ -43,6 +43,10 @@ const ConfigSchema = z.object({
   CODEC_SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(8234),
   CODEC_SERVER_HOST: z.string().min(1).default('127.0.0.1'),
   CODEC_CORS_ORIGINS: z.string().optional(),
+  // The sandbox payment provider's API (its card vault): npm start serves it; `orders place` calls it.
+  PAYMENTS_API_PORT: z.coerce.number().int().min(1).max(65535).default(8235),
+  PAYMENTS_API_HOST: z.string().min(1).default('127.0.0.1'),
+  PAYMENTS_URL: z.string().url().optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -63,4 +67,9 @@ export function poolTimeouts(config: Config) {
     statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
     lockTimeoutMs: config.PG_LOCK_TIMEOUT_MS,
   };
+}
+
+/** Where `orders place` exchanges card tokens: PAYMENTS_URL, or the API `npm start` serves. */
+export function paymentsUrl(config: Config): string {
+  return config.PAYMENTS_URL ?? `http://127.0.0.1:${config.PAYMENTS_API_PORT}`;
 }

@@ -5,12 +5,15 @@
  * Ctrl-C drains the workers, then stops the database and the server we started.
  */
 import path from 'node:path';
+import { createSandboxPaymentProvider } from '../activities/payments-sandbox';
 import { runWorkers } from '../worker';
 import { loadConfig, poolTimeouts } from './config';
 import { defaultKeyFile, ensureKeyFile, loadKeyring } from './infra/codec-keys';
 import { corsOriginsFrom, startCodecServer } from './infra/codec-server';
 import { AesGcmPayloadCodec } from './infra/payload-codec';
+import { createPool } from './db/pool';
 import { isPortFree } from './infra/ports';
+import { startSandboxPaymentsApi } from './infra/sandbox-payments-api';
 import { ensureReservationSweeperSchedule } from './infra/schedules';
 import { startEmbeddedPostgres, type Database } from './infra/postgres';
 import { ensureTemporal, type TemporalTarget } from './infra/temporal';
@@ -92,6 +95,17 @@ async function main(): Promise<void> {
   }
   stops.push(() => db.stop());
 
+  // The sandbox payment provider's vault: `orders place` exchanges card tokens there.
+  await requireFreePort(config.PAYMENTS_API_PORT, 'sandbox payments API', 'Set PAYMENTS_API_PORT to another port.');
+  const vaultPool = createPool(db.url, 2, poolTimeouts(config));
+  stops.push(() => vaultPool.end());
+  const paymentsApi = await startSandboxPaymentsApi({
+    provider: createSandboxPaymentProvider(vaultPool),
+    host: config.PAYMENTS_API_HOST,
+    port: config.PAYMENTS_API_PORT,
+  });
+  stops.push(() => paymentsApi.stop());
+
   await runWorkers({
     databaseUrl: db.url,
     taskQueuePrefix: config.TASK_QUEUE_PREFIX,
@@ -104,6 +118,7 @@ async function main(): Promise<void> {
       say(`  Codec      ${codecServer.url}  (the Web UI decrypts payloads through it)`);
       say(`  Database   ${db.kind === 'embedded' ? `embedded PostgreSQL: ${db.url}` : 'given (DATABASE_URL)'}`);
       say('  Workers    orders, inventory, payments, shipping');
+      say(`  Payments   ${paymentsApi.url}  (sandbox provider: card vault for \`orders place\`)`);
       say('');
       say('  Try, in another terminal:  npx orders place --file examples/order.json --wait');
       say('  Ctrl-C stops everything.');

@@ -79,6 +79,7 @@ const SERVICES = [
   'codec-keys',
   'codec-server',
   'postgresql',
+  'sandbox-payments',
   'temporal-admin-tools',
   'temporal',
   'temporal-create-namespace',
@@ -200,6 +201,14 @@ describe('docker-compose.yml', () => {
     }
     expect(service('codec-keys').volumes).toContain('codec-keys:/keys');
     expect(Object.keys(compose.volumes ?? {})).toContain('codec-keys');
+  });
+
+  test('sandbox-payments: the vault the CLI calls, on the host loopback, on the orders database', () => {
+    expect(script('sandbox-payments')).toContain('dist/scripts/sandbox-payments.js');
+    expect(service('sandbox-payments').ports).toEqual([`127.0.0.1:${env('sandbox-payments').PAYMENTS_API_PORT}:8235`]);
+    expect(env('sandbox-payments').DATABASE_URL).toBe(env('worker').DATABASE_URL);
+    // The workers migrate the schema (the vault's table included) before it is used.
+    expect(Object.keys(dependsOn('sandbox-payments'))).toContain('worker');
   });
 
   test('codec-server: on the host loopback only, called by the Web UI it allows (CORS)', () => {

@@ -10,6 +10,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEMPORAL_NAMESPACE = 'default';
   process.env.DATABASE_URL = stack.databaseUrl;
   process.env.WORKFLOW_BUNDLE_PATH = stack.workflowBundlePath;
+  process.env.PAYMENTS_URL = stack.paymentsUrl;
   // One payload key for the run: every test client, worker and spawned CLI encrypts with it.
   process.env.PAYLOAD_CODEC_KEYS = newKeyEntry();
   process.stderr.write(`\ntest stack up in ${Date.now() - started} ms: temporal ${stack.temporalAddress}\n`);

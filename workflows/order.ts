@@ -259,7 +259,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
           orderId,
           amountCents: view.totalCents,
           currency: view.currency!,
-          token: order.payment.token,
+          paymentMethodId: order.payment.paymentMethodId,
           windowMs: settings.paymentWindowMs,
         },
       ]),

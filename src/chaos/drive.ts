@@ -5,6 +5,7 @@
  * refused cancel or approval is an expected outcome, recorded, never an error.
  */
 import { WorkflowUpdateFailedError, WorkflowUpdateStage, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { PaymentMethodVault } from '../client/payment-methods';
 import { InvalidRequest, OrderExists, placeOrder } from '../client/place-order';
 import { TERMINAL_STATUSES, isCarrierEvent, type OrderSettings, type OrderStatus, type OrderView } from '../domain';
 import { approveUpdate, cancelUpdate, rejectUpdate, statusQuery } from '../../workflows/order-api';
@@ -37,6 +38,8 @@ export interface OrderOutcome {
 
 export interface DriveContext {
   client: Client;
+  /** Exchanges each order's card token for a payment-method reference before it is placed. */
+  vault: PaymentMethodVault;
   settings: OrderSettings;
   taskQueuePrefix: string;
   /** Absolute time (ms) after which nothing is retried or awaited any more. */
@@ -240,6 +243,7 @@ export async function driveOrder(runCtx: DriveContext, plan: OrderPlan): Promise
         placeOrder(ctx.client, orderRequest(plan), {
           settings: ctx.settings,
           taskQueuePrefix: ctx.taskQueuePrefix,
+          vault: ctx.vault,
         }).catch((err: unknown) => {
           // A retry after a lost answer: the first attempt did start it.
           if (err instanceof OrderExists) return { workflowId: `order-${plan.orderId}` };

@@ -11,6 +11,8 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { newKeyEntry, parseKeyring } from '../infra/codec-keys';
 import { dataConverterFor } from '../infra/data-converter';
+import type { Pool } from 'pg';
+import { createSandboxPaymentProvider } from '../../activities/payments-sandbox';
 import { createPool } from '../db/pool';
 import { migrate } from '../db/migrate';
 import type { OrderSettings } from '../domain';
@@ -101,6 +103,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
   let stack: ChaosStack | undefined;
   let connection: Connection | undefined;
+  let vaultPool: Pool | undefined;
   let injector: FaultInjector | undefined;
   let progress: NodeJS.Timeout | undefined;
   const outcomes: OrderOutcome[] = [];
@@ -157,8 +160,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       paymentWindowMs: 10 * 60_000,
       sandboxCarrier: true,
     };
+    // Card tokens go to the sandbox provider's vault in-process (npm start serves it over HTTP).
+    vaultPool = createPool(stack.directDatabaseUrl, 2);
+    const provider = createSandboxPaymentProvider(vaultPool);
     const ctx: DriveContext = {
       client,
+      vault: async (token, idempotencyKey) =>
+        (await provider.savePaymentMethod({ token, idempotencyKey })).paymentMethodId,
       settings,
       taskQueuePrefix,
       deadline: workDeadline,
@@ -233,6 +241,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   } finally {
     if (progress) clearInterval(progress);
     await connection?.close().catch(() => undefined);
+    await vaultPool?.end().catch(() => undefined);
     await stack?.stop();
     clearTimeout(workTimer);
     clearTimeout(hardTimer);

@@ -9,6 +9,7 @@ import {
   isGrpcDeadlineError,
   isGrpcServiceError,
 } from '@temporalio/client';
+import { PaymentsUnavailable } from '../client/payment-methods';
 import { InvalidRequest, OrderExists } from '../client/place-order';
 import { KeyringError } from '../infra/codec-keys';
 import { PayloadDecryptionError } from '../infra/payload-codec';
@@ -62,7 +63,8 @@ export interface ExitReport {
 export function toExitReport(err: unknown): ExitReport {
   if (err instanceof CliError) return { exitCode: err.exitCode, message: err.message };
   if (!(err instanceof Error)) return { exitCode: EXIT.FAILURE, message: String(err) };
-  if (err instanceof ServerUnreachable) return { exitCode: EXIT.FAILURE, message: err.message };
+  if (err instanceof ServerUnreachable || err instanceof PaymentsUnavailable)
+    return { exitCode: EXIT.FAILURE, message: err.message };
   if (err instanceof KeyringError || err instanceof PayloadDecryptionError)
     return { exitCode: EXIT.FAILURE, message: `payload encryption: ${err.message}` };
   if (err instanceof InvalidRequest || err instanceof OrderExists)

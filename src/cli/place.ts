@@ -3,7 +3,9 @@
  * schema before anything is started, starts `order-<id>`, and with --wait follows it to the end.
  */
 import { readFileSync } from 'node:fs';
+import { httpPaymentMethodVault } from '../client/payment-methods';
 import { parseOrderInput, placeOrder, settingsFromConfig } from '../client/place-order';
+import { paymentsUrl } from '../config';
 import { OrderInputSchema, formatZodError } from '../domain';
 import { withContext } from './context';
 import { invalid } from './errors';
@@ -120,6 +122,7 @@ export async function place(opts: PlaceOptions): Promise<number> {
     const placed = await placeOrder(ctx.client, order, {
       settings: settingsFromConfig(ctx.config),
       taskQueuePrefix: ctx.config.TASK_QUEUE_PREFIX,
+      vault: httpPaymentMethodVault(paymentsUrl(ctx.config)),
     });
     const url = ctx.orderUrl(placed.orderId);
     const result = { orderId: placed.orderId, workflowId: placed.workflowId, runId: placed.runId, url };

@@ -6,9 +6,11 @@ import {
   formatZodError,
   orderWorkflowId,
   taskQueueFor,
+  type OrderInput,
   type OrderSettings,
   type OrderWorkflowInput,
 } from '../domain';
+import type { PaymentMethodVault } from './payment-methods';
 import { CustomerIdKey, OrderStatusKey } from '../../workflows/search-attribute-keys';
 
 /** The request is wrong (exit 2): the message names the field and the rule. Nothing was started. */
@@ -29,10 +31,18 @@ export function settingsFromConfig(config: Config): OrderSettings {
 }
 
 /** Validates like the workflow will, so bad input never starts anything. */
-export function parseOrderInput(raw: unknown): OrderWorkflowInput['order'] {
+export function parseOrderInput(raw: unknown): OrderInput & { orderId: string } {
   const parsed = OrderInputSchema.safeParse(raw);
   if (!parsed.success) throw new InvalidRequest(formatZodError(parsed.error));
   return { ...parsed.data, orderId: parsed.data.orderId ?? `ord-${randomUUID().slice(0, 12)}` };
+}
+
+/** The validated order with its card token exchanged at the vault: the workflow's `order` input. */
+export async function toWorkflowOrder(raw: unknown, vault: PaymentMethodVault): Promise<OrderWorkflowInput['order']> {
+  const { payment, ...rest } = parseOrderInput(raw);
+  // Keyed by the order id: placing the same order again gets the same reference.
+  const paymentMethodId = await vault(payment.token, `place:${rest.orderId}`);
+  return { ...rest, payment: { method: payment.method, paymentMethodId } };
 }
 
 export interface PlacedOrder {
@@ -43,14 +53,15 @@ export interface PlacedOrder {
 
 /**
  * Starts `order-<orderId>`. The id policy refuses a second start for an id ever used, so placing
- * the same order twice can neither start a second workflow nor charge twice.
+ * the same order twice can neither start a second workflow nor charge twice. The card token is
+ * exchanged at the provider's vault first: the workflow gets the reference, never the token.
  */
 export async function placeOrder(
   client: Client,
   raw: unknown,
-  opts: { settings: OrderSettings; taskQueuePrefix?: string },
+  opts: { settings: OrderSettings; taskQueuePrefix?: string; vault: PaymentMethodVault },
 ): Promise<PlacedOrder> {
-  const order = parseOrderInput(raw);
+  const order = await toWorkflowOrder(raw, opts.vault);
   const workflowId = orderWorkflowId(order.orderId);
   try {
     const handle = await client.workflow.start('orderWorkflow', {

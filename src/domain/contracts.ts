@@ -132,7 +132,10 @@ export interface PaymentRequest {
 
 export interface PaymentActivities {
   /** Try. `tok_declined` → PaymentDeclined (non-retryable); `tok_flaky` loses its first answer. */
-  authorize(input: PaymentRequest & { token: string; windowMs: number }): Promise<{ authorizationId: string }>;
+  /** `paymentMethodId`: the provider's vault reference, never the card token. */
+  authorize(
+    input: PaymentRequest & { paymentMethodId: string; windowMs: number },
+  ): Promise<{ authorizationId: string }>;
   /** Confirm. AuthorizationExpired when the payment window has passed. */
   capture(input: PaymentRequest): Promise<{ captureId: string }>;
   /** Cancel before capture; a no-op when nothing was authorized or it was already captured. */

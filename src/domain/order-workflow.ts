@@ -31,8 +31,18 @@ export interface OrderPolicy {
   compensationAlertMs: number;
 }
 
+/**
+ * How the workflow knows the card: the payment provider's vault reference, taken in exchange for
+ * the card token when the order was placed (src/client/place-order.ts). The token itself never
+ * enters Temporal.
+ */
+export interface PaymentMethodRef {
+  method: 'card';
+  paymentMethodId: string;
+}
+
 export interface OrderWorkflowInput {
-  order: OrderInput & { orderId: string };
+  order: Omit<OrderInput, 'payment'> & { orderId: string; payment: PaymentMethodRef };
   settings: OrderSettings;
 }
 

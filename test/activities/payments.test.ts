@@ -14,6 +14,12 @@ afterAll(() => pool.end());
 
 const WINDOW = 60_000;
 
+/** A card token exchanged at the sandbox provider's vault, as placing an order does. */
+async function vaulted(token: string): Promise<string> {
+  const provider = createSandboxPaymentProvider(pool);
+  return (await provider.savePaymentMethod({ token, idempotencyKey: uid('place') })).paymentMethodId;
+}
+
 async function ops(
   orderId: string,
 ): Promise<Array<{ operation: string; status: string; amount_cents: string; provider_ref: string | null }>> {
@@ -35,8 +41,8 @@ test('tok_ok: authorize and capture twice each leave one row each; capture moves
   const orderId = uid('p');
   await orderRow(orderId, 'InventoryReserved');
   const req = { orderId, amountCents: 5000, currency: 'USD' };
-  const a1 = await pay.authorize({ ...req, token: 'tok_ok', windowMs: WINDOW });
-  const a2 = await pay.authorize({ ...req, token: 'tok_ok', windowMs: WINDOW });
+  const a1 = await pay.authorize({ ...req, paymentMethodId: await vaulted('tok_ok'), windowMs: WINDOW });
+  const a2 = await pay.authorize({ ...req, paymentMethodId: await vaulted('tok_ok'), windowMs: WINDOW });
   expect(a2).toEqual(a1);
   const c1 = await pay.capture(req);
   const c2 = await pay.capture(req);
@@ -60,21 +66,51 @@ test('tok_ok: authorize and capture twice each leave one row each; capture moves
   expect(outbox.rows).toEqual([{ payload: { orderId, amountCents: 5000, currency: 'USD' } }]);
 });
 
-test('the card token is never stored', async () => {
+test('the card token is stored by the provider’s vault only: never in our ledger, outbox or read model', async () => {
   const orderId = uid('p');
-  await pay.authorize({ orderId, amountCents: 100, currency: 'USD', token: 'tok_secret_4242', windowMs: WINDOW }); // unknown tokens are approved
-  expect(await count(pool, `payment_operations p WHERE row_to_json(p)::text LIKE '%tok_secret%'`, [])).toBe(0);
-  expect(await count(pool, `outbox o WHERE row_to_json(o)::text LIKE '%tok_secret%'`, [])).toBe(0);
-  expect(await count(pool, `sandbox_payments s WHERE row_to_json(s)::text LIKE '%tok_secret%'`, [])).toBe(0);
+  const token = `tok_secret_${orderId}`;
+  const paymentMethodId = await vaulted(token);
+  await pay.authorize({ orderId, amountCents: 100, currency: 'USD', paymentMethodId, windowMs: WINDOW }); // unknown tokens are approved
+  const like = [`%${token}%`];
+  expect(await count(pool, `sandbox_payment_methods WHERE token = $1 AND id = $2`, [token, paymentMethodId])).toBe(1);
+  expect(await count(pool, `payment_operations p WHERE row_to_json(p)::text LIKE $1`, like)).toBe(0);
+  expect(await count(pool, `outbox o WHERE row_to_json(o)::text LIKE $1`, like)).toBe(0);
+  expect(await count(pool, `orders o WHERE row_to_json(o)::text LIKE $1`, like)).toBe(0);
+  expect(await count(pool, `sandbox_payments s WHERE row_to_json(s)::text LIKE $1`, like)).toBe(0);
+});
+
+test('the vault: a repeated idempotency key gets the same reference; an unknown reference is declined', async () => {
+  const provider = createSandboxPaymentProvider(pool);
+  const key = uid('place');
+  const first = await provider.savePaymentMethod({ token: 'tok_ok', idempotencyKey: key });
+  expect(first.paymentMethodId).toMatch(/^pm_[a-f0-9]{24}$/);
+  expect(await provider.savePaymentMethod({ token: 'tok_ok', idempotencyKey: key })).toEqual(first);
+  expect(await count(pool, `sandbox_payment_methods WHERE idempotency_key = $1`, [key])).toBe(1);
+
+  const orderId = uid('p');
+  const req = { orderId, amountCents: 100, currency: 'USD', windowMs: WINDOW };
+  expect(await failureOf(pay.authorize({ ...req, paymentMethodId: 'pm_000000000000000000000000' }))).toMatchObject({
+    type: 'PaymentDeclined',
+    nonRetryable: true,
+  });
+  expect(await failureOf(pay.authorize({ ...req, paymentMethodId: 'tok_ok' }))).toMatchObject({
+    type: 'InvalidInput',
+    message: 'paymentMethodId must be a payment-method reference (pm_…)',
+  });
+  expect(await ops(orderId)).toEqual([]);
 });
 
 test('tok_declined: PaymentDeclined (non-retryable), recorded once, and nothing can be captured', async () => {
   const orderId = uid('p');
   const req = { orderId, amountCents: 2500, currency: 'USD' };
-  const first = await failureOf(pay.authorize({ ...req, token: 'tok_declined', windowMs: WINDOW }));
+  const first = await failureOf(
+    pay.authorize({ ...req, paymentMethodId: await vaulted('tok_declined'), windowMs: WINDOW }),
+  );
   expect(first.type).toBe('PaymentDeclined');
   expect(first.nonRetryable).toBe(true);
-  const again = await failureOf(pay.authorize({ ...req, token: 'tok_declined', windowMs: WINDOW }));
+  const again = await failureOf(
+    pay.authorize({ ...req, paymentMethodId: await vaulted('tok_declined'), windowMs: WINDOW }),
+  );
   expect(again.type).toBe('PaymentDeclined');
   expect(await ops(orderId)).toEqual([
     { operation: 'authorize', status: 'declined', amount_cents: '2500', provider_ref: null },
@@ -90,7 +126,13 @@ test('tok_declined: PaymentDeclined (non-retryable), recorded once, and nothing 
 
 test('tok_flaky: the first answer is lost (retryable ProviderTimeout), the retry gets the same authorization', async () => {
   const orderId = uid('p');
-  const input = { orderId, amountCents: 999, currency: 'USD', token: 'tok_flaky', windowMs: WINDOW };
+  const input = {
+    orderId,
+    amountCents: 999,
+    currency: 'USD',
+    paymentMethodId: await vaulted('tok_flaky'),
+    windowMs: WINDOW,
+  };
   const lost = await failureOf(pay.authorize(input));
   expect(lost.type).toBe('ProviderTimeout');
   expect(lost.nonRetryable).toBe(false);
@@ -115,6 +157,7 @@ test('a provider that loses its answer is asked again with the same key, and one
   const seen: string[] = [];
   let calls = 0;
   const remote: PaymentProvider = {
+    savePaymentMethod: async () => ({ paymentMethodId: 'pm_remote' }),
     async authorize(req) {
       seen.push(req.idempotencyKey);
       if (++calls === 1) throw new Error('socket hang up');
@@ -127,7 +170,13 @@ test('a provider that loses its answer is asked again with the same key, and one
   };
   const acts = createPaymentActivities(pool, remote);
   const orderId = uid('p');
-  const input = { orderId, amountCents: 700, currency: 'USD', token: 'tok_ok', windowMs: WINDOW };
+  const input = {
+    orderId,
+    amountCents: 700,
+    currency: 'USD',
+    paymentMethodId: await vaulted('tok_ok'),
+    windowMs: WINDOW,
+  };
   await expect(acts.authorize(input)).rejects.toThrow('socket hang up');
   expect(await ops(orderId)).toEqual([]);
   expect(await acts.authorize(input)).toEqual({ authorizationId: `remote-${orderId}:authorize` });
@@ -141,7 +190,13 @@ test('a provider that loses its answer is asked again with the same key, and one
 
 test('void before capture voids once; capture after a void is refused', async () => {
   const orderId = uid('p');
-  await pay.authorize({ orderId, amountCents: 300, currency: 'USD', token: 'tok_ok', windowMs: WINDOW });
+  await pay.authorize({
+    orderId,
+    amountCents: 300,
+    currency: 'USD',
+    paymentMethodId: await vaulted('tok_ok'),
+    windowMs: WINDOW,
+  });
   expect(await pay.void({ orderId })).toEqual({ voided: true });
   expect(await pay.void({ orderId })).toEqual({ voided: true });
   expect((await ops(orderId)).map((o) => o.operation)).toEqual(['authorize', 'void']);
@@ -152,7 +207,13 @@ test('void before capture voids once; capture after a void is refused', async ()
 
 test('void after capture is a no-op; void with nothing authorized is a no-op', async () => {
   const orderId = uid('p');
-  await pay.authorize({ orderId, amountCents: 300, currency: 'USD', token: 'tok_ok', windowMs: WINDOW });
+  await pay.authorize({
+    orderId,
+    amountCents: 300,
+    currency: 'USD',
+    paymentMethodId: await vaulted('tok_ok'),
+    windowMs: WINDOW,
+  });
   await pay.capture({ orderId, amountCents: 300, currency: 'USD' });
   expect(await pay.void({ orderId })).toEqual({ voided: false });
   expect((await ops(orderId)).map((o) => o.operation)).toEqual(['authorize', 'capture']);
@@ -162,7 +223,13 @@ test('void after capture is a no-op; void with nothing authorized is a no-op', a
 test('refund returns the captured amount once; without a capture it returns 0', async () => {
   const orderId = uid('p');
   await orderRow(orderId);
-  await pay.authorize({ orderId, amountCents: 4200, currency: 'USD', token: 'tok_ok', windowMs: WINDOW });
+  await pay.authorize({
+    orderId,
+    amountCents: 4200,
+    currency: 'USD',
+    paymentMethodId: await vaulted('tok_ok'),
+    windowMs: WINDOW,
+  });
   expect(await pay.refund({ orderId })).toEqual({ refundedCents: 0 }); // authorized only: nothing to give back
   await pay.capture({ orderId, amountCents: 4000, currency: 'USD' }); // partial capture
   expect(await pay.refund({ orderId })).toEqual({ refundedCents: 4000 });
@@ -177,7 +244,13 @@ test('refund returns the captured amount once; without a capture it returns 0', 
 
 test('capture after the payment window is AuthorizationExpired (non-retryable)', async () => {
   const orderId = uid('p');
-  await pay.authorize({ orderId, amountCents: 100, currency: 'USD', token: 'tok_ok', windowMs: 1 });
+  await pay.authorize({
+    orderId,
+    amountCents: 100,
+    currency: 'USD',
+    paymentMethodId: await vaulted('tok_ok'),
+    windowMs: 1,
+  });
   await new Promise((r) => setTimeout(r, 50));
   const failure = await failureOf(pay.capture({ orderId, amountCents: 100, currency: 'USD' }));
   expect(failure).toMatchObject({ type: 'AuthorizationExpired', nonRetryable: true });
@@ -190,7 +263,13 @@ test('capture without an authorization, or above it, is refused', async () => {
     nonRetryable: true,
   });
   const orderId = uid('p');
-  await pay.authorize({ orderId, amountCents: 100, currency: 'USD', token: 'tok_ok', windowMs: WINDOW });
+  await pay.authorize({
+    orderId,
+    amountCents: 100,
+    currency: 'USD',
+    paymentMethodId: await vaulted('tok_ok'),
+    windowMs: WINDOW,
+  });
   expect(await failureOf(pay.capture({ orderId, amountCents: 101, currency: 'USD' }))).toMatchObject({
     type: 'InvalidInput',
     nonRetryable: true,
@@ -223,7 +302,7 @@ test('void finds an authorization whose answer was lost (known only to the provi
     orderId,
     amountCents: 1_500,
     currency: 'USD',
-    token: 'tok_ok',
+    paymentMethodId: await vaulted('tok_ok'),
     windowMs: WINDOW,
   });
   expect(await ops(orderId)).toEqual([]);
@@ -243,7 +322,7 @@ test('refund finds a capture whose answer was lost and refunds exactly it; void 
     orderId,
     amountCents: 2_200,
     currency: 'USD',
-    token: 'tok_ok',
+    paymentMethodId: await vaulted('tok_ok'),
     windowMs: WINDOW,
   });
   await sandbox().capture({
@@ -268,7 +347,13 @@ test('capture and void of one authorization at the same moment: exactly one wins
   for (let round = 0; round < 8; round++) {
     const orderId = uid('race');
     await orderRow(orderId);
-    await pay.authorize({ orderId, amountCents: 900, currency: 'USD', token: 'tok_ok', windowMs: WINDOW });
+    await pay.authorize({
+      orderId,
+      amountCents: 900,
+      currency: 'USD',
+      paymentMethodId: await vaulted('tok_ok'),
+      windowMs: WINDOW,
+    });
     const [capture, voided] = await Promise.allSettled([
       pay.capture({ orderId, amountCents: 900, currency: 'USD' }),
       pay.void({ orderId }),
@@ -292,7 +377,13 @@ test('tok_slow: the authorization exists at the provider while its answer is sti
   await orderRow(orderId);
   let answered = false;
   const authorizing = slowPay
-    .authorize({ orderId, amountCents: 800, currency: 'USD', token: 'tok_slow', windowMs: WINDOW })
+    .authorize({
+      orderId,
+      amountCents: 800,
+      currency: 'USD',
+      paymentMethodId: await vaulted('tok_slow'),
+      windowMs: WINDOW,
+    })
     .finally(() => (answered = true));
   // Await the provider's decision (a row), not a clock: the answer must still be pending then.
   for (let i = 0; (await sandboxOps(orderId)).length === 0; i++) {

@@ -17,6 +17,7 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
     DATABASE_URL: process.env.DATABASE_URL,
     TASK_QUEUE_PREFIX: prefix,
     CODEC_SERVER_PORT: String(await freePort()),
+    PAYMENTS_API_PORT: String(await freePort()),
   });
   const start = spawnNode('src/start.js', [], env);
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
@@ -48,6 +49,7 @@ test('embedded: Web UI answers with the codec server set, Ctrl-C leaves no proce
     TEMPORAL_UI_PORT: await freePort(),
     PG_PORT: await freePort(),
     CODEC_SERVER_PORT: await freePort(),
+    PAYMENTS_API_PORT: await freePort(),
   };
   const env = baseEnv({
     DATA_DIR: dataDir,
@@ -55,6 +57,7 @@ test('embedded: Web UI answers with the codec server set, Ctrl-C leaves no proce
     TEMPORAL_UI_PORT: String(ports.TEMPORAL_UI_PORT),
     PG_PORT: String(ports.PG_PORT),
     CODEC_SERVER_PORT: String(ports.CODEC_SERVER_PORT),
+    PAYMENTS_API_PORT: String(ports.PAYMENTS_API_PORT),
   });
   delete env.PAYLOAD_CODEC_KEYS; // a first run without keys makes its own key file
   const cliEnv = { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${ports.TEMPORAL_PORT}` };

@@ -1,8 +1,8 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { parseOrderInput } from '../../src/client/place-order';
+import { toWorkflowOrder } from '../../src/client/place-order';
 import { orderWorkflow } from '../../workflows/order';
 import { ERROR_TYPES } from '../../src/domain';
-import { orderRequest, paymentOps, place, seedSku, stockOf, testSettings, uid } from '../support/orders';
+import { orderRequest, paymentOps, place, seedSku, stockOf, testSettings, testVault, uid } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 let stack: TestWorkers;
@@ -44,7 +44,7 @@ test('an order id used before is refused even after its workflow left retention,
       workflowId: first.workflowId,
       taskQueue: stack.ordersQueue,
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      args: [{ order: parseOrderInput(body), settings: testSettings() }],
+      args: [{ order: await toWorkflowOrder(body, testVault()), settings: testSettings() }],
     });
     const failure = await again.result().catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(WorkflowFailedError);

@@ -34,6 +34,7 @@ test('npm start at debug level: an order is delivered, and no log line holds its
     TEMPORAL_PORT: String(temporalPort),
     TEMPORAL_UI_PORT: String(await freePort()),
     CODEC_SERVER_PORT: String(await freePort()),
+    PAYMENTS_API_PORT: String(await freePort()), // the CLI exchanges the token at this stack's vault
     TASK_QUEUE_PREFIX: `${tag}-`,
     TRANSIT_TIME_MS: '300',
   });
@@ -61,6 +62,11 @@ test('npm start at debug level: an order is delivered, and no log line holds its
       { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}` },
     );
     expect(placed.code).toBe(0);
+    // The token went to this stack's vault (npm start's payments API), and only there.
+    const vault = await pool.query('SELECT token FROM sandbox_payment_methods WHERE idempotency_key = $1', [
+      `place:${orderId}`,
+    ]);
+    expect(vault.rows).toEqual([{ token }]);
     expect(JSON.parse(placed.stdout)).toEqual(
       expect.objectContaining({ orderId, final: expect.objectContaining({ status: 'Delivered' }) }),
     );

@@ -86,6 +86,10 @@ describe('raw history holds only ciphertext', () => {
     // The control: with the keys, the order's input is there (address in the order and its shipments).
     expect(decryptedText).toContain(secrets[0]);
     expect(decryptedText).toContain(secrets[1]);
+    // The card token never entered Temporal at all, not even encrypted: only the vault's reference did.
+    const token = secrets.at(-1)!;
+    expect(decryptedText).not.toContain(token);
+    expect(decryptedText).toMatch(/"paymentMethodId":"pm_[a-f0-9]{24}"/);
   });
 });
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { CarrierEventType, OrderPolicy, OrderSettings, OrderView } from '../../src/domain';
+import { httpPaymentMethodVault, type PaymentMethodVault } from '../../src/client/payment-methods';
 import { placeOrder } from '../../src/client/place-order';
 import { TEST_ADDRESS } from './cli';
 import { carrierEventSignal, statusQuery } from '../../workflows/order-api';
@@ -91,8 +92,15 @@ export async function place(
   settings: OrderSettings,
   taskQueuePrefix: string,
 ) {
-  const placed = await placeOrder(client, request, { settings, taskQueuePrefix });
+  const placed = await placeOrder(client, request, { settings, taskQueuePrefix, vault: testVault() });
   return { ...placed, handle: client.workflow.getHandle<typeof orderWorkflow>(placed.workflowId) };
+}
+
+/** The sandbox payments API the test run serves (global setup): the real placement path, over HTTP. */
+export function testVault(): PaymentMethodVault {
+  const url = process.env.PAYMENTS_URL;
+  if (!url) throw new Error('PAYMENTS_URL is not set: run tests through jest (global setup provides it)');
+  return httpPaymentMethodVault(url);
 }
 
 /** Awaits a condition on the order's `status` query (the workflow's own state, not a sleep). */

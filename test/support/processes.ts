@@ -103,6 +103,7 @@ export function runCli(
 /** Environment for `npm start` in a test: the test's own, minus what would point it at the suite's stack. */
 export function startEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...extra };
-  for (const key of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'WORKFLOW_BUNDLE_PATH']) if (!(key in extra)) delete env[key];
+  for (const key of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'WORKFLOW_BUNDLE_PATH', 'PAYMENTS_URL'])
+    if (!(key in extra)) delete env[key];
   return env;
 }

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { Client } from 'pg';
+import { createSandboxPaymentProvider } from '../../activities/payments-sandbox';
 import { migrate } from '../../src/db/migrate';
+import { startSandboxPaymentsApi } from '../../src/infra/sandbox-payments-api';
 import { createDatabaseIfMissing, startEmbeddedPostgres } from '../../src/infra/postgres';
 import { freePort } from '../../src/infra/ports';
 import { resolveTemporalCli } from '../../src/infra/temporal-cli';
@@ -13,6 +15,8 @@ import { projectRoot } from '../../src/infra/paths';
 
 export interface TestStack {
   temporalAddress: string;
+  /** The sandbox payments API (card vault) that placing an order calls. */
+  paymentsUrl: string;
   databaseUrl: string;
   workflowBundlePath: string;
   stop(): Promise<void>;
@@ -70,7 +74,9 @@ export async function startTestStack(log: (line: string) => void): Promise<TestS
     }
     const pool = createPool(databaseUrl, 2);
     await migrate(pool);
-    await pool.end();
+    stops.push(() => pool.end());
+    const paymentsApi = await startSandboxPaymentsApi({ provider: createSandboxPaymentProvider(pool), port: 0 });
+    stops.push(() => paymentsApi.stop());
 
     const outDir = path.join(projectRoot(), 'test-output');
     const workflowBundlePath = path.join(outDir, 'workflow-bundle.js');
@@ -80,7 +86,7 @@ export async function startTestStack(log: (line: string) => void): Promise<TestS
     });
     mkdirSync(outDir, { recursive: true });
     writeFileSync(workflowBundlePath, code);
-    return { temporalAddress: server.address, databaseUrl, workflowBundlePath, stop };
+    return { temporalAddress: server.address, paymentsUrl: paymentsApi.url, databaseUrl, workflowBundlePath, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -1,0 +1,39 @@
+/**
+ * The placer's side of the card vault: a card token goes to the payment provider's vault and a
+ * payment-method reference comes back; only the reference goes into the order's workflow input.
+ * Over HTTP to the sandbox payments API (`npm start` serves it; PAYMENTS_URL), or any function of
+ * the same shape (the chaos runner calls the sandbox provider in-process).
+ */
+export type PaymentMethodVault = (token: string, idempotencyKey: string) => Promise<string>;
+
+/** The payments API cannot be reached or failed: nothing was started (exit 1 on the CLI). */
+export class PaymentsUnavailable extends Error {}
+
+const TIMEOUT_MS = 10_000;
+
+export function httpPaymentMethodVault(baseUrl: string): PaymentMethodVault {
+  const url = new URL('v1/payment-methods', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+  return async (token, idempotencyKey) => {
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey },
+        body: JSON.stringify({ token }),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw new PaymentsUnavailable(
+        `Cannot reach the payments API at ${url.origin} (${(err as Error).message}); nothing was started. ` +
+          'Start the stack with `npm start`, or set PAYMENTS_URL.',
+      );
+    }
+    const body = (await res.json().catch(() => ({}))) as { id?: unknown; error?: unknown };
+    if (res.status !== 201 && res.status !== 200)
+      throw new PaymentsUnavailable(
+        `The payments API refused the card (HTTP ${res.status}: ${String(body.error ?? 'no reason given')}); nothing was started.`,
+      );
+    if (typeof body.id !== 'string') throw new PaymentsUnavailable('The payments API answered without a reference.');
+    return body.id;
+  };
+}
