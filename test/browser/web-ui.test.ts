@@ -1,22 +1,29 @@
 /**
  * The Temporal Web UI shows what the CLI says: a dev server of this test's own WITH the UI (the
  * suite's shared one is headless), workers against it, two orders placed with the real `orders`
- * binary, and Debian's Chromium (playwright-core) reading the pages the CLI links to.
+ * binary, and Chromium (playwright-core) reading the pages the CLI links to. Payloads are
+ * encrypted: the dev server's UI decodes them through a codec server of this test's own, as
+ * `npm start` wires it, and the order's page shows the shipping address in clear.
  *
- * Needs /usr/bin/chromium (CI installs Debian's `chromium` package). Without it this test FAILS.
+ * The browser is the one the npm package @sparticuz/chromium carries (test/support/browser.ts), so
+ * `npm install` is enough; CHROMIUM_PATH picks another. Without a browser this test FAILS.
  * Screenshots: test-output/browser/*.png.
  *
  * The second test drives the UI's "Send a Signal" action (More Actions menu): an `approve` signal
  * from someone who is not an approver is recorded as refused, one from alice lets the order finish.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PlaceJsonSchema } from '../../src/cli/schemas';
+import { parseKeyring } from '../../src/infra/codec-keys';
+import { startCodecServer, type RunningCodecServer } from '../../src/infra/codec-server';
+import { AesGcmPayloadCodec } from '../../src/infra/payload-codec';
 import { projectRoot } from '../../src/infra/paths';
 import { freePort } from '../../src/infra/ports';
 import { resolveTemporalCli } from '../../src/infra/temporal-cli';
 import { startDevServer, type RunningDevServer } from '../../src/infra/temporal-server';
+import { launchChromium } from '../support/browser';
 import { TEST_ADDRESS } from '../support/cli';
 import { runCli } from '../support/processes';
 import { seedSku, testPolicy, uid, waitForView } from '../support/orders';
@@ -26,11 +33,11 @@ import type { orderWorkflow } from '../../workflows/order';
 
 jest.setTimeout(180_000);
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(projectRoot(), 'test-output', 'browser');
 const SHIP_TO = JSON.stringify(TEST_ADDRESS);
 
 let server: RunningDevServer | undefined;
+let codec: RunningCodecServer | undefined;
 let stack: TestWorkers | undefined;
 let browser: Browser | undefined;
 let uiUrl: string;
@@ -53,20 +60,23 @@ async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
 }
 
 beforeAll(async () => {
-  // Fail, never skip: a missing browser must not pass CI silently.
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: this test drives Debian's Chromium. Install it (apt-get install chromium); CI does.`,
-    );
-  }
   mkdirSync(SHOTS, { recursive: true });
+  browser = await launchChromium();
   const cli = await resolveTemporalCli({ allowDownload: false });
   if (cli.kind !== 'path') throw new Error('unreachable: download disabled');
+  const uiPort = await freePort();
+  // As npm start wires it: the run's keys, loopback, CORS for the UI's origin only.
+  codec = await startCodecServer({
+    codec: new AesGcmPayloadCodec(parseKeyring(process.env.PAYLOAD_CODEC_KEYS!, 'PAYLOAD_CODEC_KEYS')),
+    port: await freePort(),
+    corsOrigins: [`http://localhost:${uiPort}`],
+  });
   server = await startDevServer({
     cliPath: cli.path,
     port: await freePort(),
-    uiPort: await freePort(),
+    uiPort,
     namespace: 'default',
+    uiCodecEndpoint: codec.url,
   });
   uiUrl = server.uiUrl!;
   await waitForHttp(uiUrl);
@@ -79,24 +89,13 @@ beforeAll(async () => {
     TASK_QUEUE_PREFIX: stack.prefix,
     TRANSIT_TIME_MS: '300',
   };
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
 });
 
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
   await server?.stop();
+  await codec?.stop();
 });
 
 async function newPage(): Promise<Page> {
@@ -173,6 +172,18 @@ test('the Web UI lists the order awaiting approval, and shows the delivered one 
     .locator('svg text', { hasText: /^capture/ })
     .first()
     .waitFor({ timeout: 30_000 });
+  // The order's input is stored encrypted: the page shows it in clear only because the UI sent it
+  // to the codec server. The address is there, the card token is not (only its pm_ reference).
+  try {
+    await order.getByText(TEST_ADDRESS.line1).first().waitFor({ timeout: 30_000 });
+  } catch (err) {
+    await order.screenshot({ path: path.join(SHOTS, 'delivered-order-input-FAILED.png'), fullPage: true });
+    throw err;
+  }
+  const pageText = await order.locator('body').innerText();
+  expect(pageText).toContain(TEST_ADDRESS.name);
+  expect(pageText).toMatch(/pm_[a-f0-9]{24}/);
+  expect(pageText).not.toContain('binary/encrypted');
   await order.screenshot({ path: path.join(SHOTS, 'delivered-order.png'), fullPage: true });
 
   // The event-history timeline names each activity (type • summary) and the shipment child.
