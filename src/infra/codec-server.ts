@@ -9,7 +9,7 @@
  * authentication as the Web UI (see the README's threat model).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen, type Listening } from './http-listen';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { Config } from '../config';
 
@@ -21,10 +21,7 @@ export interface CodecServerOptions {
   corsOrigins: readonly string[];
 }
 
-export interface RunningCodecServer {
-  url: string;
-  stop(): Promise<void>;
-}
+export type RunningCodecServer = Listening;
 
 /** Browser origins allowed: CODEC_CORS_ORIGINS (comma-separated), or else the Web UI's own. */
 export function corsOriginsFrom(
@@ -131,19 +128,5 @@ export function startCodecServer(opts: CodecServerOptions): Promise<RunningCodec
       res.end(JSON.stringify({ error: (err as Error).message }));
     });
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '127.0.0.1', () => {
-      const { address, port } = server.address() as AddressInfo;
-      const host = address.includes(':') ? `[${address}]` : address;
-      resolve({
-        url: `http://${host}:${port}`,
-        stop: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections(); // a browser's keep-alive connection must not hold the stop
-          }),
-      });
-    });
-  });
+  return listen(server, opts.port, opts.host);
 }

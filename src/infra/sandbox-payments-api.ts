@@ -6,14 +6,11 @@
  * `npm start` serves it on loopback (PAYMENTS_API_PORT); the tests start one for their run.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { PaymentProvider } from '../../activities/payments';
 import { PaymentSchema, formatZodError } from '../domain';
+import { listen, type Listening } from './http-listen';
 
-export interface RunningPaymentsApi {
-  url: string;
-  stop(): Promise<void>;
-}
+export type RunningPaymentsApi = Listening;
 
 const MAX_BODY_BYTES = 16 * 1024;
 const IDEMPOTENCY_KEY = /^[\w:.-]{1,200}$/;
@@ -65,19 +62,5 @@ export function startSandboxPaymentsApi(opts: {
       else res.end();
     });
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '127.0.0.1', () => {
-      const { address, port } = server.address() as AddressInfo;
-      const host = address.includes(':') ? `[${address}]` : address;
-      resolve({
-        url: `http://${host}:${port}`,
-        stop: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
-      });
-    });
-  });
+  return listen(server, opts.port, opts.host);
 }

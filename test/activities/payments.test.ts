@@ -14,6 +14,17 @@ afterAll(() => pool.end());
 
 const WINDOW = 60_000;
 
+/** Authorizes `amountCents` USD on the card `token`, vaulted first as placing an order does. */
+async function authorizeCard(orderId: string, amountCents: number, token = 'tok_ok') {
+  return pay.authorize({
+    orderId,
+    amountCents,
+    currency: 'USD',
+    paymentMethodId: await vaulted(token),
+    windowMs: WINDOW,
+  });
+}
+
 /** A card token exchanged at the sandbox provider's vault, as placing an order does. */
 async function vaulted(token: string): Promise<string> {
   const provider = createSandboxPaymentProvider(pool);
@@ -190,13 +201,7 @@ test('a provider that loses its answer is asked again with the same key, and one
 
 test('void before capture voids once; capture after a void is refused', async () => {
   const orderId = uid('p');
-  await pay.authorize({
-    orderId,
-    amountCents: 300,
-    currency: 'USD',
-    paymentMethodId: await vaulted('tok_ok'),
-    windowMs: WINDOW,
-  });
+  await authorizeCard(orderId, 300, 'tok_ok');
   expect(await pay.void({ orderId })).toEqual({ voided: true });
   expect(await pay.void({ orderId })).toEqual({ voided: true });
   expect((await ops(orderId)).map((o) => o.operation)).toEqual(['authorize', 'void']);
@@ -207,13 +212,7 @@ test('void before capture voids once; capture after a void is refused', async ()
 
 test('void after capture is a no-op; void with nothing authorized is a no-op', async () => {
   const orderId = uid('p');
-  await pay.authorize({
-    orderId,
-    amountCents: 300,
-    currency: 'USD',
-    paymentMethodId: await vaulted('tok_ok'),
-    windowMs: WINDOW,
-  });
+  await authorizeCard(orderId, 300, 'tok_ok');
   await pay.capture({ orderId, amountCents: 300, currency: 'USD' });
   expect(await pay.void({ orderId })).toEqual({ voided: false });
   expect((await ops(orderId)).map((o) => o.operation)).toEqual(['authorize', 'capture']);
@@ -223,13 +222,7 @@ test('void after capture is a no-op; void with nothing authorized is a no-op', a
 test('refund returns the captured amount once; without a capture it returns 0', async () => {
   const orderId = uid('p');
   await orderRow(orderId);
-  await pay.authorize({
-    orderId,
-    amountCents: 4200,
-    currency: 'USD',
-    paymentMethodId: await vaulted('tok_ok'),
-    windowMs: WINDOW,
-  });
+  await authorizeCard(orderId, 4200, 'tok_ok');
   expect(await pay.refund({ orderId })).toEqual({ refundedCents: 0 }); // authorized only: nothing to give back
   await pay.capture({ orderId, amountCents: 4000, currency: 'USD' }); // partial capture
   expect(await pay.refund({ orderId })).toEqual({ refundedCents: 4000 });
@@ -263,13 +256,7 @@ test('capture without an authorization, or above it, is refused', async () => {
     nonRetryable: true,
   });
   const orderId = uid('p');
-  await pay.authorize({
-    orderId,
-    amountCents: 100,
-    currency: 'USD',
-    paymentMethodId: await vaulted('tok_ok'),
-    windowMs: WINDOW,
-  });
+  await authorizeCard(orderId, 100, 'tok_ok');
   expect(await failureOf(pay.capture({ orderId, amountCents: 101, currency: 'USD' }))).toMatchObject({
     type: 'InvalidInput',
     nonRetryable: true,
@@ -318,13 +305,7 @@ test('void finds an authorization whose answer was lost (known only to the provi
 test('refund finds a capture whose answer was lost and refunds exactly it; void of it answers captured', async () => {
   const orderId = uid('p');
   await orderRow(orderId);
-  const { authorizationId } = await pay.authorize({
-    orderId,
-    amountCents: 2_200,
-    currency: 'USD',
-    paymentMethodId: await vaulted('tok_ok'),
-    windowMs: WINDOW,
-  });
+  const { authorizationId } = await authorizeCard(orderId, 2_200, 'tok_ok');
   await sandbox().capture({
     idempotencyKey: `${orderId}:capture`,
     orderId,
@@ -347,13 +328,7 @@ test('capture and void of one authorization at the same moment: exactly one wins
   for (let round = 0; round < 8; round++) {
     const orderId = uid('race');
     await orderRow(orderId);
-    await pay.authorize({
-      orderId,
-      amountCents: 900,
-      currency: 'USD',
-      paymentMethodId: await vaulted('tok_ok'),
-      windowMs: WINDOW,
-    });
+    await authorizeCard(orderId, 900, 'tok_ok');
     const [capture, voided] = await Promise.allSettled([
       pay.capture({ orderId, amountCents: 900, currency: 'USD' }),
       pay.void({ orderId }),

@@ -14,31 +14,23 @@ import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../s
 import { approveUpdate } from '../../workflows/order-api';
 import type { orderWorkflow } from '../../workflows/order';
 import { asPayload, fromBase64 as b64, payloadsIn, rawHistory } from '../support/raw-history';
-import { orderRequest, place, seedSku, testPolicy, testSettings, uid, waitForView } from '../support/orders';
+import {
+  distinctiveCustomer,
+  orderRequest,
+  place,
+  seedSku,
+  testPolicy,
+  testSettings,
+  waitForView,
+} from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 jest.setTimeout(120_000);
 
 /** Personal data of this test's customer: none of it may be readable in raw history. */
 function privateOrder(sku: string, quantity = 1) {
-  const tag = uid('pii').slice(4);
-  const shippingAddress = {
-    name: `Grace Hopper ${tag}`,
-    line1: `${tag} Cobol Lane`,
-    city: `Arlington ${tag}`,
-    postalCode: 'VA 22201',
-    country: 'US',
-  };
-  const token = `tok_secret_${tag}`;
-  const request = { ...orderRequest({ items: [{ sku, quantity }], token }), shippingAddress };
-  const secrets = [
-    shippingAddress.name,
-    shippingAddress.line1,
-    shippingAddress.city,
-    shippingAddress.postalCode,
-    token,
-  ];
-  return { request, secrets };
+  const { address, token, secrets } = distinctiveCustomer();
+  return { request: { ...orderRequest({ items: [{ sku, quantity }], token }), shippingAddress: address }, secrets };
 }
 
 /** Child workflow ids started from a raw history (the order's shipments). */

@@ -96,6 +96,23 @@ export async function place(
   return { ...placed, handle: client.workflow.getHandle<typeof orderWorkflow>(placed.workflowId) };
 }
 
+/**
+ * A customer whose name, address parts and card token are unique to this call, so a search of
+ * logs or history for them can only find this order's data. `secrets` lists them all.
+ */
+export function distinctiveCustomer() {
+  const tag = randomUUID().slice(0, 8);
+  const address = {
+    name: `Grace Hopper ${tag}`,
+    line1: `${tag} Cobol Lane`,
+    city: `Arlington ${tag}`,
+    postalCode: 'VA 22201',
+    country: 'US',
+  };
+  const token = `tok_secret_${tag}`;
+  return { tag, address, token, secrets: [address.name, address.line1, address.city, address.postalCode, token] };
+}
+
 /** The sandbox payments API the test run serves (global setup): the real placement path, over HTTP. */
 export function testVault(): PaymentMethodVault {
   const url = process.env.PAYMENTS_URL;
