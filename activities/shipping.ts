@@ -11,6 +11,7 @@ import {
 } from '../src/domain';
 import { logger } from '../src/logger';
 import { passPointOfNoReturn } from './order-gate';
+import { writeOrderStatus } from './orders';
 
 /** Countries the (sandbox) carrier does not serve: booking there fails with ShippingUnavailable. */
 export const UNSERVED_COUNTRIES: ReadonlySet<string> = new Set(['AQ']);
@@ -150,9 +151,15 @@ export function createShippingActivities(pool: Pool, deps: ShippingDeps): Shippi
           return { accepted: false };
         }
         // The first pickup passes the order's point of no return, unless a cancellation won the gate.
-        if (current === 'BOOKED' && !(await passPointOfNoReturn(db, rows[0]!.order_id!))) {
-          logger.warn({ shipmentId }, 'pickup refused: the order was cancelled first');
-          return { accepted: false };
+        if (current === 'BOOKED') {
+          const orderId = rows[0]!.order_id!;
+          if (!(await passPointOfNoReturn(db, orderId))) {
+            logger.warn({ shipmentId }, 'pickup refused: the order was cancelled first');
+            return { accepted: false };
+          }
+          // The order's Shipped milestone is its first pickup: recorded here, in the pickup's own
+          // transaction, rather than by a recordStatus round trip of the order workflow.
+          await writeOrderStatus(db, { orderId, status: 'Shipped' });
         }
         await db.query(
           'INSERT INTO shipment_events (shipment_id, event) VALUES ($1, $2) ON CONFLICT (shipment_id, event) DO NOTHING',

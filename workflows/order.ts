@@ -196,11 +196,14 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
 
   // --- the happy path ---------------------------------------------------------------------------
   const runOrder = async (): Promise<void> => {
-    policy = await acts.loadPolicy();
-    const priced = await acts.priceOrder.executeWithOptions(
-      { summary: `Price ${order.items.length} line(s) from the catalog` },
-      [{ orderId, runId, customerId: order.customerId, items: order.items, shippingMethod: order.shippingMethod }],
-    );
+    // Independent reads: one round trip instead of two (the policy does not depend on the price).
+    const [loadedPolicy, priced] = await Promise.all([
+      acts.loadPolicy(),
+      acts.priceOrder.executeWithOptions({ summary: `Price ${order.items.length} line(s) from the catalog` }, [
+        { orderId, runId, customerId: order.customerId, items: order.items, shippingMethod: order.shippingMethod },
+      ]),
+    ]);
+    policy = loadedPolicy;
     if (!priced.ok)
       rejectOrder(
         priced.reason === 'unknown-sku' ? 'unknown-sku' : 'mixed-currency',
@@ -284,17 +287,10 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     Object.assign(view.payment, { status: 'captured', capturedCents: view.totalCents });
     state.transition('PaymentCompleted');
 
-    state.transition('Processing');
-    await acts.recordStatus({ orderId, runId, status: 'Processing' });
-    // The Shipped milestone is recorded when it is reached, while parcels are still travelling.
-    const shippedRecorded = (async () => {
-      await condition(() => state.status === 'Shipped');
-      await acts.recordStatus({ orderId, runId, status: 'Shipped' });
-    })();
-    shippedRecorded.catch(() => undefined); // awaited below; a failed order never reaches it
+    state.transition('Processing'); // the read model has it already: capture wrote it
+    // The read model's Shipped milestone is written by the first pickup itself (recordCarrierEvent).
     await shipAll(reservation.lines, policy);
     if (state.status === 'Processing') state.transition('Shipped'); // events may all arrive at once
-    await shippedRecorded;
 
     await acts.confirm.executeWithOptions({ summary: 'Confirm reservation: stock leaves the warehouse' }, [
       { orderId },

@@ -48,7 +48,7 @@ async function orderRow(orderId: string, status = 'PaymentPending'): Promise<voi
   );
 }
 
-test('tok_ok: authorize and capture twice each leave one row each; capture moves the order to PaymentCompleted', async () => {
+test('tok_ok: authorize and capture twice each leave one row each; capture moves the order to PaymentCompleted, then Processing', async () => {
   const orderId = uid('p');
   await orderRow(orderId, 'InventoryReserved');
   const req = { orderId, amountCents: 5000, currency: 'USD' };
@@ -68,9 +68,14 @@ test('tok_ok: authorize and capture twice each leave one row each; capture moves
     [`${orderId}:authorize`],
   );
   expect(rows[0]?.ok).toBe(true);
+  // Paid, then being processed: both milestones in the read model's history, in order.
   expect((await pool.query('SELECT status FROM orders WHERE order_id = $1', [orderId])).rows[0].status).toBe(
-    'PaymentCompleted',
+    'Processing',
   );
+  const history = await pool.query('SELECT status FROM order_status_history WHERE order_id = $1 ORDER BY id', [
+    orderId,
+  ]);
+  expect(history.rows.map((r) => r.status)).toEqual(['PaymentCompleted', 'Processing']);
   const outbox = await pool.query(`SELECT payload FROM outbox WHERE order_id = $1 AND event_type = 'PaymentCaptured'`, [
     orderId,
   ]);
