@@ -356,11 +356,18 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
         });
         children.push({ handle, shipment });
       }
+      // A child reports Booked and its pickup by signal; its delivery is its result (one signal,
+      // and one workflow task of ours, less per parcel).
       const results = children.map(({ handle, shipment }) =>
-        handle.result().catch((err: unknown) => {
-          shipment.status = isCancellation(err) ? 'Cancelled' : 'Failed';
-          throw err;
-        }),
+        handle.result().then(
+          () => {
+            shipment.status = 'delivered';
+          },
+          (err: unknown) => {
+            shipment.status = isCancellation(err) ? 'Cancelled' : 'Failed';
+            throw err;
+          },
+        ),
       );
       try {
         await Promise.all(results);

@@ -74,7 +74,9 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
           `carrier event ${event} refused: order ${input.orderId} was cancelled first`,
           ERROR_TYPES.PickupRefused,
         );
-      await parent.signal(shipmentProgressSignal, { shipmentId: input.shipmentId, event });
+      // The order acts on the pickup (its point of no return); in-transit is the carrier's detail,
+      // and delivery reaches the order as this workflow's result: no signal for those.
+      if (event === 'picked-up') await parent.signal(shipmentProgressSignal, { shipmentId: input.shipmentId, event });
     }
     await carrier;
     return { shipmentId: input.shipmentId, delivered: true };
