@@ -8,6 +8,7 @@
  * docs/benchmarks.md (with a chart) with --docs; --label appends the run to the tuning log.
  * Exit codes: 0 every order ended as expected; 1 some did not, or the run broke; 2 bad flags; 130 interrupted.
  */
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeDocs } from '../src/bench/docs';
@@ -105,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const interrupt = new AbortController();
+  setMaxListeners(0, interrupt.signal); // every order in flight listens to it
   const onSignal = () => {
     process.stderr.write('\nbench: interrupted; stopping every process it started...\n');
     interrupt.abort();

@@ -14,7 +14,7 @@ export function isShape(value: string): value is Shape {
 
 export const SHAPE_DESCRIPTIONS: Record<Shape, string> = {
   'one-line': '1 line, 1 warehouse',
-  'ten-lines': '10 lines, 2 warehouses (2 parcels)',
+  'ten-lines': '10 lines, 2 warehouses, so 2 parcels',
   approval: '1 line of 1,500.00, approved by the bench as soon as it waits',
 };
 
