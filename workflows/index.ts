@@ -3,3 +3,4 @@ export { stackCheckWorkflow } from './stack-check';
 export { orderWorkflow } from './order';
 export { shipmentWorkflow } from './shipment';
 export { reservationSweeperWorkflow } from './reservation-sweeper';
+export { benchFloorWorkflow, benchFloorLocalWorkflow } from './bench-floor';

@@ -7,3 +7,4 @@ export * from './order';
 export * from './status';
 export * from './rules';
 export * from './order-workflow';
+export * from './bench';

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError, type DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
+import { createBenchActivities } from '../../activities/bench';
 import { createDiagnosticsActivities } from '../../activities/diagnostics';
 import { createInventoryActivities } from '../../activities/inventory';
 import { claimCancellation } from '../../activities/order-gate';
@@ -76,6 +77,7 @@ function activitiesFor(service: Service, deps: WorkerDeps, config: Config): obje
             deps.describeWorkflow ?? missing('describeWorkflow', 'isOrderRunning cannot ask Temporal about orders'),
         }),
         loadPolicy: async () => policy,
+        ...createBenchActivities(deps.pool), // npm run bench's floor workflow (workflows/bench-floor.ts)
         claimCancellation: ({ orderId }: { orderId: string }) => claimCancellation(deps.pool, orderId),
       };
     }

@@ -1,0 +1,111 @@
+/**
+ * `npm run bench` end to end, small, so it keeps working: 5 one-line orders at concurrency 2
+ * against the suite's Temporal server (a throw-away database on the suite's PostgreSQL server),
+ * with the docs written to a temporary folder. Asserts the report's structure and that every
+ * order and floor workflow reached its end, never a number.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { isAlive } from '../../src/chaos/processes';
+import type { BenchReport } from '../../src/bench/report';
+import { NOTES_END, NOTES_START } from '../../src/bench/markdown';
+import { DIST, ROOT } from '../support/processes';
+
+jest.setTimeout(150_000);
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [path.join(DIST, 'scripts/bench.js'), ...args], {
+    cwd: ROOT,
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  // A bench that hangs fails the test instead of holding the suite: stopped by its pid.
+  const bound = setTimeout(() => child.kill('SIGINT'), 120_000);
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      clearTimeout(bound);
+      resolve({ code, output });
+    }),
+  );
+}
+
+test('5 one-line orders, the floors and the in-process baseline: a complete report, docs and a tuning-log entry', async () => {
+  const json = path.join(dir, 'report.json');
+  const docs = path.join(dir, 'docs');
+  const { code, output } = await runBench([
+    '--orders',
+    '5',
+    '--concurrency',
+    '2',
+    '--shape',
+    'one-line',
+    '--warmup',
+    '0',
+    '--address',
+    process.env.TEMPORAL_ADDRESS!,
+    '--json',
+    json,
+    '--docs',
+    '--docs-dir',
+    docs,
+    '--label',
+    'smoke test',
+  ]);
+  if (code !== 0) throw new Error(`bench exited ${code}:\n${output}`);
+
+  const report = JSON.parse(readFileSync(json, 'utf8')) as BenchReport;
+  expect(report.ok).toBe(true);
+  expect(report.problems).toEqual([]);
+  expect(report.rows.map((r) => r.kind)).toEqual(['order', 'floor', 'floor-local', 'in-process']);
+  // Every order delivered, every floor workflow completed: all 5 of each.
+  for (const row of report.rows) {
+    const expected = row.kind === 'floor' || row.kind === 'floor-local' ? 'Completed' : 'Delivered';
+    expect({ row: row.name, count: row.count, completed: row.completed, statuses: row.statuses }).toEqual({
+      row: row.name,
+      count: 5,
+      completed: 5,
+      statuses: { [expected]: 5 },
+    });
+    for (const key of ['p50', 'p95', 'p99'] as const) expect(typeof row.latencyMs[key]).toBe('number');
+    expect(typeof row.perSecond).toBe('number');
+    expect(typeof row.perOrder.sqlStatements).toBe('number');
+  }
+  const [order, floor, local] = report.rows;
+  for (const key of ['historyEvents', 'workflowTasks', 'activities', 'localActivities', 'cpuMs'] as const)
+    expect({ key, type: typeof order!.perOrder[key] }).toEqual({ key, type: 'number' });
+  expect(typeof order!.resources.peakRssMiB).toBe('number');
+  // The floor makes as many calls as the order made activities, as activities and as local activities.
+  expect(report.floor).toEqual({ activities: order!.perOrder.activities, from: 'one-line' });
+  expect(floor!.perOrder.activities).toBe(report.floor!.activities);
+  expect(local!.perOrder.localActivities).toBe(report.floor!.activities);
+  expect(report.options).toMatchObject({ orders: 5, concurrency: 2, shapes: ['one-line'] });
+  expect(report.machine.cpus).toBeGreaterThan(0);
+
+  // Every process it started (here: the worker; the server and database are the suite's) is gone.
+  expect(report.processes.map((p) => p.name)).toEqual(['worker']);
+  expect(report.processes.filter((p) => isAlive(p.pid))).toEqual([]);
+
+  const markdown = readFileSync(path.join(docs, 'benchmarks.md'), 'utf8');
+  expect(markdown).toContain('](benchmarks.svg)');
+  expect(markdown).toContain(NOTES_START);
+  expect(markdown).toContain(NOTES_END);
+  expect(markdown).toContain('| smoke test |');
+  expect(readFileSync(path.join(docs, 'benchmarks.svg'), 'utf8')).toMatch(/^<svg[^>]*>/);
+  expect(existsSync(path.join(docs, 'benchmarks.json'))).toBe(true);
+  const log = JSON.parse(readFileSync(path.join(docs, 'bench-log.json'), 'utf8')) as {
+    entries: Array<{ label: string }>;
+  };
+  expect(log.entries.map((e) => e.label)).toEqual(['smoke test']);
+  expect(output).toMatch(/floor: \d+ local activities/);
+});
