@@ -56,16 +56,19 @@ export function inProcessOrders(pool: Pool, opts: InProcessOptions) {
       idempotencyKey: `place:${orderId}`,
     });
 
-    await call(policy); // loadPolicy: an activity in the workflow, a constant here
-    const priced = await call(
-      orders.priceOrder({
-        orderId,
-        runId,
-        customerId: request.customerId,
-        items: request.items,
-        shippingMethod: request.shippingMethod,
-      }),
-    );
+    // loadPolicy (an activity in the workflow, a constant here) and priceOrder, side by side as there.
+    const [, priced] = await Promise.all([
+      call(policy),
+      call(
+        orders.priceOrder({
+          orderId,
+          runId,
+          customerId: request.customerId,
+          items: request.items,
+          shippingMethod: request.shippingMethod,
+        }),
+      ),
+    ]);
     if (!priced.ok) throw new Error(`in-process order ${orderId}: ${priced.reason}`);
     const needsApproval = priced.totalCents >= policy.approvalThresholdCents;
     if (needsApproval) throw new Error('the in-process baseline has no approver: use a shape below the threshold');
@@ -91,8 +94,8 @@ export function inProcessOrders(pool: Pool, opts: InProcessOptions) {
         windowMs: opts.paymentWindowMs,
       }),
     );
+    // capture records Processing itself; the first pickup records Shipped (as in the workflow).
     await call(payments.capture({ orderId, amountCents: priced.totalCents, currency: priced.currency }));
-    await call(orders.recordStatus({ orderId, runId, status: 'Processing' }));
 
     // One parcel per warehouse, in parallel, as the shipment children run.
     const byWarehouse = new Map<string, ReservedLine[]>();
@@ -115,7 +118,6 @@ export function inProcessOrders(pool: Pool, opts: InProcessOptions) {
         for (const event of CARRIER_EVENTS) await call(shipping.recordCarrierEvent({ shipmentId: id, event }));
       }),
     );
-    await call(orders.recordStatus({ orderId, runId, status: 'Shipped' }));
     await call(inventory.confirm({ orderId }));
     await call(orders.recordStatus({ orderId, runId, status: 'Delivered' }));
     return { status: 'Delivered', calls };

@@ -8,6 +8,9 @@
  * the one on a user's desk.
  */
 import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { projectRoot } from '../../src/infra/paths';
@@ -25,11 +28,25 @@ const FLAGS = [
 
 /**
  * Unpacks the package's Chromium and answers its path. In a Node process of its own: the package is
- * ESM-only, which jest's CommonJS module registry cannot load.
+ * ESM-only, which jest's CommonJS module registry cannot load. The package reuses any
+ * `<tmpdir>/chromium` it finds, whatever its version and even half-unpacked, so it unpacks into a
+ * folder of this version's own, marked complete only once the unpack has finished.
  */
 async function packagedChromium(): Promise<string> {
+  const root = projectRoot();
+  const { version } = JSON.parse(
+    readFileSync(path.join(root, 'node_modules/@sparticuz/chromium/package.json'), 'utf8'),
+  ) as { version: string };
+  const dir = path.join(os.tmpdir(), `durable-orders-chromium-${version}`);
+  const done = path.join(dir, '.unpacked');
+  if (!existsSync(done)) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
   const script = "import('@sparticuz/chromium').then((m) => m.default.executablePath()).then((p) => console.log(p))";
-  const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { cwd: projectRoot() });
+  const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
+    cwd: root,
+    env: { ...process.env, TMPDIR: dir },
+  });
+  writeFileSync(done, '');
   return stdout.trim();
 }
 
