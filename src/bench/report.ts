@@ -2,6 +2,7 @@
  * The bench's result: one JSON document (BenchReport) and the table made from it, the same
  * columns in the terminal (cli-table3) and in docs/benchmarks.md (markdown.ts).
  */
+import type { BenchOptions } from './runner';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Table from 'cli-table3';
@@ -52,14 +53,7 @@ export interface BenchReport {
   startedAt: string;
   durationMs: number;
   commit?: { sha: string; dirty: boolean };
-  options: {
-    orders: number;
-    concurrency: number;
-    shapes: Shape[];
-    transitMs: number;
-    warmup: number;
-    address?: string;
-  };
+  options: Pick<BenchOptions, 'orders' | 'concurrency' | 'shapes' | 'transitMs' | 'warmup' | 'address'>;
   stack: {
     temporal: string;
     temporalServerVersion?: string;

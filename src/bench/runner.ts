@@ -5,15 +5,15 @@
  * end, also on failure and on interrupt.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createSandboxPaymentProvider } from '../../activities/payments-sandbox';
 import { ProcessRegistry } from '../chaos/processes';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
+import { workflowBundleFile } from '../infra/workflow-bundle';
 import type { OrderSettings } from '../domain';
 import { newKeyEntry } from '../infra/codec-keys';
 import { projectRoot } from '../infra/paths';
@@ -57,15 +57,16 @@ const POOL_SIZE = 10;
 /** Histories are read after each phase, a few at a time. */
 const HISTORY_CONCURRENCY = 4;
 
-async function workflowBundle(runDir: string): Promise<string> {
-  if (process.env.WORKFLOW_BUNDLE_PATH) return process.env.WORKFLOW_BUNDLE_PATH;
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: new DefaultLogger('WARN'),
-  });
-  const file = path.join(runDir, 'workflow-bundle.js');
-  writeFileSync(file, code);
-  return file;
+/** The run's options as its report records them. */
+function reportOptions(opts: BenchOptions): BenchReport['options'] {
+  return {
+    orders: opts.orders,
+    concurrency: opts.concurrency,
+    shapes: opts.shapes,
+    transitMs: opts.transitMs,
+    warmup: opts.warmup,
+    ...(opts.address ? { address: opts.address } : {}),
+  };
 }
 
 function gitCommit(): BenchReport['commit'] {
@@ -165,7 +166,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       address: opts.address,
       databaseUrl: opts.databaseUrl,
       taskQueuePrefix,
-      workflowBundlePath: await workflowBundle(runDir),
+      workflowBundlePath: await workflowBundleFile(runDir),
       codecKeys,
       workerEnv,
       registry,
@@ -193,14 +194,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       ...(opts.label ? { label: opts.label } : {}),
       startedAt: new Date(started).toISOString(),
       ...(commit ? { commit } : {}),
-      options: {
-        orders: opts.orders,
-        concurrency: opts.concurrency,
-        shapes: opts.shapes,
-        transitMs: opts.transitMs,
-        warmup: opts.warmup,
-        ...(opts.address ? { address: opts.address } : {}),
-      },
+      options: reportOptions(opts),
       stack: {
         temporal: temporal.pid
           ? 'dev server started by the bench (`temporal server start-dev`, SQLite file in the run folder, as `npm start` runs it)'
@@ -385,13 +379,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     ...(report ?? {
       schema: 1,
       startedAt: new Date(started).toISOString(),
-      options: {
-        orders: opts.orders,
-        concurrency: opts.concurrency,
-        shapes: opts.shapes,
-        transitMs: opts.transitMs,
-        warmup: opts.warmup,
-      },
+      options: reportOptions(opts),
       stack: { temporal: 'not started', database: 'not started', worker: 'not started', taskQueuePrefix },
       machine: await describeMachine({}),
     }),

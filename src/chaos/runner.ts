@@ -4,16 +4,16 @@
  * it started is stopped by pid at the end, also on interrupt and on failure.
  */
 import { setMaxListeners } from 'node:events';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { newKeyEntry, parseKeyring } from '../infra/codec-keys';
 import { dataConverterFor } from '../infra/data-converter';
 import type { Pool } from 'pg';
 import { createSandboxPaymentProvider } from '../../activities/payments-sandbox';
 import { createPool } from '../db/pool';
+import { workflowBundleFile } from '../infra/workflow-bundle';
 import { migrate } from '../db/migrate';
 import type { OrderSettings } from '../domain';
 import { driveOrder, type DriveContext, type OrderOutcome } from './drive';
@@ -48,18 +48,6 @@ export interface ChaosOptions {
 }
 
 const STOP_MARGIN_MS = 60_000;
-
-async function workflowBundle(runDir: string, given?: string): Promise<string> {
-  if (given) return given;
-  if (process.env.WORKFLOW_BUNDLE_PATH) return process.env.WORKFLOW_BUNDLE_PATH;
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: new DefaultLogger('WARN'),
-  });
-  const file = path.join(runDir, 'workflow-bundle.js');
-  writeFileSync(file, code);
-  return file;
-}
 
 function finalOrders(outcomes: readonly OrderOutcome[], readModel: Map<string, string>): FinalOrder[] {
   return outcomes
@@ -111,7 +99,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   let aborted: string | undefined;
   let workerRevivals = 0;
   try {
-    const bundlePath = await workflowBundle(runDir, opts.workflowBundlePath);
+    const bundlePath = await workflowBundleFile(runDir, opts.workflowBundlePath);
     // The run's own payload key (or the caller's): its workers and its client encrypt with it.
     const codecKeys = process.env.PAYLOAD_CODEC_KEYS ?? newKeyEntry();
     stack = new ChaosStack({
