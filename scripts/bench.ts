@@ -16,6 +16,7 @@ import { formatTable, writeJson } from '../src/bench/report';
 import { runBench } from '../src/bench/runner';
 import { isShape, SHAPES, type Shape } from '../src/bench/shapes';
 import { projectRoot } from '../src/infra/paths';
+import { interruptOnSignals } from '../src/infra/interrupt';
 
 export const DEFAULTS = { orders: 20, concurrency: 10, shape: 'all', transitMs: 1, warmup: 3 } as const;
 
@@ -105,14 +106,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const interrupt = new AbortController();
-  setMaxListeners(0, interrupt.signal); // every order in flight listens to it
-  const onSignal = () => {
-    process.stderr.write('\nbench: interrupted; stopping every process it started...\n');
-    interrupt.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const interrupted = interruptOnSignals('bench');
+  setMaxListeners(0, interrupted); // every order in flight listens to it
 
   const report = await runBench({
     orders: o.orders,
@@ -125,7 +120,7 @@ async function main(argv: string[]): Promise<number> {
     label: o.label,
     progress: process.stderr.isTTY === true,
     keepRunDir: o.keep,
-    signal: interrupt.signal,
+    signal: interrupted,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(`\n${formatTable(report)}\n`);
@@ -137,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
     const written = await writeDocs(o.docsDir, report, o.docs);
     for (const file of written) process.stderr.write(`bench: wrote ${path.relative(process.cwd(), file) || file}\n`);
   }
-  if (interrupt.signal.aborted) return 130;
+  if (interrupted.aborted) return 130;
   return report.ok ? 0 : 1;
 }
 

@@ -9,6 +9,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { formatReport, writeJson } from '../src/chaos/report';
 import { runChaos } from '../src/chaos/runner';
+import { interruptOnSignals } from '../src/infra/interrupt';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -69,13 +70,7 @@ async function main(argv: string[]): Promise<number> {
     `chaos: ${o.orders} orders, concurrency ${o.concurrency}, seed ${seed}, bound ${o.maxMinutes} min\n`,
   );
 
-  const interrupt = new AbortController();
-  const onSignal = () => {
-    process.stderr.write('\nchaos: interrupted; stopping every process it started...\n');
-    interrupt.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const interrupted = interruptOnSignals('chaos');
 
   const report = await runChaos({
     orders: o.orders,
@@ -85,11 +80,11 @@ async function main(argv: string[]): Promise<number> {
     approvalTimeoutMs: o.approvalTimeoutMs,
     orderTimeoutMs: o.orderTimeoutS * 1000,
     keepRunDir: o.keep,
-    signal: interrupt.signal,
+    signal: interrupted,
   });
   process.stdout.write(`\n${formatReport(report)}\n`);
   if (o.json) writeJson(o.json, report);
-  if (interrupt.signal.aborted) return 130;
+  if (interrupted.aborted) return 130;
   return report.ok ? 0 : 1;
 }
 

@@ -12,6 +12,7 @@ import type { Pool } from 'pg';
 import { createSandboxPaymentProvider } from '../../activities/payments-sandbox';
 import { ProcessRegistry } from '../chaos/processes';
 import { migrate } from '../db/migrate';
+import { providerVault } from '../client/payment-methods';
 import { createPool } from '../db/pool';
 import { workflowBundleFile } from '../infra/workflow-bundle';
 import type { OrderSettings } from '../domain';
@@ -221,8 +222,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     };
     const orderContext = (idPrefix: string) => ({
       client,
-      vault: async (token: string, idempotencyKey: string) =>
-        (await provider.savePaymentMethod({ token, idempotencyKey })).paymentMethodId,
+      vault: providerVault(provider),
       settings,
       taskQueuePrefix,
       idPrefix,

@@ -12,6 +12,7 @@ import { newKeyEntry, parseKeyring } from '../infra/codec-keys';
 import { dataConverterFor } from '../infra/data-converter';
 import type { Pool } from 'pg';
 import { createSandboxPaymentProvider } from '../../activities/payments-sandbox';
+import { providerVault } from '../client/payment-methods';
 import { createPool } from '../db/pool';
 import { workflowBundleFile } from '../infra/workflow-bundle';
 import { migrate } from '../db/migrate';
@@ -153,8 +154,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const provider = createSandboxPaymentProvider(vaultPool);
     const ctx: DriveContext = {
       client,
-      vault: async (token, idempotencyKey) =>
-        (await provider.savePaymentMethod({ token, idempotencyKey })).paymentMethodId,
+      vault: providerVault(provider),
       settings,
       taskQueuePrefix,
       deadline: workDeadline,

@@ -4,7 +4,14 @@
  * Over HTTP to the sandbox payments API (`npm start` serves it; PAYMENTS_URL), or any function of
  * the same shape (the chaos runner calls the sandbox provider in-process).
  */
+import type { PaymentProvider } from '../../activities/payments';
+
 export type PaymentMethodVault = (token: string, idempotencyKey: string) => Promise<string>;
+
+/** The vault of a provider in this process (chaos and bench runners; npm start serves it over HTTP). */
+export function providerVault(provider: Pick<PaymentProvider, 'savePaymentMethod'>): PaymentMethodVault {
+  return async (token, idempotencyKey) => (await provider.savePaymentMethod({ token, idempotencyKey })).paymentMethodId;
+}
 
 /** The payments API cannot be reached or failed: nothing was started (exit 1 on the CLI). */
 export class PaymentsUnavailable extends Error {}
