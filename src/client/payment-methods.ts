@@ -38,7 +38,7 @@ export function httpPaymentMethodVault(baseUrl: string): PaymentMethodVault {
     const body = (await res.json().catch(() => ({}))) as { id?: unknown; error?: unknown };
     if (res.status !== 201 && res.status !== 200)
       throw new PaymentsUnavailable(
-        `The payments API refused the card (HTTP ${res.status}: ${String(body.error ?? 'no reason given')}); nothing was started.`,
+        `The payments API answered HTTP ${res.status} (${String(body.error ?? 'no reason given')}); nothing was started.`,
       );
     if (typeof body.id !== 'string') throw new PaymentsUnavailable('The payments API answered without a reference.');
     return body.id;

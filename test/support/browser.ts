@@ -1,8 +1,8 @@
 /**
  * The browser the Web UI tests drive. By default the Chromium that the npm package
- * `@sparticuz/chromium` carries inside itself (unpacked to /tmp on first use): `npm install` is all
- * a fresh machine needs, with no download at run time and no system package. It needs only libc,
- * libgcc and libexpat from the system (the rest is bundled). CHROMIUM_PATH picks another binary
+ * `@sparticuz/chromium` carries inside itself (unpacked on first use, see packagedChromium):
+ * `npm install` is all a fresh machine needs, with no download at run time and no system
+ * package. It needs only libc, libgcc and libexpat from the system (the rest is bundled). CHROMIUM_PATH picks another binary
  * (say Debian's /usr/bin/chromium). Its own Lambda-oriented flags (`--single-process`,
  * `--disable-web-security`, ...) are not used: the tests want a browser that enforces CORS like
  * the one on a user's desk.
