@@ -6,12 +6,11 @@
 import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { Client } from 'pg';
 import { READY_PREFIX, type PostgresHostReady } from '../chaos/postgres-host';
 import { waitForExit, type ProcessRegistry } from '../chaos/processes';
 import { projectRoot } from '../infra/paths';
 import { freePort } from '../infra/ports';
-import { createDatabaseIfMissing } from '../infra/postgres';
+import { throwAwayDatabase } from '../infra/postgres';
 
 export interface BenchDatabase {
   url: string;
@@ -19,24 +18,9 @@ export interface BenchDatabase {
   stop(): Promise<void>;
 }
 
-export async function throwAwayDatabase(serverUrl: string): Promise<BenchDatabase> {
-  const name = `durable_orders_bench_${process.pid}_${Date.now()}`;
-  await createDatabaseIfMissing(serverUrl, name);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    kind: 'throw-away database on DATABASE_URL',
-    stop: async () => {
-      const admin = new Client({ connectionString: serverUrl });
-      await admin.connect();
-      try {
-        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await admin.end();
-      }
-    },
-  };
+export async function benchDatabase(serverUrl: string): Promise<BenchDatabase> {
+  const db = await throwAwayDatabase(serverUrl, `durable_orders_bench_${process.pid}_${Date.now()}`);
+  return { url: db.url, kind: 'throw-away database on DATABASE_URL', stop: db.drop };
 }
 
 export async function embeddedDatabase(registry: ProcessRegistry, runDir: string): Promise<BenchDatabase> {

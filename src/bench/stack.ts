@@ -20,7 +20,7 @@ import { freePort } from '../infra/ports';
 import { resolveTemporalCli } from '../infra/temporal-cli';
 import { temporalConnectConfig } from '../infra/temporal-connection';
 import { startDevServer } from '../infra/temporal-server';
-import { embeddedDatabase, throwAwayDatabase, type BenchDatabase } from './database';
+import { benchDatabase, embeddedDatabase, type BenchDatabase } from './database';
 import { SQL_COUNT_MESSAGE, type SqlCounts } from './sql-counter';
 
 export interface BenchStackOptions {
@@ -70,7 +70,7 @@ export class BenchStack {
   async start(): Promise<void> {
     this.temporal = this.opts.address ? this.given(this.opts.address) : await this.startServer();
     this.database = this.opts.databaseUrl
-      ? await throwAwayDatabase(this.opts.databaseUrl)
+      ? await benchDatabase(this.opts.databaseUrl)
       : await embeddedDatabase(this.opts.registry, this.opts.runDir);
     const options = this.opts.address
       ? temporalConnectConfig().options // the envconfig conventions: TLS, API key, profile

@@ -40,6 +40,28 @@ export async function createDatabaseIfMissing(serverUrl: string, database: strin
   }
 }
 
+/** A fresh database `name` on the server of `serverUrl` (tests, bench); `drop()` removes it. */
+export async function throwAwayDatabase(
+  serverUrl: string,
+  name: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
+  await createDatabaseIfMissing(serverUrl, name);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const admin = new Client({ connectionString: serverUrl });
+      await admin.connect();
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
+      } finally {
+        await admin.end();
+      }
+    },
+  };
+}
+
 const HIJACKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'uncaughtException'] as const;
 
 /**

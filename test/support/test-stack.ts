@@ -2,11 +2,10 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { Client } from 'pg';
 import { createSandboxPaymentProvider } from '../../activities/payments-sandbox';
 import { migrate } from '../../src/db/migrate';
 import { startSandboxPaymentsApi } from '../../src/infra/sandbox-payments-api';
-import { createDatabaseIfMissing, startEmbeddedPostgres } from '../../src/infra/postgres';
+import { startEmbeddedPostgres, throwAwayDatabase } from '../../src/infra/postgres';
 import { freePort } from '../../src/infra/ports';
 import { resolveTemporalCli } from '../../src/infra/temporal-cli';
 import { startDevServer } from '../../src/infra/temporal-server';
@@ -20,25 +19,6 @@ export interface TestStack {
   databaseUrl: string;
   workflowBundlePath: string;
   stop(): Promise<void>;
-}
-
-/** A fresh throw-away database on the server of `serverUrl`; `drop()` removes it. */
-export async function throwAwayDatabase(
-  serverUrl: string,
-  name = `durable_orders_test_${process.pid}_${Date.now()}`,
-): Promise<{ url: string; drop(): Promise<void> }> {
-  await createDatabaseIfMissing(serverUrl, name);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const admin = new Client({ connectionString: serverUrl });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
-    },
-  };
 }
 
 /** One headless dev server, one database and one workflow bundle for the whole test run. */
@@ -55,7 +35,7 @@ export async function startTestStack(log: (line: string) => void): Promise<TestS
 
     let databaseUrl: string;
     if (process.env.DATABASE_URL) {
-      const db = await throwAwayDatabase(process.env.DATABASE_URL);
+      const db = await throwAwayDatabase(process.env.DATABASE_URL, `durable_orders_test_${process.pid}_${Date.now()}`);
       stops.push(() => db.drop());
       databaseUrl = db.url;
     } else {
