@@ -29,6 +29,10 @@ const nodeGlobals = Object.fromEntries(
 const WORKFLOW_SANDBOX =
   "Workflows run in Temporal's deterministic sandbox: do I/O in an activity and call it through proxyActivities.";
 
+const ZOD_PER_WORKFLOW =
+  'Workflows import ../src/domain/deterministic only: the sandbox evaluates every imported module again for each ' +
+  'workflow execution, and zod and its schemas cost CPU at every start (src/domain/deterministic.ts).';
+
 export default defineConfig([
   globalIgnores(['dist/', 'node_modules/', '.data/', 'test-output/', 'coverage/']),
 
@@ -76,6 +80,7 @@ export default defineConfig([
                 message: `Node built-in '${name}' is not available to workflows. ${WORKFLOW_SANDBOX}`,
               })),
             { name: 'pg', message: `No database access from workflows. ${WORKFLOW_SANDBOX}` },
+            { name: 'zod', message: ZOD_PER_WORKFLOW },
           ],
           patterns: [
             {
@@ -104,6 +109,12 @@ export default defineConfig([
               regex: '^\\.\\.(?:/\\.\\.)*/?$|^(?:\\.\\./)+(?!\\.\\./|src/domain(?:/|$))',
               message: `Workflows may import only ../src/domain from outside workflows/. ${WORKFLOW_SANDBOX}`,
             },
+            {
+              // Of src/domain, only its zod-free part: ../src/domain and its other files bring zod in.
+              regex: '^(?:\\.\\./)+src/domain(?:/(?!deterministic$).*)?$',
+              message: ZOD_PER_WORKFLOW,
+            },
+            { group: ['zod/*'], message: ZOD_PER_WORKFLOW },
           ],
         },
       ],

@@ -12,7 +12,7 @@ import {
   type PaymentActivities,
   type Service,
   type ShippingActivities,
-} from '../src/domain';
+} from '../src/domain/deterministic';
 
 /**
  * Forward steps: business failures are non-retryable and decide at once; anything else (PostgreSQL

@@ -1,5 +1,5 @@
 import { proxyActivities, proxyLocalActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
-import type { BenchActivities, BenchFloorInput } from '../src/domain';
+import type { BenchActivities, BenchFloorInput } from '../src/domain/deterministic';
 
 /**
  * The benchmark's floor (npm run bench): the order's number of activity calls and nothing else,

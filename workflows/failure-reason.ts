@@ -1,5 +1,5 @@
 import { ApplicationFailure, TemporalFailure, isCancellation } from '@temporalio/workflow';
-import { ERROR_TYPES, FAILURE_REASONS, type FailureReason } from '../src/domain';
+import { ERROR_TYPES, FAILURE_REASONS, type FailureReason } from '../src/domain/deterministic';
 
 /** A business refusal raised inside the workflow itself (unknown SKU, rejected approval, ...). */
 export const ORDER_REJECTED = 'OrderRejected';

@@ -11,8 +11,8 @@ import type {
   RejectInput,
   ShipmentAttention,
   ShipmentProgress,
-} from '../src/domain';
-import type { CarrierEventType } from '../src/domain';
+} from '../src/domain/deterministic';
+import type { CarrierEventType } from '../src/domain/deterministic';
 
 export const statusQuery = defineQuery<OrderView>('status');
 

@@ -16,7 +16,7 @@ import {
   type OrderStatus,
   type OrderView,
   type OrderWorkflowInput,
-} from '../src/domain';
+} from '../src/domain/deterministic';
 
 /**
  * The order's state machine inside the workflow: every move is checked against the domain's

@@ -23,7 +23,7 @@ import {
   type OrderWorkflowInput,
   type ReservedLine,
   type ShipmentView,
-} from '../src/domain';
+} from '../src/domain/deterministic';
 import { orderServices } from './activity-proxies';
 import { failureReasonOf, hasFailureType, isCancellation, rejectOrder } from './failure-reason';
 import {

@@ -6,7 +6,7 @@ import {
   type InventoryActivities,
   type OrderActivities,
   type Service,
-} from '../src/domain';
+} from '../src/domain/deterministic';
 
 export interface ReservationSweeperInput {
   /** At most this many stale reservations per pass (the oldest); the next pass takes the rest. */

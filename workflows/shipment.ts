@@ -6,7 +6,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { CARRIER_EVENTS, ERROR_TYPES, type ShipmentWorkflowInput } from '../src/domain';
+import { CARRIER_EVENTS, ERROR_TYPES, type ShipmentWorkflowInput } from '../src/domain/deterministic';
 import { orderServices } from './activity-proxies';
 import { carrierEventSignal, shipmentAttentionSignal, shipmentProgressSignal } from './order-api';
 import { Saga } from './saga';

@@ -1,5 +1,11 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import { SERVICES, prefixFromOrdersQueue, taskQueueFor, type DiagnosticsActivities, type Service } from '../src/domain';
+import {
+  SERVICES,
+  prefixFromOrdersQueue,
+  taskQueueFor,
+  type DiagnosticsActivities,
+  type Service,
+} from '../src/domain/deterministic';
 
 /**
  * Proves the stack end to end: one activity on every service's task queue, each writing a row.

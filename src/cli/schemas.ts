@@ -4,7 +4,7 @@
  * without its schema fails the tests.
  */
 import { z } from 'zod';
-import { FailureReasonSchema, OrderStatusSchema } from '../domain/status';
+import { FailureReasonSchema, OrderStatusSchema } from '../domain/status-schemas';
 
 const Cents = z.number().int().nonnegative();
 const Timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO timestamp');

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * Money is held as an integer count of minor units ("cents") so arithmetic is exact.
  * Assumption: every supported currency has exactly 2 minor digits (USD, EUR, GBP...). Zero- or
@@ -10,16 +8,8 @@ export interface Money {
   readonly currency: string;
 }
 
+export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 export const CURRENCY_MESSAGE = 'must be an ISO 4217 currency code (3 uppercase letters, e.g. "USD")';
-export const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, CURRENCY_MESSAGE);
-
-export const AmountCentsSchema = z
-  .number({ error: 'must be a number' })
-  // z.int() also bounds to the safe-integer range, beyond which integer arithmetic is inexact.
-  .int('must be a safe integer number of cents')
-  .min(0, 'must not be negative');
-
-export const MoneySchema = z.strictObject({ amountCents: AmountCentsSchema, currency: CurrencySchema });
 
 /** Thrown when two amounts in different currencies are combined; never silently converted. */
 export class CurrencyMismatch extends Error {
@@ -41,7 +31,7 @@ function checkCents(amountCents: number): number {
 
 /** Builds a validated Money; throws RangeError for floats, negatives, unsafe integers or a bad currency. */
 export function money(amountCents: number, currency: string): Money {
-  if (!CurrencySchema.safeParse(currency).success) {
+  if (!CURRENCY_PATTERN.test(currency)) {
     throw new RangeError(`currency ${JSON.stringify(currency)} ${CURRENCY_MESSAGE}`);
   }
   return { amountCents: checkCents(amountCents), currency };

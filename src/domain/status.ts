@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /** Lifecycle of an order, in the order a successful order passes through them. */
 export const ORDER_STATUSES = [
   'Created',
@@ -16,7 +14,6 @@ export const ORDER_STATUSES = [
   'Refunded',
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
-export const OrderStatusSchema = z.enum(ORDER_STATUSES);
 
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['Delivered', 'Cancelled', 'Refunded'];
 
@@ -108,4 +105,3 @@ export const FAILURE_REASONS = [
   'internal-error',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
-export const FailureReasonSchema = z.enum(FAILURE_REASONS);
