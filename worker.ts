@@ -16,6 +16,7 @@ import { installRuntimeLogger } from './src/infra/runtime';
 import { temporalConnectConfig } from './src/infra/temporal-connection';
 import { createWorkers, describeWorkflowWith, isService } from './src/infra/workers';
 import { logger } from './src/logger';
+import { carrierEventSignal } from './workflows/order-api';
 
 export interface RunWorkersOptions {
   databaseUrl: string;
@@ -67,8 +68,8 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
           dataConverter,
           taskQueuePrefix: opts.taskQueuePrefix,
           workflowBundle: opts.workflowBundlePath ? { codePath: opts.workflowBundlePath } : undefined,
-          signalShipment: (workflowId, event) =>
-            client.workflow.getHandle(workflowId).signal('carrierEvent', { event }),
+          signalShipment: (workflowId, message) =>
+            client.workflow.getHandle(workflowId).signal(carrierEventSignal, message),
           describeWorkflow: describeWorkflowWith(client),
         },
         services,

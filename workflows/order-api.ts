@@ -12,7 +12,7 @@ import type {
   ShipmentAttention,
   ShipmentProgress,
 } from '../src/domain/deterministic';
-import type { CarrierEventType } from '../src/domain/deterministic';
+import type { CarrierEventMessage } from '../src/domain/deterministic';
 
 export const statusQuery = defineQuery<OrderView>('status');
 
@@ -29,4 +29,4 @@ export const shipmentProgressSignal = defineSignal<[ShipmentProgress]>('shipment
 /** Sent by a shipment child when its carrier is overdue (`reason`), and again without one when it reports. */
 export const shipmentAttentionSignal = defineSignal<[ShipmentAttention]>('shipmentAttention');
 /** Sent by the carrier (sandbox activity, `orders deliver`) to a shipment workflow. */
-export const carrierEventSignal = defineSignal<[{ event: CarrierEventType }]>('carrierEvent');
+export const carrierEventSignal = defineSignal<[CarrierEventMessage]>('carrierEvent');

@@ -26,8 +26,12 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
   const carrierScope = new CancellationScope();
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
   let reached = -1;
-  setHandler(carrierEventSignal, ({ event }) => {
-    reached = Math.max(reached, STAGES.indexOf(event));
+  // Outcomes of events the sender recorded already (the sandbox carrier), by stage.
+  const recordedBySender = new Map<number, { accepted: boolean }>();
+  setHandler(carrierEventSignal, ({ event, recorded }) => {
+    const index = STAGES.indexOf(event);
+    if (recorded && typeof recorded.accepted === 'boolean') recordedBySender.set(index, recorded);
+    reached = Math.max(reached, index);
   });
 
   try {
@@ -53,7 +57,13 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
       ? carrierScope.run(() =>
           acts.runSandboxCarrier.executeWithOptions(
             { summary: 'Sandbox carrier: emits picked-up, in-transit, delivered' },
-            [{ shipmentWorkflowId: workflowInfo().workflowId, transitMs: input.transitTimeMs }],
+            [
+              {
+                shipmentWorkflowId: workflowInfo().workflowId,
+                shipmentId: input.shipmentId,
+                transitMs: input.transitTimeMs,
+              },
+            ],
           ),
         )
       : undefined;
@@ -65,9 +75,11 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
         await condition(() => reached >= index);
         await parent.signal(shipmentAttentionSignal, { shipmentId: input.shipmentId });
       }
-      const { accepted } = await acts.recordCarrierEvent.executeWithOptions({ summary: `Carrier: ${event}` }, [
-        { shipmentId: input.shipmentId, event },
-      ]);
+      const { accepted } =
+        recordedBySender.get(index) ??
+        (await acts.recordCarrierEvent.executeWithOptions({ summary: `Carrier: ${event}` }, [
+          { shipmentId: input.shipmentId, event },
+        ]));
       // The order's cancellation won the gate before this pickup: the parcel stays, the booking goes.
       if (!accepted)
         throw ApplicationFailure.nonRetryable(

@@ -157,6 +157,17 @@ export interface AddressDto {
 export const CARRIER_EVENTS = ['picked-up', 'in-transit', 'delivered'] as const;
 export type CarrierEventType = (typeof CARRIER_EVENTS)[number];
 
+/**
+ * A carrier event as a shipment workflow receives it. `recorded` is set by a sender that has already
+ * recorded the event in the shipping service's database (the sandbox carrier does, as a carrier's
+ * webhook receiver would): the workflow then skips its own recordCarrierEvent. Without it (`orders
+ * deliver`, a signal from the Web UI) the workflow records the event itself.
+ */
+export interface CarrierEventMessage {
+  event: CarrierEventType;
+  recorded?: { accepted: boolean };
+}
+
 export function isCarrierEvent(value: string): value is CarrierEventType {
   return (CARRIER_EVENTS as readonly string[]).includes(value);
 }
@@ -181,8 +192,9 @@ export interface ShippingActivities {
    */
   recordCarrierEvent(input: { shipmentId: string; event: CarrierEventType }): Promise<{ accepted: boolean }>;
   /**
-   * The sandbox carrier: plays the carrier's part in development and tests by signalling the
-   * shipment workflow picked-up, in-transit and delivered, `transitMs` apart in total. Heartbeats.
+   * The sandbox carrier: plays the carrier's part in development and tests. For picked-up,
+   * in-transit and delivered, `transitMs` apart in total, it records the event (recordCarrierEvent)
+   * and then signals the shipment workflow with the outcome. Stops after a refused pickup. Heartbeats.
    */
-  runSandboxCarrier(input: { shipmentWorkflowId: string; transitMs: number }): Promise<void>;
+  runSandboxCarrier(input: { shipmentWorkflowId: string; shipmentId: string; transitMs: number }): Promise<void>;
 }

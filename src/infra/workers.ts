@@ -11,7 +11,7 @@ import { createOrderActivities } from '../../activities/orders';
 import { createPaymentActivities, createSandboxPaymentProvider } from '../../activities/payments';
 import { createShippingActivities } from '../../activities/shipping';
 import { loadConfig, type Config } from '../config';
-import { SERVICES, taskQueueFor, type CarrierEventType, type OrderPolicy, type Service } from '../domain';
+import { SERVICES, taskQueueFor, type CarrierEventMessage, type OrderPolicy, type Service } from '../domain';
 import { loadDataConverter } from './data-converter';
 
 export interface WorkerDeps {
@@ -24,10 +24,10 @@ export interface WorkerDeps {
   /** A prebuilt workflow bundle (tests bundle once per run); otherwise workflows/ is bundled at start. */
   workflowBundle?: { codePath: string };
   /**
-   * How the sandbox carrier (shipping) reaches a shipment workflow: signal `carrierEvent` with
-   * `{ event }`, through a @temporalio/client Client (a NativeConnection cannot make one).
+   * How the sandbox carrier (shipping) reaches a shipment workflow: signal `carrierEvent` with the
+   * message, through a @temporalio/client Client (a NativeConnection cannot make one).
    */
-  signalShipment?: (workflowId: string, event: CarrierEventType) => Promise<void>;
+  signalShipment?: (workflowId: string, message: CarrierEventMessage) => Promise<void>;
   /** Approval and deadline policy handed to every order; default: from this process's environment. */
   policy?: OrderPolicy;
   /** How long the sandbox payment provider's `tok_slow` answers take; default SANDBOX_PAYMENT_DELAY_MS. */

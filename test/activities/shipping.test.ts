@@ -1,13 +1,14 @@
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
+import { claimCancellation } from '../../activities/order-gate';
 import { createShippingActivities } from '../../activities/shipping';
-import type { AddressDto, CarrierEventType, ReservedLine, ShippingActivities } from '../../src/domain';
+import type { AddressDto, CarrierEventMessage, ReservedLine, ShippingActivities } from '../../src/domain';
 import { count, failureOf, insertItem, insertWarehouses, testPool, uid } from './support';
 
 let pool: Pool;
 let ship: ShippingActivities;
-let signals: Array<{ workflowId: string; event: CarrierEventType }>;
+let signals: Array<{ workflowId: string } & CarrierEventMessage>;
 const warehouse = uid('tw-ship');
 const sku = uid('TSHIP');
 
@@ -22,8 +23,8 @@ const address: AddressDto = {
 beforeAll(async () => {
   pool = testPool();
   ship = createShippingActivities(pool, {
-    signalShipment: async (workflowId, event) => {
-      signals.push({ workflowId, event });
+    signalShipment: async (workflowId, message) => {
+      signals.push({ workflowId, ...message });
     },
   });
   await insertWarehouses(pool, [warehouse]);
@@ -156,18 +157,35 @@ describe('cancelShipment and carrier events', () => {
 });
 
 describe('runSandboxCarrier', () => {
-  test('emits picked-up, in-transit, delivered in order, about transitMs apart in total, heartbeating progress', async () => {
+  const accepted = { recorded: { accepted: true } };
+  async function bookedShipment(): Promise<string> {
+    const shipmentId = uid('s');
+    await ship.bookShipment(booking(shipmentId, { orderId: uid('o') }));
+    return shipmentId;
+  }
+  const eventsOf = async (shipmentId: string) =>
+    (
+      await pool.query<{ event: string }>(
+        "SELECT event FROM shipment_events WHERE shipment_id = $1 ORDER BY array_position(ARRAY['picked-up', 'in-transit', 'delivered'], event)",
+        [shipmentId],
+      )
+    ).rows.map((r) => r.event);
+
+  test('records, then signals, picked-up, in-transit, delivered in order, about transitMs apart in total, heartbeating progress', async () => {
+    const shipmentId = await bookedShipment();
     const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 40 });
     const beats: unknown[] = [];
     env.on('heartbeat', (d: unknown) => beats.push(d));
     const started = Date.now();
-    await env.run(ship.runSandboxCarrier, { shipmentWorkflowId: 'shipment-wf-1', transitMs: 150 });
+    await env.run(ship.runSandboxCarrier, { shipmentWorkflowId: 'shipment-wf-1', shipmentId, transitMs: 150 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     expect(signals).toEqual([
-      { workflowId: 'shipment-wf-1', event: 'picked-up' },
-      { workflowId: 'shipment-wf-1', event: 'in-transit' },
-      { workflowId: 'shipment-wf-1', event: 'delivered' },
+      { workflowId: 'shipment-wf-1', event: 'picked-up', ...accepted },
+      { workflowId: 'shipment-wf-1', event: 'in-transit', ...accepted },
+      { workflowId: 'shipment-wf-1', event: 'delivered', ...accepted },
     ]);
+    expect(await eventsOf(shipmentId)).toEqual(['picked-up', 'in-transit', 'delivered']);
+    expect((await shipment(shipmentId))?.status).toBe('DELIVERED');
     // Details are the index of the last emitted event: non-decreasing, from -1 to 2.
     expect(beats[0]).toBe(-1);
     expect(beats[beats.length - 1]).toBe(2);
@@ -176,24 +194,49 @@ describe('runSandboxCarrier', () => {
   });
 
   test('a retry resumes after the last event recorded in its heartbeat details', async () => {
+    const shipmentId = await bookedShipment();
+    await ship.recordCarrierEvent({ shipmentId, event: 'picked-up' }); // the first attempt's
     const env = new MockActivityEnvironment({ heartbeatDetails: 0, attempt: 2 });
-    await env.run(ship.runSandboxCarrier, { shipmentWorkflowId: 'shipment-wf-2', transitMs: 30 });
+    await env.run(ship.runSandboxCarrier, { shipmentWorkflowId: 'shipment-wf-2', shipmentId, transitMs: 30 });
     expect(signals.map((s) => s.event)).toEqual(['in-transit', 'delivered']);
 
     signals = [];
     await new MockActivityEnvironment({ heartbeatDetails: 2, attempt: 3 }).run(ship.runSandboxCarrier, {
       shipmentWorkflowId: 'shipment-wf-2',
+      shipmentId,
       transitMs: 30,
     });
     expect(signals).toEqual([]);
+    expect(await eventsOf(shipmentId)).toEqual(['picked-up', 'in-transit', 'delivered']);
+  });
+
+  test('a pickup refused at the gate (the order was cancelled first) is signalled as refused, and the carrier stops', async () => {
+    const orderId = uid('o');
+    const shipmentId = uid('s');
+    await ship.bookShipment(booking(shipmentId, { orderId }));
+    expect(await claimCancellation(pool, orderId)).toEqual({ granted: true });
+    await new MockActivityEnvironment().run(ship.runSandboxCarrier, {
+      shipmentWorkflowId: 'shipment-wf-4',
+      shipmentId,
+      transitMs: 3,
+    });
+    expect(signals).toEqual([{ workflowId: 'shipment-wf-4', event: 'picked-up', recorded: { accepted: false } }]);
+    expect(await eventsOf(shipmentId)).toEqual([]);
+    expect((await shipment(shipmentId))?.status).toBe('BOOKED');
   });
 
   test('cancellation interrupts the wait', async () => {
+    const shipmentId = await bookedShipment();
     const env = new MockActivityEnvironment();
-    const running = env.run(ship.runSandboxCarrier, { shipmentWorkflowId: 'shipment-wf-3', transitMs: 3_000 });
+    const running = env.run(ship.runSandboxCarrier, {
+      shipmentWorkflowId: 'shipment-wf-3',
+      shipmentId,
+      transitMs: 3_000,
+    });
     await new Promise((r) => setTimeout(r, 50));
     env.cancel();
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
     expect(signals).toEqual([]);
+    expect(await eventsOf(shipmentId)).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { dataConverterFor, loadDataConverter } from '../../src/infra/data-conver
 import { SERVICES, taskQueueFor, type OrderPolicy, type Service } from '../../src/domain';
 import { installRuntimeLogger } from '../../src/infra/runtime';
 import { createWorkers, describeWorkflowWith } from '../../src/infra/workers';
+import { carrierEventSignal } from '../../workflows/order-api';
 import { testPolicy } from './orders';
 
 export interface TestWorkers {
@@ -56,7 +57,8 @@ export async function startTestWorkers(
       dataConverter,
       taskQueuePrefix: prefix,
       workflowBundle: { codePath: requireEnv('WORKFLOW_BUNDLE_PATH') },
-      signalShipment: (workflowId, event) => client.workflow.getHandle(workflowId).signal('carrierEvent', { event }),
+      signalShipment: (workflowId, message) =>
+        client.workflow.getHandle(workflowId).signal(carrierEventSignal, message),
       policy: opts.policy ?? testPolicy(),
       sandboxPaymentDelayMs: 1_500,
       activityOverrides: opts.activities,
