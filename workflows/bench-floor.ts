@@ -11,18 +11,26 @@ const options: ActivityOptions = {
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
 };
 
-async function insertInSequence(insert: BenchActivities['benchInsert'], input: BenchFloorInput): Promise<number> {
+const remote = proxyActivities<BenchActivities>(options).benchInsert;
+const local = proxyLocalActivities<BenchActivities>(options).benchInsert;
+
+/** Returns the number of calls made. */
+async function insertInSequence(calls: Array<BenchActivities['benchInsert']>): Promise<number> {
   const { workflowId } = workflowInfo();
-  for (let step = 0; step < input.activities; step++) await insert({ workflowId, step });
-  return input.activities;
+  for (const [step, insert] of calls.entries()) await insert({ workflowId, step });
+  return calls.length;
 }
 
-/** Activities: each call is scheduled by the server and polled by the worker. */
+/**
+ * The order's mix: its local activities (run by the workflow's own worker, recorded as markers),
+ * then its activities (each scheduled by the server and polled by a worker).
+ */
 export async function benchFloorWorkflow(input: BenchFloorInput): Promise<number> {
-  return insertInSequence(proxyActivities<BenchActivities>(options).benchInsert, input);
+  const locals = Array.from({ length: input.localActivities ?? 0 }, () => local);
+  return insertInSequence([...locals, ...Array.from({ length: input.activities }, () => remote)]);
 }
 
-/** Local activities: run by the workflow's own worker, recorded as markers. */
+/** Every call a local activity. */
 export async function benchFloorLocalWorkflow(input: BenchFloorInput): Promise<number> {
-  return insertInSequence(proxyLocalActivities<BenchActivities>(options).benchInsert, input);
+  return insertInSequence(Array.from({ length: input.activities }, () => local));
 }

@@ -6,9 +6,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { BenchReport, BenchRow } from './report';
 import { writeJson } from './report';
+import type { Shape } from './shapes';
 
 /** A row's key across runs: its kind and shape (a floor's name carries K, which may change). */
-export type RowKey = 'one-line' | 'ten-lines' | 'approval' | 'floor' | 'floor-local' | 'in-process';
+export type RowKey = Shape | 'floor' | 'floor-local' | 'in-process';
 
 export interface LogRow {
   perSecond: number;

@@ -141,6 +141,9 @@ export interface FloorTaskContext {
   taskQueue: string;
   idPrefix: string;
   activities: number;
+  /** benchFloorWorkflow's local activities before its activities (ignored when `local`). */
+  localActivities: number;
+  /** Every call a local activity (benchFloorLocalWorkflow). */
   local: boolean;
   bound: Bound;
 }
@@ -152,9 +155,10 @@ export function floorTask(ctx: FloorTaskContext): Task {
       const done = await ctx.client.workflow.execute(ctx.local ? 'benchFloorLocalWorkflow' : 'benchFloorWorkflow', {
         workflowId,
         taskQueue: ctx.taskQueue,
-        args: [{ activities: ctx.activities }],
+        args: [{ activities: ctx.activities, localActivities: ctx.local ? 0 : ctx.localActivities }],
       });
-      return done === ctx.activities ? 'Completed' : `completed ${String(done)} of ${ctx.activities} calls`;
+      const calls = ctx.local ? ctx.activities : ctx.activities + ctx.localActivities;
+      return done === calls ? 'Completed' : `completed ${String(done)} of ${calls} calls`;
     });
   };
 }

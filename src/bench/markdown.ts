@@ -4,7 +4,8 @@
  * written back unchanged: that is where people explain the tuning changes in their own words.
  */
 import type { BenchLog, LogEntry, RowKey } from './bench-log';
-import { COLUMNS, type BenchReport, type BenchRow } from './report';
+import type { Slope } from './growth';
+import { COLUMNS, floorCalls, type BenchReport, type BenchRow } from './report';
 import { SHAPE_DESCRIPTIONS } from './shapes';
 
 export const NOTES_START = '<!-- tuning-notes:start -->';
@@ -42,8 +43,8 @@ function findings(report: BenchReport): string[] {
   if (first && floor && local)
     out.push(
       `**Against the floor.** ${first.name} orders ran at ${first.perSecond.toFixed(2)}/s: ${pct(first.perSecond, floor.perSecond)} ` +
-        `of a bare workflow making the same ${report.floor!.activities} activity calls (${floor.perSecond.toFixed(2)}/s), ` +
-        `${pct(first.perSecond, local.perSecond)} of the same with local activities (${local.perSecond.toFixed(2)}/s).`,
+        `of a bare workflow making the same calls (${floorCalls(report.floor!.activities, report.floor!.localActivities ?? 0)}: ${floor.perSecond.toFixed(2)}/s), ` +
+        `${pct(first.perSecond, local.perSecond)} of the same with every call a local activity (${local.perSecond.toFixed(2)}/s).`,
     );
   const same = inProcess && byKind(report, 'order', inProcess.shape);
   if (same && inProcess)
@@ -54,6 +55,24 @@ function findings(report: BenchReport): string[] {
         `${same.perSecond.toFixed(2)}/s (${pct(same.perSecond, inProcess.perSecond)}) with a p50 of ` +
         `${(same.latencyMs.p50 / 1000).toFixed(2)} s.`,
     );
+  const g = report.growth;
+  if (g) {
+    const segments = (s: Slope, unit: (v: number) => string) =>
+      s.segments.map((x) => `${x.from}→${x.to} lines ${unit(x.perLine)}`).join(', ');
+    const events = (v: number) => `${v.toFixed(2)} events`;
+    const ms = (v: number) => `${v.toFixed(1)} ms`;
+    const linear = (s: Slope) => s.segments.every((x, i) => i === 0 || x.perLine <= s.segments[0]!.perLine * 1.25);
+    out.push(
+      `**Cost growth** (one-warehouse orders of ${g.lines.join(' / ')} lines; least-squares slope per extra line). ` +
+        `History events: ${events(g.events.perLine)} per line (${segments(g.events, events)}); ` +
+        `p50: ${ms(g.p50Ms.perLine)} per line (${segments(g.p50Ms, ms)}); ` +
+        `SQL statements: ${g.sqlStatements.perLine.toFixed(2)} per line. ` +
+        `${linear(g.events) && linear(g.p50Ms) ? 'Neither grows faster than linearly: the later segment is no steeper than the first (within 25 %).' : 'A later segment is steeper than the first: growth is not linear.'}` +
+        (g.secondWarehouse
+          ? ` A second warehouse (ten lines from two against from one: a second parcel and shipment child) adds ${g.secondWarehouse.events.toFixed(1)} events and ${ms(g.secondWarehouse.p50Ms)} of p50.`
+          : ''),
+    );
+  }
   return out;
 }
 
@@ -141,9 +160,9 @@ ${findings(report).join('\n\n')}
 ## How it is measured
 
 - One timed phase per row, one after the other on the same server and worker: each shape's orders, then
-  the floor (a bare workflow, \`workflows/bench-floor.ts\`, making as many sequential one-INSERT activity calls
-  as the first shape's order made activities${report.floor ? `: ${report.floor.activities}, measured in this run from ${report.floor.from} histories` : ''}), the
-  same with local activities, then the in-process baseline (\`src/bench/in-process.ts\`: the same activity
+  the floor (a bare workflow, \`workflows/bench-floor.ts\`, making as many sequential one-INSERT local activity
+  and activity calls as the first shape's order made${report.floor ? `: ${floorCalls(report.floor.activities, report.floor.localActivities ?? 0)}, measured in this run from ${report.floor.from} histories` : ''}), the
+  same calls all as local activities, then the in-process baseline (\`src/bench/in-process.ts\`: the same activity
   functions in the order's sequence, no Temporal, at the same concurrency and pool size).
 - Orders are placed as \`orders place\` places them (card token exchanged at the sandbox vault, then the
   workflow started); approval orders are approved by Update as soon as their \`OrderStatus\` search

@@ -8,6 +8,7 @@ import path from 'node:path';
 import Table from 'cli-table3';
 import type { ProcessRecord } from '../chaos/processes';
 import type { Latency, Resources } from './metrics';
+import type { Growth } from './growth';
 import type { Machine } from './machine';
 import type { Shape } from './shapes';
 
@@ -64,8 +65,10 @@ export interface BenchReport {
     taskQueuePrefix: string;
   };
   machine: Machine;
-  /** The floor's activity calls per workflow: the first measured shape's activities per order. */
-  floor?: { activities: number; from: Shape };
+  /** The floor's calls per workflow: the first measured shape's activities and local activities per order. */
+  floor?: { activities: number; localActivities: number; from: Shape };
+  /** How events, time and SQL per order grow with lines and warehouses, when the shapes for it ran. */
+  growth?: Growth;
   rows: BenchRow[];
   /** Every process the bench started, by pid, and how it ended. */
   processes: ProcessRecord[];
@@ -134,4 +137,9 @@ export function formatTable(report: BenchReport): string {
 export function writeJson(file: string, data: unknown): void {
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
+}
+
+/** '6 activities + 5 local', or '14 activities' when the order made no local calls. */
+export function floorCalls(activities: number, localActivities: number): string {
+  return localActivities > 0 ? `${activities} activities + ${localActivities} local` : `${activities} activities`;
 }

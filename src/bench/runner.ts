@@ -19,12 +19,13 @@ import type { OrderSettings } from '../domain';
 import { newKeyEntry } from '../infra/codec-keys';
 import { projectRoot } from '../infra/paths';
 import { floorTask, orderTask, runPool, type Sample, type Task } from './drive';
+import { costGrowth } from './growth';
 import { historyCounts, meanCounts, type HistoryCounts } from './history';
 import { inProcessTask } from './in-process';
 import { describeMachine, loadNow } from './machine';
 import { latencyOf, measure, throughputOf, type Probes } from './metrics';
 import { phaseProgress } from './progress';
-import type { BenchReport, BenchRow, RowKind } from './report';
+import { floorCalls, type BenchReport, type BenchRow, type RowKind } from './report';
 import { BENCH_APPROVAL_THRESHOLD_CENTS, BENCH_APPROVER, SHAPE_DESCRIPTIONS, type Shape } from './shapes';
 import { seedBenchCatalog } from './shapes';
 import { installSqlCounter, type SqlCounts } from './sql-counter';
@@ -322,23 +323,27 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     const first = rows.find((r) => r.kind === 'order' && r.perOrder.activities !== undefined);
     if (first?.shape && !opts.signal?.aborted) {
       const k = Math.round(first.perOrder.activities!);
-      report.floor = { activities: k, from: first.shape };
-      for (const local of [false, true])
+      const l = Math.round(first.perOrder.localActivities ?? 0);
+      report.floor = { activities: k, localActivities: l, from: first.shape };
+      for (const local of [false, true]) {
+        const calls = local ? `${k + l} local activities` : floorCalls(k, l);
         await phase(
-          `floor: ${k} ${local ? 'local activities' : 'activities'}`,
+          `floor: ${calls}`,
           local ? 'floor-local' : 'floor',
-          `a bare workflow calling ${k} one-INSERT ${local ? 'local activities' : 'activities'} in sequence`,
+          `a bare workflow calling ${calls} (one INSERT each) in sequence`,
           'Completed',
           floorTask({
             client,
             taskQueue: stack.ordersQueue,
             idPrefix: `bench-floor-${tag}-${local ? 'la' : 'a'}`,
-            activities: k,
+            activities: local ? k + l : k,
+            localActivities: l,
             local,
             bound,
           }),
           workerProbes,
         );
+      }
     } else if (!opts.signal?.aborted) problems.push('no order history was read: the floor was not run');
 
     // The order's logic without Temporal, for a shape it can run alone (approval needs an approver).
@@ -385,6 +390,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     }),
     durationMs: Date.now() - started,
     rows,
+    ...(costGrowth(rows) ? { growth: costGrowth(rows) } : {}),
     processes: registry.records,
     ok,
     problems,

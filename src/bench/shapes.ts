@@ -1,11 +1,12 @@
 /**
  * The order shapes the bench places, over SKUs and warehouses of its own with stock enough for
  * any run: one line from one warehouse; ten lines from two warehouses (two parcels, so two
- * shipment children); one line big enough to need an approver (the bench approves it itself).
+ * shipment children); one line big enough to need an approver (the bench approves it itself);
+ * and, for the cost growth (growth.ts), ten and fifty lines from one warehouse.
  */
 import type { Pool } from 'pg';
 
-export const SHAPES = ['one-line', 'ten-lines', 'approval'] as const;
+export const SHAPES = ['one-line', 'ten-lines', 'approval', 'ten-lines-1wh', 'fifty-lines'] as const;
 export type Shape = (typeof SHAPES)[number];
 
 export function isShape(value: string): value is Shape {
@@ -16,6 +17,17 @@ export const SHAPE_DESCRIPTIONS: Record<Shape, string> = {
   'one-line': '1 line, 1 warehouse',
   'ten-lines': '10 lines, 2 warehouses, so 2 parcels',
   approval: '1 line of 1,500.00, approved by the bench as soon as it waits',
+  'ten-lines-1wh': '10 lines, 1 warehouse',
+  'fifty-lines': '50 lines, 1 warehouse',
+};
+
+/** Lines and parcels (warehouses) of each shape: what the cost growth is read against. */
+export const SHAPE_SIZES: Record<Shape, { lines: number; warehouses: number }> = {
+  'one-line': { lines: 1, warehouses: 1 },
+  'ten-lines': { lines: 10, warehouses: 2 },
+  approval: { lines: 1, warehouses: 1 },
+  'ten-lines-1wh': { lines: 10, warehouses: 1 },
+  'fifty-lines': { lines: 50, warehouses: 1 },
 };
 
 /** Orders at or above this wait for approval; the bench's worker is given it explicitly. */
@@ -41,11 +53,18 @@ const TEN: BenchSku[] = Array.from({ length: 10 }, (_, i) => ({
   priceCents: 1_000 + i * 100,
   warehouse: i < 5 ? EAST : WEST,
 }));
+// Fifty SKUs of one warehouse; the first ten make the ten-line one-warehouse order. 50 lines stay
+// below the approval threshold (at most 9.90 each).
+const FIFTY: BenchSku[] = Array.from({ length: 50 }, (_, i) => ({
+  sku: `BENCH-E${String(i + 1).padStart(2, '0')}`,
+  priceCents: 500 + i * 10,
+  warehouse: EAST,
+}));
 
 export async function seedBenchCatalog(pool: Pool): Promise<void> {
   for (const w of [EAST, WEST])
     await pool.query('INSERT INTO warehouses (id, name) VALUES ($1, $1) ON CONFLICT (id) DO NOTHING', [w]);
-  for (const item of [ONE, BIG, ...TEN]) {
+  for (const item of [ONE, BIG, ...TEN, ...FIFTY]) {
     await pool.query(
       `INSERT INTO catalog_items (sku, name, price_cents, currency) VALUES ($1, $1, $2, 'USD') ON CONFLICT (sku) DO NOTHING`,
       [item.sku, item.priceCents],
@@ -65,6 +84,10 @@ export function itemsOf(shape: Shape): Array<{ sku: string; quantity: number }> 
       return TEN.map((t) => ({ sku: t.sku, quantity: 1 }));
     case 'approval':
       return [{ sku: BIG.sku, quantity: 1 }];
+    case 'ten-lines-1wh':
+      return FIFTY.slice(0, 10).map((t) => ({ sku: t.sku, quantity: 1 }));
+    case 'fifty-lines':
+      return FIFTY.map((t) => ({ sku: t.sku, quantity: 1 }));
   }
 }
 

@@ -85,10 +85,16 @@ test('5 one-line orders, the floors and the in-process baseline: a complete repo
   for (const key of ['historyEvents', 'workflowTasks', 'activities', 'localActivities', 'cpuMs'] as const)
     expect({ key, type: typeof order!.perOrder[key] }).toEqual({ key, type: 'number' });
   expect(typeof order!.resources.peakRssMiB).toBe('number');
-  // The floor makes as many calls as the order made activities, as activities and as local activities.
-  expect(report.floor).toEqual({ activities: order!.perOrder.activities, from: 'one-line' });
+  // The floor makes the order's calls: its activities and local activities, then all of them local.
+  expect(report.floor).toEqual({
+    activities: order!.perOrder.activities,
+    localActivities: order!.perOrder.localActivities,
+    from: 'one-line',
+  });
   expect(floor!.perOrder.activities).toBe(report.floor!.activities);
-  expect(local!.perOrder.localActivities).toBe(report.floor!.activities);
+  expect(floor!.perOrder.localActivities).toBe(report.floor!.localActivities);
+  expect(local!.perOrder.localActivities).toBe(report.floor!.activities + report.floor!.localActivities);
+  expect(report.growth).toBeUndefined(); // one shape: no sizes to compare
   expect(report.options).toMatchObject({ orders: 5, concurrency: 2, shapes: ['one-line'] });
   expect(report.machine.cpus).toBeGreaterThan(0);
 

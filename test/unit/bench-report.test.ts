@@ -1,5 +1,7 @@
+import { costGrowth } from '../../src/bench/growth';
 import { keptNotes, NOTES_END, NOTES_START } from '../../src/bench/markdown';
 import { percentile } from '../../src/bench/metrics';
+import type { BenchRow } from '../../src/bench/report';
 
 test('percentiles are nearest-rank: every reported value was observed', () => {
   const sorted = Array.from({ length: 20 }, (_, i) => (i + 1) * 10);
@@ -17,4 +19,40 @@ test('the hand-written tuning notes of docs/benchmarks.md are kept as they are',
   // No file yet, or no markers in it: a placeholder that says what goes there.
   expect(keptNotes(undefined)).toMatch(/by hand/);
   expect(keptNotes('# Benchmarks\n')).toMatch(/by hand/);
+});
+
+test('cost growth: least-squares slope per line over one-warehouse shapes, segment slopes, and the second warehouse', () => {
+  const row = (shape: BenchRow['shape'], events: number, p50: number, sql: number): BenchRow => ({
+    name: shape!,
+    kind: 'order',
+    shape,
+    description: '',
+    count: 1,
+    completed: 1,
+    statuses: {},
+    errors: [],
+    perSecond: 1,
+    latencyMs: { p50, p95: p50, p99: p50, max: p50, mean: p50 } as BenchRow['latencyMs'],
+    perOrder: { historyEvents: events, sqlStatements: sql },
+    resources: {} as BenchRow['resources'],
+  });
+  // events = 100 + 2 × lines exactly; p50 flat; the approval shape is not a size point.
+  const growth = costGrowth([
+    row('one-line', 102, 1000, 90),
+    row('ten-lines-1wh', 120, 1000, 108),
+    row('fifty-lines', 200, 1000, 188),
+    row('ten-lines', 160, 1300, 130),
+    row('approval', 500, 9000, 900),
+  ])!;
+  expect(growth.lines).toEqual([1, 10, 50]);
+  expect(growth.events.perLine).toBeCloseTo(2, 10);
+  expect(growth.events.segments).toEqual([
+    { from: 1, to: 10, perLine: 2 },
+    { from: 10, to: 50, perLine: 2 },
+  ]);
+  expect(growth.p50Ms.perLine).toBeCloseTo(0, 10);
+  expect(growth.sqlStatements.perLine).toBeCloseTo(2, 10);
+  expect(growth.secondWarehouse).toEqual({ events: 40, p50Ms: 300 });
+  // One size only: nothing to fit.
+  expect(costGrowth([row('one-line', 102, 1000, 90), row('ten-lines', 160, 1300, 130)])).toBeUndefined();
 });
