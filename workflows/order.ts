@@ -37,6 +37,7 @@ import {
   shipmentProgressSignal,
   statusQuery,
 } from './order-api';
+import { joinAll } from './join';
 import { OrderState } from './order-state';
 import { Saga } from './saga';
 import { shipmentWorkflow } from './shipment';
@@ -44,7 +45,7 @@ import { shipmentWorkflow } from './shipment';
 const PROGRESS_ORDER = ['Booking', 'Booked', 'picked-up', 'in-transit', 'delivered'] as const;
 
 /**
- * One order from placement to delivery: policy → price → reserve (Try) → customer rules ∥ address →
+ * One order from placement to delivery: policy ∥ price → reserve (Try) ∥ customer rules ∥ address →
  * approval when the amount asks for it → authorize (Try) → capture (Confirm) → one shipment child
  * per warehouse → delivery → confirm the reservation. Any failure or cancellation before the point of
  * no return (the first parcel picked up) runs the saga: compensations LIFO, then a terminal Cancelled
@@ -223,19 +224,19 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     saga.add('release inventory', () =>
       acts.release.executeWithOptions({ summary: 'Compensate: release reserved stock' }, [{ orderId }]),
     );
-    // The expiry is when the sweeper may start asking whether this order still runs; a running
-    // order keeps its stock whatever the clock says.
-    const reservation = await acts.reserve.executeWithOptions({ summary: 'Reserve stock (Try)' }, [
-      {
-        orderId,
-        items: order.items,
-        ttlMs: (view.needsApproval ? policy.approvalTimeoutMs : 0) + settings.paymentWindowMs,
-      },
-    ]);
-    state.transition('InventoryReserved');
-
-    // Parallel split/join: customer rules and address checks do not depend on each other.
-    const [screening] = await Promise.all([
+    // Parallel split/join: the reservation, the customer rules and the address check do not depend
+    // on each other, so they run side by side (one round trip instead of two). The join waits for
+    // all three; a refusal by either check then undoes the reservation. The expiry is when the
+    // sweeper may start asking whether this order still runs; a running order keeps its stock
+    // whatever the clock says.
+    const [reservation, screening] = await joinAll([
+      acts.reserve.executeWithOptions({ summary: 'Reserve stock (Try)' }, [
+        {
+          orderId,
+          items: order.items,
+          ttlMs: (view.needsApproval ? policy.approvalTimeoutMs : 0) + settings.paymentWindowMs,
+        },
+      ]),
       acts.screenCustomer.executeWithOptions({ summary: 'Customer and fraud rules' }, [
         { orderId, customerId: order.customerId, totalCents: view.totalCents, itemCount: order.items.length },
       ]),
@@ -243,6 +244,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
         { orderId, address: order.shippingAddress },
       ]),
     ]);
+    state.transition('InventoryReserved');
     if (!screening.ok) rejectOrder(screening.reason, screening.detail);
 
     if (view.needsApproval) await awaitApproval(policy);

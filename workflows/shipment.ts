@@ -34,6 +34,17 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
     reached = Math.max(reached, index);
   });
 
+  // Progress reports to the order are sent without waiting for each to be delivered (that wait is a
+  // workflow task of its own, in the parcel's path): the carrier starts while "Booked" is on its
+  // way. The order ignores a report older than what it has. Every report is awaited before the
+  // parcel is done, so a failed one still fails it.
+  const reports: Array<Promise<void>> = [];
+  const report = (event: 'Booked' | 'picked-up') => {
+    const sent = parent.signal(shipmentProgressSignal, { shipmentId: input.shipmentId, event });
+    sent.catch(() => undefined); // awaited below; a failure surfaces there
+    reports.push(sent);
+  };
+
   try {
     saga.add('cancel shipment', () =>
       acts.cancelShipment.executeWithOptions({ summary: 'Compensate: cancel booking' }, [
@@ -50,7 +61,7 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
         method: input.method,
       },
     ]);
-    await parent.signal(shipmentProgressSignal, { shipmentId: input.shipmentId, event: 'Booked' });
+    report('Booked');
     // The carrier runs beside the loop below; its own scope lets a failed parcel call it off, and
     // its failure is handled here so a cancellation never surfaces as an unhandled rejection.
     const carrier = input.sandboxCarrier
@@ -88,9 +99,10 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
         );
       // The order acts on the pickup (its point of no return); in-transit is the carrier's detail,
       // and delivery reaches the order as this workflow's result: no signal for those.
-      if (event === 'picked-up') await parent.signal(shipmentProgressSignal, { shipmentId: input.shipmentId, event });
+      if (event === 'picked-up') report(event);
     }
     await carrier;
+    await Promise.all(reports);
     return { shipmentId: input.shipmentId, delivered: true };
   } catch (err) {
     carrierScope.cancel();

@@ -48,7 +48,9 @@ test('an order id used before is refused even after its workflow left retention,
     });
     const failure = await again.result().catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
-    expect((failure as WorkflowFailedError).cause).toMatchObject({ cause: { type: ERROR_TYPES.OrderIdTaken } });
+    // priceOrder is a local activity: its ApplicationFailure is the run's failure itself (an
+    // activity's would come wrapped in an ActivityFailure).
+    expect((failure as WorkflowFailedError).cause).toMatchObject({ type: ERROR_TYPES.OrderIdTaken });
     expect(await orderRow(orderId)).toEqual(before.order);
     expect(await paymentOps(stack.pool, orderId)).toEqual(before.ops);
     expect(await stockOf(stack.pool, sku)).toEqual(before.stock);

@@ -13,7 +13,7 @@ import { newKeyEntry, parseKeyring } from '../../src/infra/codec-keys';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../src/infra/payload-codec';
 import { approveUpdate } from '../../workflows/order-api';
 import type { orderWorkflow } from '../../workflows/order';
-import { asPayload, fromBase64 as b64, payloadsIn, rawHistory } from '../support/raw-history';
+import { asPayload, fromBase64 as b64, localActivityMarkerData, payloadsIn, rawHistory } from '../support/raw-history';
 import {
   distinctiveCustomer,
   orderRequest,
@@ -26,6 +26,16 @@ import {
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 jest.setTimeout(120_000);
+
+const LOCAL_ACTIVITY_MARKER_KEYS = [
+  'activity_id',
+  'activity_type',
+  'attempt',
+  'backoff',
+  'complete_time',
+  'original_schedule_time',
+  'seq',
+];
 
 /** Personal data of this test's customer: none of it may be readable in raw history. */
 function privateOrder(sku: string, quantity = 1) {
@@ -62,6 +72,11 @@ describe('raw history holds only ciphertext', () => {
 
     const keyring = parseKeyring(process.env.PAYLOAD_CODEC_KEYS!, 'PAYLOAD_CODEC_KEYS');
     let decryptedText = '';
+    // The orders service's steps are local activities: the SDK's own marker data is plaintext, and
+    // holds only its bookkeeping (keys checked, values searched for secrets with the whole text).
+    const markers = localActivityMarkerData(order.events);
+    expect(markers.map((m) => m.activity_type)).toEqual(expect.arrayContaining(['priceOrder', 'recordStatus']));
+    for (const m of markers) expect(Object.keys(m).sort()).toEqual(LOCAL_ACTIVITY_MARKER_KEYS);
     for (const history of histories) {
       for (const secret of secrets) expect(history.text).not.toContain(secret);
       const payloads = payloadsIn(history.events);

@@ -28,9 +28,10 @@ export async function rawHistory(
 }
 
 /**
- * Every `{metadata, data}` object in a JSON tree: the payloads as the server stores them. Search
- * attributes are left out: the server indexes them, so they are plaintext by design (and must hold
- * no personal data, which a whole-text search checks).
+ * Every `{metadata, data}` object in a JSON tree: the payloads as the server stores them. Left out:
+ * search attributes (the server indexes them, so they are plaintext by design) and the SDK's own
+ * bookkeeping of a local activity (localActivityMarkerData below). Neither may hold personal
+ * data, which a whole-text search checks.
  */
 export function payloadsIn(node: unknown, found: RawPayload[] = []): RawPayload[] {
   if (Array.isArray(node)) node.forEach((n) => payloadsIn(n, found));
@@ -39,10 +40,34 @@ export function payloadsIn(node: unknown, found: RawPayload[] = []): RawPayload[
     if (typeof o.metadata === 'object' && o.metadata !== null && 'encoding' in o.metadata) found.push(o as RawPayload);
     else
       Object.entries(o).forEach(([k, v]) => {
-        if (k !== 'searchAttributes' && k !== 'upsertWorkflowSearchAttributesEventAttributes') payloadsIn(v, found);
+        if (k === 'searchAttributes' || k === 'upsertWorkflowSearchAttributesEventAttributes') return;
+        if (k === 'markerRecordedEventAttributes') return payloadsIn(withoutMarkerData(v), found);
+        payloadsIn(v, found);
       });
   }
   return found;
+}
+
+type MarkerAttributes = { details?: Record<string, unknown> };
+function withoutMarkerData(attributes: unknown): unknown {
+  const a = attributes as MarkerAttributes;
+  if (!a.details) return a;
+  const { data: _sdkBookkeeping, ...rest } = a.details;
+  return { ...a, details: rest };
+}
+
+/**
+ * The `data` detail of each local-activity marker, decoded. The SDK's core writes it itself, as
+ * plain JSON outside the payload codec: the call's sequence number, attempt, activity id and type,
+ * and times. The local activity's result is a separate detail and goes through the codec.
+ */
+export function localActivityMarkerData(events: unknown[]): Array<Record<string, unknown>> {
+  return events.flatMap((e) => {
+    const a = (e as { markerRecordedEventAttributes?: MarkerAttributes & { markerName?: string } })
+      .markerRecordedEventAttributes;
+    const payloads = (a?.details?.data as { payloads?: RawPayload[] } | undefined)?.payloads ?? [];
+    return payloads.map((p) => JSON.parse(fromBase64(p.data).toString()) as Record<string, unknown>);
+  });
 }
 
 export const fromBase64 = (s?: string) => Buffer.from(s ?? '', 'base64');
