@@ -1,8 +1,9 @@
 /**
  * How an order's cost grows with its size: per extra line (one-warehouse shapes, least squares
  * over their line counts) and for a second warehouse (ten lines from two against from one).
- * The issue's bar: events and time per order grow at most linearly in lines, which the two
- * segment slopes show (the 10→50 slope no steeper than the 1→10 one).
+ * The issue's bar: events and time per order grow at most linearly in lines. `atMostLinear` holds
+ * when the largest order costs no more than the first segment's line predicts for it, give or take
+ * 10 % of the smallest order's cost (one run's noise; a flat or falling first segment counts as 0).
  */
 import type { BenchRow } from './report';
 import { SHAPE_SIZES } from './shapes';
@@ -12,6 +13,7 @@ export interface Slope {
   perLine: number;
   /** Slope between consecutive line counts, e.g. [1→10, 10→50]. */
   segments: Array<{ from: number; to: number; perLine: number }>;
+  atMostLinear: boolean;
 }
 
 export interface Growth {
@@ -32,7 +34,10 @@ function slope(points: Array<[number, number]>): Slope {
   const segments = points
     .slice(1)
     .map(([x, y], i) => ({ from: points[i]![0], to: x, perLine: (y - points[i]![1]) / (x - points[i]![0]) }));
-  return { perLine: sxy / sxx, segments };
+  const [x0, y0] = points[0]!;
+  const [xn, yn] = points[n - 1]!;
+  const atMostLinear = yn <= y0 + Math.max(segments[0]?.perLine ?? 0, 0) * (xn - x0) + 0.1 * Math.abs(y0);
+  return { perLine: sxy / sxx, segments, atMostLinear };
 }
 
 /** Undefined unless at least two one-warehouse order shapes of different sizes were measured. */

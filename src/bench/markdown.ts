@@ -61,13 +61,14 @@ function findings(report: BenchReport): string[] {
       s.segments.map((x) => `${x.from}→${x.to} lines ${unit(x.perLine)}`).join(', ');
     const events = (v: number) => `${v.toFixed(2)} events`;
     const ms = (v: number) => `${v.toFixed(1)} ms`;
-    const linear = (s: Slope) => s.segments.every((x, i) => i === 0 || x.perLine <= s.segments[0]!.perLine * 1.25);
     out.push(
       `**Cost growth** (one-warehouse orders of ${g.lines.join(' / ')} lines; least-squares slope per extra line). ` +
         `History events: ${events(g.events.perLine)} per line (${segments(g.events, events)}); ` +
         `p50: ${ms(g.p50Ms.perLine)} per line (${segments(g.p50Ms, ms)}); ` +
         `SQL statements: ${g.sqlStatements.perLine.toFixed(2)} per line. ` +
-        `${linear(g.events) && linear(g.p50Ms) ? 'Neither grows faster than linearly: the later segment is no steeper than the first (within 25 %).' : 'A later segment is steeper than the first: growth is not linear.'}` +
+        (g.events.atMostLinear && g.p50Ms.atMostLinear
+          ? 'Neither grows faster than linearly: the largest order costs no more than the first segment predicts (within 10 % of the smallest).'
+          : `Growth is faster than linear in ${[g.events.atMostLinear ? '' : 'events', g.p50Ms.atMostLinear ? '' : 'p50'].filter(Boolean).join(' and ')}: the largest order costs more than the first segment predicts.`) +
         (g.secondWarehouse
           ? ` A second warehouse (ten lines from two against from one: a second parcel and shipment child) adds ${g.secondWarehouse.events.toFixed(1)} events and ${ms(g.secondWarehouse.p50Ms)} of p50.`
           : ''),

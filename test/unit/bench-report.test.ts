@@ -50,9 +50,18 @@ test('cost growth: least-squares slope per line over one-warehouse shapes, segme
     { from: 1, to: 10, perLine: 2 },
     { from: 10, to: 50, perLine: 2 },
   ]);
+  expect(growth.events.atMostLinear).toBe(true);
+  expect(growth.p50Ms.atMostLinear).toBe(true); // flat
   expect(growth.p50Ms.perLine).toBeCloseTo(0, 10);
   expect(growth.sqlStatements.perLine).toBeCloseTo(2, 10);
   expect(growth.secondWarehouse).toEqual({ events: 40, p50Ms: 300 });
+  // Flat from 1 to 10 lines, then 3 events a line: faster than linear.
+  const steeper = costGrowth([
+    row('one-line', 100, 1000, 90),
+    row('ten-lines-1wh', 100, 1000, 90),
+    row('fifty-lines', 220, 1000, 90),
+  ])!;
+  expect(steeper.events.atMostLinear).toBe(false);
   // One size only: nothing to fit.
   expect(costGrowth([row('one-line', 102, 1000, 90), row('ten-lines', 160, 1300, 130)])).toBeUndefined();
 });
