@@ -16,8 +16,10 @@ import {
   type OrderStatus,
   type PriceOrderResult,
   type PricedLineDto,
+  type ProductType,
 } from '../src/domain';
 import { logger } from '../src/logger';
+import { currentPlans, plansAt } from './plans';
 
 // ---------------------------------------------------------------------------------------------
 // Read-model helpers, shared by every service that moves an order forward (inventory, payments).
@@ -134,6 +136,7 @@ interface OrderRow {
   subtotal_cents: string;
   shipping_cents: string;
   total_cents: string;
+  plan_versions: Record<string, number> | null;
 }
 interface LineRow {
   sku: string;
@@ -141,18 +144,21 @@ interface LineRow {
   quantity: number;
   unit_price_cents: string;
   line_total_cents: string;
+  product_type: ProductType;
+  release_at: Date | null;
 }
 
 /** The priced order as stored: what a retried priceOrder answers, whatever the catalog says now. */
 async function loadPriced(db: PoolClient, orderId: string): Promise<PriceOrderResult | undefined> {
   const order = await db.query<OrderRow>(
-    'SELECT currency, subtotal_cents, shipping_cents, total_cents FROM orders WHERE order_id = $1',
+    'SELECT currency, subtotal_cents, shipping_cents, total_cents, plan_versions FROM orders WHERE order_id = $1',
     [orderId],
   );
   const row = order.rows[0];
   if (!row) return undefined;
   const lines = await db.query<LineRow>(
-    'SELECT sku, name, quantity, unit_price_cents, line_total_cents FROM order_lines WHERE order_id = $1 ORDER BY line_no',
+    `SELECT sku, name, quantity, unit_price_cents, line_total_cents, product_type, release_at
+     FROM order_lines WHERE order_id = $1 ORDER BY line_no`,
     [orderId],
   );
   return {
@@ -167,7 +173,10 @@ async function loadPriced(db: PoolClient, orderId: string): Promise<PriceOrderRe
       quantity: l.quantity,
       unitPriceCents: Number(l.unit_price_cents),
       lineTotalCents: Number(l.line_total_cents),
+      productType: l.product_type,
+      ...(l.release_at ? { releaseAt: l.release_at.toISOString() } : {}),
     })),
+    plans: await plansAt(db, row.plan_versions ?? {}),
   };
 }
 
@@ -240,20 +249,39 @@ export function createOrderActivities(
         // The id first, before the catalog: even an order refused for an unknown SKU keeps its id.
         await claimOrderId(db, input.orderId, runId);
 
-        const { rows } = await db.query<{ sku: string; name: string; price_cents: string; currency: string }>(
-          'SELECT sku, name, price_cents, currency FROM catalog_items WHERE sku = ANY($1::text[])',
+        const { rows } = await db.query<{
+          sku: string;
+          name: string;
+          price_cents: string;
+          currency: string;
+          product_type: ProductType;
+          release_at: Date | null;
+        }>(
+          'SELECT sku, name, price_cents, currency, product_type, release_at FROM catalog_items WHERE sku = ANY($1::text[])',
           [items.data.map((i) => i.sku)],
         );
         const catalog: Catalog = Object.fromEntries(
-          rows.map((r) => [r.sku, { name: r.name, priceCents: Number(r.price_cents), currency: r.currency }]),
+          rows.map((r) => [
+            r.sku,
+            {
+              name: r.name,
+              priceCents: Number(r.price_cents),
+              currency: r.currency,
+              productType: r.product_type,
+              ...(r.release_at ? { releaseAt: r.release_at.toISOString() } : {}),
+            },
+          ]),
         );
-        const priced = priceItems(items.data, catalog, method.data);
+        const pricing = priceItems(items.data, catalog, method.data);
         // Business failures are answers, and nothing but the claim is written for them.
-        if (!priced.ok) return priced;
+        if (!pricing.ok) return pricing;
+        // The plans of the order's product types, as they are now: the order runs these versions.
+        const plans = await currentPlans(db, [...new Set(pricing.lines.map((l) => l.productType))]);
+        const priced = { ...pricing, plans };
 
         const inserted = await db.query(
-          `INSERT INTO orders (order_id, customer_id, status, currency, subtotal_cents, shipping_cents, total_cents)
-           VALUES ($1, $2, 'Created', $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING`,
+          `INSERT INTO orders (order_id, customer_id, status, currency, subtotal_cents, shipping_cents, total_cents, plan_versions)
+           VALUES ($1, $2, 'Created', $3, $4, $5, $6, $7) ON CONFLICT (order_id) DO NOTHING`,
           [
             input.orderId,
             input.customerId,
@@ -261,6 +289,7 @@ export function createOrderActivities(
             priced.subtotalCents,
             priced.shippingCents,
             priced.totalCents,
+            JSON.stringify(Object.fromEntries(plans.map((p) => [p.productType, p.version]))),
           ],
         );
         if (inserted.rowCount === 0) {
@@ -269,10 +298,10 @@ export function createOrderActivities(
           if (stored) return stored;
         }
         await db.query(
-          `INSERT INTO order_lines (order_id, line_no, sku, name, quantity, unit_price_cents, line_total_cents)
-           SELECT $1, n, sku, name, quantity, unit_price, line_total
-           FROM unnest($2::text[], $3::text[], $4::int[], $5::bigint[], $6::bigint[]) WITH ORDINALITY
-                AS l(sku, name, quantity, unit_price, line_total, n)
+          `INSERT INTO order_lines (order_id, line_no, sku, name, quantity, unit_price_cents, line_total_cents, product_type, release_at)
+           SELECT $1, n, sku, name, quantity, unit_price, line_total, product_type, release_at
+           FROM unnest($2::text[], $3::text[], $4::int[], $5::bigint[], $6::bigint[], $7::text[], $8::timestamptz[])
+                WITH ORDINALITY AS l(sku, name, quantity, unit_price, line_total, product_type, release_at, n)
            ON CONFLICT DO NOTHING`,
           [
             input.orderId,
@@ -281,6 +310,8 @@ export function createOrderActivities(
             priced.lines.map((l) => l.quantity),
             priced.lines.map((l) => l.unitPriceCents),
             priced.lines.map((l) => l.lineTotalCents),
+            priced.lines.map((l) => l.productType),
+            priced.lines.map((l) => l.releaseAt ?? null),
           ],
         );
         await writeOrderStatus(db, {

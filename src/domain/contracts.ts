@@ -3,6 +3,7 @@
  * the implementations in activities/ own the SQL.
  */
 import type { OrderPolicy } from './order-workflow';
+import type { PlanSnapshot, ProductType } from './plans';
 import type { Service } from './task-queues';
 
 export interface PingInput {
@@ -49,6 +50,9 @@ export interface PricedLineDto {
   quantity: number;
   unitPriceCents: number;
   lineTotalCents: number;
+  productType: ProductType;
+  /** Pre-orders: the release date (ISO 8601) capture and shipping wait for. */
+  releaseAt?: string;
 }
 
 export interface PriceOrderInput {
@@ -68,6 +72,8 @@ export type PriceOrderResult =
       subtotalCents: number;
       shippingCents: number;
       totalCents: number;
+      /** The plan of each product type in the order, as it was when the order was priced. */
+      plans: PlanSnapshot[];
     }
   | { ok: false; reason: 'unknown-sku' | 'mixed-currency'; skus: string[] };
 
@@ -170,6 +176,18 @@ export interface CarrierEventMessage {
 
 export function isCarrierEvent(value: string): value is CarrierEventType {
   return (CARRIER_EVENTS as readonly string[]).includes(value);
+}
+
+/** Goods that do not travel: licence keys, gift codes, and telling the customer. */
+export interface FulfilmentActivities {
+  /** One licence key per line (order id + sku), issued once; answers how many the order's lines hold. */
+  issueLicences(input: { orderId: string; lines: PricedLineDto[] }): Promise<{ issued: number }>;
+  revokeLicences(input: { orderId: string }): Promise<{ revoked: number }>;
+  /** One gift code per line worth the line's total, issued once. */
+  issueGiftCodes(input: { orderId: string; lines: PricedLineDto[]; currency: string }): Promise<{ issued: number }>;
+  voidGiftCodes(input: { orderId: string }): Promise<{ voided: number }>;
+  /** Records the notification once per order and kind (the sandbox's e-mail). */
+  notifyCustomer(input: { orderId: string; kind: string; skus: string[] }): Promise<void>;
 }
 
 export interface ShippingActivities {

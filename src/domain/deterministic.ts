@@ -14,3 +14,4 @@ export * from './money';
 export * from './rules';
 export * from './order-workflow';
 export * from './bench';
+export * from './plans';

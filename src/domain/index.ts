@@ -10,3 +10,5 @@ export * from './status-schemas';
 export * from './rules';
 export * from './order-workflow';
 export * from './bench';
+export * from './plans';
+export * from './plan-schemas';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ProductType } from './plans';
 import { COUNTRY_CODES } from './countries';
 import { IdSchema } from './ids';
 import { addMoney, money, multiplyMoney, sumMoney } from './money';
@@ -144,6 +145,15 @@ export interface CatalogEntry {
   readonly name: string;
   readonly priceCents: number;
   readonly currency: string;
+  /** Default physical. */
+  readonly productType?: ProductType;
+  /** Pre-orders: when the item is released (ISO 8601). */
+  readonly releaseAt?: string;
+}
+
+/** Product types that travel as parcels, so they pay shipping. */
+export function isShippable(productType: ProductType = 'physical'): boolean {
+  return productType === 'physical' || productType === 'preorder';
 }
 export type Catalog = Readonly<Record<string, CatalogEntry>>;
 
@@ -153,6 +163,8 @@ export interface PricedLine {
   quantity: number;
   unitPriceCents: number;
   lineTotalCents: number;
+  productType: ProductType;
+  releaseAt?: string;
 }
 
 export interface PricedOrder {
@@ -211,13 +223,24 @@ export function priceOrder(
       quantity: item.quantity,
       unitPriceCents: unit.amountCents,
       lineTotalCents: multiplyMoney(unit, item.quantity).amountCents,
+      productType: entry.productType ?? 'physical',
+      ...(entry.releaseAt ? { releaseAt: entry.releaseAt } : {}),
     };
   });
   const subtotal = sumMoney(
     lines.map((l) => money(l.lineTotalCents, currency)),
     currency,
   );
-  const shipping = money(shippingFeeCents(shippingMethod, subtotal.amountCents), currency);
+  // Shipping is charged on what travels: a cart of licences and gift cards ships nothing.
+  const shippable = lines.filter((l) => isShippable(l.productType));
+  const shippableSubtotal = sumMoney(
+    shippable.map((l) => money(l.lineTotalCents, currency)),
+    currency,
+  );
+  const shipping = money(
+    shippable.length > 0 ? shippingFeeCents(shippingMethod, shippableSubtotal.amountCents) : 0,
+    currency,
+  );
   return {
     ok: true,
     lines,

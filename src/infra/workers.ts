@@ -4,6 +4,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createBenchActivities } from '../../activities/bench';
 import { createDiagnosticsActivities } from '../../activities/diagnostics';
+import { createFulfilmentActivities } from '../../activities/fulfilment';
 import { createInventoryActivities } from '../../activities/inventory';
 import { claimCancellation } from '../../activities/order-gate';
 import { policyFromConfig } from '../../activities/order-policy';
@@ -93,6 +94,8 @@ function activitiesFor(service: Service, deps: WorkerDeps, config: Config): obje
           }),
         ),
       };
+    case 'fulfilment':
+      return { ...diagnostics, ...createFulfilmentActivities(deps.pool) };
     case 'shipping':
       return {
         ...diagnostics,

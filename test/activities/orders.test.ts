@@ -80,9 +80,25 @@ describe('priceOrder', () => {
       shippingCents: 499,
       totalCents: 3299,
       lines: [
-        { sku: widget, name: 'Test widget', quantity: 2, unitPriceCents: 1250, lineTotalCents: 2500 },
-        { sku: gadget, name: 'Test gadget', quantity: 1, unitPriceCents: 300, lineTotalCents: 300 },
+        {
+          sku: widget,
+          name: 'Test widget',
+          quantity: 2,
+          unitPriceCents: 1250,
+          lineTotalCents: 2500,
+          productType: 'physical',
+        },
+        {
+          sku: gadget,
+          name: 'Test gadget',
+          quantity: 1,
+          unitPriceCents: 300,
+          lineTotalCents: 300,
+          productType: 'physical',
+        },
       ],
+      // The physical plan as it is now (other tests may have saved newer versions): the order's snapshot.
+      plans: [{ productType: 'physical', version: expect.any(Number), plan: expect.objectContaining({}) }],
     });
     expect(await orders.priceOrder(input)).toEqual(result);
 

@@ -30,8 +30,22 @@ describe('priceOrder', () => {
       ok: true,
       currency: 'USD',
       lines: [
-        { sku: 'WIDGET', name: 'Widget', quantity: 2, unitPriceCents: 1999, lineTotalCents: 3998 },
-        { sku: 'GADGET', name: 'Gadget', quantity: 1, unitPriceCents: 500, lineTotalCents: 500 },
+        {
+          sku: 'WIDGET',
+          name: 'Widget',
+          quantity: 2,
+          unitPriceCents: 1999,
+          lineTotalCents: 3998,
+          productType: 'physical',
+        },
+        {
+          sku: 'GADGET',
+          name: 'Gadget',
+          quantity: 1,
+          unitPriceCents: 500,
+          lineTotalCents: 500,
+          productType: 'physical',
+        },
       ],
       subtotalCents: 4498,
       shippingCents: STANDARD_SHIPPING_CENTS,
@@ -39,9 +53,47 @@ describe('priceOrder', () => {
     });
   });
 
-  it('is the shape the priceOrder activity contract returns', () => {
-    const result: PriceOrderResult = priceOrder([{ sku: 'WIDGET', quantity: 1 }], CATALOG);
+  it('is the shape the priceOrder activity contract returns, but for the plans the activity adds', () => {
+    const priced = priceOrder([{ sku: 'WIDGET', quantity: 1 }], CATALOG);
+    const result: PriceOrderResult = priced.ok ? { ...priced, plans: [] } : priced;
     expect(result.ok).toBe(true);
+  });
+
+  it('charges shipping on what travels only: none for licences and gift cards, the physical lines alone decide the fee', () => {
+    const catalog = {
+      KEY: { name: 'Licence', priceCents: 6_000, currency: 'USD', productType: 'digital' as const },
+      CARD: { name: 'Gift card', priceCents: 2_500, currency: 'USD', productType: 'giftcard' as const },
+      MUG: { name: 'Mug', priceCents: 1_000, currency: 'USD' },
+    };
+    expect(
+      priceOrder(
+        [
+          { sku: 'KEY', quantity: 1 },
+          { sku: 'CARD', quantity: 1 },
+        ],
+        catalog,
+      ),
+    ).toMatchObject({
+      ok: true,
+      shippingCents: 0,
+      totalCents: 8_500,
+      lines: [{ productType: 'digital' }, { productType: 'giftcard' }],
+    });
+    // 70.00 in the cart, but only 10.00 of it ships: below the free-shipping line.
+    expect(
+      priceOrder(
+        [
+          { sku: 'KEY', quantity: 1 },
+          { sku: 'MUG', quantity: 1 },
+        ],
+        catalog,
+      ),
+    ).toMatchObject({
+      ok: true,
+      shippingCents: STANDARD_SHIPPING_CENTS,
+      totalCents: 7_000 + STANDARD_SHIPPING_CENTS,
+      lines: [{ productType: 'digital' }, { productType: 'physical' }],
+    });
   });
 
   it('defaults to standard shipping', () => {
