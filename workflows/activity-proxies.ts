@@ -7,6 +7,7 @@ import {
   ERROR_TYPES as E,
   prefixFromOrdersQueue,
   taskQueueFor,
+  type FulfilmentActivities,
   type InventoryActivities,
   type OrderActivities,
   type PaymentActivities,
@@ -76,6 +77,12 @@ export function orderServices(transitTimeMs: number) {
     ).capture,
     voidPayment: on<PaymentActivities>('payments', compensation('15s')).void,
     refund: on<PaymentActivities>('payments', compensation('15s')).refund,
+
+    issueLicences: on<FulfilmentActivities>('fulfilment', step('10s', [])).issueLicences,
+    revokeLicences: on<FulfilmentActivities>('fulfilment', compensation('10s')).revokeLicences,
+    issueGiftCodes: on<FulfilmentActivities>('fulfilment', step('10s', [])).issueGiftCodes,
+    voidGiftCodes: on<FulfilmentActivities>('fulfilment', compensation('10s')).voidGiftCodes,
+    notifyCustomer: on<FulfilmentActivities>('fulfilment', step('10s', [])).notifyCustomer,
 
     validateAddress: on<ShippingActivities>('shipping', step('5s', [E.InvalidAddress])).validateAddress,
     bookShipment: on<ShippingActivities>('shipping', step('10s', [E.ShippingUnavailable])).bookShipment,

@@ -5,7 +5,7 @@
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcDeadlineError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { formatZodError, isTerminal, orderWorkflowId, type OrderView } from '../domain';
+import { formatZodError, isTerminal, orderWorkflowId, shipmentWorkflowId, type OrderView } from '../domain';
 import { approveUpdate, cancelUpdate, carrierEventSignal, rejectUpdate } from '../../workflows/order-api';
 import { checkOrderId, describeOrder, readOrder, withContext, type CliContext } from './context';
 import { invalid, operational } from './errors';
@@ -173,7 +173,7 @@ export async function deliver(orderId: string, opts: { json?: boolean }): Promis
     const signalled: Array<{ shipmentId: string; workflowId: string; warehouseId: string }> = [];
     const skipped: Array<{ shipmentId: string; status: string }> = [];
     for (const s of view.shipments) {
-      const workflowId = `shipment-${s.shipmentId}`;
+      const workflowId = shipmentWorkflowId(s.shipmentId);
       if (DONE_SHIPMENT.has(s.status)) {
         skipped.push({ shipmentId: s.shipmentId, status: s.status });
         continue;

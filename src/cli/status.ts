@@ -1,5 +1,5 @@
 /** `orders status <orderId>`: the order as its workflow sees it, with its Web UI link. */
-import { isTerminal, type HistoryEntry, type OrderView } from '../domain';
+import { isTerminal, shipmentWorkflowId, type HistoryEntry, type OrderView } from '../domain';
 import { withContext, readOrder, type OrderSnapshot } from './context';
 import { EXIT, clean, formatAmount, printJson, table } from './output';
 import type { StatusJson } from './schemas';
@@ -26,7 +26,7 @@ export function toStatusJson({ view, execution }: OrderSnapshot, url: string): S
     payment: { ...view.payment },
     shipments: view.shipments.map((s) => ({
       shipmentId: s.shipmentId,
-      workflowId: `shipment-${s.shipmentId}`,
+      workflowId: shipmentWorkflowId(s.shipmentId),
       warehouseId: s.warehouseId,
       status: s.status,
       lines: s.lines.map((l) => ({ sku: l.sku, warehouseId: l.warehouseId, quantity: l.quantity })),

@@ -3,6 +3,7 @@
  */
 import type { CarrierEventType, PricedLineDto, ReservedLine } from './contracts';
 import type { OrderInput } from './order';
+import type { ProductType } from './plans';
 import type { FailureReason, OrderStatus } from './status';
 
 /**
@@ -90,6 +91,12 @@ export interface OrderView {
   pointOfNoReturn?: string;
   /** Set while people must look (a compensation that cannot finish, a parcel not heard of). */
   needsAttention?: { reason: string; since: string };
+  /** The fulfilment plan version of each product type in the order (its snapshot). */
+  plans?: Array<{ productType: ProductType; version: number }>;
+  /** Pre-orders: capture and shipping wait until this release date. */
+  awaitingRelease?: string;
+  /** Goods that do not travel, issued: licence keys and gift codes (counts, never the codes). */
+  issued?: { licences: number; giftCodes: number };
 }
 
 export interface ApproveInput {
@@ -139,4 +146,9 @@ export function orderWorkflowId(orderId: string): string {
 
 export function shipmentId(orderId: string, warehouseId: string): string {
   return `${orderId}-${warehouseId}`;
+}
+
+/** The one place a shipment's workflow id is made (the order starts it; the CLI signals it). */
+export function shipmentWorkflowId(shipment: string): string {
+  return `shipment-${shipment}`;
 }

@@ -24,13 +24,15 @@ export const TERMINAL_STATUSES: readonly OrderStatus[] = ['Delivered', 'Cancelle
  */
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   Created: ['InventoryChecked', 'Cancelled'],
-  InventoryChecked: ['InventoryReserved', 'Cancelled'],
+  // Digital goods and gift cards reserve nothing: straight on to approval or payment.
+  InventoryChecked: ['InventoryReserved', 'AwaitingApproval', 'PaymentPending', 'Cancelled'],
   InventoryReserved: ['AwaitingApproval', 'PaymentPending', 'Cancelled'],
   AwaitingApproval: ['PaymentPending', 'Cancelled'],
   PaymentPending: ['PaymentCompleted', 'PaymentFailed', 'Cancelled'],
   PaymentFailed: ['Cancelled'],
   PaymentCompleted: ['Processing', 'Refunded'],
-  Processing: ['Shipped', 'Refunded'],
+  // Nothing to ship (licences, gift codes): delivered once they are issued.
+  Processing: ['Shipped', 'Delivered', 'Refunded'],
   Shipped: ['Delivered', 'Refunded'],
   Delivered: [],
   Cancelled: [],

@@ -1,0 +1,62 @@
+import { CancellationScope, startChild, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
+import { shipmentId, shipmentWorkflowId, type ReservedLine, type ShipmentView } from '../src/domain/deterministic';
+import { isCancellation } from './failure-reason';
+import type { OrderRun } from './order-run';
+import { shipmentWorkflow } from './shipment';
+
+/**
+ * Multi-instance sub-process: one shipment child per warehouse, joined; one failure cancels the
+ * siblings. Children are cancelled with their order when it closes (terminated too), so no
+ * booking outlives it. A child reports Booked and its pickup by signal; its delivery is its result.
+ */
+export async function shipParcels(run: OrderRun, lines: ReservedLine[]): Promise<void> {
+  const { view, input, orderId } = run;
+  const byWarehouse = new Map<string, ReservedLine[]>();
+  for (const line of lines) byWarehouse.set(line.warehouseId, [...(byWarehouse.get(line.warehouseId) ?? []), line]);
+  await CancellationScope.cancellable(async () => {
+    const children: Array<{ handle: ChildWorkflowHandle<typeof shipmentWorkflow>; shipment: ShipmentView }> = [];
+    for (const [warehouseId, group] of byWarehouse) {
+      const id = shipmentId(orderId, warehouseId);
+      const shipment: ShipmentView = { shipmentId: id, warehouseId, status: 'Booking', lines: group };
+      view.shipments.push(shipment);
+      const handle = await startChild(shipmentWorkflow, {
+        workflowId: shipmentWorkflowId(id),
+        staticSummary: `Shipment ${id} from ${warehouseId}`,
+        parentClosePolicy: 'REQUEST_CANCEL',
+        args: [
+          {
+            orderId,
+            parentWorkflowId: workflowInfo().workflowId,
+            shipmentId: id,
+            warehouseId,
+            lines: group,
+            address: input.order.shippingAddress,
+            method: input.order.shippingMethod,
+            transitTimeMs: input.settings.transitTimeMs,
+            sandboxCarrier: input.settings.sandboxCarrier,
+            carrierDeadlineMs: run.policy!.carrierDeadlineMs,
+          },
+        ],
+      });
+      children.push({ handle, shipment });
+    }
+    const results = children.map(({ handle, shipment }) =>
+      handle.result().then(
+        () => {
+          shipment.status = 'delivered';
+        },
+        (err: unknown) => {
+          shipment.status = isCancellation(err) ? 'Cancelled' : 'Failed';
+          throw err;
+        },
+      ),
+    );
+    try {
+      await Promise.all(results);
+    } catch (err) {
+      CancellationScope.current().cancel();
+      await Promise.allSettled(results);
+      throw err;
+    }
+  });
+}
