@@ -246,12 +246,16 @@ catalog
   .requiredOption('--name <name>', 'display name')
   .requiredOption('--price <price>', 'unit price in major units, e.g. 19.99')
   .requiredOption('--currency <code>', 'ISO 4217 code, e.g. USD')
-  .requiredOption('--stock <n>', 'units on hand at the warehouse')
+  .option('--stock <n>', 'units on hand at the warehouse (physical and preorder items)')
   .option('--warehouse <id>', 'warehouse id (default: the first warehouse by id)')
+  .option('--type <type>', 'physical | digital | preorder | giftcard (default physical)')
+  .option('--release-at <date>', 'pre-orders: the release date, ISO 8601 (e.g. 2027-03-01T09:00:00Z)')
   .option('--json', 'print one JSON document')
   .addHelpText(
     'after',
-    '\nExample:\n  $ orders catalog upsert --sku KB-002 --name "Keyboard" --price 59.90 --currency USD --stock 25 --warehouse west',
+    '\nExamples:\n  $ orders catalog upsert --sku KB-002 --name "Keyboard" --price 59.90 --currency USD --stock 25 --warehouse west' +
+      '\n  $ orders catalog upsert --sku APP-PRO --name "App Pro licence" --price 49.00 --currency USD --type digital' +
+      '\n  $ orders catalog upsert --sku GAME-2 --name "Game 2" --price 69.00 --currency USD --stock 100 --type preorder --release-at 2027-03-01T09:00:00Z',
   )
   .action((opts: import('./src/cli/catalog.js').UpsertOptions) =>
     run(opts.json, async () => {
@@ -271,6 +275,43 @@ catalog
       const { catalogList } = await import('./src/cli/catalog.js');
       return catalogList(opts);
     }),
+  );
+
+const plans = program
+  .command('plans')
+  .description('Fulfilment plans per product type, as versioned data (reads and writes PostgreSQL: needs DATABASE_URL)')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  $ orders plans show\n  $ orders plans set --type digital --file examples/plans/digital.json --note "notify first"\n  $ orders plans history --type digital',
+  );
+
+plans
+  .command('show')
+  .description('The current plan of each product type')
+  .option('--type <type>', 'only this product type')
+  .option('--json', 'print one JSON document')
+  .action((opts: { type?: string; json?: boolean }) =>
+    run(opts.json, async () => (await import('./src/cli/plans.js')).plansShow(opts)),
+  );
+
+plans
+  .command('set')
+  .description('Validate a plan file and save it as the next version of its product type')
+  .requiredOption('--type <type>', 'physical | digital | preorder | giftcard')
+  .requiredOption('--file <path>', 'the plan, as JSON (see examples/plans/)')
+  .option('--note <text>', 'why, for the history')
+  .option('--json', 'print one JSON document')
+  .action((opts: { type?: string; file?: string; note?: string; json?: boolean }) =>
+    run(opts.json, async () => (await import('./src/cli/plans.js')).plansSet(opts)),
+  );
+
+plans
+  .command('history')
+  .description('Every saved version of the plans')
+  .option('--type <type>', 'only this product type')
+  .option('--json', 'print one JSON document')
+  .action((opts: { type?: string; json?: boolean }) =>
+    run(opts.json, async () => (await import('./src/cli/plans.js')).plansHistory(opts)),
   );
 
 program.parseAsync().catch((err: unknown) => {

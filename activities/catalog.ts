@@ -3,16 +3,21 @@
  * Not activities: no workflow calls them. Callers validate input; the database CHECKs are the
  * last line (price >= 0, currency format, reserved <= on_hand).
  */
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '../src/db/pool';
+import type { ProductType } from '../src/domain';
 
 export interface CatalogUpsert {
   sku: string;
   name: string;
   priceCents: number;
   currency: string;
-  /** Units on hand at `warehouseId` (replaces the previous count). */
-  onHand: number;
+  /** Default physical. */
+  productType?: ProductType;
+  /** Pre-orders only: the release date (ISO 8601). */
+  releaseAt?: string;
+  /** Units on hand at `warehouseId` (replaces the previous count). Omitted for goods without stock. */
+  onHand?: number;
   /** Omitted: the first warehouse by id. */
   warehouseId?: string;
 }
@@ -29,11 +34,18 @@ export interface CatalogRow {
   name: string;
   priceCents: number;
   currency: string;
+  productType: ProductType;
+  releaseAt?: string;
   warehouses: WarehouseStock[];
 }
 
 export type UpsertResult =
-  | { ok: true; created: boolean; warehouseId: string; item: CatalogRow }
+  | {
+      ok: true;
+      created: boolean;
+      /** Where stock was set; none for goods without stock. */ warehouseId?: string;
+      item: CatalogRow;
+    }
   | { ok: false; reason: 'unknown-warehouse'; warehouseId?: string; known: string[] }
   | { ok: false; reason: 'below-reserved'; warehouseId: string; reserved: number };
 
@@ -42,6 +54,8 @@ interface StockJoinRow {
   name: string;
   price_cents: string;
   currency: string;
+  product_type: ProductType;
+  release_at: Date | null;
   warehouse_id: string | null;
   on_hand: number | null;
   reserved: number | null;
@@ -52,7 +66,15 @@ function group(rows: readonly StockJoinRow[]): CatalogRow[] {
   for (const r of rows) {
     let item = items.get(r.sku);
     if (!item) {
-      item = { sku: r.sku, name: r.name, priceCents: Number(r.price_cents), currency: r.currency, warehouses: [] };
+      item = {
+        sku: r.sku,
+        name: r.name,
+        priceCents: Number(r.price_cents),
+        currency: r.currency,
+        productType: r.product_type,
+        ...(r.release_at ? { releaseAt: r.release_at.toISOString() } : {}),
+        warehouses: [],
+      };
       items.set(r.sku, item);
     }
     if (r.warehouse_id !== null) {
@@ -65,7 +87,7 @@ function group(rows: readonly StockJoinRow[]): CatalogRow[] {
 }
 
 const SELECT_ITEMS = `
-  SELECT c.sku, c.name, c.price_cents, c.currency, s.warehouse_id, s.on_hand, s.reserved
+  SELECT c.sku, c.name, c.price_cents, c.currency, c.product_type, c.release_at, s.warehouse_id, s.on_hand, s.reserved
   FROM catalog_items c LEFT JOIN stock s ON s.sku = c.sku`;
 
 /** Every catalog item with its stock per warehouse, by SKU (optionally only `skus`). */
@@ -86,7 +108,8 @@ export async function upsertCatalogItem(pool: Pool, input: CatalogUpsert): Promi
   return inTransaction<UpsertResult>(pool, async (db) => {
     const warehouses = (await db.query<{ id: string }>('SELECT id FROM warehouses ORDER BY id')).rows.map((r) => r.id);
     const warehouseId = input.warehouseId ?? warehouses[0];
-    if (warehouseId === undefined || !warehouses.includes(warehouseId)) {
+    const stocked = input.onHand !== undefined;
+    if (stocked && (warehouseId === undefined || !warehouses.includes(warehouseId))) {
       return {
         ok: false,
         reason: 'unknown-warehouse',
@@ -95,33 +118,48 @@ export async function upsertCatalogItem(pool: Pool, input: CatalogUpsert): Promi
       };
     }
     const item = await db.query<{ created: boolean }>(
-      `INSERT INTO catalog_items (sku, name, price_cents, currency) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (sku) DO UPDATE SET name = EXCLUDED.name, price_cents = EXCLUDED.price_cents, currency = EXCLUDED.currency
+      `INSERT INTO catalog_items (sku, name, price_cents, currency, product_type, release_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (sku) DO UPDATE SET name = EXCLUDED.name, price_cents = EXCLUDED.price_cents,
+         currency = EXCLUDED.currency, product_type = EXCLUDED.product_type, release_at = EXCLUDED.release_at
        RETURNING (xmax = 0) AS created`,
-      [input.sku, input.name, input.priceCents, input.currency],
+      [
+        input.sku,
+        input.name,
+        input.priceCents,
+        input.currency,
+        input.productType ?? 'physical',
+        input.releaseAt ?? null,
+      ],
     );
+    if (!stocked || warehouseId === undefined)
+      return { ok: true, created: item.rows[0]?.created ?? false, item: await rowOf(db, input.sku) };
+    const onHand = input.onHand!;
     // Lock the stock row (reservations change `reserved` under the same lock) before comparing.
     const current = await db.query<{ reserved: number }>(
       'SELECT reserved FROM stock WHERE sku = $1 AND warehouse_id = $2 FOR UPDATE',
       [input.sku, warehouseId],
     );
     const reserved = current.rows[0]?.reserved ?? 0;
-    if (input.onHand < reserved) throw new BelowReserved(warehouseId, reserved); // rolls the item change back too
+    if (onHand < reserved) throw new BelowReserved(warehouseId, reserved); // rolls the item change back too
     await db.query(
       `INSERT INTO stock (sku, warehouse_id, on_hand, reserved) VALUES ($1, $2, $3, 0)
        ON CONFLICT (sku, warehouse_id) DO UPDATE SET on_hand = EXCLUDED.on_hand`,
-      [input.sku, warehouseId, input.onHand],
+      [input.sku, warehouseId, onHand],
     );
-    const [row] = group(
-      (await db.query<StockJoinRow>(`${SELECT_ITEMS} WHERE c.sku = $1 ORDER BY s.warehouse_id`, [input.sku])).rows,
-    );
-    if (!row) throw new Error(`catalog item ${input.sku} vanished inside its own transaction`);
-    return { ok: true, created: item.rows[0]?.created ?? false, warehouseId, item: row };
+    return { ok: true, created: item.rows[0]?.created ?? false, warehouseId, item: await rowOf(db, input.sku) };
   }).catch((err: unknown): UpsertResult => {
     if (err instanceof BelowReserved)
       return { ok: false, reason: 'below-reserved', warehouseId: err.warehouseId, reserved: err.reserved };
     throw err;
   });
+}
+
+async function rowOf(db: PoolClient, sku: string): Promise<CatalogRow> {
+  const [row] = group(
+    (await db.query<StockJoinRow>(`${SELECT_ITEMS} WHERE c.sku = $1 ORDER BY s.warehouse_id`, [sku])).rows,
+  );
+  if (!row) throw new Error(`catalog item ${sku} vanished inside its own transaction`);
+  return row;
 }
 
 /** Internal: aborts the transaction (rolling back the item change) and becomes a refusal value. */

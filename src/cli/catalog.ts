@@ -2,49 +2,25 @@
  * `orders catalog upsert|list`: the operator's view of the catalog and stock, straight from
  * PostgreSQL (DATABASE_URL). Prices are typed in major units and parsed exactly (no floats).
  */
-import type { Pool } from 'pg';
 import { listCatalog, upsertCatalogItem, type CatalogRow } from '../../activities/catalog';
-import { loadConfig } from '../config';
-import { createPool } from '../db/pool';
-import { CurrencySchema, ID_PATTERN, SkuSchema, formatMoney, money, parseMajorUnits } from '../domain';
-import { invalid, operational } from './errors';
+import {
+  CurrencySchema,
+  ID_PATTERN,
+  PRODUCT_TYPES,
+  SkuSchema,
+  formatMoney,
+  hasUnsafeChars,
+  isProductType,
+  isShippable,
+  money,
+  parseMajorUnits,
+  type ProductType,
+} from '../domain';
+import { withPool } from './database';
+import { invalid } from './errors';
 import { EXIT, printJson, table } from './output';
 
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const MAX_STOCK = 2_147_483_647; // stock.on_hand is a PostgreSQL integer
-
-function where(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || '5432'}${u.pathname}`; // never the password
-  } catch {
-    return 'DATABASE_URL';
-  }
-}
-
-async function withPool<T>(fn: (pool: Pool) => Promise<T>): Promise<T> {
-  const url = loadConfig().DATABASE_URL;
-  if (!url) {
-    throw operational(
-      'DATABASE_URL is not set: catalog commands read and write PostgreSQL directly.\n' +
-        'Set it to the database `npm start` prints (e.g. DATABASE_URL=postgres://postgres:postgres@localhost:5433/orders).',
-    );
-  }
-  const pool = createPool(url, 1);
-  try {
-    try {
-      await pool.query('SELECT 1');
-    } catch (err) {
-      throw operational(
-        `Cannot reach PostgreSQL at ${where(url)} (${(err as Error).message}). Start the stack with \`npm start\`, or fix DATABASE_URL.`,
-      );
-    }
-    return await fn(pool);
-  } finally {
-    await pool.end();
-  }
-}
 
 function toJson(row: CatalogRow) {
   const onHand = row.warehouses.reduce((n, w) => n + w.onHand, 0);
@@ -55,6 +31,8 @@ function toJson(row: CatalogRow) {
     priceCents: row.priceCents,
     currency: row.currency,
     price: formatMoney(money(row.priceCents, row.currency)),
+    productType: row.productType,
+    ...(row.releaseAt ? { releaseAt: row.releaseAt } : {}),
     onHand,
     reserved,
     available: onHand - reserved,
@@ -69,6 +47,8 @@ export interface UpsertOptions {
   currency?: string;
   stock?: string;
   warehouse?: string;
+  type?: string;
+  releaseAt?: string;
   json?: boolean;
 }
 
@@ -86,7 +66,7 @@ export function parseUpsert(opts: UpsertOptions) {
   if (name !== undefined) {
     if (name === '') problems.push('--name: must not be empty');
     else if (name.length > 200) problems.push('--name: must be at most 200 characters');
-    else if (UNSAFE.test(name)) problems.push('--name: must not contain control characters');
+    else if (hasUnsafeChars(name)) problems.push('--name: must not contain control characters');
   }
   const currency = need('--currency', opts.currency);
   const currencyOk = currency !== undefined && CurrencySchema.safeParse(currency).success;
@@ -101,19 +81,39 @@ export function parseUpsert(opts: UpsertOptions) {
       problems.push(`--price: ${(err as Error).message.replace(/^invalid amount .*: /, '')}`);
     }
   }
-  const stock = need('--stock', opts.stock);
-  if (stock !== undefined && (!/^\d+$/.test(stock.trim()) || Number(stock) > MAX_STOCK)) {
+  const type = opts.type ?? 'physical';
+  const typeOk = isProductType(type);
+  if (!typeOk) problems.push(`--type: must be one of ${PRODUCT_TYPES.join(', ')}`);
+  // Licences and gift cards have no stock; what travels has stock at a warehouse.
+  const stocked = !typeOk || isShippable(type);
+  const stock = stocked ? need('--stock', opts.stock) : opts.stock;
+  if (!stocked && opts.stock !== undefined) problems.push(`--stock: ${type} items have no stock`);
+  else if (stock !== undefined && (!/^\d+$/.test(stock.trim()) || Number(stock) > MAX_STOCK)) {
     problems.push(`--stock: must be a whole number of units between 0 and ${MAX_STOCK}`);
   }
-  if (opts.warehouse !== undefined && !ID_PATTERN.test(opts.warehouse))
+  if (!stocked && opts.warehouse !== undefined) problems.push(`--warehouse: ${type} items have no stock`);
+  else if (opts.warehouse !== undefined && !ID_PATTERN.test(opts.warehouse))
     problems.push('--warehouse: must be a warehouse id (letters, digits, "_" or "-")');
+  let releaseAt: string | undefined;
+  if (type === 'preorder') {
+    const at = need('--release-at', opts.releaseAt);
+    if (at !== undefined) {
+      const parsed = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(at.trim()) ? Date.parse(at) : NaN;
+      if (Number.isNaN(parsed))
+        problems.push('--release-at: must be an ISO 8601 date or date-time, e.g. 2027-03-01T09:00:00Z');
+      else releaseAt = new Date(parsed).toISOString();
+    }
+  } else if (opts.releaseAt !== undefined)
+    problems.push('--release-at: only pre-orders (--type preorder) have a release date');
   if (problems.length > 0) throw invalid(`invalid catalog item: ${problems.join('; ')}`);
   return {
     sku: sku!,
     name: name!,
     priceCents: priceCents!,
     currency: currency!,
-    onHand: Number(stock),
+    productType: type as ProductType,
+    ...(releaseAt ? { releaseAt } : {}),
+    ...(stocked ? { onHand: Number(stock) } : {}),
     ...(opts.warehouse !== undefined ? { warehouseId: opts.warehouse } : {}),
   };
 }
@@ -140,9 +140,15 @@ export async function catalogUpsert(opts: UpsertOptions): Promise<number> {
       return EXIT.OK;
     }
     const here = item.warehouses.find((w) => w.warehouseId === result.warehouseId);
+    const kind =
+      item.productType === 'physical'
+        ? ''
+        : ` (${item.productType}${item.releaseAt ? `, released ${item.releaseAt}` : ''})`;
     console.log(
-      `${result.created ? 'Created' : 'Updated'} ${item.sku} "${item.name}" at ${item.price}; ` +
-        `${result.warehouseId}: ${here?.onHand ?? 0} on hand, ${here?.reserved ?? 0} reserved, ${here?.available ?? 0} available`,
+      `${result.created ? 'Created' : 'Updated'} ${item.sku} "${item.name}"${kind} at ${item.price}` +
+        (result.warehouseId
+          ? `; ${result.warehouseId}: ${here?.onHand ?? 0} on hand, ${here?.reserved ?? 0} reserved, ${here?.available ?? 0} available`
+          : '; no stock kept'),
     );
     return EXIT.OK;
   });

@@ -4,6 +4,7 @@
  * without its schema fails the tests.
  */
 import { z } from 'zod';
+import { PRODUCT_TYPES } from '../domain/plans';
 import { FailureReasonSchema, OrderStatusSchema } from '../domain/status-schemas';
 
 const Cents = z.number().int().nonnegative();
@@ -22,6 +23,8 @@ export const OrderLineJsonSchema = z.strictObject({
   quantity: z.number().int().positive(),
   unitPriceCents: Cents,
   lineTotalCents: Cents,
+  productType: z.enum(PRODUCT_TYPES),
+  releaseAt: z.string().optional(),
 });
 
 export const PaymentJsonSchema = z.strictObject({
@@ -74,6 +77,12 @@ export const StatusJsonSchema = z.strictObject({
   pointOfNoReturn: Timestamp.nullable(),
   /** Why people must look at this order (a compensation that cannot finish, a lost parcel); null when nothing. */
   needsAttention: z.strictObject({ reason: z.string(), since: Timestamp }).nullable(),
+  /** The fulfilment plan version of each product type the order runs (empty until priced). */
+  plans: z.array(z.strictObject({ productType: z.enum(PRODUCT_TYPES), version: z.number().int().positive() })),
+  /** A pre-order waiting for its release date; null otherwise. */
+  awaitingRelease: Timestamp.nullable(),
+  /** Licence keys and gift codes issued (counts only). */
+  issued: z.strictObject({ licences: z.number().int().nonnegative(), giftCodes: z.number().int().nonnegative() }),
   workflowId: z.string(),
   runId: z.string(),
   /** The Temporal run's own status: RUNNING, COMPLETED, CANCELLED, FAILED, TERMINATED... */
@@ -151,6 +160,9 @@ export const CatalogItemJsonSchema = z.strictObject({
   currency: z.string().regex(/^[A-Z]{3}$/),
   /** '19.99 USD' */
   price: z.string(),
+  productType: z.enum(PRODUCT_TYPES),
+  /** Pre-orders: ISO 8601. */
+  releaseAt: z.string().optional(),
   onHand: z.number().int().nonnegative(),
   reserved: z.number().int().nonnegative(),
   available: z.number().int().nonnegative(),
@@ -167,9 +179,21 @@ export const CatalogItemJsonSchema = z.strictObject({
 /** `orders catalog upsert --json`. */
 export const CatalogUpsertJsonSchema = z.strictObject({
   created: z.boolean(),
-  warehouseId: z.string(),
+  /** Where the stock was set; absent for goods without stock (digital, gift cards). */
+  warehouseId: z.string().optional(),
   item: CatalogItemJsonSchema,
 });
+
+/** `orders plans show|history --json`, and `set --json` ({ plan }). */
+const StoredPlanJsonSchema = z.strictObject({
+  productType: z.enum(PRODUCT_TYPES),
+  version: z.number().int().positive(),
+  plan: z.unknown(),
+  note: z.string(),
+  createdAt: z.string(),
+});
+export const PlansJsonSchema = z.strictObject({ plans: z.array(StoredPlanJsonSchema) });
+export const PlanSavedJsonSchema = z.strictObject({ plan: StoredPlanJsonSchema });
 
 /** `orders catalog list --json`. */
 export const CatalogListJsonSchema = z.strictObject({ items: z.array(CatalogItemJsonSchema) });

@@ -22,6 +22,8 @@ export function toStatusJson({ view, execution }: OrderSnapshot, url: string): S
       quantity: l.quantity,
       unitPriceCents: l.unitPriceCents,
       lineTotalCents: l.lineTotalCents,
+      productType: l.productType ?? 'physical', // views of orders from before product types
+      ...(l.releaseAt ? { releaseAt: l.releaseAt } : {}),
     })),
     payment: { ...view.payment },
     shipments: view.shipments.map((s) => ({
@@ -35,6 +37,9 @@ export function toStatusJson({ view, execution }: OrderSnapshot, url: string): S
     failureReason: view.failureReason ?? null,
     pointOfNoReturn: view.pointOfNoReturn ?? null,
     needsAttention: view.needsAttention ?? null,
+    plans: view.plans ?? [],
+    awaitingRelease: view.awaitingRelease ?? null,
+    issued: view.issued ?? { licences: 0, giftCodes: 0 },
     workflowId: execution.workflowId,
     runId: execution.runId,
     workflowStatus: execution.status.name,
@@ -88,13 +93,25 @@ export function formatStatus(json: StatusJson): string {
   out.push(
     `  payment    ${p.status}: authorized ${money(p.authorizedCents)}, captured ${money(p.capturedCents)}, refunded ${money(p.refundedCents)}`,
   );
+  if (json.plans.length > 0)
+    out.push(`  plans      ${json.plans.map((x) => `${x.productType} v${x.version}`).join(', ')}`);
+  if (json.awaitingRelease) out.push(`  release    waiting until ${when(json.awaitingRelease)}`);
+  if (json.issued.licences + json.issued.giftCodes > 0)
+    out.push(`  issued     ${json.issued.licences} licence key(s), ${json.issued.giftCodes} gift code(s)`);
   if (json.items.length > 0) {
     out.push('', 'Items');
     out.push(
       indent(
         table(
-          ['SKU', 'NAME', 'QTY', 'UNIT', 'TOTAL'],
-          json.items.map((l) => [l.sku, l.name, String(l.quantity), money(l.unitPriceCents), money(l.lineTotalCents)]),
+          ['SKU', 'NAME', 'TYPE', 'QTY', 'UNIT', 'TOTAL'],
+          json.items.map((l) => [
+            l.sku,
+            l.name,
+            l.productType,
+            String(l.quantity),
+            money(l.unitPriceCents),
+            money(l.lineTotalCents),
+          ]),
         ),
       ),
     );

@@ -59,6 +59,7 @@ test('upsert creates an item with an exact price and stock at a warehouse; list 
       priceCents: 1_999,
       currency: 'USD',
       price: '19.99 USD',
+      productType: 'physical', // the default type
       onHand: 10,
       reserved: 0,
       available: 10,
