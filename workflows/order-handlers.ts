@@ -1,5 +1,11 @@
 import { ApplicationFailure, CancellationScope, condition, setHandler } from '@temporalio/workflow';
-import { cancellationTarget, isApprover, isCarrierEvent, type CancelInput } from '../src/domain/deterministic';
+import {
+  cancellationTarget,
+  isApprover,
+  isCarrierEvent,
+  isTerminal,
+  type CancelInput,
+} from '../src/domain/deterministic';
 import {
   approveSignal,
   approveUpdate,
@@ -42,7 +48,7 @@ export function installOrderHandlers(run: OrderRun, root: CancellationScope): vo
     cancelUpdate,
     async (c) => {
       refuseUpdate(await requestCancel(run, c));
-      await condition(() => ['Delivered', 'Cancelled', 'Refunded'].includes(state.status));
+      await condition(() => isTerminal(state.status));
       return view;
     },
     { validator: (_c: CancelInput) => refuseUpdate(whyNotCancel(run)) },

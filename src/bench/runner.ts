@@ -204,7 +204,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
         ...(systemInfo?.serverVersion ? { temporalServerVersion: systemInfo.serverVersion } : {}),
         ...(temporal.args ? { serverFlags: serverFlags(temporal.args, runDir) } : {}),
         database: database.kind,
-        worker: 'one process running all four services (`node dist/worker.js`, as `npm start` runs them)',
+        worker: 'one process running every service (`node dist/worker.js`, as `npm start` runs them)',
         taskQueuePrefix,
       },
       machine: await describeMachine({ cliPath: temporal.cliPath, pool }),

@@ -155,7 +155,7 @@ export class BenchStack {
       ),
     );
     exited.catch(() => undefined); // only raced below; an exit later is the caller's to notice
-    // The stack check runs one activity on every service's queue: all four workers poll.
+    // The stack check runs one activity on every service's queue: every service's worker polls.
     await Promise.race([
       this.client!.workflow.execute('stackCheckWorkflow', {
         taskQueue: this.ordersQueue,

@@ -3,6 +3,7 @@
  * (SIGTERM, then SIGKILL after a grace period), and checked dead at the end. Nothing is ever
  * stopped by name, so processes of other runs and other users are never touched.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 
 export interface ProcessRecord {
@@ -28,8 +29,6 @@ export function isAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until `pid` is gone; true when it went within `timeoutMs`. */
 export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {

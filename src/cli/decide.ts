@@ -3,9 +3,17 @@
  * validator answers yes or no at once, and a refusal says why), `deliver` plays the carrier and
  * signals "delivered" to each of the order's shipment workflows.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcDeadlineError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { formatZodError, isTerminal, orderWorkflowId, shipmentWorkflowId, type OrderView } from '../domain';
+import {
+  formatZodError,
+  hasUnsafeChars,
+  isTerminal,
+  orderWorkflowId,
+  shipmentWorkflowId,
+  type OrderView,
+} from '../domain';
 import { approveUpdate, cancelUpdate, carrierEventSignal, rejectUpdate } from '../../workflows/order-api';
 import { checkOrderId, describeOrder, readOrder, withContext, type CliContext } from './context';
 import { invalid, operational } from './errors';
@@ -13,15 +21,13 @@ import { EXIT, clean, printJson } from './output';
 import { orderLine, toStatusJson } from './status';
 
 // Free text from an operator: trimmed, bounded, no control characters (it ends up in history and logs).
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 function textSchema(max: number) {
   return z
     .string({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a string') })
     .trim()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
-    .refine((s) => !UNSAFE.test(s), 'must not contain control characters');
+    .refine((s) => !hasUnsafeChars(s), 'must not contain control characters');
 }
 
 function checkText(flag: string, value: string | undefined, max: number): string {
@@ -158,7 +164,6 @@ export async function cancel(orderId: string, opts: { reason?: string; by?: stri
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const DONE_SHIPMENT = new Set(['delivered', 'Cancelled', 'Failed']);
 
 export async function deliver(orderId: string, opts: { json?: boolean }): Promise<number> {

@@ -9,6 +9,7 @@ import {
   isGrpcDeadlineError,
   isGrpcServiceError,
 } from '@temporalio/client';
+import { orderIdOfWorkflow } from '../domain/order-workflow';
 import { PaymentsUnavailable } from '../client/payment-methods';
 import { InvalidRequest, OrderExists } from '../client/place-order';
 import { KeyringError } from '../infra/codec-keys';
@@ -40,13 +41,6 @@ export function orderNotFound(orderId: string): CliError {
   return invalid(`order ${orderId} not found`);
 }
 
-const ORDER_WORKFLOW_PREFIX = 'order-';
-
-/** The order id inside a workflow id (`order-<id>`), or the workflow id itself for anything else. */
-function orderIdOf(workflowId: string): string {
-  return workflowId.startsWith(ORDER_WORKFLOW_PREFIX) ? workflowId.slice(ORDER_WORKFLOW_PREFIX.length) : workflowId;
-}
-
 /** The innermost message of a failure chain: what a workflow validator or activity actually said. */
 function rootMessage(err: Error | undefined): string | undefined {
   let message: string | undefined;
@@ -70,7 +64,7 @@ export function toExitReport(err: unknown): ExitReport {
   if (err instanceof InvalidRequest || err instanceof OrderExists)
     return { exitCode: EXIT.INVALID, message: err.message };
   if (err instanceof WorkflowNotFoundError)
-    return { exitCode: EXIT.INVALID, message: `order ${orderIdOf(err.workflowId)} not found` };
+    return { exitCode: EXIT.INVALID, message: `order ${orderIdOfWorkflow(err.workflowId)} not found` };
   if (err instanceof WorkflowUpdateFailedError) {
     // A validator's refusal (unknown approver, not awaiting approval, already shipped): say why.
     return { exitCode: EXIT.INVALID, message: `refused: ${rootMessage(err.cause) ?? err.message}` };
@@ -78,7 +72,7 @@ export function toExitReport(err: unknown): ExitReport {
   if (err instanceof WorkflowExecutionAlreadyStartedError) {
     return {
       exitCode: EXIT.INVALID,
-      message: `order ${orderIdOf(err.workflowId)} already exists; nothing new was started`,
+      message: `order ${orderIdOfWorkflow(err.workflowId)} already exists; nothing new was started`,
     };
   }
   // (unknown again: the deadline guard would narrow an Error to never in its false branch)

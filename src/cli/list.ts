@@ -4,7 +4,14 @@
  * (a status name, an id, the configured prefix) and quoted, so no input can change the query.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { IdSchema, ID_MESSAGE, ORDER_STATUSES, OrderStatusSchema, type OrderStatus } from '../domain';
+import {
+  IdSchema,
+  ID_MESSAGE,
+  ORDER_STATUSES,
+  OrderStatusSchema,
+  orderIdOfWorkflow,
+  type OrderStatus,
+} from '../domain';
 import {
   CustomerIdKey,
   NeedsApprovalKey,
@@ -68,8 +75,6 @@ async function first(client: Client, query: string, limit: number): Promise<Work
   return found;
 }
 
-const orderIdOf = (workflowId: string) => workflowId.replace(/^order-/, '');
-
 export interface ListOptions {
   status?: string;
   customer?: string;
@@ -89,7 +94,7 @@ export async function list(opts: ListOptions): Promise<number> {
       ...(opts.needsAttention ? { needsAttention: true } : {}),
     });
     const orders = (await first(ctx.client, query, limit)).map((info) => {
-      const orderId = orderIdOf(info.workflowId);
+      const orderId = orderIdOfWorkflow(info.workflowId);
       const sa = info.typedSearchAttributes;
       const rawStatus = sa.get(OrderStatusKey);
       return {
@@ -145,7 +150,7 @@ interface Awaiting {
 
 /** One awaiting order: amount and waiting time from the workflow itself, search attributes as a fallback. */
 async function awaiting(ctx: CliContext, info: WorkflowExecutionInfo, now: number): Promise<Awaiting | undefined> {
-  const orderId = orderIdOf(info.workflowId);
+  const orderId = orderIdOfWorkflow(info.workflowId);
   const sa = info.typedSearchAttributes;
   let entry = {
     customerId: sa.get(CustomerIdKey) ?? '?',

@@ -2,6 +2,7 @@
  * How the CLI talks: exit codes, aligned tables for humans, one JSON document for scripts, and the
  * Web UI link every order line carries. No Temporal or database imports here (cheap to load).
  */
+import { replaceUnsafeChars } from '../domain/text';
 
 export const EXIT = {
   /** Success. */
@@ -20,10 +21,8 @@ export function printJson(value: unknown): void {
 }
 
 // Values shown to humans come partly from user input (names, notes): never let them move the cursor.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 export function clean(text: string): string {
-  return text.replace(CONTROL, '?');
+  return replaceUnsafeChars(text);
 }
 
 /** A plain aligned table; the last column is not padded (it is usually the link). */

@@ -2,6 +2,7 @@
  * `orders watch <orderId>` (and `orders place --wait`): prints each transition as it happens, with
  * a progress line while the order waits, until it reaches Delivered, Cancelled or Refunded.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isTerminal, orderWorkflowId, type OrderStatus, type OrderView } from '../domain';
 import { checkOrderId, describeOrder, readOrder, withContext, type CliContext, type OrderSnapshot } from './context';
 import { operational } from './errors';
@@ -15,8 +16,6 @@ const DESCRIBE_EVERY_MS = 2_000;
 /** Without a terminal (TTY), a progress line after this much silence, then at this interval. */
 const FIRST_PROGRESS_MS = 1_000;
 const PROGRESS_EVERY_MS = 5_000;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function waitingFor(view: OrderView): string {
   switch (view.status) {

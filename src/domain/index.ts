@@ -12,3 +12,4 @@ export * from './order-workflow';
 export * from './bench';
 export * from './plans';
 export * from './plan-schemas';
+export * from './text';

@@ -140,8 +140,15 @@ export interface ShipmentWorkflowInput {
   carrierDeadlineMs: number;
 }
 
+const ORDER_WORKFLOW_PREFIX = 'order-';
+
 export function orderWorkflowId(orderId: string): string {
-  return `order-${orderId}`;
+  return `${ORDER_WORKFLOW_PREFIX}${orderId}`;
+}
+
+/** The order id inside a workflow id (`order-<id>`), or the workflow id itself for anything else. */
+export function orderIdOfWorkflow(workflowId: string): string {
+  return workflowId.startsWith(ORDER_WORKFLOW_PREFIX) ? workflowId.slice(ORDER_WORKFLOW_PREFIX.length) : workflowId;
 }
 
 export function shipmentId(orderId: string, warehouseId: string): string {

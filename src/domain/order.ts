@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ProductType } from './plans';
+import { hasUnsafeChars } from './text';
 import { COUNTRY_CODES } from './countries';
 import { IdSchema } from './ids';
 import { addMoney, money, multiplyMoney, sumMoney } from './money';
@@ -16,16 +17,14 @@ function expecting(what: string) {
   return { error: (iss: { input?: unknown }) => (iss.input === undefined ? 'is required' : `must be ${what}`) };
 }
 
-// C0/C1 controls, line/paragraph separators and bidi overrides: they break labels, logs and
-// terminals, or disguise text ("trojan source"). Surrounding whitespace is trimmed, not rejected.
-const UNSAFE_CHARS = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+// Unsafe characters (text.ts) are refused; surrounding whitespace is trimmed, not rejected.
 
 function anyText(max: number) {
   return z
     .string(expecting('a string'))
     .trim()
     .max(max, `must be at most ${max} characters`)
-    .refine((s) => !UNSAFE_CHARS.test(s), 'must not contain control characters');
+    .refine((s) => !hasUnsafeChars(s), 'must not contain control characters');
 }
 const text = (max: number) => anyText(max).min(1, 'must not be empty');
 

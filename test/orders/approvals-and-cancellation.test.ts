@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { shipmentId, shipmentWorkflowId } from '../../src/domain';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { resolveTemporalCli } from '../../src/infra/temporal-cli';
 import { OrderExists } from '../../src/client/place-order';
@@ -111,7 +112,7 @@ test('cancel after the Shipped milestone is refused with the reason; the order s
     stack.prefix,
   );
   await waitForView(handle, (v) => v.shipments.length === 1 && v.shipments[0]!.status === 'Booked');
-  const shipment = stack.client.workflow.getHandle(`shipment-${orderId}-west`);
+  const shipment = stack.client.workflow.getHandle(shipmentWorkflowId(shipmentId(orderId, 'west')));
   await shipment.signal(carrierEventSignal, { event: 'picked-up' });
   await waitForView(handle, (v) => v.status === 'Shipped');
   const attempt = handle.executeUpdate(cancelUpdate, { args: [{ reason: 'too late' }] });

@@ -1,4 +1,5 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { shipmentWorkflowId } from '../../src/domain';
 import { cancelSignal, cancelUpdate } from '../../workflows/order-api';
 import {
   carrierEvent,
@@ -135,7 +136,7 @@ test('terminating an order cancels its shipments, which cancel their bookings', 
   const closed = await Promise.all(
     rows.map((s) =>
       eventually(async () => {
-        const { status } = await stack.client.workflow.getHandle(`shipment-${s.shipment_id}`).describe();
+        const { status } = await stack.client.workflow.getHandle(shipmentWorkflowId(s.shipment_id)).describe();
         return status.name === 'RUNNING' ? undefined : status.name;
       }),
     ),

@@ -21,7 +21,7 @@ const codec = () => new AesGcmPayloadCodec(parseKeyring(process.env.PAYLOAD_CODE
 
 beforeAll(async () => {
   server = await startCodecServer({ codec: codec(), port: await freePort(), corsOrigins: [UI_ORIGIN] });
-  stack = await startTestWorkers(['orders', 'inventory', 'payments', 'shipping']);
+  stack = await startTestWorkers();
 });
 afterAll(async () => {
   await stack.stop();

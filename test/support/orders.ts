@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Pool } from 'pg';
-import type { CarrierEventType, OrderPolicy, OrderSettings, OrderView } from '../../src/domain';
+import {
+  shipmentWorkflowId,
+  type CarrierEventType,
+  type OrderPolicy,
+  type OrderSettings,
+  type OrderView,
+} from '../../src/domain';
 import { httpPaymentMethodVault, type PaymentMethodVault } from '../../src/client/payment-methods';
 import { placeOrder } from '../../src/client/place-order';
 import { TEST_ADDRESS } from './cli';
@@ -160,5 +166,5 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
 export async function carrierEvent(client: Client, view: OrderView, event: CarrierEventType, only?: string) {
   for (const s of view.shipments)
     if (!only || s.shipmentId === only)
-      await client.workflow.getHandle(`shipment-${s.shipmentId}`).signal(carrierEventSignal, { event });
+      await client.workflow.getHandle(shipmentWorkflowId(s.shipmentId)).signal(carrierEventSignal, { event });
 }
