@@ -7,7 +7,8 @@ import {
   ORDER_STATUSES,
   OrderItemsSchema,
   ShippingMethodSchema,
-  evaluateCustomerRules,
+  assessRisk,
+  defaultRuleSet,
   formatZodError,
   orderWorkflowId,
   priceOrder as priceItems,
@@ -272,7 +273,7 @@ export function createOrderActivities(
             },
           ]),
         );
-        const pricing = priceItems(items.data, catalog, method.data);
+        const pricing = priceItems(items.data, catalog, method.data, input.rules?.shipping);
         // Business failures are answers, and nothing but the claim is written for them.
         if (!pricing.ok) return pricing;
         // The plans of the order's product types, as they are now: the order runs these versions.
@@ -280,8 +281,8 @@ export function createOrderActivities(
         const priced = { ...pricing, plans };
 
         const inserted = await db.query(
-          `INSERT INTO orders (order_id, customer_id, status, currency, subtotal_cents, shipping_cents, total_cents, plan_versions)
-           VALUES ($1, $2, 'Created', $3, $4, $5, $6, $7) ON CONFLICT (order_id) DO NOTHING`,
+          `INSERT INTO orders (order_id, customer_id, status, currency, subtotal_cents, shipping_cents, total_cents, plan_versions, rules_version)
+           VALUES ($1, $2, 'Created', $3, $4, $5, $6, $7, $8) ON CONFLICT (order_id) DO NOTHING`,
           [
             input.orderId,
             input.customerId,
@@ -290,6 +291,7 @@ export function createOrderActivities(
             priced.shippingCents,
             priced.totalCents,
             JSON.stringify(Object.fromEntries(plans.map((p) => [p.productType, p.version]))),
+            input.rules?.version ?? null,
           ],
         );
         if (inserted.rowCount === 0) {
@@ -332,13 +334,25 @@ export function createOrderActivities(
       });
     },
 
+    /** The order's risk rules (its rule set), over what the database knows of the customer. */
     async screenCustomer(input) {
-      // DEMO rules (src/domain/rules.ts): no database history is consulted yet.
-      return evaluateCustomerRules({
-        customerId: input.customerId,
-        totalCents: input.totalCents,
-        itemCount: input.itemCount,
-      });
+      const risk = input.risk ?? defaultRuleSet(0).risk;
+      const windowHours = risk.velocity?.windowHours ?? 0;
+      const { rows } = await pool.query<{ all_time: string; in_window: string }>(
+        `SELECT count(*) AS all_time, count(*) FILTER (WHERE created_at > now() - make_interval(hours => $3)) AS in_window
+         FROM orders WHERE customer_id = $1 AND order_id <> $2`,
+        [input.customerId, input.orderId, windowHours],
+      );
+      return assessRisk(
+        {
+          customerId: input.customerId,
+          totalCents: input.totalCents,
+          country: input.country ?? '',
+          previousOrders: Number(rows[0]!.all_time),
+          ordersInWindow: Number(rows[0]!.in_window),
+        },
+        risk,
+      );
     },
 
     async recordStatus({ orderId, status, note, runId }) {

@@ -110,7 +110,7 @@ function whyNotDecide(run: OrderRun, by: unknown): string | undefined {
   if (view.approval) return `order ${orderId} already has a decision: ${view.approval.decision}`;
   if (run.cancelRequest || run.compensating) return `order ${orderId} is being cancelled`;
   if (state.status !== 'AwaitingApproval') return `order ${orderId} is ${state.status}, not AwaitingApproval`;
-  if (!run.policy || !isApprover(by, run.policy.approvers)) return `"${by}" is not an authorised approver`;
+  if (!isApprover(by, run.approvers())) return `"${by}" is not an authorised approver`;
   return undefined;
 }
 

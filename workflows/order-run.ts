@@ -1,9 +1,10 @@
 import { CancellationScope, CancelledFailure, sleep, workflowInfo } from '@temporalio/workflow';
 import {
+  approversFor,
   needsApproval,
   type CancelInput,
   type LineStep,
-  type OrderPolicy,
+  type LoadedPolicy,
   type OrderStep,
   type OrderView,
   type OrderWorkflowInput,
@@ -38,7 +39,12 @@ export class OrderRun {
   readonly runId = workflowInfo().firstExecutionRunId;
   /** Only requestCancel() cancels it: the order runs in it under a shield (see orderWorkflow). */
   readonly main: CancellationScope;
-  policy?: OrderPolicy;
+  policy?: LoadedPolicy;
+
+  /** Who may decide this order's approval: its rule set's band for the total, else the configured approvers. */
+  approvers(): string[] {
+    return this.policy ? approversFor(this.view.totalCents, this.policy.rules.rules, this.policy.approvers) : [];
+  }
   cancelRequest?: CancelInput;
   runCancelled = false;
   compensating = false;
@@ -67,22 +73,30 @@ export class OrderRun {
     await this.acts.recordStatus({ orderId: this.orderId, runId: this.runId, status: 'Delivered' });
   }
 
-  /** Policy ∥ price (independent reads, one round trip); the order's facts and plan snapshot. */
+  /**
+   * The policy and the deployment's current rule set (kept for the whole order: a rule change
+   * reaches new orders only), then the price under those rules; the order's facts and plans.
+   * Two local activities in one workflow task: no round trip between them.
+   */
   private async price(): Promise<PlanSnapshot[]> {
     const { order } = this.input;
-    const [policy, priced] = await Promise.all([
-      this.acts.loadPolicy(),
-      this.acts.priceOrder.executeWithOptions({ summary: `Price ${order.items.length} line(s) from the catalog` }, [
+    const policy = await this.acts.loadPolicy();
+    const { rules, version } = policy.rules;
+    const priced = await this.acts.priceOrder.executeWithOptions(
+      { summary: `Price ${order.items.length} line(s) from the catalog` },
+      [
         {
           orderId: this.orderId,
           runId: this.runId,
           customerId: order.customerId,
           items: order.items,
           shippingMethod: order.shippingMethod,
+          rules: { version, shipping: rules.shipping },
         },
-      ]),
-    ]);
+      ],
+    );
     this.policy = policy;
+    this.view.rulesVersion = version;
     if (!priced.ok)
       rejectOrder(
         priced.reason === 'unknown-sku' ? 'unknown-sku' : 'mixed-currency',
@@ -97,7 +111,7 @@ export class OrderRun {
       totalCents: priced.totalCents,
       plans: priced.plans.map(({ productType, version }) => ({ productType, version })),
     });
-    this.view.needsApproval = needsApproval(priced.totalCents, policy.approvalThresholdCents);
+    this.view.needsApproval = needsApproval(priced.totalCents, rules.approval.thresholdCents);
     this.state.priced(priced.totalCents, this.view.needsApproval);
     this.state.transition('InventoryChecked');
     return priced.plans;
@@ -156,6 +170,8 @@ export class OrderRun {
           customerId: order.customerId,
           totalCents: this.view.totalCents,
           itemCount: order.items.length,
+          country: order.shippingAddress.country,
+          risk: this.policy!.rules.rules.risk,
         },
       ]),
       this.acts.validateAddress.executeWithOptions({ summary: 'Validate shipping address' }, [

@@ -4,6 +4,7 @@
  */
 import type { OrderPolicy } from './order-workflow';
 import type { PlanSnapshot, ProductType } from './plans';
+import type { RuleSet, RuleSetVersion } from './rule-set';
 import type { Service } from './task-queues';
 
 export interface PingInput {
@@ -62,6 +63,8 @@ export interface PriceOrderInput {
   customerId: string;
   items: LineRequest[];
   shippingMethod: 'standard' | 'express';
+  /** The order's rule set: its version is recorded with the order, its fees price the shipping. */
+  rules?: { version: number; shipping: RuleSet['shipping'] };
 }
 
 export type PriceOrderResult =
@@ -82,7 +85,12 @@ export interface ScreenCustomerInput {
   customerId: string;
   totalCents: number;
   itemCount: number;
+  /** The shipping destination (ISO 3166-1 alpha-2) and the order's risk rules; default: the built-in ones. */
+  country?: string;
+  risk?: RuleSet['risk'];
 }
+
+export type LoadedPolicy = OrderPolicy & { rules: RuleSetVersion };
 export type ScreenCustomerResult = { ok: true } | { ok: false; reason: 'fraud-suspected'; detail: string };
 
 /** Read-model write for a terminal outcome reached through compensation. */
@@ -102,8 +110,11 @@ export interface OrderActivities {
   /** Records a status the workflow reached without another activity (approval states, milestones). */
   recordStatus(input: { orderId: string; status: string; note?: string; runId?: string }): Promise<void>;
   finalizeOrder(input: FinalizeOrderInput): Promise<void>;
-  /** The workers' approval, deadline and alert policy (configuration the order's placer cannot set). */
-  loadPolicy(): Promise<OrderPolicy>;
+  /**
+   * The workers' approval, deadline and alert policy (configuration the order's placer cannot set)
+   * and the deployment's current business rules (`orders rules set`), which the order keeps.
+   */
+  loadPolicy(): Promise<LoadedPolicy>;
   /**
    * The one place where a cancellation and the first pickup meet, under a row lock: granted unless a
    * parcel is with the carrier; once granted, a pickup is refused (recordCarrierEvent answers false).

@@ -15,3 +15,5 @@ export * from './rules';
 export * from './order-workflow';
 export * from './bench';
 export * from './plans';
+export * from './rule-set';
+export * from './shipping-fees';

@@ -13,3 +13,6 @@ export * from './bench';
 export * from './plans';
 export * from './plan-schemas';
 export * from './text';
+export * from './shipping-fees';
+export * from './rule-set';
+export * from './rule-set-schemas';

@@ -91,6 +91,8 @@ export interface OrderView {
   pointOfNoReturn?: string;
   /** Set while people must look (a compensation that cannot finish, a parcel not heard of). */
   needsAttention?: { reason: string; since: string };
+  /** The rule-set version the order runs under (0: the built-in defaults). */
+  rulesVersion?: number;
   /** The fulfilment plan version of each product type in the order (its snapshot). */
   plans?: Array<{ productType: ProductType; version: number }>;
   /** Pre-orders: capture and shipping wait until this release date. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ProductType } from './plans';
+import { DEFAULT_SHIPPING_FEES, shippingFeeCents, type ShippingFees } from './shipping-fees';
 import { hasUnsafeChars } from './text';
 import { COUNTRY_CODES } from './countries';
 import { IdSchema } from './ids';
@@ -8,9 +9,6 @@ import { addMoney, money, multiplyMoney, sumMoney } from './money';
 // Shipping fees, in minor units of the order's currency (demo store: one flat table for every
 // 2-decimal currency). Standard shipping is free from 50.00 to encourage larger baskets; express
 // always costs the courier, so it is never free.
-export const FREE_STANDARD_SHIPPING_FROM_CENTS = 5_000;
-export const STANDARD_SHIPPING_CENTS = 499;
-export const EXPRESS_SHIPPING_CENTS = 1_499;
 
 /** Field-level error option that tells "missing" apart from "wrong type", so the CLI can say which. */
 function expecting(what: string) {
@@ -183,11 +181,6 @@ export interface PricingFailure {
 // Structurally the same as contracts.ts's PriceOrderResult (the activity returns this value as-is).
 export type PricingResult = ({ ok: true } & PricedOrder) | PricingFailure;
 
-export function shippingFeeCents(method: ShippingMethod, subtotalCents: number): number {
-  if (method === 'express') return EXPRESS_SHIPPING_CENTS;
-  return subtotalCents >= FREE_STANDARD_SHIPPING_FROM_CENTS ? 0 : STANDARD_SHIPPING_CENTS;
-}
-
 /**
  * Prices validated items against a catalog snapshot. Business failures come back as values so the
  * workflow can decide (reject the order); a malformed catalog price or an empty item list is a
@@ -197,6 +190,7 @@ export function priceOrder(
   items: readonly OrderItem[],
   catalog: Catalog,
   shippingMethod: ShippingMethod = 'standard',
+  fees: ShippingFees = DEFAULT_SHIPPING_FEES,
 ): PricingResult {
   if (items.length === 0) throw new RangeError('cannot price an order with no items');
   const found: { item: OrderItem; entry: CatalogEntry }[] = [];
@@ -237,7 +231,7 @@ export function priceOrder(
     currency,
   );
   const shipping = money(
-    shippable.length > 0 ? shippingFeeCents(shippingMethod, shippableSubtotal.amountCents) : 0,
+    shippable.length > 0 ? shippingFeeCents(shippingMethod, shippableSubtotal.amountCents, fees) : 0,
     currency,
   );
   return {

@@ -7,28 +7,6 @@ export function needsApproval(totalCents: number, thresholdCents: number = DEFAU
   return totalCents >= thresholdCents;
 }
 
-export interface CustomerRuleInput {
-  customerId: string;
-  totalCents: number;
-  itemCount: number;
-}
-
-export type CustomerRuleResult = { ok: true } | { ok: false; reason: 'fraud-suspected'; detail: string };
-
-export const BLOCKED_CUSTOMER_PREFIX = 'blocked-';
-
-/**
- * DEMO rule standing in for a real fraud/risk service: customer IDs starting with "blocked-"
- * (case-insensitive) are refused, which gives tests and demos a deterministic way to hit the
- * fraud path. totalCents/itemCount are accepted so real rules can be added without changing callers.
- */
-export function evaluateCustomerRules(input: CustomerRuleInput): CustomerRuleResult {
-  if (input.customerId.toLowerCase().startsWith(BLOCKED_CUSTOMER_PREFIX)) {
-    return { ok: false, reason: 'fraud-suspected', detail: `customer ${input.customerId} is on the block list` };
-  }
-  return { ok: true };
-}
-
 /** Exact (case-sensitive) match after trimming: approver identities are not fuzzy-matched. */
 export function isApprover(name: string, approvers: readonly string[]): boolean {
   const trimmed = name.trim();

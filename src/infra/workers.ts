@@ -9,10 +9,18 @@ import { createInventoryActivities } from '../../activities/inventory';
 import { claimCancellation } from '../../activities/order-gate';
 import { policyFromConfig } from '../../activities/order-policy';
 import { createOrderActivities } from '../../activities/orders';
+import { currentRuleSet } from '../../activities/rules';
 import { createPaymentActivities, createSandboxPaymentProvider } from '../../activities/payments';
 import { createShippingActivities } from '../../activities/shipping';
 import { loadConfig, type Config } from '../config';
-import { SERVICES, taskQueueFor, type CarrierEventMessage, type OrderPolicy, type Service } from '../domain';
+import {
+  SERVICES,
+  taskQueueFor,
+  type CarrierEventMessage,
+  type LoadedPolicy,
+  type OrderPolicy,
+  type Service,
+} from '../domain';
 import { loadDataConverter } from './data-converter';
 
 export interface WorkerDeps {
@@ -77,7 +85,11 @@ function activitiesFor(service: Service, deps: WorkerDeps, config: Config): obje
           describeWorkflow:
             deps.describeWorkflow ?? missing('describeWorkflow', 'isOrderRunning cannot ask Temporal about orders'),
         }),
-        loadPolicy: async () => policy,
+        // The rules are the deployment's (its TASK_QUEUE_PREFIX is their scope), read at each order's start.
+        loadPolicy: async (): Promise<LoadedPolicy> => ({
+          ...policy,
+          rules: await currentRuleSet(deps.pool, deps.taskQueuePrefix ?? '', policy.approvalThresholdCents),
+        }),
         ...createBenchActivities(deps.pool), // npm run bench's floor workflow (workflows/bench-floor.ts)
         claimCancellation: ({ orderId }: { orderId: string }) => claimCancellation(deps.pool, orderId),
       };
