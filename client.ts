@@ -277,6 +277,42 @@ catalog
     }),
   );
 
+const rules = program
+  .command('rules')
+  .description(
+    'Business rules (approval, risk, shipping fees) as versioned data (reads and writes PostgreSQL: needs DATABASE_URL)',
+  )
+  .addHelpText(
+    'after',
+    '\nExamples:\n  $ orders rules show\n  $ orders rules set --file examples/rules.json --note "approval from 500.00"\n  $ orders rules history',
+  );
+
+rules
+  .command('show')
+  .description('The rule set new orders run under (version 0: the built-in defaults)')
+  .option('--json', 'print one JSON document')
+  .action((opts: { json?: boolean }) =>
+    run(opts.json, async () => (await import('./src/cli/rules.js')).rulesShow(opts)),
+  );
+
+rules
+  .command('set')
+  .description('Validate a rule-set file and save it as the next version')
+  .requiredOption('--file <path>', 'the rule set, as JSON (see examples/rules.json)')
+  .option('--note <text>', 'why, for the history')
+  .option('--json', 'print one JSON document')
+  .action((opts: { file?: string; note?: string; json?: boolean }) =>
+    run(opts.json, async () => (await import('./src/cli/rules.js')).rulesSet(opts)),
+  );
+
+rules
+  .command('history')
+  .description('Every saved version')
+  .option('--json', 'print one JSON document')
+  .action((opts: { json?: boolean }) =>
+    run(opts.json, async () => (await import('./src/cli/rules.js')).rulesHistory(opts)),
+  );
+
 const plans = program
   .command('plans')
   .description('Fulfilment plans per product type, as versioned data (reads and writes PostgreSQL: needs DATABASE_URL)')

@@ -77,6 +77,8 @@ export const StatusJsonSchema = z.strictObject({
   pointOfNoReturn: Timestamp.nullable(),
   /** Why people must look at this order (a compensation that cannot finish, a lost parcel); null when nothing. */
   needsAttention: z.strictObject({ reason: z.string(), since: Timestamp }).nullable(),
+  /** The rule-set version the order runs under (0: the built-in defaults); null until priced. */
+  rulesVersion: z.number().int().nonnegative().nullable(),
   /** The fulfilment plan version of each product type the order runs (empty until priced). */
   plans: z.array(z.strictObject({ productType: z.enum(PRODUCT_TYPES), version: z.number().int().positive() })),
   /** A pre-order waiting for its release date; null otherwise. */

@@ -37,6 +37,7 @@ export function toStatusJson({ view, execution }: OrderSnapshot, url: string): S
     failureReason: view.failureReason ?? null,
     pointOfNoReturn: view.pointOfNoReturn ?? null,
     needsAttention: view.needsAttention ?? null,
+    rulesVersion: view.rulesVersion ?? null,
     plans: view.plans ?? [],
     awaitingRelease: view.awaitingRelease ?? null,
     issued: view.issued ?? { licences: 0, giftCodes: 0 },
@@ -93,6 +94,7 @@ export function formatStatus(json: StatusJson): string {
   out.push(
     `  payment    ${p.status}: authorized ${money(p.authorizedCents)}, captured ${money(p.capturedCents)}, refunded ${money(p.refundedCents)}`,
   );
+  if (json.rulesVersion !== null) out.push(`  rules      version ${json.rulesVersion}`);
   if (json.plans.length > 0)
     out.push(`  plans      ${json.plans.map((x) => `${x.productType} v${x.version}`).join(', ')}`);
   if (json.awaitingRelease) out.push(`  release    waiting until ${when(json.awaitingRelease)}`);

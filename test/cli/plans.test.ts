@@ -4,6 +4,8 @@
  * problem, and nothing saved. (The gift-card plan is the one changed: no other test file orders
  * gift cards while this one runs, and the example saved is the default's equal.)
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ErrorJsonSchema, PlanSavedJsonSchema, PlansJsonSchema, CatalogUpsertJsonSchema } from '../../src/cli/schemas';
 import { cliEnv, parseJson } from '../support/cli';
@@ -165,4 +167,50 @@ test('catalog upsert --type: digital items keep no stock; a pre-order needs its 
     releaseAt: '2027-03-01T09:00:00.000Z',
     onHand: 5,
   });
+});
+
+test('rules set: a valid file is the next version of this deployment’s rules; an invalid one is refused (exit 2) with its path, and nothing saved', async () => {
+  const scoped = async () =>
+    Number(
+      (await pool.query<{ n: string }>(`SELECT count(*) AS n FROM rule_sets WHERE scope = $1`, ['plans-cli-'])).rows[0]!
+        .n,
+    );
+  const before = await scoped();
+  const shown = await cli(['rules', 'show', '--json']);
+  expect(shown.code).toBe(0);
+  expect(JSON.parse(shown.stdout)).toMatchObject({ version: before, rules: { approval: expect.any(Object) } });
+
+  const bad = path.join(os.tmpdir(), `rules-${uid('bad')}.json`);
+  writeFileSync(
+    bad,
+    JSON.stringify({
+      ...JSON.parse(readFileSync(path.join(ROOT, 'examples/rules.json'), 'utf8')),
+      approval: { thresholdCents: -5, bands: [] },
+    }),
+  );
+  const refused = await cli(['rules', 'set', '--file', bad]);
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toMatch(/approval\.thresholdCents: must not be negative; nothing was saved/);
+  expect(await scoped()).toBe(before);
+
+  const set = await cli([
+    'rules',
+    'set',
+    '--file',
+    path.join(ROOT, 'examples/rules.json'),
+    '--note',
+    'example',
+    '--json',
+  ]);
+  expect(set.code).toBe(0);
+  expect(JSON.parse(set.stdout).ruleSet).toMatchObject({
+    version: before + 1,
+    note: 'example',
+    rules: { approval: { thresholdCents: 50_000 } },
+  });
+  expect(await scoped()).toBe(before + 1);
+  const history = JSON.parse((await cli(['rules', 'history', '--json'])).stdout) as {
+    ruleSets: Array<{ version: number }>;
+  };
+  expect(history.ruleSets.at(-1)!.version).toBe(before + 1);
 });
