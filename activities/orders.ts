@@ -15,6 +15,7 @@ import {
   type Catalog,
   type OrderActivities,
   type OrderStatus,
+  type PriceOrderInput,
   type PriceOrderResult,
   type PricedLineDto,
   type ProductType,
@@ -222,6 +223,67 @@ async function ownedByAnother(db: PoolClient, orderId: string, runId: string | u
   return true;
 }
 
+/**
+ * Writes the priced order (its row with the plan and rule versions, its lines, Created and the
+ * OrderPlaced event). Answers the stored order instead when this run stored it already.
+ */
+async function storePricedOrder(
+  db: PoolClient,
+  input: PriceOrderInput,
+  priced: Extract<PriceOrderResult, { ok: true }>,
+): Promise<PriceOrderResult | undefined> {
+  const inserted = await db.query(
+    `INSERT INTO orders (order_id, customer_id, status, currency, subtotal_cents, shipping_cents, total_cents, plan_versions, rules_version)
+     VALUES ($1, $2, 'Created', $3, $4, $5, $6, $7, $8) ON CONFLICT (order_id) DO NOTHING`,
+    [
+      input.orderId,
+      input.customerId,
+      priced.currency,
+      priced.subtotalCents,
+      priced.shippingCents,
+      priced.totalCents,
+      JSON.stringify(Object.fromEntries(priced.plans.map((p) => [p.productType, p.version]))),
+      input.rules?.version ?? null,
+    ],
+  );
+  if (inserted.rowCount === 0) {
+    const stored = await loadPriced(db, input.orderId);
+    if (stored) return stored;
+  }
+  await db.query(
+    `INSERT INTO order_lines (order_id, line_no, sku, name, quantity, unit_price_cents, line_total_cents, product_type, release_at)
+     SELECT $1, n, sku, name, quantity, unit_price, line_total, product_type, release_at
+     FROM unnest($2::text[], $3::text[], $4::int[], $5::bigint[], $6::bigint[], $7::text[], $8::timestamptz[])
+          WITH ORDINALITY AS l(sku, name, quantity, unit_price, line_total, product_type, release_at, n)
+     ON CONFLICT DO NOTHING`,
+    [
+      input.orderId,
+      priced.lines.map((l) => l.sku),
+      priced.lines.map((l) => l.name),
+      priced.lines.map((l) => l.quantity),
+      priced.lines.map((l) => l.unitPriceCents),
+      priced.lines.map((l) => l.lineTotalCents),
+      priced.lines.map((l) => l.productType),
+      priced.lines.map((l) => l.releaseAt ?? null),
+    ],
+  );
+  await writeOrderStatus(db, {
+    orderId: input.orderId,
+    status: 'Created',
+    event: {
+      type: ORDER_EVENTS.OrderPlaced,
+      payload: {
+        orderId: input.orderId,
+        customerId: input.customerId,
+        currency: priced.currency,
+        totalCents: priced.totalCents,
+        items: priced.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+      },
+    },
+  });
+  return undefined;
+}
+
 export interface OrderActivityDeps {
   /** A workflow's status name (`RUNNING`, ...), or undefined when Temporal does not know it (WorkerDeps). */
   describeWorkflow: (workflowId: string) => Promise<string | undefined>;
@@ -280,57 +342,8 @@ export function createOrderActivities(
         const plans = await currentPlans(db, [...new Set(pricing.lines.map((l) => l.productType))]);
         const priced = { ...pricing, plans };
 
-        const inserted = await db.query(
-          `INSERT INTO orders (order_id, customer_id, status, currency, subtotal_cents, shipping_cents, total_cents, plan_versions, rules_version)
-           VALUES ($1, $2, 'Created', $3, $4, $5, $6, $7, $8) ON CONFLICT (order_id) DO NOTHING`,
-          [
-            input.orderId,
-            input.customerId,
-            priced.currency,
-            priced.subtotalCents,
-            priced.shippingCents,
-            priced.totalCents,
-            JSON.stringify(Object.fromEntries(plans.map((p) => [p.productType, p.version]))),
-            input.rules?.version ?? null,
-          ],
-        );
-        if (inserted.rowCount === 0) {
-          // This run's retry after a lost answer (the claim says so): answer what was stored.
-          const stored = await loadPriced(db, input.orderId);
-          if (stored) return stored;
-        }
-        await db.query(
-          `INSERT INTO order_lines (order_id, line_no, sku, name, quantity, unit_price_cents, line_total_cents, product_type, release_at)
-           SELECT $1, n, sku, name, quantity, unit_price, line_total, product_type, release_at
-           FROM unnest($2::text[], $3::text[], $4::int[], $5::bigint[], $6::bigint[], $7::text[], $8::timestamptz[])
-                WITH ORDINALITY AS l(sku, name, quantity, unit_price, line_total, product_type, release_at, n)
-           ON CONFLICT DO NOTHING`,
-          [
-            input.orderId,
-            priced.lines.map((l) => l.sku),
-            priced.lines.map((l) => l.name),
-            priced.lines.map((l) => l.quantity),
-            priced.lines.map((l) => l.unitPriceCents),
-            priced.lines.map((l) => l.lineTotalCents),
-            priced.lines.map((l) => l.productType),
-            priced.lines.map((l) => l.releaseAt ?? null),
-          ],
-        );
-        await writeOrderStatus(db, {
-          orderId: input.orderId,
-          status: 'Created',
-          event: {
-            type: ORDER_EVENTS.OrderPlaced,
-            payload: {
-              orderId: input.orderId,
-              customerId: input.customerId,
-              currency: priced.currency,
-              totalCents: priced.totalCents,
-              items: priced.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
-            },
-          },
-        });
-        return priced;
+        // A retry of this run after a lost answer (the claim says so) answers what was stored.
+        return (await storePricedOrder(db, input, priced)) ?? priced;
       });
     },
 
