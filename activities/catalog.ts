@@ -49,13 +49,17 @@ export type UpsertResult =
   | { ok: false; reason: 'unknown-warehouse'; warehouseId?: string; known: string[] }
   | { ok: false; reason: 'below-reserved'; warehouseId: string; reserved: number };
 
-interface StockJoinRow {
+/** A catalog_items row as pg returns it (bigint as string). */
+export interface CatalogItemRow {
   sku: string;
   name: string;
   price_cents: string;
   currency: string;
   product_type: ProductType;
   release_at: Date | null;
+}
+
+interface StockJoinRow extends CatalogItemRow {
   warehouse_id: string | null;
   on_hand: number | null;
   reserved: number | null;

@@ -21,6 +21,7 @@ import {
   type ProductType,
 } from '../src/domain';
 import { logger } from '../src/logger';
+import type { CatalogItemRow } from './catalog';
 import { currentPlans, plansAt } from './plans';
 
 // ---------------------------------------------------------------------------------------------
@@ -312,14 +313,7 @@ export function createOrderActivities(
         // The id first, before the catalog: even an order refused for an unknown SKU keeps its id.
         await claimOrderId(db, input.orderId, runId);
 
-        const { rows } = await db.query<{
-          sku: string;
-          name: string;
-          price_cents: string;
-          currency: string;
-          product_type: ProductType;
-          release_at: Date | null;
-        }>(
+        const { rows } = await db.query<CatalogItemRow>(
           'SELECT sku, name, price_cents, currency, product_type, release_at FROM catalog_items WHERE sku = ANY($1::text[])',
           [items.data.map((i) => i.sku)],
         );

@@ -79,23 +79,13 @@ test('flags are checked before anything is read or saved: type, file, JSON', asy
   expect(await versions()).toBe(before);
 });
 
+/** `orders catalog upsert` of `sku` at `price` with the type flags given. */
+const upsert = (sku: string, name: string, price: string, flags: string[]) =>
+  cli(['catalog', 'upsert', '--sku', sku, '--name', name, '--price', price, '--currency', 'USD', ...flags]);
+
 test('catalog upsert --type: digital items keep no stock; a pre-order needs its release date', async () => {
   const sku = uid('APP');
-  const digital = await cli([
-    'catalog',
-    'upsert',
-    '--sku',
-    sku,
-    '--name',
-    'App licence',
-    '--price',
-    '49.00',
-    '--currency',
-    'USD',
-    '--type',
-    'digital',
-    '--json',
-  ]);
+  const digital = await upsert(sku, 'App licence', '49.00', ['--type', 'digital', '--json']);
   expect(digital.code).toBe(0);
   expect(parseJson(CatalogUpsertJsonSchema, digital.stdout)).toMatchObject({
     created: true,
@@ -104,55 +94,15 @@ test('catalog upsert --type: digital items keep no stock; a pre-order needs its 
   expect(digital.stdout).not.toContain('warehouseId');
 
   const game = uid('GAME');
-  const noDate = await cli([
-    'catalog',
-    'upsert',
-    '--sku',
-    game,
-    '--name',
-    'Game',
-    '--price',
-    '69.00',
-    '--currency',
-    'USD',
-    '--stock',
-    '5',
-    '--type',
-    'preorder',
-  ]);
+  const noDate = await upsert(game, 'Game', '69.00', ['--stock', '5', '--type', 'preorder']);
   expect(noDate.code).toBe(2);
   expect(noDate.stderr).toMatch(/--release-at: is required/);
-  const stocked = await cli([
-    'catalog',
-    'upsert',
-    '--sku',
-    game,
-    '--name',
-    'Licence',
-    '--price',
-    '1.00',
-    '--currency',
-    'USD',
-    '--stock',
-    '5',
-    '--type',
-    'digital',
-  ]);
+  const stocked = await upsert(game, 'Licence', '1.00', ['--stock', '5', '--type', 'digital']);
   expect(stocked.code).toBe(2);
   expect(stocked.stderr).toMatch(/--stock: digital items have no stock/);
   expect((await pool.query('SELECT 1 FROM catalog_items WHERE sku = $1', [game])).rowCount).toBe(0);
 
-  const preorder = await cli([
-    'catalog',
-    'upsert',
-    '--sku',
-    game,
-    '--name',
-    'Game',
-    '--price',
-    '69.00',
-    '--currency',
-    'USD',
+  const preorder = await upsert(game, 'Game', '69.00', [
     '--stock',
     '5',
     '--type',
