@@ -6,10 +6,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Pool } from 'pg';
 import { savePlan } from '../../activities/plans';
-import { SERVICES, type PlanNode, type ProductType } from '../../src/domain';
-import { orderRequest, paymentOps, place, seedSku, testSettings, uid, waitForView } from '../support/orders';
+import { SERVICES, type PlanNode } from '../../src/domain';
+import { orderRequest, paymentOps, place, seedSku, seedTypedSku, testSettings, waitForView } from '../support/orders';
 import { ROOT } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
@@ -21,27 +20,13 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-/** A catalog item of a type without stock (digital, gift card), or a pre-order released at `releaseAt`. */
-async function seedTyped(pool: Pool, type: ProductType, priceCents: number, releaseAt?: Date): Promise<string> {
-  const sku = uid(type.toUpperCase());
-  await pool.query(
-    `INSERT INTO catalog_items (sku, name, price_cents, currency, product_type, release_at) VALUES ($1, $1, $2, 'USD', $3, $4)`,
-    [sku, priceCents, type, releaseAt ?? null],
-  );
-  if (type === 'preorder') {
-    await pool.query(`INSERT INTO warehouses (id, name) VALUES ('east', 'east') ON CONFLICT (id) DO NOTHING`);
-    await pool.query(`INSERT INTO stock (sku, warehouse_id, on_hand, reserved) VALUES ($1, 'east', 5, 0)`, [sku]);
-  }
-  return sku;
-}
-
 const count = async (sql: string, orderId: string) =>
   Number((await stack.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${sql}`, [orderId])).rows[0]!.n);
 const captureOps = async (orderId: string) =>
   (await paymentOps(stack.pool, orderId)).filter((o) => o.operation === 'capture');
 
 test('a digital order: charged once, a licence key issued and the customer told; no reservation, no shipment, no shipping fee', async () => {
-  const sku = await seedTyped(stack.pool, 'digital', 4_900);
+  const sku = await seedTypedSku(stack.pool, 'digital', 4_900);
   const { handle, orderId } = await place(
     stack.client,
     orderRequest({ items: [{ sku, quantity: 1 }] }),
@@ -68,7 +53,7 @@ test('a digital order: charged once, a licence key issued and the customer told;
 
 test('a pre-order reserves and authorizes at once, waits for its release date, and only then captures and ships', async () => {
   const release = new Date(Date.now() + 4_000);
-  const sku = await seedTyped(stack.pool, 'preorder', 6_900, release);
+  const sku = await seedTypedSku(stack.pool, 'preorder', 6_900, release);
   const { handle, orderId } = await place(
     stack.client,
     orderRequest({ items: [{ sku, quantity: 1 }] }),
@@ -94,8 +79,8 @@ test('a pre-order reserves and authorizes at once, waits for its release date, a
 
 test('a mixed cart (physical + digital + gift card) is authorized and captured once, ships only the physical line', async () => {
   const physical = await seedSku(stack.pool, { priceCents: 2_000, stock: { east: 3 } });
-  const digital = await seedTyped(stack.pool, 'digital', 3_000);
-  const gift = await seedTyped(stack.pool, 'giftcard', 2_500);
+  const digital = await seedTypedSku(stack.pool, 'digital', 3_000);
+  const gift = await seedTypedSku(stack.pool, 'giftcard', 2_500);
   const { handle, orderId } = await place(
     stack.client,
     orderRequest({
@@ -124,7 +109,7 @@ test('a mixed cart (physical + digital + gift card) is authorized and captured o
 
 test('a mixed cart whose licence cannot be issued is undone: refund, stock released, gift codes voided', async () => {
   const physical = await seedSku(stack.pool, { priceCents: 1_000, stock: { east: 2 } });
-  const gift = await seedTyped(stack.pool, 'giftcard', 2_500);
+  const gift = await seedTypedSku(stack.pool, 'giftcard', 2_500);
   // The licence service refuses (a worker whose fulfilment activity fails for good): the order
   // has already captured and issued a gift code, so everything is undone.
   const failing = await startTestWorkers(SERVICES, undefined, {
@@ -137,7 +122,7 @@ test('a mixed cart whose licence cannot be issued is undone: refund, stock relea
     },
   });
   try {
-    const digital = await seedTyped(failing.pool, 'digital', 3_000);
+    const digital = await seedTypedSku(failing.pool, 'digital', 3_000);
     const { handle, orderId } = await place(
       failing.client,
       orderRequest({
@@ -167,7 +152,7 @@ test('a mixed cart whose licence cannot be issued is undone: refund, stock relea
 
 test('a plan change reaches new orders only: a waiting pre-order keeps its version, the next one runs the new plan', async () => {
   const release = new Date(Date.now() + 5_000);
-  const sku = await seedTyped(stack.pool, 'preorder', 1_500, release);
+  const sku = await seedTypedSku(stack.pool, 'preorder', 1_500, release);
   const first = await place(
     stack.client,
     orderRequest({ items: [{ sku, quantity: 1 }] }),

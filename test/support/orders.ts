@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import {
   shipmentWorkflowId,
   type CarrierEventType,
+  type ProductType,
   type OrderPolicy,
   type OrderSettings,
   type OrderView,
@@ -56,6 +57,25 @@ export async function seedSku(
       warehouse,
       onHand,
     ]);
+  }
+  return sku;
+}
+
+/** A catalog item of a type without stock (digital, gift card), or a pre-order released at `releaseAt`. */
+export async function seedTypedSku(
+  pool: Pool,
+  type: ProductType,
+  priceCents: number,
+  releaseAt?: Date,
+): Promise<string> {
+  const sku = uid(type.toUpperCase());
+  await pool.query(
+    `INSERT INTO catalog_items (sku, name, price_cents, currency, product_type, release_at) VALUES ($1, $1, $2, 'USD', $3, $4)`,
+    [sku, priceCents, type, releaseAt ?? null],
+  );
+  if (type === 'preorder') {
+    await pool.query(`INSERT INTO warehouses (id, name) VALUES ('east', 'east') ON CONFLICT (id) DO NOTHING`);
+    await pool.query(`INSERT INTO stock (sku, warehouse_id, on_hand, reserved) VALUES ($1, 'east', 5, 0)`, [sku]);
   }
   return sku;
 }
