@@ -1,0 +1,125 @@
+/**
+ * Records the replay histories (`npm run record-histories`, not part of `npm test`): one order per
+ * branch of the order workflow, run on the real stack, and its shipment children; each history
+ * written to test/histories/<branch>.<workflow>.json. test/workflows/replay.test.ts replays every
+ * one against the current workflow code, so a change that would break orders in flight fails CI.
+ * Re-record on purpose, when a change is meant to be incompatible (and deployed as such: README,
+ * Choices). Payloads are encrypted with the committed test key (codec-key.txt): sandbox data only.
+ */
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { SERVICES, shipmentWorkflowId, type OrderView } from '../../src/domain';
+import { approveUpdate, cancelUpdate, rejectUpdate } from '../../workflows/order-api';
+import {
+  carrierEvent,
+  orderRequest,
+  place,
+  seedSku,
+  seedTypedSku,
+  testPolicy,
+  testSettings,
+  waitForView,
+} from '../support/orders';
+import { rawHistory } from '../support/raw-history';
+import { startTestWorkers, type TestWorkers } from '../support/workers';
+
+jest.setTimeout(300_000);
+
+const DIR = __dirname;
+const CODEC_KEY = readFileSync(path.join(DIR, 'codec-key.txt'), 'utf8').trim();
+
+let stack: TestWorkers;
+beforeAll(async () => {
+  stack = await startTestWorkers(SERVICES, undefined, {
+    codecKeys: CODEC_KEY,
+    policy: testPolicy({ approvalTimeoutMs: 3_000 }),
+  });
+  for (const f of readdirSync(DIR)) if (f.endsWith('.json')) rmSync(path.join(DIR, f));
+});
+afterAll(() => stack.stop());
+
+async function save(branch: string, handle: WorkflowHandle, view: OrderView): Promise<void> {
+  // As `temporal workflow show --output json` prints it: the format replay reads (historyFromJSON).
+  const write = async (name: string, workflowId: string) =>
+    writeFileSync(path.join(DIR, `${branch}.${name}.json`), (await rawHistory(workflowId)).text);
+  await write('order', handle.workflowId);
+  for (const s of view.shipments) await write(`shipment-${s.warehouseId}`, shipmentWorkflowId(s.shipmentId));
+}
+
+async function run(
+  branch: string,
+  request: ReturnType<typeof orderRequest>,
+  drive?: (h: WorkflowHandle) => Promise<void>,
+  settings = testSettings(),
+) {
+  const { handle } = await place(stack.client, request, settings, stack.prefix);
+  await drive?.(handle);
+  const view = await handle.result().catch(() => handle.query<OrderView>('status'));
+  await save(branch, handle, view);
+  return view;
+}
+
+test('record one history per branch', async () => {
+  const sku = await seedSku(stack.pool, { priceCents: 2_500, stock: { east: 50, west: 50 } });
+  const big = await seedSku(stack.pool, { priceCents: 150_000, stock: { east: 10 } });
+  const digital = await seedTypedSku(stack.pool, 'digital', 4_900);
+  const gift = await seedTypedSku(stack.pool, 'giftcard', 2_500);
+  const item = (s: string, quantity = 1) => ({ sku: s, quantity });
+
+  // 60 of 40 + 40 in stock: the line splits over two warehouses, so two shipment children.
+  const split = await seedSku(stack.pool, { priceCents: 500, stock: { east: 40, west: 40 } });
+  expect((await run('delivered', orderRequest({ items: [item(split, 60)] }))).status).toBe('Delivered');
+  expect((await run('digital', orderRequest({ items: [item(digital)] }))).status).toBe('Delivered');
+  expect((await run('mixed-cart', orderRequest({ items: [item(sku), item(digital), item(gift)] }))).status).toBe(
+    'Delivered',
+  );
+  const preorder = await seedTypedSku(stack.pool, 'preorder', 6_900, new Date(Date.now() + 2_000));
+  expect((await run('preorder', orderRequest({ items: [item(preorder)] }))).status).toBe('Delivered');
+  expect((await run('declined', orderRequest({ items: [item(sku)], token: 'tok_declined' }))).status).toBe('Cancelled');
+  expect((await run('refunded', orderRequest({ items: [item(sku)], country: 'AQ' }))).status).toBe('Refunded');
+  const waiting = (h: WorkflowHandle) => waitForView(h, (v) => v.status === 'AwaitingApproval');
+  expect(
+    (
+      await run('approved', orderRequest({ items: [item(big)] }), async (h) => {
+        await waiting(h);
+        await h.executeUpdate(approveUpdate, { args: [{ by: 'alice', note: 'known customer' }] });
+      })
+    ).status,
+  ).toBe('Delivered');
+  expect(
+    (
+      await run('rejected', orderRequest({ items: [item(big)] }), async (h) => {
+        await waiting(h);
+        await h.executeUpdate(rejectUpdate, { args: [{ by: 'bob', reason: 'too big' }] });
+      })
+    ).status,
+  ).toBe('Cancelled');
+  expect((await run('approval-timeout', orderRequest({ items: [item(big)] }))).status).toBe('Cancelled');
+  expect(
+    (
+      await run(
+        'cancelled',
+        orderRequest({ items: [item(sku)] }),
+        async (h) => {
+          await waitForView(h, (v) => v.shipments.some((s) => s.status === 'Booked'));
+          await h.executeUpdate(cancelUpdate, { args: [{ reason: 'changed my mind' }] });
+        },
+        testSettings({ sandboxCarrier: false }),
+      )
+    ).status,
+  ).toBe('Refunded');
+  expect(
+    (
+      await run(
+        'delivered-by-hand',
+        orderRequest({ items: [item(sku)] }),
+        async (h) => {
+          const booked = await waitForView(h, (v) => v.shipments.some((s) => s.status === 'Booked'));
+          await carrierEvent(stack.client, booked, 'delivered');
+        },
+        testSettings({ sandboxCarrier: false }),
+      )
+    ).status,
+  ).toBe('Delivered');
+});
