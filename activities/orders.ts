@@ -345,9 +345,13 @@ export function createOrderActivities(
     async screenCustomer(input) {
       const risk = input.risk ?? defaultRuleSet(0).risk;
       const windowHours = risk.velocity?.windowHours ?? 0;
+      // Counted up to this order's own creation (now() if it has no row), not up to the moment of
+      // asking: a retried screening gives the same answer however many orders came since.
       const { rows } = await pool.query<{ all_time: string; in_window: string }>(
-        `SELECT count(*) AS all_time, count(*) FILTER (WHERE created_at > now() - make_interval(hours => $3)) AS in_window
-         FROM orders WHERE customer_id = $1 AND order_id <> $2`,
+        `WITH me AS (SELECT COALESCE((SELECT created_at FROM orders WHERE order_id = $2), now()) AS at)
+         SELECT count(*) AS all_time,
+                count(*) FILTER (WHERE o.created_at > me.at - make_interval(hours => $3)) AS in_window
+         FROM orders o, me WHERE o.customer_id = $1 AND o.order_id <> $2 AND o.created_at < me.at`,
         [input.customerId, input.orderId, windowHours],
       );
       return assessRisk(

@@ -79,3 +79,25 @@ test('risk rules and fees from the rule set: a blocked destination is refused, s
   const fine = await place(stack.client, orderRequest({ items: [{ sku, quantity: 1 }] }), testSettings(), stack.prefix);
   expect(await fine.handle.result()).toMatchObject({ status: 'Delivered', shippingCents: 700, totalCents: 1_700 });
 });
+
+test('velocity from the rule set: a customer’s second order within the window is refused, counted from the database', async () => {
+  const sku = await seedSku(stack.pool, { priceCents: 1_000, stock: { east: 5 } });
+  const rules = defaultRuleSet(100_000);
+  rules.risk.velocity = { maxOrders: 1, windowHours: 1 };
+  await saveRuleSet(stack.pool, stack.prefix, rules, 'test: one order per hour');
+  const customerId = `cust-velocity-${Date.now()}`;
+  const first = await place(
+    stack.client,
+    orderRequest({ items: [{ sku, quantity: 1 }], customerId }),
+    testSettings(),
+    stack.prefix,
+  );
+  expect((await first.handle.result()).status).toBe('Delivered');
+  const second = await place(
+    stack.client,
+    orderRequest({ items: [{ sku, quantity: 1 }], customerId }),
+    testSettings(),
+    stack.prefix,
+  );
+  expect(await second.handle.result()).toMatchObject({ status: 'Cancelled', failureReason: 'fraud-suspected' });
+});
