@@ -3,11 +3,11 @@
  * PostgreSQL (DATABASE_URL). A plan is validated before anything is saved (PlanSchema: the tree,
  * then the rules a tree must keep); each save is a new version, used by orders priced after it.
  */
-import { readFileSync } from 'node:fs';
 import { listPlans, planHistory, savePlan, type StoredPlan } from '../../activities/plans';
-import { PRODUCT_TYPES, PlanSchema, formatZodError, isProductType, type ProductType } from '../domain';
+import { PRODUCT_TYPES, PlanSchema, isProductType, type ProductType } from '../domain';
 import { withPool } from './database';
 import { invalid } from './errors';
+import { readValidatedJson } from './json-file';
 import { EXIT, clean, printJson, table } from './output';
 
 function typeOf(flag: string, value: string | undefined): ProductType | undefined {
@@ -42,32 +42,13 @@ export async function plansHistory(opts: { type?: string; json?: boolean }): Pro
   return withPool(async (pool) => print(await planHistory(pool, type), opts.json, 'no plans'));
 }
 
-/** Reads and validates the plan file; every problem names its place in the file. */
-export function readPlanFile(file: string) {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw invalid(`--file: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw invalid(`--file: ${file} is not JSON: ${(err as Error).message}`);
-  }
-  const parsed = PlanSchema.safeParse(json);
-  if (!parsed.success) throw invalid(`invalid plan in ${file}: ${formatZodError(parsed.error)}; nothing was saved`);
-  return parsed.data;
-}
-
 export async function plansSet(opts: { type?: string; file?: string; note?: string; json?: boolean }): Promise<number> {
   const type = typeOf('--type', opts.type);
   if (!type) throw invalid('--type: is required');
   if (!opts.file) throw invalid('--file: is required');
   const note = (opts.note ?? '').trim();
   if (note.length > 200) throw invalid('--note: must be at most 200 characters');
-  const plan = readPlanFile(opts.file);
+  const plan = readValidatedJson(opts.file, PlanSchema, 'plan');
   return withPool(async (pool) => {
     const saved = await savePlan(pool, type, plan, note);
     if (opts.json) printJson({ plan: saved });

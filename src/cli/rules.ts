@@ -4,12 +4,12 @@
  * TASK_QUEUE_PREFIX like everything else of a deployment. A rule set is validated before anything is
  * saved; each save is a new version, which new orders run under (running ones keep theirs).
  */
-import { readFileSync } from 'node:fs';
 import { currentRuleSet, ruleSetHistory, saveRuleSet } from '../../activities/rules';
 import { loadConfig } from '../config';
-import { RuleSetSchema, formatZodError } from '../domain';
+import { RuleSetSchema } from '../domain';
 import { withPool } from './database';
 import { invalid } from './errors';
+import { readValidatedJson } from './json-file';
 import { EXIT, clean, printJson } from './output';
 
 const scope = () => loadConfig().TASK_QUEUE_PREFIX;
@@ -37,27 +37,11 @@ export async function rulesHistory(opts: { json?: boolean }): Promise<number> {
   });
 }
 
-/** Reads and validates a rule-set file; every problem names its path in the file. */
-export function readRuleSetFile(file: string) {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw invalid(
-      `--file: ${code ? `cannot read ${file}: ${code}` : `${file} is not JSON: ${(err as Error).message}`}`,
-    );
-  }
-  const parsed = RuleSetSchema.safeParse(json);
-  if (!parsed.success) throw invalid(`invalid rule set in ${file}: ${formatZodError(parsed.error)}; nothing was saved`);
-  return parsed.data;
-}
-
 export async function rulesSet(opts: { file?: string; note?: string; json?: boolean }): Promise<number> {
   if (!opts.file) throw invalid('--file: is required');
   const note = (opts.note ?? '').trim();
   if (note.length > 200) throw invalid('--note: must be at most 200 characters');
-  const rules = readRuleSetFile(opts.file);
+  const rules = readValidatedJson(opts.file, RuleSetSchema, 'rule set');
   return withPool(async (pool) => {
     const saved = await saveRuleSet(pool, scope(), rules, note);
     if (opts.json) printJson({ ruleSet: saved });
