@@ -87,6 +87,7 @@ program
   .option('--file <order.json>', 'the whole order as JSON (instead of the flags above; - reads stdin)')
   .option('--wait', 'follow the order until it is Delivered, Cancelled or Refunded')
   .option('--timeout <duration>', 'with --wait: give up waiting after this long (default: 120s)')
+  .option('--backorder <duration>', 'short of stock, wait this long for a restock instead of cancelling (e.g. 2d)')
   .option('--json', 'print one JSON document')
   .addHelpText(
     'after',
@@ -348,6 +349,61 @@ plans
   .option('--json', 'print one JSON document')
   .action((opts: { type?: string; json?: boolean }) =>
     run(opts.json, async () => (await import('./src/cli/plans.js')).plansHistory(opts)),
+  );
+
+program
+  .command('events')
+  .description('Order events in the outbox: published to the broker, or waiting (reads PostgreSQL: needs DATABASE_URL)')
+  .option('--order <orderId>', 'only this order')
+  .option('--unpublished', 'only events still waiting in the outbox')
+  .option('--dead-letters', 'instead: messages no consumer could handle, with the reason')
+  .option('--limit <n>', 'at most this many, newest first (default 50)')
+  .option('--json', 'print one JSON document')
+  .addHelpText('after', '\nExamples:\n  $ orders events --order ord-123\n  $ orders events --dead-letters')
+  .action((opts: { order?: string; unpublished?: boolean; deadLetters?: boolean; limit?: string; json?: boolean }) =>
+    run(opts.json, async () => (await import('./src/cli/events.js')).eventsList(opts)),
+  );
+
+program
+  .command('notifications')
+  .description('What the notifications service sent (the sandbox mailbox; reads PostgreSQL: needs DATABASE_URL)')
+  .option('--order <orderId>', 'only this order')
+  .option('--limit <n>', 'at most this many, newest first (default 50)')
+  .option('--json', 'print one JSON document')
+  .action((opts: { order?: string; limit?: string; json?: boolean }) =>
+    run(opts.json, async () => (await import('./src/cli/events.js')).notificationsList(opts)),
+  );
+
+const schedules = program
+  .command('schedules')
+  .description('The Temporal Schedules the system owns: reservation sweeper, reconciliation, outbox lag')
+  .addHelpText('after', '\nExamples:\n  $ orders schedules apply\n  $ orders schedules list');
+
+schedules
+  .command('apply')
+  .description('Create the schedules, or bring them to the configured settings (idempotent; npm start runs it)')
+  .option('--json', 'print one JSON document')
+  .action((opts: { json?: boolean }) =>
+    run(opts.json, async () => (await import('./src/cli/schedules.js')).schedulesApply(opts)),
+  );
+
+schedules
+  .command('list')
+  .description("This deployment's schedules, their next and last runs")
+  .option('--json', 'print one JSON document')
+  .action((opts: { json?: boolean }) =>
+    run(opts.json, async () => (await import('./src/cli/schedules.js')).schedulesList(opts)),
+  );
+
+program
+  .command('reconcile')
+  .description('The reconciliation of payments, orders, stock and shipments: the last report, or run one now')
+  .option('--last', 'show the last report (reads PostgreSQL: needs DATABASE_URL)')
+  .option('--now', 'trigger the reconciliation schedule, wait for it, and show its report')
+  .option('--json', 'print one JSON document')
+  .addHelpText('after', '\nExamples:\n  $ orders reconcile --now\n  $ orders reconcile --last --json')
+  .action((opts: { last?: boolean; now?: boolean; json?: boolean }) =>
+    run(opts.json, async () => (await import('./src/cli/schedules.js')).reconcile(opts)),
   );
 
 program.parseAsync().catch((err: unknown) => {

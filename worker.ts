@@ -10,13 +10,17 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, poolTimeouts } from './src/config';
 import { migrate } from './src/db/migrate';
 import { createPool, type PoolTimeouts } from './src/db/pool';
-import { SERVICES, type Service } from './src/domain';
 import { loadDataConverter } from './src/infra/data-converter';
 import { installRuntimeLogger } from './src/infra/runtime';
 import { temporalConnectConfig } from './src/infra/temporal-connection';
 import { createWorkers, describeWorkflowWith, isService } from './src/infra/workers';
 import { logger } from './src/logger';
 import { carrierEventSignal } from './workflows/order-api';
+import { createShippingActivities } from './activities/shipping';
+import { waitlistsVia } from './src/infra/waitlists';
+import { SERVICES, brokerNames, type CarrierEventMessage, type Service } from './src/domain';
+import { createCarrierPublisher } from './src/events/carrier-publisher';
+import { EVENT_PARTS, startEventProcessors, type EventPart, type EventProcessors } from './src/events/processors';
 
 export interface RunWorkersOptions {
   databaseUrl: string;
@@ -26,7 +30,28 @@ export interface RunWorkersOptions {
   /** Connect, statement and lock timeouts of the pool (defaults: see createPool). */
   poolTimeouts?: PoolTimeouts;
   /** Called once every worker is created, just before they poll; `client` lives as long as they run. */
-  onRunning?: (client: Client) => void;
+  onRunning?: (client: Client, events: EventProcessors) => void;
+  /** AMQP_URL: the sandbox carrier publishes through the broker, and the event parts can run. */
+  amqpUrl?: string;
+  /** Event parts to run beside the workers (src/events/processors.ts); none by default. */
+  eventParts?: readonly EventPart[];
+  relayPollMs?: number;
+  /**
+   * How the sandbox carrier (shipping service) sends its updates. `auto`: through the broker when
+   * this process also runs the carrier inbox (`npm start`), else as direct signals, so a worker never
+   * publishes to a queue nobody consumes; `broker` when another process runs the inbox (compose).
+   */
+  sandboxCarrierVia?: 'auto' | 'broker' | 'signal';
+  /** Where the carrier webhook listens (with the carrier-events part). */
+  webhook?: { port: number; host?: string; token?: string };
+}
+
+/** Resolves on the first SIGINT or SIGTERM: an events-only process has no worker to wait on. */
+function shutdownSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
 }
 
 /**
@@ -58,8 +83,30 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
       throw err;
     });
     const client = new Client({ connection: clientConnection, namespace, dataConverter });
+    const signalShipment = (workflowId: string, message: CarrierEventMessage) =>
+      client.workflow.getHandle(workflowId).signal(carrierEventSignal, message);
+    const names = brokerNames(opts.taskQueuePrefix);
+    const services = opts.services ?? SERVICES;
+    const via = opts.sandboxCarrierVia ?? 'auto';
+    const viaBroker = via === 'broker' || (via === 'auto' && (opts.eventParts ?? []).includes('carrier-events'));
+    const publisher =
+      opts.amqpUrl && viaBroker && services.includes('shipping')
+        ? createCarrierPublisher(opts.amqpUrl, names)
+        : undefined;
+    let events: EventProcessors | undefined;
     try {
-      const services = opts.services ?? SERVICES;
+      events = await startEventProcessors({
+        pool,
+        amqpUrl: opts.amqpUrl,
+        names,
+        parts: opts.eventParts ?? [],
+        relayPollMs: opts.relayPollMs ?? 200,
+        carrier: {
+          recordCarrierEvent: createShippingActivities(pool, { signalShipment }).recordCarrierEvent,
+          signalShipment,
+        },
+        webhook: opts.webhook,
+      });
       const workers = await createWorkers(
         {
           connection,
@@ -68,16 +115,22 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
           dataConverter,
           taskQueuePrefix: opts.taskQueuePrefix,
           workflowBundle: opts.workflowBundlePath ? { codePath: opts.workflowBundlePath } : undefined,
-          signalShipment: (workflowId, message) =>
-            client.workflow.getHandle(workflowId).signal(carrierEventSignal, message),
+          signalShipment,
+          publishCarrierEvent: publisher?.publish,
+          waitlists: waitlistsVia(client, opts.taskQueuePrefix),
           describeWorkflow: describeWorkflowWith(client),
         },
         services,
       );
-      logger.info({ address, namespace, services, prefix: opts.taskQueuePrefix ?? '' }, 'workers polling');
-      opts.onRunning?.(client);
-      await Promise.all(workers.map((w) => w.run()));
+      logger.info(
+        { address, namespace, services, events: opts.eventParts ?? [], prefix: opts.taskQueuePrefix ?? '' },
+        'workers polling',
+      );
+      opts.onRunning?.(client, events);
+      await (workers.length ? Promise.all(workers.map((w) => w.run())) : shutdownSignal());
     } finally {
+      await events?.stop();
+      await publisher?.close();
       await clientConnection.close();
       await connection.close();
     }
@@ -88,15 +141,30 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { service: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      service: { type: 'string', multiple: true },
+      events: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     console.log(
-      `Usage: worker [--service ${SERVICES.join('|')}]...\nNeeds DATABASE_URL; Temporal from TEMPORAL_ADDRESS (default localhost:7233).`,
+      [
+        `Usage: worker [--service ${SERVICES.join('|')}]... [--events ${EVENT_PARTS.join('|')}]...`,
+        'Without --service: every service, unless --events is given (then only those event parts).',
+        'Needs DATABASE_URL; Temporal from TEMPORAL_ADDRESS (default localhost:7233); the relay and',
+        'the notifications consumer need AMQP_URL.',
+      ].join('\n'),
     );
     return;
   }
-  const requested = values.service ?? [...SERVICES];
+  const eventParts = values.events ?? [];
+  const unknownParts = eventParts.filter((p) => !(EVENT_PARTS as readonly string[]).includes(p));
+  if (unknownParts.length) {
+    console.error(`--events: unknown part ${unknownParts.join(', ')}; expected one of ${EVENT_PARTS.join(', ')}`);
+    process.exit(2);
+  }
+  const requested = values.service ?? (eventParts.length ? [] : [...SERVICES]);
   const unknown = requested.filter((s) => !isService(s));
   if (unknown.length) {
     console.error(`--service: unknown service ${unknown.join(', ')}; expected one of ${SERVICES.join(', ')}`);
@@ -107,12 +175,24 @@ async function main(): Promise<void> {
     console.error('DATABASE_URL is not set: the worker needs PostgreSQL (npm start provides an embedded one).');
     process.exit(2);
   }
+  const needBroker = eventParts.filter((p) => p === 'relay' || p === 'notifications');
+  if (needBroker.length && !config.AMQP_URL) {
+    console.error(`--events ${needBroker.join(', ')}: AMQP_URL is not set (these parts need the broker)`);
+    process.exit(2);
+  }
   await runWorkers({
     databaseUrl: config.DATABASE_URL,
     services: requested as Service[],
     taskQueuePrefix: config.TASK_QUEUE_PREFIX,
     workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
     poolTimeouts: poolTimeouts(config),
+    amqpUrl: config.AMQP_URL,
+    eventParts: eventParts as EventPart[],
+    relayPollMs: config.RELAY_POLL_MS,
+    sandboxCarrierVia: config.SANDBOX_CARRIER_VIA,
+    webhook: eventParts.includes('carrier-events')
+      ? { port: config.CARRIER_WEBHOOK_PORT, host: config.CARRIER_WEBHOOK_HOST, token: config.CARRIER_WEBHOOK_TOKEN }
+      : undefined,
   });
 }
 

@@ -28,20 +28,8 @@ import { currentPlans, plansAt } from './plans';
 // Read-model helpers, shared by every service that moves an order forward (inventory, payments).
 // ---------------------------------------------------------------------------------------------
 
-/** Customer-visible events, one outbox row each per order (idempotency key `<orderId>:<type>`). */
-export const ORDER_EVENTS = {
-  OrderPlaced: 'OrderPlaced',
-  InventoryReserved: 'InventoryReserved',
-  OrderAwaitingApproval: 'OrderAwaitingApproval',
-  PaymentCaptured: 'PaymentCaptured',
-  PaymentFailed: 'PaymentFailed',
-  OrderShipped: 'OrderShipped',
-  OrderDelivered: 'OrderDelivered',
-  OrderCancelled: 'OrderCancelled',
-  OrderRefunded: 'OrderRefunded',
-  PaymentRefunded: 'PaymentRefunded',
-} as const;
-export type OrderEventType = (typeof ORDER_EVENTS)[keyof typeof ORDER_EVENTS];
+import { ORDER_EVENTS, type OrderEventType } from '../src/domain';
+export { ORDER_EVENTS, type OrderEventType };
 
 /** Statuses a customer hears about when recordStatus/finalizeOrder reaches them. */
 const STATUS_EVENTS: Partial<Record<OrderStatus, OrderEventType>> = {
@@ -67,11 +55,14 @@ export async function insertOutbox(
   orderId: string,
   eventType: OrderEventType,
   payload: Record<string, unknown>,
+  /** For an event an order may have more than once (reminders): which one. */
+  keySuffix?: string,
 ): Promise<void> {
+  const key = `${orderId}:${eventType}${keySuffix ? `:${keySuffix}` : ''}`;
   await db.query(
     `INSERT INTO outbox (order_id, event_type, payload, idempotency_key) VALUES ($1, $2, $3, $4)
      ON CONFLICT (idempotency_key) DO NOTHING`,
-    [orderId, eventType, JSON.stringify(payload), `${orderId}:${eventType}`],
+    [orderId, eventType, JSON.stringify(payload), key],
   );
 }
 
@@ -81,7 +72,7 @@ export interface StatusWrite {
   note?: string;
   failureReason?: string;
   /** Outbox event to write with the status (defaults to the status's customer-visible event, if any). */
-  event?: { type: OrderEventType; payload: Record<string, unknown> };
+  event?: { type: OrderEventType; payload: Record<string, unknown>; keySuffix?: string };
 }
 
 /**
@@ -123,9 +114,24 @@ export async function writeOrderStatus(db: PoolClient, w: StatusWrite): Promise<
       ...(w.note ? { note: w.note } : {}),
       ...(w.failureReason ? { reason: w.failureReason } : {}),
     };
-    await insertOutbox(db, w.orderId, eventType, payload);
+    await insertOutbox(db, w.orderId, eventType, payload, w.event?.keySuffix);
   }
   return true;
+}
+
+/**
+ * The approval request and its reminders name the approvers, so the notifications consumer can
+ * write to them with no call from the workflow. Each reminder is its own event (key per kind).
+ */
+function approvalEvent(
+  orderId: string,
+  status: string,
+  approvers: string[] | undefined,
+  reminder: 'half-way' | 'last-call' | undefined,
+): StatusWrite['event'] {
+  if (status !== 'AwaitingApproval' || !approvers) return undefined;
+  if (!reminder) return { type: ORDER_EVENTS.OrderAwaitingApproval, payload: { orderId, status, approvers } };
+  return { type: ORDER_EVENTS.ApprovalReminder, payload: { orderId, approvers, reminder }, keySuffix: reminder };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -366,11 +372,16 @@ export function createOrderActivities(
       );
     },
 
-    async recordStatus({ orderId, status, note, runId }) {
+    async recordStatus({ orderId, status, note, runId, approvers, reminder }) {
       if (!isOrderStatus(status)) throw invalidInput('status', `unknown order status ${JSON.stringify(status)}`);
       await inTransaction(pool, async (db) => {
         if (await ownedByAnother(db, orderId, runId)) return;
-        await writeOrderStatus(db, { orderId, status, note });
+        await writeOrderStatus(db, {
+          orderId,
+          status,
+          note,
+          event: approvalEvent(orderId, status, approvers, reminder),
+        });
       });
     },
 

@@ -8,6 +8,7 @@ import {
   formatZodError,
   type CarrierEventMessage,
   type CarrierEventType,
+  type InboundCarrierEvent,
   type ShippingActivities,
 } from '../src/domain';
 import { logger } from '../src/logger';
@@ -28,6 +29,11 @@ const PROGRESS = ['BOOKED', 'PICKED_UP', 'IN_TRANSIT', 'DELIVERED'];
 export interface ShippingDeps {
   /** Delivers a carrier event to the shipment workflow (signal `carrierEvent`). */
   signalShipment(workflowId: string, message: CarrierEventMessage): Promise<void>;
+  /**
+   * With a broker: the sandbox carrier sends its updates to the `carrier.events` queue (as a real
+   * carrier's integration would) and the carrier inbox records and signals them.
+   */
+  publishCarrierEvent?: (event: InboundCarrierEvent) => Promise<void>;
 }
 
 function invalidAddress(detail: string): ApplicationFailure {
@@ -199,6 +205,14 @@ export function createShippingActivities(pool: Pool, deps: ShippingDeps): Shippi
         for (let waited = 0; waited < stepMs; waited += sliceMs) {
           await ctx.sleep(Math.min(sliceMs, stepMs - waited)); // rejects with CancelledFailure on cancellation
           ctx.heartbeat(last);
+        }
+        if (deps.publishCarrierEvent) {
+          // Through the broker: the inbox records and signals it, and refuses a pickup the
+          // cancellation gate closed; a later event for that shipment is refused the same way.
+          await deps.publishCarrierEvent({ eventId: `${shipmentId}:${event}`, shipmentId, event });
+          last = i;
+          ctx.heartbeat(last);
+          continue;
         }
         const recorded = await activities.recordCarrierEvent({ shipmentId, event });
         await deps.signalShipment(shipmentWorkflowId, { event, recorded });

@@ -1,8 +1,27 @@
+import net from 'node:net';
 import { newKeyEntry } from '../src/infra/codec-keys';
 import { startTestStack } from './support/test-stack';
 
+/** RabbitMQ's default port on loopback answers: the broker tests use it (guest/guest) unless AMQP_URL says otherwise. */
+function brokerListening(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port: 5672 });
+    const done = (up: boolean) => {
+      socket.destroy();
+      resolve(up);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
+  if (!process.env.AMQP_URL && (await brokerListening())) process.env.AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+  // CI runs on a machine with RabbitMQ: there, a missing broker is a failure, not a skip.
+  if (!process.env.AMQP_URL && process.env.CI)
+    throw new Error('CI: no RabbitMQ (AMQP_URL unset, nothing on 127.0.0.1:5672); the broker tests need one');
   const stack = await startTestStack((line) => process.stderr.write(`${line}\n`));
   (globalThis as { __TEST_STACK__?: unknown }).__TEST_STACK__ = stack;
   // Test files (in jest's worker processes) inherit these.
@@ -13,5 +32,10 @@ export default async function globalSetup(): Promise<void> {
   process.env.PAYMENTS_URL = stack.paymentsUrl;
   // One payload key for the run: every test client, worker and spawned CLI encrypts with it.
   process.env.PAYLOAD_CODEC_KEYS = newKeyEntry();
+  process.stderr.write(
+    process.env.AMQP_URL
+      ? 'broker tests: on (AMQP_URL)\n'
+      : 'broker tests: SKIPPED (no AMQP_URL and nothing on 127.0.0.1:5672; see README, Testing)\n',
+  );
   process.stderr.write(`\ntest stack up in ${Date.now() - started} ms: temporal ${stack.temporalAddress}\n`);
 }

@@ -100,10 +100,14 @@ export function runCli(
   });
 }
 
-/** Environment for `npm start` in a test: the test's own, minus what would point it at the suite's stack. */
+/**
+ * Environment for `npm start` in a test: the test's own, minus what would point it at the suite's
+ * stack, and without the broker (test/events covers it): a relay here would publish the shared
+ * database's outbox under names no test reads.
+ */
 export function startEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...extra };
-  for (const key of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'WORKFLOW_BUNDLE_PATH', 'PAYMENTS_URL'])
+  for (const key of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'WORKFLOW_BUNDLE_PATH', 'PAYMENTS_URL', 'AMQP_URL'])
     if (!(key in extra)) delete env[key];
   return env;
 }

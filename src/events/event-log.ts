@@ -1,0 +1,101 @@
+/**
+ * Reads for operators (`orders events`, `orders notifications`): the outbox with its publish
+ * state, the sandbox mailbox, and the dead letters. Newest first, bounded.
+ */
+import type { Pool } from 'pg';
+
+export interface OutboxEntry {
+  id: number;
+  orderId: string;
+  type: string;
+  createdAt: string;
+  publishedAt: string | null;
+  payload: Record<string, unknown>;
+}
+
+export async function listOutbox(
+  pool: Pool,
+  opts: { orderId?: string; unpublished?: boolean; limit: number },
+): Promise<OutboxEntry[]> {
+  const { rows } = await pool.query<{
+    id: string;
+    order_id: string;
+    event_type: string;
+    created_at: Date;
+    published_at: Date | null;
+    payload: Record<string, unknown>;
+  }>(
+    `SELECT id, order_id, event_type, created_at, published_at, payload FROM outbox
+     WHERE ($1::text IS NULL OR order_id = $1) AND (NOT $2 OR published_at IS NULL)
+     ORDER BY id DESC LIMIT $3`,
+    [opts.orderId ?? null, opts.unpublished ?? false, opts.limit],
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    orderId: r.order_id,
+    type: r.event_type,
+    createdAt: r.created_at.toISOString(),
+    publishedAt: r.published_at?.toISOString() ?? null,
+    payload: r.payload,
+  }));
+}
+
+export interface NotificationEntry {
+  eventId: string;
+  orderId: string;
+  kind: string;
+  recipient: string;
+  subject: string;
+  createdAt: string;
+}
+
+export async function listNotifications(
+  pool: Pool,
+  opts: { orderId?: string; limit: number },
+): Promise<NotificationEntry[]> {
+  const { rows } = await pool.query<{
+    event_id: string;
+    order_id: string;
+    kind: string;
+    recipient: string;
+    subject: string;
+    created_at: Date;
+  }>(
+    `SELECT event_id, order_id, kind, recipient, subject, created_at FROM notifications
+     WHERE ($1::text IS NULL OR order_id = $1) ORDER BY id DESC LIMIT $2`,
+    [opts.orderId ?? null, opts.limit],
+  );
+  return rows.map((r) => ({
+    eventId: r.event_id,
+    orderId: r.order_id,
+    kind: r.kind,
+    recipient: r.recipient,
+    subject: r.subject,
+    createdAt: r.created_at.toISOString(),
+  }));
+}
+
+export interface DeadLetterEntry {
+  id: number;
+  source: string;
+  messageId: string | null;
+  reason: string;
+  createdAt: string;
+}
+
+export async function listDeadLetters(pool: Pool, limit: number): Promise<DeadLetterEntry[]> {
+  const { rows } = await pool.query<{
+    id: string;
+    source: string;
+    message_id: string | null;
+    reason: string;
+    created_at: Date;
+  }>('SELECT id, source, message_id, reason, created_at FROM dead_letters ORDER BY id DESC LIMIT $1', [limit]);
+  return rows.map((r) => ({
+    id: Number(r.id),
+    source: r.source,
+    messageId: r.message_id,
+    reason: r.reason,
+    createdAt: r.created_at.toISOString(),
+  }));
+}
