@@ -7,14 +7,16 @@
 import path from 'node:path';
 import { createSandboxPaymentProvider } from '../activities/payments-sandbox';
 import { runWorkers } from '../worker';
-import { loadConfig, poolTimeouts } from './config';
+import { loadConfig, poolTimeouts, scheduleSettings } from './config';
 import { defaultKeyFile, ensureKeyFile, loadKeyring } from './infra/codec-keys';
 import { corsOriginsFrom, startCodecServer } from './infra/codec-server';
 import { AesGcmPayloadCodec } from './infra/payload-codec';
 import { createPool } from './db/pool';
 import { isPortFree } from './infra/ports';
 import { startSandboxPaymentsApi } from './infra/sandbox-payments-api';
-import { ensureReservationSweeperSchedule } from './infra/schedules';
+import { redactUrl } from './infra/amqp';
+import { applySchedules } from './infra/schedules';
+import { buildId } from './infra/worker-version';
 import { startEmbeddedPostgres, type Database } from './infra/postgres';
 import { ensureTemporal, type TemporalTarget } from './infra/temporal';
 import { logger } from './logger';
@@ -106,29 +108,43 @@ async function main(): Promise<void> {
   });
   stops.push(() => paymentsApi.stop());
 
+  await requireFreePort(config.CARRIER_WEBHOOK_PORT, 'carrier webhook', 'Set CARRIER_WEBHOOK_PORT to another port.');
   await runWorkers({
     databaseUrl: db.url,
     taskQueuePrefix: config.TASK_QUEUE_PREFIX,
     poolTimeouts: poolTimeouts(config),
-    onRunning: (client) => {
+    amqpUrl: config.AMQP_URL,
+    // Without a broker only the webhook runs: events wait in the outbox (`orders events`).
+    eventParts: ['relay', 'notifications', 'carrier-events'],
+    relayPollMs: config.RELAY_POLL_MS,
+    sandboxCarrierVia: config.SANDBOX_CARRIER_VIA,
+    webhook: {
+      port: config.CARRIER_WEBHOOK_PORT,
+      host: config.CARRIER_WEBHOOK_HOST,
+      token: config.CARRIER_WEBHOOK_TOKEN,
+    },
+    onRunning: (client, events) => {
       workersRunning = true;
       say('');
       say(`  Temporal   ${temporal.address}  ${temporal.description}`);
       say(`  Web UI     ${config.TEMPORAL_UI_URL ?? temporal.uiUrl ?? '(not started by us)'}`);
       say(`  Codec      ${codecServer.url}  (the Web UI decrypts payloads through it)`);
       say(`  Database   ${db.kind === 'embedded' ? `embedded PostgreSQL: ${db.url}` : 'given (DATABASE_URL)'}`);
-      say('  Workers    orders, inventory, payments, shipping');
+      say(`  Workers    orders, inventory, payments, shipping, fulfilment  (build ${buildId(config)})`);
       say(`  Payments   ${paymentsApi.url}  (sandbox provider: card vault for \`orders place\`)`);
+      say(`  Carrier    ${events.webhookUrl ?? '(no webhook)'}/carrier/events  (webhook for carrier status updates)`);
+      say(
+        config.AMQP_URL
+          ? `  Events     ${redactUrl(config.AMQP_URL)}: outbox relay, notifications, carrier.events consumer`
+          : '  Events     no AMQP_URL: events stay in the outbox (`orders events`), the carrier signals directly',
+      );
       say('');
       say('  Try, in another terminal:  npx orders place --file examples/order.json --wait');
       say('  Ctrl-C stops everything.');
-      // After the workers are up, so its first pass finds them; a failure leaves orders unaffected.
-      ensureReservationSweeperSchedule(client, {
-        taskQueuePrefix: config.TASK_QUEUE_PREFIX,
-        intervalMs: config.SWEEPER_INTERVAL_MS,
-      }).then(
-        (id) => say(`  Schedule   ${id}: releases abandoned reservations every ${config.SWEEPER_INTERVAL_MS / 1000} s`),
-        (err: unknown) => logger.error({ err }, 'could not create the reservation-sweeper schedule'),
+      // After the workers are up, so a first run finds them; a failure leaves orders unaffected.
+      applySchedules(client, scheduleSettings(config)).then(
+        (applied) => applied.forEach((s) => say(`  Schedule   ${s.id}: ${s.what}`)),
+        (err: unknown) => logger.error({ err }, 'could not apply the schedules (`orders schedules apply` retries)'),
       );
     },
   });

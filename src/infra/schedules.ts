@@ -2,6 +2,49 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type Schedu
 import { taskQueueFor } from '../domain';
 
 export const RESERVATION_SWEEPER_SCHEDULE = 'reservation-sweeper';
+export const RECONCILIATION_SCHEDULE = 'reconciliation';
+export const OUTBOX_LAG_SCHEDULE = 'outbox-lag';
+/** Every schedule the system owns (each id is the deployment prefix + one of these). */
+export const SCHEDULE_NAMES = [RESERVATION_SWEEPER_SCHEDULE, RECONCILIATION_SCHEDULE, OUTBOX_LAG_SCHEDULE] as const;
+
+type ScheduleBody = Omit<ScheduleOptions, 'scheduleId'>;
+
+/**
+ * Creates schedule `scheduleId`, or brings an existing one to these options (a new interval, queue
+ * or workflow shape), so every start of the stack may call it. Whatever an operator changed by
+ * hand (a pause) is kept; what this code owns is reset.
+ */
+async function upsertSchedule(client: Client, scheduleId: string, options: ScheduleBody): Promise<string> {
+  try {
+    await client.schedule.create({ scheduleId, ...options });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, ...options }));
+  }
+  return scheduleId;
+}
+
+/**
+ * Every schedule runs on the deployment's orders queue, overlap SKIP (a run still going when the
+ * next is due makes that one skip) and a catch-up window (after an outage, one missed run within
+ * it still runs; older ones are dropped). A stuck run must not hold back the next ones for ever.
+ */
+function startWorkflow(
+  prefix: string,
+  scheduleId: string,
+  workflowType: string,
+  args: unknown[],
+  timeoutMs: number,
+): ScheduleBody['action'] {
+  return {
+    type: 'startWorkflow',
+    workflowType,
+    taskQueue: taskQueueFor('orders', prefix),
+    workflowId: scheduleId, // the schedule appends the time of each action
+    args,
+    workflowExecutionTimeout: timeoutMs,
+  };
+}
 
 export interface SweeperScheduleOptions {
   /** Deployment prefix (TASK_QUEUE_PREFIX): also prefixes the schedule id, so deployments do not share one. */
@@ -10,33 +53,72 @@ export interface SweeperScheduleOptions {
   intervalMs: number;
 }
 
-/**
- * Creates the `reservation-sweeper` schedule, or brings an existing one to these options (a new
- * interval, queue or workflow shape), so every start of the stack may call it. Overlap SKIP: a pass
- * still running when the next is due makes that one skip. Returns the schedule id.
- */
+/** The `reservation-sweeper` schedule (workflows/reservation-sweeper.ts). Returns the schedule id. */
 export async function ensureReservationSweeperSchedule(client: Client, opts: SweeperScheduleOptions): Promise<string> {
   const prefix = opts.taskQueuePrefix ?? '';
   const scheduleId = `${prefix}${RESERVATION_SWEEPER_SCHEDULE}`;
-  const options: Omit<ScheduleOptions, 'scheduleId'> = {
+  return upsertSchedule(client, scheduleId, {
     spec: { intervals: [{ every: opts.intervalMs }] },
-    action: {
-      type: 'startWorkflow',
-      workflowType: 'reservationSweeperWorkflow', // workflows/reservation-sweeper.ts
-      taskQueue: taskQueueFor('orders', prefix),
-      workflowId: scheduleId, // the schedule appends the time of each action
-      args: [{}],
-      // A stuck pass must not hold back the next ones for ever (SKIP would skip them all).
-      workflowExecutionTimeout: Math.max(opts.intervalMs * 2, 60_000),
+    action: startWorkflow(
+      prefix,
+      scheduleId,
+      'reservationSweeperWorkflow',
+      [{}],
+      Math.max(opts.intervalMs * 2, 60_000),
+    ),
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: opts.intervalMs },
+  });
+}
+
+export interface ScheduleSettings extends SweeperScheduleOptions {
+  /** RECONCILE_CRON (UTC). */
+  reconcileCron: string;
+  /** OUTBOX_LAG_CHECK_MS and OUTBOX_LAG_ALERT_MS. */
+  outboxLagCheckMs: number;
+  outboxLagAlertMs: number;
+}
+
+export interface AppliedSchedule {
+  id: string;
+  what: string;
+}
+
+/** `orders schedules apply` and `npm start`: every schedule the system owns, created or updated. */
+export async function applySchedules(client: Client, opts: ScheduleSettings): Promise<AppliedSchedule[]> {
+  const prefix = opts.taskQueuePrefix ?? '';
+  const reconciliation = `${prefix}${RECONCILIATION_SCHEDULE}`;
+  const outboxLag = `${prefix}${OUTBOX_LAG_SCHEDULE}`;
+  return [
+    {
+      id: await ensureReservationSweeperSchedule(client, opts),
+      what: `releases abandoned reservations every ${opts.intervalMs / 1000} s`,
     },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP },
-  };
-  try {
-    await client.schedule.create({ scheduleId, ...options });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    // Whatever an operator changed by hand (a pause) is kept; what this code owns is reset.
-    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, ...options }));
-  }
-  return scheduleId;
+    {
+      id: await upsertSchedule(client, reconciliation, {
+        spec: { cronExpressions: [opts.reconcileCron] },
+        action: startWorkflow(prefix, reconciliation, 'reconciliationWorkflow', [], 30 * 60_000),
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '6h' },
+      }),
+      what: `reconciles payments, orders, stock and shipments at cron "${opts.reconcileCron}" (UTC)`,
+    },
+    {
+      id: await upsertSchedule(client, outboxLag, {
+        spec: { intervals: [{ every: opts.outboxLagCheckMs }] },
+        action: startWorkflow(
+          prefix,
+          outboxLag,
+          'outboxLagWorkflow',
+          [{ alertMs: opts.outboxLagAlertMs }],
+          Math.max(opts.outboxLagCheckMs * 2, 60_000),
+        ),
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: opts.outboxLagCheckMs },
+      }),
+      what: `alerts when an event has waited in the outbox over ${opts.outboxLagAlertMs / 1000} s`,
+    },
+  ];
+}
+
+/** The reconciliation schedule's id in this deployment (`orders reconcile --now` triggers it). */
+export function reconciliationScheduleId(prefix = ''): string {
+  return `${prefix}${RECONCILIATION_SCHEDULE}`;
 }

@@ -6,11 +6,12 @@ import { loadConfig } from '../../src/config';
 import { SERVICES } from '../../src/domain';
 import { loadDataConverter } from '../../src/infra/data-converter';
 import { freePort } from '../../src/infra/ports';
+import { SCHEDULE_NAMES } from '../../src/infra/schedules';
 import { childrenOf, isAlive, runCli, spawnNode, startEnv as baseEnv } from '../support/processes';
 
 const BANNER = /Ctrl-C stops everything/;
 
-test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a server nor a database, and creates the sweeper schedule', async () => {
+test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a server nor a database, and applies the schedules', async () => {
   const prefix = `start-given-${process.pid}-`;
   const env = baseEnv({
     TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
@@ -18,12 +19,12 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
     TASK_QUEUE_PREFIX: prefix,
     CODEC_SERVER_PORT: String(await freePort()),
     PAYMENTS_API_PORT: String(await freePort()),
+    CARRIER_WEBHOOK_PORT: String(await freePort()),
   });
   const start = spawnNode('src/start.js', [], env);
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
-  const schedule = new Client({ connection, dataConverter: loadDataConverter() }).schedule.getHandle(
-    `${prefix}reservation-sweeper`,
-  );
+  const schedules = new Client({ connection, dataConverter: loadDataConverter() }).schedule;
+  const schedule = schedules.getHandle(`${prefix}reservation-sweeper`);
   try {
     await start.waitFor(BANNER);
     expect(start.output()).toContain('given (TEMPORAL_ADDRESS)');
@@ -32,11 +33,17 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
     const doctor = await runCli(['doctor', '--json'], env);
     expect(doctor.code).toBe(0);
     expect(JSON.parse(doctor.stdout).ok).toBe(true);
-    await start.waitFor(/Schedule +start-given-\d+-reservation-sweeper/);
+    expect(start.output()).toContain('Events     no AMQP_URL: events stay in the outbox');
+    await start.waitFor(/Schedule +start-given-\d+-outbox-lag/);
     expect((await schedule.describe()).spec.intervals).toEqual([expect.objectContaining({ every: 300_000 })]);
+    expect(start.output()).toMatch(/Schedule +start-given-\d+-reconciliation: reconciles payments/);
   } finally {
     expect(await start.stop('SIGINT')).toBe(0);
-    await schedule.delete().catch(() => undefined);
+    for (const name of SCHEDULE_NAMES)
+      await schedules
+        .getHandle(`${prefix}${name}`)
+        .delete()
+        .catch(() => undefined);
     await connection.close();
   }
 });
@@ -50,6 +57,7 @@ test('embedded: Web UI answers with the codec server set, Ctrl-C leaves no proce
     PG_PORT: await freePort(),
     CODEC_SERVER_PORT: await freePort(),
     PAYMENTS_API_PORT: await freePort(),
+    CARRIER_WEBHOOK_PORT: await freePort(),
   };
   const env = baseEnv({
     DATA_DIR: dataDir,
@@ -58,6 +66,7 @@ test('embedded: Web UI answers with the codec server set, Ctrl-C leaves no proce
     PG_PORT: String(ports.PG_PORT),
     CODEC_SERVER_PORT: String(ports.CODEC_SERVER_PORT),
     PAYMENTS_API_PORT: String(ports.PAYMENTS_API_PORT),
+    CARRIER_WEBHOOK_PORT: String(ports.CARRIER_WEBHOOK_PORT),
   });
   delete env.PAYLOAD_CODEC_KEYS; // a first run without keys makes its own key file
   const cliEnv = { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${ports.TEMPORAL_PORT}` };
