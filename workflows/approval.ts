@@ -1,23 +1,50 @@
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import { rejectOrder } from './failure-reason';
 import type { OrderRun } from './order-run';
+import { PATCHES } from './patches';
 
 /**
- * Human task with a deadline: a reminder half-way, auto-reject at the end. The decision (made by
- * the order's approve/reject handlers) and who made it, from which client, go to the read model's
- * history as well as the workflow's.
+ * Human task with a deadline: a reminder half-way, a last call when a tenth of the window is left,
+ * auto-reject at the end. The request and the reminders name the approvers (the notifications
+ * consumer writes to them). The decision (made by the order's approve/reject handlers) and who
+ * made it, from which client, go to the read model's history as well as the workflow's.
  */
 export async function awaitApproval(run: OrderRun): Promise<void> {
   const { view, state, acts, orderId, runId } = run;
   const policy = run.policy!;
+  const approvers = run.approvers();
+  const decided = (ms: number) => condition(() => view.approval !== undefined, ms);
   state.transition('AwaitingApproval');
-  await acts.recordStatus({ orderId, runId, status: 'AwaitingApproval' });
+  await acts.recordStatus({ orderId, runId, status: 'AwaitingApproval', approvers });
   const half = Math.floor(policy.approvalTimeoutMs / 2);
-  if (!(await condition(() => view.approval !== undefined, half))) {
+  if (!(await decided(half))) {
     state.note('reminder: half of the approval window has passed');
-    await acts.recordStatus({ orderId, runId, status: 'AwaitingApproval', note: 'approval reminder' });
-    if (!(await condition(() => view.approval !== undefined, policy.approvalTimeoutMs - half))) {
-      view.approval = { decision: 'timed-out', at: new Date().toISOString() };
+    await acts.recordStatus({
+      orderId,
+      runId,
+      status: 'AwaitingApproval',
+      note: 'approval reminder',
+      approvers,
+      reminder: 'half-way',
+    });
+    // Runs that passed the half-way reminder on older code wait out the rest in one timer.
+    const lastCall = patched(PATCHES.approvalLastCall) ? Math.floor(policy.approvalTimeoutMs / 10) : 0;
+    const rest = policy.approvalTimeoutMs - half;
+    if (!(await decided(rest - lastCall))) {
+      if (lastCall > 0) {
+        state.note('last call: a tenth of the approval window is left');
+        await acts.recordStatus({
+          orderId,
+          runId,
+          status: 'AwaitingApproval',
+          note: 'approval last call',
+          approvers,
+          reminder: 'last-call',
+        });
+      }
+      if (lastCall === 0 || !(await decided(lastCall))) {
+        view.approval = { decision: 'timed-out', at: new Date().toISOString() };
+      }
     }
   }
   const a = view.approval!;
