@@ -248,5 +248,15 @@ export function createInventoryActivities(pool: Pool): InventoryActivities {
       );
       return rows.map((r) => r.order_id);
     },
+
+    async availableStock({ sku }) {
+      if (typeof sku !== 'string' || sku === '')
+        throw ApplicationFailure.nonRetryable('availableStock: sku is required', ERROR_TYPES.InvalidInput);
+      const { rows } = await pool.query<{ available: string | null }>(
+        'SELECT SUM(GREATEST(on_hand - reserved, 0)) AS available FROM stock WHERE sku = $1',
+        [sku],
+      );
+      return { available: Number(rows[0]?.available ?? 0) };
+    },
   };
 }

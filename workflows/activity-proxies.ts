@@ -7,6 +7,7 @@ import {
   ERROR_TYPES as E,
   prefixFromOrdersQueue,
   taskQueueFor,
+  type BackorderActivities,
   type FulfilmentActivities,
   type InventoryActivities,
   type OrderActivities,
@@ -65,6 +66,8 @@ export function orderServices(transitTimeMs: number) {
     finalizeOrder: local<OrderActivities>(compensation('10s')).finalizeOrder,
     loadPolicy: local<OrderActivities>(step('10s', [])).loadPolicy,
     claimCancellation: local<OrderActivities>(step('10s', [])).claimCancellation,
+    joinWaitlists: local<BackorderActivities>(step('10s', [])).joinWaitlists,
+    leaveWaitlists: local<BackorderActivities>(compensation('10s')).leaveWaitlists,
 
     reserve: on<InventoryActivities>('inventory', step('10s', [E.OutOfStock, E.ReservationCancelled])).reserve,
     confirm: on<InventoryActivities>('inventory', compensation('10s')).confirm,
@@ -98,3 +101,10 @@ export function orderServices(transitTimeMs: number) {
 }
 
 export type OrderServices = ReturnType<typeof orderServices>;
+
+/** The back-order waitlist (on the orders queue) asks the inventory service what is free. */
+export function waitlistServices() {
+  return {
+    availableStock: on<InventoryActivities>('inventory', step('10s', [])).availableStock,
+  };
+}

@@ -37,6 +37,12 @@ export function hasFailureType(err: unknown, type: string): boolean {
   return false;
 }
 
+/** The details of the first ApplicationFailure of `type` in the cause chain (empty when none). */
+export function failureDetails(err: unknown, type: string): unknown[] {
+  for (const e of applicationFailures(err)) if (e.type === type) return e.details ?? [];
+  return [];
+}
+
 /** The ApplicationFailures in a failure's cause chain, outermost first. */
 function* applicationFailures(err: unknown): Generator<ApplicationFailure> {
   for (let e: unknown = err; e instanceof TemporalFailure; e = e.cause) if (e instanceof ApplicationFailure) yield e;

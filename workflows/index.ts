@@ -4,3 +4,5 @@ export { orderWorkflow } from './order';
 export { shipmentWorkflow } from './shipment';
 export { reservationSweeperWorkflow } from './reservation-sweeper';
 export { benchFloorWorkflow, benchFloorLocalWorkflow } from './bench-floor';
+export { reconciliationWorkflow, outboxLagWorkflow } from './checks';
+export { backorderWaitlistWorkflow } from './backorder-waitlist';

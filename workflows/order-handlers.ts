@@ -17,6 +17,7 @@ import {
   shipmentProgressSignal,
   statusQuery,
 } from './order-api';
+import { backorderReleasedSignal } from './backorder-api';
 import type { OrderRun } from './order-run';
 
 const PROGRESS_ORDER = ['Booking', 'Booked', 'picked-up', 'in-transit', 'delivered'] as const;
@@ -37,6 +38,9 @@ const refuseUpdate = (why: string | undefined) => {
 export function installOrderHandlers(run: OrderRun, root: CancellationScope): void {
   const { view, state } = run;
   setHandler(statusQuery, () => view);
+  setHandler(backorderReleasedSignal, () => {
+    run.restockReleased = true;
+  });
 
   setHandler(approveUpdate, async (a) => (decide(run, 'approved', a), view), {
     validator: (a) => refuseUpdate(whyNotDecide(run, a?.by)),

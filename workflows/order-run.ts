@@ -1,7 +1,9 @@
-import { CancellationScope, CancelledFailure, sleep, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, condition, sleep, workflowInfo } from '@temporalio/workflow';
 import {
+  ERROR_TYPES as E,
   approversFor,
   needsApproval,
+  shortagesOf,
   type CancelInput,
   type LineStep,
   type LoadedPolicy,
@@ -12,10 +14,11 @@ import {
   type PricedLineDto,
   type ProductType,
   type ReservedLine,
+  type Shortage,
 } from '../src/domain/deterministic';
 import { orderServices, type OrderServices } from './activity-proxies';
 import { awaitApproval } from './approval';
-import { rejectOrder } from './failure-reason';
+import { failureDetails, hasFailureType, rejectOrder } from './failure-reason';
 import { joinAll } from './join';
 import { OrderState } from './order-state';
 import { OrderStepBarrier } from './order-step-barrier';
@@ -46,6 +49,10 @@ export class OrderRun {
     return this.policy ? approversFor(this.view.totalCents, this.policy.rules.rules, this.policy.approvers) : [];
   }
   cancelRequest?: CancelInput;
+  /** Set by a waitlist's release signal (order-handlers.ts): try the reservation again. */
+  restockReleased = false;
+  /** Every waitlist the order joined: the compensation leaves them all. */
+  private waitlistSkus: string[] = [];
   runCancelled = false;
   compensating = false;
   private lines: PricedLineDto[] = [];
@@ -224,15 +231,54 @@ export class OrderRun {
     // The expiry is when the sweeper may start asking whether this order still runs; a running
     // order keeps its stock whatever the clock says.
     const approvalMs = this.view.needsApproval ? this.policy!.approvalTimeoutMs : 0;
-    const { lines } = await this.acts.reserve.executeWithOptions({ summary: 'Reserve stock (Try)' }, [
-      {
-        orderId: this.orderId,
-        items,
-        ttlMs: approvalMs + this.waitAheadMs() + this.input.settings.paymentWindowMs,
-      },
-    ]);
-    this.reservation = lines;
+    for (;;) {
+      try {
+        const { lines } = await this.acts.reserve.executeWithOptions({ summary: 'Reserve stock (Try)' }, [
+          {
+            orderId: this.orderId,
+            items,
+            ttlMs: approvalMs + this.waitAheadMs() + this.input.settings.paymentWindowMs,
+          },
+        ]);
+        this.reservation = lines;
+        break;
+      } catch (err) {
+        if (this.input.settings.backorderMs === undefined || !hasFailureType(err, E.OutOfStock)) throw err;
+        await this.waitForRestock(shortagesOf(failureDetails(err, E.OutOfStock)));
+      }
+    }
+    if (this.view.backorder) {
+      await this.acts.leaveWaitlists({ orderId: this.orderId, skus: this.view.backorder.skus });
+      this.view.backorder = undefined;
+    }
     this.state.transition('InventoryReserved');
+  }
+
+  /**
+   * Back-order: short of stock and placed with a deadline, the order waits on each short SKU's
+   * waitlist (workflows/backorder-waitlist.ts) until one releases it, then tries again; past the
+   * deadline it is cancelled as out of stock. Leaving the waitlists is a compensation like any other.
+   */
+  private async waitForRestock(shortages: Shortage[]): Promise<void> {
+    const { view, state, orderId, runId } = this;
+    const first = view.backorder === undefined;
+    const until = first ? Date.now() + this.input.settings.backorderMs! : Date.parse(view.backorder!.until);
+    const left = until - Date.now();
+    const skus = shortages.map((s) => s.sku);
+    if (left <= 0) rejectOrder('out-of-stock', `no restock of ${skus.join(', ')} before the back-order deadline`);
+    if (first)
+      this.saga.add('leave back-order waitlists', () => this.acts.leaveWaitlists({ orderId, skus: this.waitlistSkus }));
+    this.waitlistSkus = [...new Set([...this.waitlistSkus, ...skus])];
+    view.backorder = { skus: this.waitlistSkus, until: new Date(until).toISOString() };
+    this.restockReleased = false;
+    await this.acts.joinWaitlists({ orderId, orderWorkflowId: workflowInfo().workflowId, shortages });
+    if (first) {
+      const note = `back-ordered: waiting for ${skus.join(', ')} until ${view.backorder.until}`;
+      state.transition('Backordered', note);
+      await this.acts.recordStatus({ orderId, runId, status: 'Backordered', note });
+    }
+    if (!(await condition(() => this.restockReleased, left)))
+      rejectOrder('out-of-stock', `no restock of ${skus.join(', ')} before the back-order deadline`);
   }
 
   /**

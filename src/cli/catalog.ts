@@ -16,6 +16,8 @@ import {
   parseMajorUnits,
   type ProductType,
 } from '../domain';
+import { waitlistsVia } from '../infra/waitlists';
+import { withContext } from './context';
 import { withPool } from './database';
 import { invalid } from './errors';
 import { EXIT, printJson, table } from './output';
@@ -118,6 +120,17 @@ export function parseUpsert(opts: UpsertOptions) {
   };
 }
 
+/** A restock reaches the SKU's back-order waitlist, if one runs (nobody waiting: nothing to tell). */
+async function tellWaitlist(sku: string): Promise<'told' | 'none' | 'unreachable'> {
+  try {
+    return await withContext(async ({ client, config }) =>
+      (await waitlistsVia(client, config.TASK_QUEUE_PREFIX).restocked(sku)) ? 'told' : 'none',
+    );
+  } catch {
+    return 'unreachable';
+  }
+}
+
 export async function catalogUpsert(opts: UpsertOptions): Promise<number> {
   const input = parseUpsert(opts);
   return withPool(async (pool) => {
@@ -135,6 +148,12 @@ export async function catalogUpsert(opts: UpsertOptions): Promise<number> {
       );
     }
     const item = toJson(result.item);
+    const waitlist = result.warehouseId ? await tellWaitlist(input.sku) : 'none';
+    if (waitlist === 'unreachable')
+      console.error(
+        `warning: stock saved, but the back-order waitlist of ${input.sku} could not be told (Temporal unreachable); ` +
+          'waiting orders see the stock at its next recheck (within a minute)',
+      );
     if (opts.json) {
       printJson({ created: result.created, warehouseId: result.warehouseId, item });
       return EXIT.OK;
@@ -150,6 +169,8 @@ export async function catalogUpsert(opts: UpsertOptions): Promise<number> {
           ? `; ${result.warehouseId}: ${here?.onHand ?? 0} on hand, ${here?.reserved ?? 0} reserved, ${here?.available ?? 0} available`
           : '; no stock kept'),
     );
+    if (waitlist === 'told')
+      console.log(`Back-orders: told the waitlist of ${item.sku}; orders that now fit are released.`);
     return EXIT.OK;
   });
 }

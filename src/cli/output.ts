@@ -71,12 +71,13 @@ export function workflowUrl(base: string, namespace: string, workflowId: string)
   return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
-/** Parses '120s', '2m', '500ms', '1h' or a bare number of seconds into milliseconds; undefined when malformed. */
+/** Parses '120s', '2m', '500ms', '1h', '2d' or a bare number of seconds into milliseconds; undefined when malformed. */
 export function parseDuration(text: string): number | undefined {
-  const match = /^\s*(\d{1,9})\s*(ms|s|m|h)?\s*$/.exec(text);
+  const match = /^\s*(\d{1,9})\s*(ms|s|m|h|d)?\s*$/.exec(text);
   if (!match) return undefined;
   const n = Number(match[1]);
   const unit = match[2] ?? 's';
-  const ms = unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n * 3_600_000;
+  const scale: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  const ms = n * scale[unit]!;
   return ms > 0 ? ms : undefined;
 }

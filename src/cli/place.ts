@@ -23,7 +23,21 @@ export interface PlaceOptions {
   file?: string;
   wait?: boolean;
   timeout?: string;
+  backorder?: string;
   json?: boolean;
+}
+
+/** The longest an order may wait for a restock: its reservation and authorization come after. */
+const MAX_BACKORDER_MS = 90 * 24 * 3_600_000;
+
+function parseBackorder(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  if (ms === undefined || ms < 1_000 || ms > MAX_BACKORDER_MS)
+    throw invalid(
+      '--backorder: must be a duration from 1s to 90d, e.g. 2d, 12h or 30m (how long to wait for a restock)',
+    );
+  return ms;
 }
 
 export const DEFAULT_WAIT_TIMEOUT = '120s';
@@ -115,12 +129,13 @@ export async function place(opts: PlaceOptions): Promise<number> {
   } else if (opts.wait) {
     timeoutMs = parseDuration(DEFAULT_WAIT_TIMEOUT);
   }
+  const backorderMs = parseBackorder(opts.backorder);
   const { raw, fromFlags } = buildRequest(opts);
   const order = validateRequest(raw, fromFlags);
 
   return withContext(async (ctx) => {
     const placed = await placeOrder(ctx.client, order, {
-      settings: settingsFromConfig(ctx.config),
+      settings: { ...settingsFromConfig(ctx.config), ...(backorderMs !== undefined ? { backorderMs } : {}) },
       taskQueuePrefix: ctx.config.TASK_QUEUE_PREFIX,
       vault: httpPaymentMethodVault(paymentsUrl(ctx.config)),
     });

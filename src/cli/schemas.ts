@@ -83,6 +83,8 @@ export const StatusJsonSchema = z.strictObject({
   plans: z.array(z.strictObject({ productType: z.enum(PRODUCT_TYPES), version: z.number().int().positive() })),
   /** A pre-order waiting for its release date; null otherwise. */
   awaitingRelease: Timestamp.nullable(),
+  /** Back-ordered: the SKUs it waits for and until when; null otherwise. */
+  backorder: z.strictObject({ skus: z.array(z.string()), until: Timestamp }).nullable(),
   /** Licence keys and gift codes issued (counts only). */
   issued: z.strictObject({ licences: z.number().int().nonnegative(), giftCodes: z.number().int().nonnegative() }),
   workflowId: z.string(),

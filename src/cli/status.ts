@@ -40,6 +40,7 @@ export function toStatusJson({ view, execution }: OrderSnapshot, url: string): S
     rulesVersion: view.rulesVersion ?? null,
     plans: view.plans ?? [],
     awaitingRelease: view.awaitingRelease ?? null,
+    backorder: view.backorder ?? null,
     issued: view.issued ?? { licences: 0, giftCodes: 0 },
     workflowId: execution.workflowId,
     runId: execution.runId,
@@ -98,6 +99,8 @@ export function formatStatus(json: StatusJson): string {
   if (json.plans.length > 0)
     out.push(`  plans      ${json.plans.map((x) => `${x.productType} v${x.version}`).join(', ')}`);
   if (json.awaitingRelease) out.push(`  release    waiting until ${when(json.awaitingRelease)}`);
+  if (json.backorder)
+    out.push(`  backorder  waiting for ${json.backorder.skus.join(', ')} until ${when(json.backorder.until)}`);
   if (json.issued.licences + json.issued.giftCodes > 0)
     out.push(`  issued     ${json.issued.licences} licence key(s), ${json.issued.giftCodes} gift code(s)`);
   if (json.items.length > 0) {

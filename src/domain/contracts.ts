@@ -6,6 +6,7 @@ import type { OrderPolicy } from './order-workflow';
 import type { PlanSnapshot, ProductType } from './plans';
 import type { RuleSet, RuleSetVersion } from './rule-set';
 import type { Service } from './task-queues';
+import type { Shortage } from './backorders';
 
 export interface PingInput {
   checkId: string;
@@ -108,7 +109,7 @@ export interface OrderActivities {
   /** Customer / fraud rules that need history from the database. */
   screenCustomer(input: ScreenCustomerInput): Promise<ScreenCustomerResult>;
   /** Records a status the workflow reached without another activity (approval states, milestones). */
-  recordStatus(input: { orderId: string; status: string; note?: string; runId?: string }): Promise<void>;
+  recordStatus(input: RecordStatusInput): Promise<void>;
   finalizeOrder(input: FinalizeOrderInput): Promise<void>;
   /**
    * The workers' approval, deadline and alert policy (configuration the order's placer cannot set)
@@ -124,6 +125,17 @@ export interface OrderActivities {
   isOrderRunning(input: { orderId: string }): Promise<boolean>;
 }
 
+export interface RecordStatusInput {
+  orderId: string;
+  status: string;
+  note?: string;
+  runId?: string;
+  /** Who is asked to approve (AwaitingApproval): the OrderAwaitingApproval event names them for the notifications. */
+  approvers?: string[];
+  /** An approval reminder (with `approvers`): announced as ApprovalReminder, `reminder` its kind. */
+  reminder?: 'half-way' | 'last-call';
+}
+
 export interface ReservedLine {
   sku: string;
   warehouseId: string;
@@ -131,6 +143,8 @@ export interface ReservedLine {
 }
 
 export interface InventoryActivities {
+  /** Units of a SKU free to reserve now, over every warehouse (the back-order waitlist asks). */
+  availableStock(input: { sku: string }): Promise<{ available: number }>;
   /** Try: reserves every line (all or nothing), choosing warehouses. OutOfStock / ReservationCancelled are non-retryable. */
   reserve(input: { orderId: string; items: LineRequest[]; ttlMs: number }): Promise<{ lines: ReservedLine[] }>;
   /** Confirm: reserved units leave stock (on delivery). Idempotent. */
@@ -226,4 +240,36 @@ export interface ShippingActivities {
    * and then signals the shipment workflow with the outcome. Stops after a refused pickup. Heartbeats.
    */
   runSandboxCarrier(input: { shipmentWorkflowId: string; shipmentId: string; transitMs: number }): Promise<void>;
+}
+
+/** One finding of a scheduled check: which check, what (an order id, a sku@warehouse), and how it differs. */
+export interface Mismatch {
+  check: string;
+  subject: string;
+  detail: string;
+}
+
+export interface CheckReport {
+  id?: number;
+  kind: 'reconciliation' | 'outbox-lag';
+  /** The workflow id of the run that made it (one report per run). */
+  runKey: string;
+  summary: Record<string, number>;
+  mismatches: Mismatch[];
+  needsAttention: boolean;
+}
+
+/** The scheduled checks (orders service): each stores its report and answers it. */
+/** Back-orders (orders service; the waitlist workflows are entities per SKU: domain/backorders.ts). */
+export interface BackorderActivities {
+  /** Puts the order on each short SKU's waitlist, starting the waitlist if none runs. Idempotent by order id. */
+  joinWaitlists(input: { orderId: string; orderWorkflowId: string; shortages: Shortage[] }): Promise<void>;
+  /** Takes the order off these waitlists (a no-op where it is not on one). */
+  leaveWaitlists(input: { orderId: string; skus: string[] }): Promise<void>;
+}
+
+export interface ChecksActivities {
+  reconcile(input: { runKey: string }): Promise<CheckReport>;
+  /** Alerts (needsAttention) when the oldest unpublished outbox row is older than alertMs. */
+  checkOutboxLag(input: { runKey: string; alertMs: number }): Promise<CheckReport>;
 }

@@ -17,3 +17,4 @@ export * from './bench';
 export * from './plans';
 export * from './rule-set';
 export * from './shipping-fees';
+export * from './backorders';

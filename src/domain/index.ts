@@ -16,3 +16,6 @@ export * from './text';
 export * from './shipping-fees';
 export * from './rule-set';
 export * from './rule-set-schemas';
+export * from './backorders';
+export * from './events';
+export * from './event-schemas';

@@ -16,6 +16,11 @@ export interface OrderSettings {
   paymentWindowMs: number;
   /** When false no carrier events are emitted by themselves: `orders deliver` sends them. */
   sandboxCarrier: boolean;
+  /**
+   * `orders place --backorder <duration>`: short of stock, the order waits this long for a restock
+   * (status Backordered, on the SKU's waitlist) instead of being cancelled. Absent: no waiting.
+   */
+  backorderMs?: number;
 }
 
 /**
@@ -97,6 +102,8 @@ export interface OrderView {
   plans?: Array<{ productType: ProductType; version: number }>;
   /** Pre-orders: capture and shipping wait until this release date. */
   awaitingRelease?: string;
+  /** Back-ordered: the SKUs it waits for, on their waitlists, until the deadline. */
+  backorder?: { skus: string[]; until: string };
   /** Goods that do not travel, issued: licence keys and gift codes (counts, never the codes). */
   issued?: { licences: number; giftCodes: number };
 }

@@ -2,6 +2,7 @@
 export const ORDER_STATUSES = [
   'Created',
   'InventoryChecked',
+  'Backordered',
   'InventoryReserved',
   'AwaitingApproval',
   'PaymentPending',
@@ -25,7 +26,9 @@ export const TERMINAL_STATUSES: readonly OrderStatus[] = ['Delivered', 'Cancelle
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   Created: ['InventoryChecked', 'Cancelled'],
   // Digital goods and gift cards reserve nothing: straight on to approval or payment.
-  InventoryChecked: ['InventoryReserved', 'AwaitingApproval', 'PaymentPending', 'Cancelled'],
+  InventoryChecked: ['Backordered', 'InventoryReserved', 'AwaitingApproval', 'PaymentPending', 'Cancelled'],
+  // Placed with a back-order deadline and short of stock: waits for a restock, or the deadline.
+  Backordered: ['InventoryReserved', 'Cancelled'],
   InventoryReserved: ['AwaitingApproval', 'PaymentPending', 'Cancelled'],
   AwaitingApproval: ['PaymentPending', 'Cancelled'],
   PaymentPending: ['PaymentCompleted', 'PaymentFailed', 'Cancelled'],
@@ -68,6 +71,7 @@ export function isTerminal(status: OrderStatus): boolean {
 const BEFORE_SHIPMENT: ReadonlySet<OrderStatus> = new Set<OrderStatus>([
   'Created',
   'InventoryChecked',
+  'Backordered',
   'InventoryReserved',
   'AwaitingApproval',
   'PaymentPending',

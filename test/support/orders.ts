@@ -122,6 +122,16 @@ export async function place(
   return { ...placed, handle: client.workflow.getHandle<typeof orderWorkflow>(placed.workflowId) };
 }
 
+/** A SKU of the test's own and one order of it: how most single-order tests begin. */
+export async function placeOneLine(
+  on: { client: Client; pool: Pool; prefix: string },
+  opts: { priceCents: number; stock: Record<string, number>; quantity?: number; settings?: OrderSettings },
+) {
+  const sku = await seedSku(on.pool, { priceCents: opts.priceCents, stock: opts.stock });
+  const request = orderRequest({ items: [{ sku, quantity: opts.quantity ?? 1 }] });
+  return { ...(await place(on.client, request, opts.settings ?? testSettings(), on.prefix)), sku };
+}
+
 /**
  * A customer whose name, address parts and card token are unique to this call, so a search of
  * logs or history for them can only find this order's data. `secrets` lists them all.

@@ -34,6 +34,10 @@ const EXPECTED: [OrderStatus, OrderStatus][] = [
   ['InventoryChecked', 'AwaitingApproval'],
   ['InventoryChecked', 'PaymentPending'],
   ['InventoryChecked', 'Cancelled'],
+  // Back-order: short of stock, waiting for a restock or the deadline.
+  ['InventoryChecked', 'Backordered'],
+  ['Backordered', 'InventoryReserved'],
+  ['Backordered', 'Cancelled'],
   ['InventoryReserved', 'AwaitingApproval'],
   ['InventoryReserved', 'PaymentPending'],
   ['InventoryReserved', 'Cancelled'],
@@ -69,6 +73,7 @@ describe('order status transitions', () => {
     ['Created', 'Shipped'],
     ['Created', 'Created'],
     ['InventoryChecked', 'PaymentCompleted'],
+    ['Backordered', 'PaymentPending'],
     ['AwaitingApproval', 'PaymentCompleted'],
     ['PaymentFailed', 'PaymentCompleted'],
     ['PaymentFailed', 'Refunded'],
@@ -117,6 +122,7 @@ describe('cancellation', () => {
     expect(cancellable).toEqual([
       'Created',
       'InventoryChecked',
+      'Backordered',
       'InventoryReserved',
       'AwaitingApproval',
       'PaymentPending',
