@@ -47,6 +47,28 @@ const ConfigSchema = z.object({
   PAYMENTS_API_PORT: z.coerce.number().int().min(1).max(65535).default(8235),
   PAYMENTS_API_HOST: z.string().min(1).default('127.0.0.1'),
   PAYMENTS_URL: z.string().url().optional(),
+  // Events (src/events): with a broker the outbox is relayed and consumers run; without, events wait in the outbox.
+  AMQP_URL: z.string().url().optional(),
+  RELAY_POLL_MS: durationMs.default(200),
+  // How the sandbox carrier sends its updates: through the broker's carrier.events queue, or as direct signals.
+  SANDBOX_CARRIER_VIA: z.enum(['auto', 'broker', 'signal']).default('auto'),
+  CARRIER_WEBHOOK_PORT: z.coerce.number().int().min(1).max(65535).default(8236),
+  CARRIER_WEBHOOK_HOST: z.string().min(1).default('127.0.0.1'),
+  CARRIER_WEBHOOK_TOKEN: z.string().min(16).optional(),
+  // Schedules (orders schedules apply): the nightly reconciliation and the outbox-lag check.
+  RECONCILE_CRON: z.string().min(1).default('0 3 * * *'),
+  OUTBOX_LAG_CHECK_MS: durationMs.default(5 * 60 * 1000),
+  OUTBOX_LAG_ALERT_MS: durationMs.default(5 * 60 * 1000),
+  // Worker Deployments (src/infra/worker-version.ts): every worker declares its version; routing by it is opt-in.
+  WORKER_VERSIONING: z.enum(['off', 'auto-upgrade', 'pinned']).default('off'),
+  WORKER_DEPLOYMENT_NAME: z
+    .string()
+    .regex(/^[\w.-]{1,100}$/)
+    .default('durable-orders'),
+  WORKER_BUILD_ID: z
+    .string()
+    .regex(/^[\w.+-]{1,100}$/)
+    .optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -72,4 +94,15 @@ export function poolTimeouts(config: Config) {
 /** Where `orders place` exchanges card tokens: PAYMENTS_URL, or the API `npm start` serves. */
 export function paymentsUrl(config: Config): string {
   return config.PAYMENTS_URL ?? `http://127.0.0.1:${config.PAYMENTS_API_PORT}`;
+}
+
+/** What `orders schedules apply` and `npm start` give the schedules (src/infra/schedules.ts). */
+export function scheduleSettings(config: Config) {
+  return {
+    taskQueuePrefix: config.TASK_QUEUE_PREFIX,
+    intervalMs: config.SWEEPER_INTERVAL_MS,
+    reconcileCron: config.RECONCILE_CRON,
+    outboxLagCheckMs: config.OUTBOX_LAG_CHECK_MS,
+    outboxLagAlertMs: config.OUTBOX_LAG_ALERT_MS,
+  };
 }

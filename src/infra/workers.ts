@@ -1,8 +1,10 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError, type DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerDeploymentOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createBenchActivities } from '../../activities/bench';
+import { createBackorderActivities } from '../../activities/backorders';
+import { createChecksActivities } from '../../activities/checks';
 import { createDiagnosticsActivities } from '../../activities/diagnostics';
 import { createFulfilmentActivities } from '../../activities/fulfilment';
 import { createInventoryActivities } from '../../activities/inventory';
@@ -11,8 +13,10 @@ import { policyFromConfig } from '../../activities/order-policy';
 import { createOrderActivities } from '../../activities/orders';
 import { currentRuleSet } from '../../activities/rules';
 import { createPaymentActivities, createSandboxPaymentProvider } from '../../activities/payments';
-import { createShippingActivities } from '../../activities/shipping';
+import { createShippingActivities, type ShippingDeps } from '../../activities/shipping';
 import { loadConfig, type Config } from '../config';
+import type { Waitlists } from './waitlists';
+import { deploymentOptions } from './worker-version';
 import {
   SERVICES,
   taskQueueFor,
@@ -37,6 +41,12 @@ export interface WorkerDeps {
    * message, through a @temporalio/client Client (a NativeConnection cannot make one).
    */
   signalShipment?: (workflowId: string, message: CarrierEventMessage) => Promise<void>;
+  /** This worker's deployment version and versioning mode; default: from the configuration (worker-version.ts). */
+  deployment?: WorkerDeploymentOptions;
+  /** The back-order waitlists, through a Temporal client (src/infra/waitlists.ts). */
+  waitlists?: Waitlists;
+  /** With a broker: the sandbox carrier publishes to `carrier.events` instead of signalling (src/events). */
+  publishCarrierEvent?: ShippingDeps['publishCarrierEvent'];
   /** Approval and deadline policy handed to every order; default: from this process's environment. */
   policy?: OrderPolicy;
   /** How long the sandbox payment provider's `tok_slow` answers take; default SANDBOX_PAYMENT_DELAY_MS. */
@@ -91,6 +101,14 @@ function activitiesFor(service: Service, deps: WorkerDeps, config: Config): obje
           rules: await currentRuleSet(deps.pool, deps.taskQueuePrefix ?? '', policy.approvalThresholdCents),
         }),
         ...createBenchActivities(deps.pool), // npm run bench's floor workflow (workflows/bench-floor.ts)
+        ...createChecksActivities(deps.pool), // the scheduled checks (workflows/checks.ts)
+        ...createBackorderActivities(
+          deps.waitlists ?? {
+            join: missing('waitlists', 'an order short of stock cannot join a back-order waitlist'),
+            leave: missing('waitlists', 'an order cannot leave a back-order waitlist'),
+            restocked: missing('waitlists', 'a restock cannot reach a waitlist'),
+          },
+        ),
         claimCancellation: ({ orderId }: { orderId: string }) => claimCancellation(deps.pool, orderId),
       };
     }
@@ -114,6 +132,7 @@ function activitiesFor(service: Service, deps: WorkerDeps, config: Config): obje
         ...createShippingActivities(deps.pool, {
           signalShipment:
             deps.signalShipment ?? missing('signalShipment', 'the sandbox carrier cannot reach shipment workflows'),
+          publishCarrierEvent: deps.publishCarrierEvent,
         }),
       };
   }
@@ -131,6 +150,7 @@ export async function createWorkers(deps: WorkerDeps, services: readonly Service
         namespace: deps.namespace,
         taskQueue: taskQueueFor(service, deps.taskQueuePrefix),
         dataConverter,
+        workerDeploymentOptions: deps.deployment ?? deploymentOptions(config, deps.taskQueuePrefix ?? ''),
         activities: { ...activitiesFor(service, deps, config), ...deps.activityOverrides?.[service] },
         ...(service === 'orders'
           ? deps.workflowBundle

@@ -7,7 +7,8 @@ import { parseKeyring } from '../../src/infra/codec-keys';
 import { dataConverterFor, loadDataConverter } from '../../src/infra/data-converter';
 import { SERVICES, taskQueueFor, type OrderPolicy, type Service } from '../../src/domain';
 import { installRuntimeLogger } from '../../src/infra/runtime';
-import { createWorkers, describeWorkflowWith } from '../../src/infra/workers';
+import { createWorkers, describeWorkflowWith, type WorkerDeps } from '../../src/infra/workers';
+import { waitlistsVia } from '../../src/infra/waitlists';
 import { carrierEventSignal } from '../../workflows/order-api';
 import { testPolicy } from './orders';
 
@@ -37,6 +38,12 @@ export async function startTestWorkers(
     prefix?: string;
     /** Payload codec keys (`id:base64`, newest first) instead of the run's PAYLOAD_CODEC_KEYS. */
     codecKeys?: string;
+    /** With a broker: the sandbox carrier publishes to the carrier.events queue (src/events). */
+    publishCarrierEvent?: WorkerDeps['publishCarrierEvent'];
+    /** Another workflow bundle than the run's (a build of older workflow code). */
+    workflowBundlePath?: string;
+    /** A deployment version and versioning mode of the test's own (default: from the configuration). */
+    deployment?: WorkerDeps['deployment'];
   } = {},
 ): Promise<TestWorkers> {
   installRuntimeLogger();
@@ -56,7 +63,10 @@ export async function startTestWorkers(
       pool,
       dataConverter,
       taskQueuePrefix: prefix,
-      workflowBundle: { codePath: requireEnv('WORKFLOW_BUNDLE_PATH') },
+      workflowBundle: { codePath: opts.workflowBundlePath ?? requireEnv('WORKFLOW_BUNDLE_PATH') },
+      publishCarrierEvent: opts.publishCarrierEvent,
+      waitlists: waitlistsVia(client, prefix),
+      deployment: opts.deployment,
       signalShipment: (workflowId, message) =>
         client.workflow.getHandle(workflowId).signal(carrierEventSignal, message),
       policy: opts.policy ?? testPolicy(),
