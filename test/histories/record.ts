@@ -9,7 +9,10 @@
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { SERVICES, shipmentWorkflowId, type OrderView } from '../../src/domain';
+import { SERVICES, backorderWorkflowId, shipmentWorkflowId, type OrderView } from '../../src/domain';
+import { waitlistsVia } from '../../src/infra/waitlists';
+import { outboxLagWorkflow, reconciliationWorkflow } from '../../workflows/checks';
+import { reservationSweeperWorkflow } from '../../workflows/reservation-sweeper';
 import { approveUpdate, cancelUpdate, rejectUpdate } from '../../workflows/order-api';
 import {
   carrierEvent,
@@ -35,6 +38,7 @@ beforeAll(async () => {
     codecKeys: CODEC_KEY,
     policy: testPolicy({ approvalTimeoutMs: 3_000 }),
   });
+  // This release's histories only: those of earlier releases (test/histories/<version>/) stay.
   for (const f of readdirSync(DIR)) if (f.endsWith('.json')) rmSync(path.join(DIR, f));
 });
 afterAll(() => stack.stop());
@@ -45,6 +49,11 @@ async function save(branch: string, handle: WorkflowHandle, view: OrderView): Pr
     writeFileSync(path.join(DIR, `${branch}.${name}.json`), (await rawHistory(workflowId)).text);
   await write('order', handle.workflowId);
   for (const s of view.shipments) await write(`shipment-${s.warehouseId}`, shipmentWorkflowId(s.shipmentId));
+}
+
+/** A workflow that is not an order (the waitlist, the scheduled checks): its history as it stands. */
+async function saveOne(file: string, workflowId: string): Promise<void> {
+  writeFileSync(path.join(DIR, `${file}.json`), (await rawHistory(workflowId)).text);
 }
 
 async function run(
@@ -122,4 +131,40 @@ test('record one history per branch', async () => {
       )
     ).status,
   ).toBe('Delivered');
+
+  // Back-order: short of stock, waits on the SKU's waitlist until a restock releases it.
+  const scarce = await seedSku(stack.pool, { priceCents: 2_500, stock: { east: 0 } });
+  expect(
+    (
+      await run(
+        'backorder',
+        orderRequest({ items: [item(scarce)] }),
+        async (h) => {
+          await waitForView(h, (v) => v.status === 'Backordered');
+          await stack.pool.query(`UPDATE stock SET on_hand = 1 WHERE sku = $1`, [scarce]);
+          expect(await waitlistsVia(stack.client, stack.prefix).restocked(scarce)).toBe(true);
+        },
+        testSettings({ backorderMs: 60_000 }),
+      )
+    ).status,
+  ).toBe('Delivered');
+  const waitlist = stack.client.workflow.getHandle(backorderWorkflowId(scarce, stack.prefix));
+  await waitlist.terminate('recorded');
+  await saveOne('backorder.waitlist', waitlist.workflowId);
+
+  // The scheduled workflows, run once each.
+  const checks = { taskQueue: stack.ordersQueue };
+  const recon = `record-reconciliation-${Date.now()}`;
+  await stack.client.workflow.execute(reconciliationWorkflow, { ...checks, workflowId: recon });
+  await saveOne('reconciliation.checks', recon);
+  const lag = `record-outbox-lag-${Date.now()}`;
+  await stack.client.workflow.execute(outboxLagWorkflow, { ...checks, workflowId: lag, args: [{ alertMs: 300_000 }] });
+  await saveOne('outbox-lag.checks', lag);
+  const sweep = `record-sweep-${Date.now()}`;
+  await stack.client.workflow.execute(reservationSweeperWorkflow, {
+    ...checks,
+    workflowId: sweep,
+    args: [{ limit: 10 }],
+  });
+  await saveOne('reservation-sweep.sweeper', sweep);
 });

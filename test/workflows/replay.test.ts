@@ -1,8 +1,10 @@
 /**
- * Safe deploys: every recorded history (test/histories/, one per branch of the order workflow and
- * its shipment children, recorded by `npm run record-histories`) replays against the current
- * workflow code. A change that would make an order in flight non-deterministic fails here, before it
- * ships; make it behind `patched()`, or re-record on purpose for an incompatible deploy.
+ * Safe deploys: every recorded history replays against the current workflow code: this release's
+ * (test/histories/*.json, one per branch of the order workflow, its shipment children, the
+ * back-order waitlist and the scheduled workflows, recorded by `npm run record-histories`) and the
+ * earlier releases' (test/histories/<version>/, kept: their runs may still be in flight when this
+ * code deploys). A change that would break a run in flight fails here, before it ships; make it
+ * behind `patched()` (workflows/patches.ts), or deploy it as a new Worker Deployment version.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -11,12 +13,18 @@ import { parseKeyring } from '../../src/infra/codec-keys';
 import { dataConverterFor } from '../../src/infra/data-converter';
 
 const DIR = path.join(__dirname, '../histories');
-const files = readdirSync(DIR)
-  .filter((f) => f.endsWith('.json'))
-  .sort();
+const jsonIn = (dir: string) =>
+  readdirSync(path.join(DIR, dir))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => path.join(dir, f));
+/** This code's histories, and those recorded on earlier releases (runs that may still be in flight). */
+const RELEASES = readdirSync(DIR).filter((d) => /^\d+\.\d+\.\d+$/.test(d));
+const files = jsonIn('.');
+const earlier = RELEASES.flatMap(jsonIn);
 
-test('the recorded histories cover every branch: delivered, digital, mixed cart, pre-order, declined, refunded, approval, cancellation', () => {
-  const branches = new Set(files.map((f) => f.split('.')[0]));
+test('the recorded histories cover every branch and every workflow type', () => {
+  const branches = new Set(files.map((f) => path.basename(f).split('.')[0]));
   for (const branch of [
     'delivered',
     'digital',
@@ -29,14 +37,22 @@ test('the recorded histories cover every branch: delivered, digital, mixed cart,
     'approval-timeout',
     'cancelled',
     'delivered-by-hand',
+    'backorder',
+    'reconciliation',
+    'outbox-lag',
+    'reservation-sweep',
   ])
     expect(branches).toContain(branch);
   expect(files.some((f) => f.includes('.shipment-'))).toBe(true);
+  expect(files.some((f) => f.includes('.waitlist'))).toBe(true);
+  // Runs started on an earlier release must still replay: its histories stay (test/histories/<version>/).
+  expect(earlier.length).toBeGreaterThan(0);
 });
 
-test('every recorded history replays on the current workflow code', async () => {
+test("every recorded history (this release's and earlier ones) replays on the current workflow code", async () => {
   const key = readFileSync(path.join(DIR, 'codec-key.txt'), 'utf8').trim();
-  const histories = files.map((f) => ({
+  const all = [...files, ...earlier];
+  const histories = all.map((f) => ({
     workflowId: f.replace(/\.json$/, ''),
     history: JSON.parse(readFileSync(path.join(DIR, f), 'utf8')) as unknown,
   }));
@@ -54,5 +70,5 @@ test('every recorded history replays on the current workflow code', async () => 
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
   }
   expect(failures).toEqual([]);
-  expect(replayed).toBe(files.length);
+  expect(replayed).toBe(all.length);
 });
