@@ -78,8 +78,11 @@ function ports(name: string): string[] {
 const SERVICES = [
   'codec-keys',
   'codec-server',
+  'events',
   'postgresql',
+  'rabbitmq',
   'sandbox-payments',
+  'schedules',
   'temporal-admin-tools',
   'temporal',
   'temporal-create-namespace',
@@ -209,6 +212,33 @@ describe('docker-compose.yml', () => {
     expect(env('sandbox-payments').DATABASE_URL).toBe(env('worker').DATABASE_URL);
     // The workers migrate the schema (the vault's table included) before it is used.
     expect(Object.keys(dependsOn('sandbox-payments'))).toContain('worker');
+  });
+
+  test('rabbitmq: healthchecked, on the host loopback only; worker and events service use it', () => {
+    expect(service('rabbitmq').image).toMatch(/^rabbitmq:[\d.]+-management$/);
+    expect([service('rabbitmq').healthcheck?.test].flat().join(' ')).toContain('rabbitmq-diagnostics');
+    expect(service('rabbitmq').ports).toEqual(['127.0.0.1:5672:5672', '127.0.0.1:15672:15672']);
+    for (const name of ['worker', 'events']) expect(new URL(env(name).AMQP_URL ?? '').hostname).toBe('rabbitmq');
+    // The inbox runs in the events service, not beside the carrier: the worker must publish to it.
+    expect(env('worker').SANDBOX_CARRIER_VIA).toBe('broker');
+    expect(dependsOn('events').rabbitmq).toBe('service_healthy');
+  });
+
+  test('events: the relay, notifications and carrier inbox, with the webhook on the host loopback', () => {
+    const cmd = script('events');
+    for (const part of ['relay', 'notifications', 'carrier-events']) expect(cmd).toContain(part);
+    expect(cmd).toContain('dist/worker.js');
+    expect(env('events').DATABASE_URL).toBe(env('worker').DATABASE_URL);
+    expect(env('events').CARRIER_WEBHOOK_HOST).toBe('0.0.0.0');
+    expect(service('events').ports).toEqual([`127.0.0.1:${env('events').CARRIER_WEBHOOK_PORT}:8236`]);
+    expect(service('events').volumes).toContain('codec-keys:/keys:ro');
+  });
+
+  test('schedules: a one-shot `orders schedules apply` once the workers run', () => {
+    expect(script('schedules')).toContain('dist/client.js\nschedules\napply');
+    expect(env('schedules').TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(env('schedules').PAYLOAD_CODEC_KEY_FILE).toBe('/keys/codec-keys');
+    expect(Object.keys(dependsOn('schedules'))).toContain('worker');
   });
 
   test('codec-server: on the host loopback only, called by the Web UI it allows (CORS)', () => {
