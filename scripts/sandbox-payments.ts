@@ -1,5 +1,5 @@
 /**
- * `npm run sandbox-payments`: the sandbox payment provider's API (its card vault) on its own, for a
+ * `npm run sandbox-payments`: the sandbox payment provider's API (vault and payment calls) on its own, for a
  * stack that `npm start` did not start (compose). Needs DATABASE_URL; listens on
  * PAYMENTS_API_HOST:PAYMENTS_API_PORT (the schema is the workers' migrations).
  */
@@ -12,9 +12,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.DATABASE_URL)
     throw new Error('DATABASE_URL is not set: the sandbox vault keeps its records in PostgreSQL.');
-  const pool = createPool(config.DATABASE_URL, 2, poolTimeouts(config));
+  const pool = createPool(config.DATABASE_URL, config.PAYMENTS_BULKHEAD_LIMIT, poolTimeouts(config));
   const api = await startSandboxPaymentsApi({
-    provider: createSandboxPaymentProvider(pool),
+    provider: createSandboxPaymentProvider(pool, { slowMs: config.SANDBOX_PAYMENT_DELAY_MS }),
     host: config.PAYMENTS_API_HOST,
     port: config.PAYMENTS_API_PORT,
   });
