@@ -7,7 +7,8 @@
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfig, poolTimeouts } from './src/config';
+import { loadConfig, paymentsResilience, paymentsUrl, poolTimeouts } from './src/config';
+import { httpPaymentProvider } from './src/providers/payments-http';
 import { migrate } from './src/db/migrate';
 import { createPool, type PoolTimeouts } from './src/db/pool';
 import { loadDataConverter } from './src/infra/data-converter';
@@ -42,6 +43,8 @@ export interface RunWorkersOptions {
    * publishes to a queue nobody consumes; `broker` when another process runs the inbox (compose).
    */
   sandboxCarrierVia?: 'auto' | 'broker' | 'signal';
+  /** The payments provider's API: the payments worker calls it over HTTP (also PAYMENTS_PROVIDER=http). */
+  paymentsUrl?: string;
   /** Where the carrier webhook listens (with the carrier-events part). */
   webhook?: { port: number; host?: string; token?: string };
 }
@@ -93,6 +96,11 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
       opts.amqpUrl && viaBroker && services.includes('shipping')
         ? createCarrierPublisher(opts.amqpUrl, names)
         : undefined;
+    const config = loadConfig();
+    const paymentProvider =
+      services.includes('payments') && (opts.paymentsUrl || config.PAYMENTS_PROVIDER === 'http')
+        ? httpPaymentProvider(opts.paymentsUrl ?? paymentsUrl(config), paymentsResilience(config))
+        : undefined;
     let events: EventProcessors | undefined;
     try {
       events = await startEventProcessors({
@@ -118,6 +126,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
           signalShipment,
           publishCarrierEvent: publisher?.publish,
           waitlists: waitlistsVia(client, opts.taskQueuePrefix),
+          paymentProvider,
           describeWorkflow: describeWorkflowWith(client),
         },
         services,

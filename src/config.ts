@@ -47,6 +47,14 @@ const ConfigSchema = z.object({
   PAYMENTS_API_PORT: z.coerce.number().int().min(1).max(65535).default(8235),
   PAYMENTS_API_HOST: z.string().min(1).default('127.0.0.1'),
   PAYMENTS_URL: z.string().url().optional(),
+  // How the payments worker reaches the provider: in-process (the sandbox's code and table) or over
+  // HTTP at PAYMENTS_URL behind a breaker, a bulkhead and a timeout (src/providers). npm start: http.
+  PAYMENTS_PROVIDER: z.enum(['in-process', 'http']).default('in-process'),
+  PAYMENTS_TIMEOUT_MS: durationMs.default(10_000),
+  PAYMENTS_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  PAYMENTS_BREAKER_HALF_OPEN_MS: durationMs.default(10_000),
+  PAYMENTS_BULKHEAD_LIMIT: z.coerce.number().int().min(1).max(1000).default(10),
+  PAYMENTS_BULKHEAD_QUEUE: z.coerce.number().int().min(0).max(10_000).default(20),
   // Events (src/events): with a broker the outbox is relayed and consumers run; without, events wait in the outbox.
   AMQP_URL: z.string().url().optional(),
   RELAY_POLL_MS: durationMs.default(200),
@@ -94,6 +102,17 @@ export function poolTimeouts(config: Config) {
 /** Where `orders place` exchanges card tokens: PAYMENTS_URL, or the API `npm start` serves. */
 export function paymentsUrl(config: Config): string {
   return config.PAYMENTS_URL ?? `http://127.0.0.1:${config.PAYMENTS_API_PORT}`;
+}
+
+/** The payments provider client's resilience policy (src/providers/resilience.ts). */
+export function paymentsResilience(config: Config) {
+  return {
+    timeoutMs: config.PAYMENTS_TIMEOUT_MS,
+    breakerFailures: config.PAYMENTS_BREAKER_FAILURES,
+    halfOpenAfterMs: config.PAYMENTS_BREAKER_HALF_OPEN_MS,
+    bulkheadLimit: config.PAYMENTS_BULKHEAD_LIMIT,
+    bulkheadQueue: config.PAYMENTS_BULKHEAD_QUEUE,
+  };
 }
 
 /** What `orders schedules apply` and `npm start` give the schedules (src/infra/schedules.ts). */

@@ -97,12 +97,13 @@ async function main(): Promise<void> {
   }
   stops.push(() => db.stop());
 
-  // The sandbox payment provider's vault: `orders place` exchanges card tokens there.
+  // The sandbox payment provider's API: its vault (`orders place` exchanges card tokens there) and
+  // the payment calls of the payments worker. Its pool matches what the worker's bulkhead lets through.
   await requireFreePort(config.PAYMENTS_API_PORT, 'sandbox payments API', 'Set PAYMENTS_API_PORT to another port.');
-  const vaultPool = createPool(db.url, 2, poolTimeouts(config));
+  const vaultPool = createPool(db.url, config.PAYMENTS_BULKHEAD_LIMIT, poolTimeouts(config));
   stops.push(() => vaultPool.end());
   const paymentsApi = await startSandboxPaymentsApi({
-    provider: createSandboxPaymentProvider(vaultPool),
+    provider: createSandboxPaymentProvider(vaultPool, { slowMs: config.SANDBOX_PAYMENT_DELAY_MS }),
     host: config.PAYMENTS_API_HOST,
     port: config.PAYMENTS_API_PORT,
   });
@@ -118,6 +119,8 @@ async function main(): Promise<void> {
     eventParts: ['relay', 'notifications', 'carrier-events'],
     relayPollMs: config.RELAY_POLL_MS,
     sandboxCarrierVia: config.SANDBOX_CARRIER_VIA,
+    // The payments worker calls the provider over HTTP, through its breaker (PAYMENTS_PROVIDER).
+    paymentsUrl: paymentsApi.url,
     webhook: {
       port: config.CARRIER_WEBHOOK_PORT,
       host: config.CARRIER_WEBHOOK_HOST,

@@ -12,9 +12,10 @@ import { claimCancellation } from '../../activities/order-gate';
 import { policyFromConfig } from '../../activities/order-policy';
 import { createOrderActivities } from '../../activities/orders';
 import { currentRuleSet } from '../../activities/rules';
-import { createPaymentActivities, createSandboxPaymentProvider } from '../../activities/payments';
+import { createPaymentActivities, createSandboxPaymentProvider, type PaymentProvider } from '../../activities/payments';
 import { createShippingActivities, type ShippingDeps } from '../../activities/shipping';
 import { loadConfig, type Config } from '../config';
+import type { HttpPaymentProvider } from '../providers/payments-http';
 import type { Waitlists } from './waitlists';
 import { deploymentOptions } from './worker-version';
 import {
@@ -43,6 +44,8 @@ export interface WorkerDeps {
   signalShipment?: (workflowId: string, message: CarrierEventMessage) => Promise<void>;
   /** This worker's deployment version and versioning mode; default: from the configuration (worker-version.ts). */
   deployment?: WorkerDeploymentOptions;
+  /** The payment provider the payments worker calls (one per process; default: the sandbox in-process). */
+  paymentProvider?: PaymentProvider;
   /** The back-order waitlists, through a Temporal client (src/infra/waitlists.ts). */
   waitlists?: Waitlists;
   /** With a broker: the sandbox carrier publishes to `carrier.events` instead of signalling (src/events). */
@@ -82,6 +85,13 @@ function missing(dep: keyof WorkerDeps, consequence: string): () => Promise<neve
   return () => Promise.reject(new Error(`no ${dep} in WorkerDeps: ${consequence}`));
 }
 
+/** What `orders doctor` shows of the payments worker's provider: in-process, or its breaker over HTTP. */
+function providerStatus(provider: PaymentProvider | undefined): string {
+  if (!provider || !('health' in provider)) return 'provider: sandbox in-process';
+  const h = (provider as HttpPaymentProvider).health();
+  return `provider: HTTP, breaker ${h.breaker} (opened ${h.opened} times), ${h.inFlight} in flight, ${h.queued} queued`;
+}
+
 /** Activities each service's worker registers; every worker also answers the stack check. */
 function activitiesFor(service: Service, deps: WorkerDeps, config: Config): object {
   const diagnostics = createDiagnosticsActivities(deps.pool);
@@ -116,12 +126,13 @@ function activitiesFor(service: Service, deps: WorkerDeps, config: Config): obje
       return { ...diagnostics, ...createInventoryActivities(deps.pool) };
     case 'payments':
       return {
-        ...diagnostics,
+        ...createDiagnosticsActivities(deps.pool, () => providerStatus(deps.paymentProvider)),
         ...createPaymentActivities(
           deps.pool,
-          createSandboxPaymentProvider(deps.pool, {
-            slowMs: deps.sandboxPaymentDelayMs ?? config.SANDBOX_PAYMENT_DELAY_MS,
-          }),
+          deps.paymentProvider ??
+            createSandboxPaymentProvider(deps.pool, {
+              slowMs: deps.sandboxPaymentDelayMs ?? config.SANDBOX_PAYMENT_DELAY_MS,
+            }),
         ),
       };
     case 'fulfilment':
