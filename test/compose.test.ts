@@ -210,6 +210,8 @@ describe('docker-compose.yml', () => {
     expect(script('sandbox-payments')).toContain('dist/scripts/sandbox-payments.js');
     expect(service('sandbox-payments').ports).toEqual([`127.0.0.1:${env('sandbox-payments').PAYMENTS_API_PORT}:8235`]);
     expect(env('sandbox-payments').DATABASE_URL).toBe(env('worker').DATABASE_URL);
+    // The payments worker calls the provider's service over HTTP (its breaker and bulkhead).
+    expect(env('worker')).toMatchObject({ PAYMENTS_PROVIDER: 'http', PAYMENTS_URL: 'http://sandbox-payments:8235' });
     // The workers migrate the schema (the vault's table included) before it is used.
     expect(Object.keys(dependsOn('sandbox-payments'))).toContain('worker');
   });
