@@ -73,7 +73,10 @@ async function migrateWithoutStatementLimits(databaseUrl: string, timeouts: Pool
 /** Migrates the schema, then runs the workers until a shutdown signal. */
 export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   installRuntimeLogger();
-  const pool = createPool(opts.databaseUrl, undefined, opts.poolTimeouts);
+  const config = loadConfig();
+  const services = opts.services ?? SERVICES;
+  // PG_POOL_SIZE connections for each service here: every activity slot has its connection.
+  const pool = createPool(opts.databaseUrl, config.PG_POOL_SIZE * Math.max(1, services.length), opts.poolTimeouts);
   const { options, namespace, address } = temporalConnectConfig();
   try {
     // Before anything connects: a process without the codec keys must not start at all.
@@ -89,14 +92,12 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
     const signalShipment = (workflowId: string, message: CarrierEventMessage) =>
       client.workflow.getHandle(workflowId).signal(carrierEventSignal, message);
     const names = brokerNames(opts.taskQueuePrefix);
-    const services = opts.services ?? SERVICES;
     const via = opts.sandboxCarrierVia ?? 'auto';
     const viaBroker = via === 'broker' || (via === 'auto' && (opts.eventParts ?? []).includes('carrier-events'));
     const publisher =
       opts.amqpUrl && viaBroker && services.includes('shipping')
         ? createCarrierPublisher(opts.amqpUrl, names)
         : undefined;
-    const config = loadConfig();
     const paymentProvider =
       services.includes('payments') && (opts.paymentsUrl || config.PAYMENTS_PROVIDER === 'http')
         ? httpPaymentProvider(opts.paymentsUrl ?? paymentsUrl(config), paymentsResilience(config))

@@ -50,6 +50,13 @@ const ConfigSchema = z.object({
   // How the payments worker reaches the provider: in-process (the sandbox's code and table) or over
   // HTTP at PAYMENTS_URL behind a breaker, a bulkhead and a timeout (src/providers). npm start: http.
   PAYMENTS_PROVIDER: z.enum(['in-process', 'http']).default('in-process'),
+  // Backpressure: each service's worker runs at most this many activities at once, and a worker
+  // process's pool has this many connections per service it runs, so no activity waits for one.
+  PG_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  // The payment provider's quota: activities per second on the payments queue, over all its workers.
+  PAYMENTS_MAX_PER_SECOND: z.coerce.number().positive().optional(),
+  // Admission control (orders place): refuse a new order while this many run (0: no limit).
+  MAX_ORDERS_IN_FLIGHT: z.coerce.number().int().min(0).max(10_000_000).default(1000),
   PAYMENTS_TIMEOUT_MS: durationMs.default(10_000),
   PAYMENTS_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   PAYMENTS_BREAKER_HALF_OPEN_MS: durationMs.default(10_000),

@@ -11,6 +11,7 @@ import {
 } from '@temporalio/client';
 import { orderIdOfWorkflow } from '../domain/order-workflow';
 import { PaymentsUnavailable } from '../client/payment-methods';
+import { OverCapacity } from '../client/admission';
 import { InvalidRequest, OrderExists } from '../client/place-order';
 import { KeyringError } from '../infra/codec-keys';
 import { PayloadDecryptionError } from '../infra/payload-codec';
@@ -63,6 +64,7 @@ export function toExitReport(err: unknown): ExitReport {
     return { exitCode: EXIT.FAILURE, message: `payload encryption: ${err.message}` };
   if (err instanceof InvalidRequest || err instanceof OrderExists)
     return { exitCode: EXIT.INVALID, message: err.message };
+  if (err instanceof OverCapacity) return { exitCode: EXIT.BUSY, message: err.message };
   if (err instanceof WorkflowNotFoundError)
     return { exitCode: EXIT.INVALID, message: `order ${orderIdOfWorkflow(err.workflowId)} not found` };
   if (err instanceof WorkflowUpdateFailedError) {

@@ -3,6 +3,7 @@
  * to this deployment's orders task queue. Every value that goes into a query is validated first
  * (a status name, an id, the configured prefix) and quoted, so no input can change the query.
  */
+import { bulkhead } from 'cockatiel';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import {
   IdSchema,
@@ -175,13 +176,18 @@ async function awaiting(ctx: CliContext, info: WorkflowExecutionInfo, now: numbe
   return { orderId, ...entry, ageMs: Math.max(0, now - Date.parse(entry.awaitingSince)), url: ctx.orderUrl(orderId) };
 }
 
+/** Status queries `orders approvals` runs at once: each wakes a worker, so they are not fanned out unbounded. */
+const QUERY_FAN_OUT = 8;
+
 export async function approvals(opts: { limit?: string; json?: boolean }): Promise<number> {
   const limit = parseLimit(opts.limit ?? String(MAX_LIST_LIMIT));
   return withContext(async (ctx) => {
     const query = ordersQuery(ctx.ordersQueue, { status: 'AwaitingApproval', running: true });
     const infos = await first(ctx.client, query, limit);
     const now = Date.now();
-    const found = (await Promise.all(infos.map((info) => awaiting(ctx, info, now)))).filter(
+    // At most QUERY_FAN_OUT status queries at once, however many orders wait (the others queue).
+    const limiter = bulkhead(QUERY_FAN_OUT, infos.length);
+    const found = (await Promise.all(infos.map((info) => limiter.execute(() => awaiting(ctx, info, now))))).filter(
       (a): a is Awaiting => a !== undefined,
     );
     found.sort((a, b) => b.ageMs - a.ageMs || a.orderId.localeCompare(b.orderId));

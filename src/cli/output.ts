@@ -13,6 +13,8 @@ export const EXIT = {
   INVALID: 2,
   /** With --wait (and watch): the order ended Cancelled or Refunded. */
   ORDER_FAILED: 3,
+  /** `place` refused by admission control: MAX_ORDERS_IN_FLIGHT orders are running; nothing was started. */
+  BUSY: 4,
 } as const;
 
 /** Prints exactly one JSON document on stdout. */

@@ -3,6 +3,7 @@
  * schema before anything is started, starts `order-<id>`, and with --wait follows it to the end.
  */
 import { readFileSync } from 'node:fs';
+import { admitOrder } from '../client/admission';
 import { httpPaymentMethodVault } from '../client/payment-methods';
 import { parseOrderInput, placeOrder, settingsFromConfig } from '../client/place-order';
 import { paymentsUrl } from '../config';
@@ -134,6 +135,8 @@ export async function place(opts: PlaceOptions): Promise<number> {
   const order = validateRequest(raw, fromFlags);
 
   return withContext(async (ctx) => {
+    // Before the vault or anything else: a refused order leaves no trace.
+    await admitOrder(ctx.client, ctx.ordersQueue, ctx.config.MAX_ORDERS_IN_FLIGHT);
     const placed = await placeOrder(ctx.client, order, {
       settings: { ...settingsFromConfig(ctx.config), ...(backorderMs !== undefined ? { backorderMs } : {}) },
       taskQueuePrefix: ctx.config.TASK_QUEUE_PREFIX,

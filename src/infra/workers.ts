@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError, type DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkerDeploymentOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerDeploymentOptions, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createBenchActivities } from '../../activities/bench';
 import { createBackorderActivities } from '../../activities/backorders';
@@ -92,6 +92,30 @@ function providerStatus(provider: PaymentProvider | undefined): string {
   return `provider: HTTP, breaker ${h.breaker} (opened ${h.opened} times), ${h.inFlight} in flight, ${h.queued} queued`;
 }
 
+/**
+ * Backpressure: a service's worker takes no more tasks than it can run without waiting for a
+ * database connection (PG_POOL_SIZE each) or, for payments, for the provider's bulkhead (calls at
+ * once + queue); the payments queue also keeps to the provider's quota (PAYMENTS_MAX_PER_SECOND).
+ * What is not taken waits in Temporal's task queue, where it costs nothing.
+ */
+export function slotsFor(service: Service, config: Config): Partial<WorkerOptions> {
+  const slots = config.PG_POOL_SIZE;
+  switch (service) {
+    case 'orders':
+      return { maxConcurrentActivityTaskExecutions: slots, maxConcurrentLocalActivityExecutions: slots };
+    case 'payments':
+      return {
+        maxConcurrentActivityTaskExecutions: Math.min(
+          slots,
+          config.PAYMENTS_BULKHEAD_LIMIT + config.PAYMENTS_BULKHEAD_QUEUE,
+        ),
+        ...(config.PAYMENTS_MAX_PER_SECOND ? { maxTaskQueueActivitiesPerSecond: config.PAYMENTS_MAX_PER_SECOND } : {}),
+      };
+    default:
+      return { maxConcurrentActivityTaskExecutions: slots };
+  }
+}
+
 /** Activities each service's worker registers; every worker also answers the stack check. */
 function activitiesFor(service: Service, deps: WorkerDeps, config: Config): object {
   const diagnostics = createDiagnosticsActivities(deps.pool);
@@ -162,6 +186,7 @@ export async function createWorkers(deps: WorkerDeps, services: readonly Service
         taskQueue: taskQueueFor(service, deps.taskQueuePrefix),
         dataConverter,
         workerDeploymentOptions: deps.deployment ?? deploymentOptions(config, deps.taskQueuePrefix ?? ''),
+        ...slotsFor(service, config),
         activities: { ...activitiesFor(service, deps, config), ...deps.activityOverrides?.[service] },
         ...(service === 'orders'
           ? deps.workflowBundle
