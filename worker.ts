@@ -9,6 +9,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, paymentsResilience, paymentsUrl, poolTimeouts } from './src/config';
 import { httpPaymentProvider } from './src/providers/payments-http';
+import type { Listening } from './src/infra/http-listen';
+import { startMetricsServer } from './src/infra/metrics';
 import { migrate } from './src/db/migrate';
 import { createPool, type PoolTimeouts } from './src/db/pool';
 import { loadDataConverter } from './src/infra/data-converter';
@@ -43,6 +45,9 @@ export interface RunWorkersOptions {
    * publishes to a queue nobody consumes; `broker` when another process runs the inbox (compose).
    */
   sandboxCarrierVia?: 'auto' | 'broker' | 'signal';
+  /** Prometheus ports of this process: business metrics and the SDK's (defaults: METRICS_PORT, SDK_METRICS_PORT). */
+  metricsPort?: number;
+  sdkMetricsPort?: number;
   /** The payments provider's API: the payments worker calls it over HTTP (also PAYMENTS_PROVIDER=http). */
   paymentsUrl?: string;
   /** Where the carrier webhook listens (with the carrier-events part). */
@@ -72,8 +77,12 @@ async function migrateWithoutStatementLimits(databaseUrl: string, timeouts: Pool
 
 /** Migrates the schema, then runs the workers until a shutdown signal. */
 export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
-  installRuntimeLogger();
   const config = loadConfig();
+  const metricsPort = opts.metricsPort ?? config.METRICS_PORT;
+  const sdkMetricsPort = opts.sdkMetricsPort ?? config.SDK_METRICS_PORT;
+  installRuntimeLogger({
+    sdkMetricsAddress: sdkMetricsPort ? `${config.METRICS_HOST}:${sdkMetricsPort}` : undefined,
+  });
   const services = opts.services ?? SERVICES;
   // PG_POOL_SIZE connections for each service here: every activity slot has its connection.
   const pool = createPool(opts.databaseUrl, config.PG_POOL_SIZE * Math.max(1, services.length), opts.poolTimeouts);
@@ -103,7 +112,9 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
         ? httpPaymentProvider(opts.paymentsUrl ?? paymentsUrl(config), paymentsResilience(config))
         : undefined;
     let events: EventProcessors | undefined;
+    let metrics: Listening | undefined;
     try {
+      if (metricsPort) metrics = await startMetricsServer(metricsPort, config.METRICS_HOST);
       events = await startEventProcessors({
         pool,
         amqpUrl: opts.amqpUrl,
@@ -139,6 +150,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
       opts.onRunning?.(client, events);
       await (workers.length ? Promise.all(workers.map((w) => w.run())) : shutdownSignal());
     } finally {
+      await metrics?.stop();
       await events?.stop();
       await publisher?.close();
       await clientConnection.close();

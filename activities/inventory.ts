@@ -4,6 +4,7 @@ import { inTransaction } from '../src/db/pool';
 import { ERROR_TYPES, type InventoryActivities, type LineRequest, type ReservedLine } from '../src/domain';
 import { logger } from '../src/logger';
 import { ORDER_EVENTS, writeOrderStatus } from './orders';
+import { compensations } from '../src/infra/metrics';
 
 /**
  * Inventory as Try / Confirm / Cancel over one reservation row per order.
@@ -201,7 +202,8 @@ export function createInventoryActivities(pool: Pool): InventoryActivities {
      * reservation; false only when it was confirmed (the goods have left).
      */
     async release({ orderId }) {
-      return inTransaction(pool, async (db) => {
+      let returned = false; // units went back to the shelf by this call (metrics, after the commit)
+      const result = await inTransaction(pool, async (db) => {
         // No row: record an empty cancel so a Try arriving late (a timed-out attempt) is refused.
         const empty = await db.query(
           `INSERT INTO reservations (order_id, status) VALUES ($1, 'CANCELLED') ON CONFLICT (order_id) DO NOTHING`,
@@ -230,8 +232,11 @@ export function createInventoryActivities(pool: Pool): InventoryActivities {
         await db.query(`UPDATE reservations SET status = 'CANCELLED', updated_at = now() WHERE order_id = $1`, [
           orderId,
         ]);
+        returned = true;
         return { released: true };
       });
+      if (returned) compensations.inc({ step: 'release inventory' });
+      return result;
     },
 
     async findStaleReservations({ limit }) {

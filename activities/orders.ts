@@ -10,6 +10,7 @@ import {
   assessRisk,
   defaultRuleSet,
   formatZodError,
+  isTerminal,
   orderWorkflowId,
   priceOrder as priceItems,
   type Catalog,
@@ -20,6 +21,7 @@ import {
   type PricedLineDto,
   type ProductType,
 } from '../src/domain';
+import { orderEnded } from '../src/infra/metrics';
 import { logger } from '../src/logger';
 import type { CatalogItemRow } from './catalog';
 import { currentPlans, plansAt } from './plans';
@@ -132,6 +134,20 @@ function approvalEvent(
   if (status !== 'AwaitingApproval' || !approvers) return undefined;
   if (!reminder) return { type: ORDER_EVENTS.OrderAwaitingApproval, payload: { orderId, status, approvers } };
   return { type: ORDER_EVENTS.ApprovalReminder, payload: { orderId, approvers, reminder }, keySuffix: reminder };
+}
+
+/**
+ * Metrics: the write that moves an order into a terminal status counts it, with its time since
+ * placement: this answers its placement time, and the caller counts once the transaction committed.
+ */
+async function endingNow(db: PoolClient, orderId: string, status: OrderStatus): Promise<Date | undefined> {
+  if (!isTerminal(status)) return undefined;
+  const { rows } = await db.query<{ status: string; created_at: Date }>(
+    'SELECT status, created_at FROM orders WHERE order_id = $1 FOR UPDATE',
+    [orderId],
+  );
+  const before = rows[0];
+  return before && !isTerminal(before.status as OrderStatus) ? before.created_at : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -374,22 +390,26 @@ export function createOrderActivities(
 
     async recordStatus({ orderId, status, note, runId, approvers, reminder }) {
       if (!isOrderStatus(status)) throw invalidInput('status', `unknown order status ${JSON.stringify(status)}`);
-      await inTransaction(pool, async (db) => {
-        if (await ownedByAnother(db, orderId, runId)) return;
+      const placedAt = await inTransaction(pool, async (db) => {
+        if (await ownedByAnother(db, orderId, runId)) return undefined;
+        const ending = await endingNow(db, orderId, status);
         await writeOrderStatus(db, {
           orderId,
           status,
           note,
           event: approvalEvent(orderId, status, approvers, reminder),
         });
+        return ending;
       });
+      if (placedAt) orderEnded(status, undefined, placedAt);
     },
 
     async finalizeOrder({ orderId, status, failureReason, runId }) {
       if (status !== 'Cancelled' && status !== 'Refunded')
         throw invalidInput('status', `finalizeOrder takes Cancelled or Refunded, got ${JSON.stringify(status)}`);
-      await inTransaction(pool, async (db) => {
-        if (await ownedByAnother(db, orderId, runId)) return;
+      const placedAt = await inTransaction(pool, async (db) => {
+        if (await ownedByAnother(db, orderId, runId)) return undefined;
+        const ending = await endingNow(db, orderId, status);
         await writeOrderStatus(db, {
           orderId,
           status,
@@ -400,7 +420,9 @@ export function createOrderActivities(
             payload: { orderId, status, reason: failureReason },
           },
         });
+        return ending;
       });
+      if (placedAt) orderEnded(status, failureReason, placedAt);
     },
 
     async isOrderRunning({ orderId }) {

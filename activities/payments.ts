@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '../src/db/pool';
 import { ERROR_TYPES, type PaymentActivities } from '../src/domain';
+import { compensations } from '../src/infra/metrics';
 import { ORDER_EVENTS, insertOutbox, writeOrderStatus } from './orders';
 import { createSandboxPaymentProvider } from './payments-sandbox';
 
@@ -296,6 +297,7 @@ export function createPaymentActivities(
         currency: auth.currency,
         providerRef: result.providerRef,
       });
+      compensations.inc({ step: 'void authorization' });
       return { voided: true };
     },
 
@@ -316,6 +318,7 @@ export function createPaymentActivities(
           currency: capture.currency,
           providerRef: result.providerRef,
         });
+        compensations.inc({ step: 'refund payment' });
       }
       return inTransaction(pool, async (db) => {
         const refund = await findOperation(db, orderId, 'refund');

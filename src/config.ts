@@ -55,6 +55,10 @@ const ConfigSchema = z.object({
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   // The payment provider's quota: activities per second on the payments queue, over all its workers.
   PAYMENTS_MAX_PER_SECOND: z.coerce.number().positive().optional(),
+  // Prometheus: business metrics (prom-client) and the Temporal SDK's own, each worker process its own ports.
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SDK_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   // Admission control (orders place): refuse a new order while this many run (0: no limit).
   MAX_ORDERS_IN_FLIGHT: z.coerce.number().int().min(0).max(10_000_000).default(1000),
   PAYMENTS_TIMEOUT_MS: durationMs.default(10_000),

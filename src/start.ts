@@ -110,6 +110,9 @@ async function main(): Promise<void> {
   stops.push(() => paymentsApi.stop());
 
   await requireFreePort(config.CARRIER_WEBHOOK_PORT, 'carrier webhook', 'Set CARRIER_WEBHOOK_PORT to another port.');
+  // Prometheus endpoints on the default ports when they are free (metrics are never worth a failed start).
+  const metricsPort = config.METRICS_PORT ?? ((await isPortFree(9464)) ? 9464 : undefined);
+  const sdkMetricsPort = config.SDK_METRICS_PORT ?? ((await isPortFree(9465)) ? 9465 : undefined);
   await runWorkers({
     databaseUrl: db.url,
     taskQueuePrefix: config.TASK_QUEUE_PREFIX,
@@ -121,6 +124,8 @@ async function main(): Promise<void> {
     sandboxCarrierVia: config.SANDBOX_CARRIER_VIA,
     // The payments worker calls the provider over HTTP, through its breaker (PAYMENTS_PROVIDER).
     paymentsUrl: paymentsApi.url,
+    metricsPort,
+    sdkMetricsPort,
     webhook: {
       port: config.CARRIER_WEBHOOK_PORT,
       host: config.CARRIER_WEBHOOK_HOST,
@@ -135,6 +140,9 @@ async function main(): Promise<void> {
       say(`  Database   ${db.kind === 'embedded' ? `embedded PostgreSQL: ${db.url}` : 'given (DATABASE_URL)'}`);
       say(`  Workers    orders, inventory, payments, shipping, fulfilment  (build ${buildId(config)})`);
       say(`  Payments   ${paymentsApi.url}  (sandbox provider: card vault for \`orders place\`)`);
+      const at = (port: number | undefined) =>
+        port ? `http://${config.METRICS_HOST}:${port}/metrics` : '(port taken: set the port)';
+      say(`  Metrics    ${at(metricsPort)} (orders, providers)  ${at(sdkMetricsPort)} (Temporal SDK)`);
       say(`  Carrier    ${events.webhookUrl ?? '(no webhook)'}/carrier/events  (webhook for carrier status updates)`);
       say(
         config.AMQP_URL

@@ -17,11 +17,18 @@ function isErrorLike(v: unknown): v is Error {
   return typeof v === 'object' && v !== null && 'message' in v && 'stack' in v;
 }
 
-/** Routes the SDK's own logs (worker, workflow and activity loggers) into our pino logger. Once per process. */
-export function installRuntimeLogger(): void {
+/**
+ * Routes the SDK's own logs (worker, workflow and activity loggers) into our pino logger, and with
+ * `sdkMetricsAddress` (host:port) serves the SDK's metrics for Prometheus at /metrics. Once per
+ * process: the first call decides.
+ */
+export function installRuntimeLogger(opts: { sdkMetricsAddress?: string } = {}): void {
   if (installed) return;
   installed = true;
   Runtime.install({
+    ...(opts.sdkMetricsAddress
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: opts.sdkMetricsAddress } } } }
+      : {}),
     logger: new DefaultLogger(SDK_LEVEL[logger.level] ?? 'INFO', (entry) => {
       // Activity-only queues are that way on purpose: not worth a warning.
       const level = entry.message.startsWith('No workflows registered') ? 'DEBUG' : entry.level;

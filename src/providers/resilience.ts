@@ -21,6 +21,7 @@ import {
   timeout,
   wrap,
 } from 'cockatiel';
+import { providerCalls, watchBreaker } from '../infra/metrics';
 
 /** A provider failure that says nothing about the request: 5xx, no connection, no answer in time. */
 export class ProviderUnavailable extends Error {
@@ -70,6 +71,13 @@ export interface Resilient {
   health(): ProviderHealth;
 }
 
+function outcomeOf(err: unknown): string {
+  if (err instanceof BrokenCircuitError) return 'open';
+  if (err instanceof BulkheadRejectedError) return 'busy';
+  if (err instanceof ProviderUnavailable || err instanceof TaskCancelledError) return 'fault';
+  return 'refused';
+}
+
 export function resilient(provider: string, settings: ResilienceSettings): Resilient {
   const limiter = bulkhead(settings.bulkheadLimit, settings.bulkheadQueue);
   const breaker = circuitBreaker(
@@ -85,8 +93,12 @@ export function resilient(provider: string, settings: ResilienceSettings): Resil
     openedAt = Date.now();
   });
 
+  watchBreaker(provider, () => STATES[breaker.state]);
+
   return {
     async run(call) {
+      const timer = providerCalls.startTimer({ provider });
+      let outcome = 'ok';
       try {
         return await policy.execute(async ({ signal }) => {
           try {
@@ -99,6 +111,7 @@ export function resilient(provider: string, settings: ResilienceSettings): Resil
           }
         });
       } catch (err) {
+        outcome = outcomeOf(err);
         const left = Math.max(100, settings.halfOpenAfterMs - (Date.now() - openedAt));
         if (err instanceof BrokenCircuitError)
           throw ApplicationFailure.create({
@@ -126,6 +139,8 @@ export function resilient(provider: string, settings: ResilienceSettings): Resil
           });
         }
         throw err;
+      } finally {
+        timer({ outcome });
       }
     },
     health: () => ({

@@ -20,6 +20,9 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
     CODEC_SERVER_PORT: String(await freePort()),
     PAYMENTS_API_PORT: String(await freePort()),
     CARRIER_WEBHOOK_PORT: String(await freePort()),
+    METRICS_PORT: String(await freePort()),
+    SDK_METRICS_PORT: String(await freePort()),
+    TRANSIT_TIME_MS: '300',
   });
   const start = spawnNode('src/start.js', [], env);
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
@@ -39,6 +42,19 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
     await start.waitFor(/Schedule +start-given-\d+-outbox-lag/);
     expect((await schedule.describe()).spec.intervals).toEqual([expect.objectContaining({ every: 300_000 })]);
     expect(start.output()).toMatch(/Schedule +start-given-\d+-reconciliation: reconciles payments/);
+
+    // One order through it; then both Prometheus endpoints the banner names answer.
+    const placed = await runCli(['place', '--file', 'examples/order.json', '--wait'], env);
+    expect(placed.code).toBe(0);
+    const metricsUrl = `http://127.0.0.1:${env.METRICS_PORT}/metrics`;
+    expect(start.output()).toContain(metricsUrl);
+    const business = await (await fetch(metricsUrl)).text();
+    expect(business).toMatch(/^orders_terminal_total\{status="Delivered",reason="none"\} 1$/m);
+    expect(business).toMatch(/^order_placement_to_terminal_seconds_count\{status="Delivered"\} 1$/m);
+    expect(business).toMatch(/^provider_breaker_state\{provider="payments provider"\} 0$/m);
+    expect(business).toMatch(/^provider_call_seconds_count\{provider="payments provider",outcome="ok"\} [1-9]/m);
+    const sdk = await (await fetch(`http://127.0.0.1:${env.SDK_METRICS_PORT}/metrics`)).text();
+    expect(sdk).toMatch(/^temporal_workflow_completed\{.*workflow_type="orderWorkflow".*\} [1-9]/m);
   } finally {
     expect(await start.stop('SIGINT')).toBe(0);
     for (const name of SCHEDULE_NAMES)
