@@ -7,10 +7,12 @@
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfig, paymentsResilience, paymentsUrl, poolTimeouts } from './src/config';
+import { catalogTtlMs, loadConfig, paymentsResilience, paymentsUrl, poolTimeouts } from './src/config';
 import { httpPaymentProvider } from './src/providers/payments-http';
 import type { Listening } from './src/infra/http-listen';
 import { startMetricsServer } from './src/infra/metrics';
+import { createCatalogCache, type CatalogCache } from './src/infra/catalog-cache';
+import { connectRedis } from './src/infra/redis';
 import { migrate } from './src/db/migrate';
 import { createPool, type PoolTimeouts } from './src/db/pool';
 import { loadDataConverter } from './src/infra/data-converter';
@@ -113,7 +115,14 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
         : undefined;
     let events: EventProcessors | undefined;
     let metrics: Listening | undefined;
+    let catalog: CatalogCache | undefined;
     try {
+      if (services.includes('orders'))
+        catalog = await createCatalogCache({
+          pool,
+          redis: config.REDIS_URL ? connectRedis(config.REDIS_URL) : undefined,
+          ttlMs: catalogTtlMs(config),
+        });
       if (metricsPort) metrics = await startMetricsServer(metricsPort, config.METRICS_HOST);
       events = await startEventProcessors({
         pool,
@@ -139,6 +148,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
           publishCarrierEvent: publisher?.publish,
           waitlists: waitlistsVia(client, opts.taskQueuePrefix),
           paymentProvider,
+          catalog,
           describeWorkflow: describeWorkflowWith(client),
         },
         services,
@@ -150,6 +160,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
       opts.onRunning?.(client, events);
       await (workers.length ? Promise.all(workers.map((w) => w.run())) : shutdownSignal());
     } finally {
+      await catalog?.close();
       await metrics?.stop();
       await events?.stop();
       await publisher?.close();

@@ -5,7 +5,7 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '../src/db/pool';
-import type { ProductType } from '../src/domain';
+import type { Catalog, ProductType } from '../src/domain';
 
 export interface CatalogUpsert {
   sku: string;
@@ -174,4 +174,24 @@ class BelowReserved extends Error {
   ) {
     super(`on hand below reserved at ${warehouseId}`);
   }
+}
+
+/** Pricing's view of these SKUs, from PostgreSQL (unknown SKUs are absent): orders and the catalog cache read it. */
+export async function readCatalog(db: Pool | PoolClient, skus: readonly string[]): Promise<Catalog> {
+  const { rows } = await db.query<CatalogItemRow>(
+    'SELECT sku, name, price_cents, currency, product_type, release_at FROM catalog_items WHERE sku = ANY($1::text[])',
+    [skus],
+  );
+  return Object.fromEntries(
+    rows.map((r) => [
+      r.sku,
+      {
+        name: r.name,
+        priceCents: Number(r.price_cents),
+        currency: r.currency,
+        productType: r.product_type,
+        ...(r.release_at ? { releaseAt: r.release_at.toISOString() } : {}),
+      },
+    ]),
+  );
 }

@@ -13,7 +13,6 @@ import {
   isTerminal,
   orderWorkflowId,
   priceOrder as priceItems,
-  type Catalog,
   type OrderActivities,
   type OrderStatus,
   type PriceOrderInput,
@@ -21,9 +20,10 @@ import {
   type PricedLineDto,
   type ProductType,
 } from '../src/domain';
+import type { CatalogCache } from '../src/infra/catalog-cache';
 import { orderEnded } from '../src/infra/metrics';
 import { logger } from '../src/logger';
-import type { CatalogItemRow } from './catalog';
+import { readCatalog } from './catalog';
 import { currentPlans, plansAt } from './plans';
 
 // ---------------------------------------------------------------------------------------------
@@ -310,6 +310,8 @@ async function storePricedOrder(
 export interface OrderActivityDeps {
   /** A workflow's status name (`RUNNING`, ...), or undefined when Temporal does not know it (WorkerDeps). */
   describeWorkflow: (workflowId: string) => Promise<string | undefined>;
+  /** Catalog reads through the caches (src/infra/catalog-cache.ts); without it, straight from PostgreSQL. */
+  catalog?: Pick<CatalogCache, 'items'>;
 }
 
 export function createOrderActivities(
@@ -335,22 +337,8 @@ export function createOrderActivities(
         // The id first, before the catalog: even an order refused for an unknown SKU keeps its id.
         await claimOrderId(db, input.orderId, runId);
 
-        const { rows } = await db.query<CatalogItemRow>(
-          'SELECT sku, name, price_cents, currency, product_type, release_at FROM catalog_items WHERE sku = ANY($1::text[])',
-          [items.data.map((i) => i.sku)],
-        );
-        const catalog: Catalog = Object.fromEntries(
-          rows.map((r) => [
-            r.sku,
-            {
-              name: r.name,
-              priceCents: Number(r.price_cents),
-              currency: r.currency,
-              productType: r.product_type,
-              ...(r.release_at ? { releaseAt: r.release_at.toISOString() } : {}),
-            },
-          ]),
-        );
+        const skus = items.data.map((i) => i.sku);
+        const catalog = deps?.catalog ? await deps.catalog.items(skus) : await readCatalog(db, skus);
         const pricing = priceItems(items.data, catalog, method.data, input.rules?.shipping);
         // Business failures are answers, and nothing but the claim is written for them.
         if (!pricing.ok) return pricing;

@@ -59,6 +59,9 @@ const ConfigSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   SDK_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  // Catalog cache (src/infra/catalog-cache.ts): Redis shared by the workers, and how long entries live.
+  REDIS_URL: z.string().url().optional(),
+  CATALOG_CACHE_TTL_MS: durationMs.optional(),
   // Admission control (orders place): refuse a new order while this many run (0: no limit).
   MAX_ORDERS_IN_FLIGHT: z.coerce.number().int().min(0).max(10_000_000).default(1000),
   PAYMENTS_TIMEOUT_MS: durationMs.default(10_000),
@@ -113,6 +116,11 @@ export function poolTimeouts(config: Config) {
 /** Where `orders place` exchanges card tokens: PAYMENTS_URL, or the API `npm start` serves. */
 export function paymentsUrl(config: Config): string {
   return config.PAYMENTS_URL ?? `http://127.0.0.1:${config.PAYMENTS_API_PORT}`;
+}
+
+/** Catalog entries live this long: long with Redis (changes are announced), short without. */
+export function catalogTtlMs(config: Config): number {
+  return config.CATALOG_CACHE_TTL_MS ?? (config.REDIS_URL ? 10 * 60_000 : 5_000);
 }
 
 /** The payments provider client's resilience policy (src/providers/resilience.ts). */

@@ -2,10 +2,10 @@ import net from 'node:net';
 import { newKeyEntry } from '../src/infra/codec-keys';
 import { startTestStack } from './support/test-stack';
 
-/** RabbitMQ's default port on loopback answers: the broker tests use it (guest/guest) unless AMQP_URL says otherwise. */
-function brokerListening(): Promise<boolean> {
+/** Something answers on a loopback port: RabbitMQ (5672, guest/guest) and Redis (6379) for their tests. */
+function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port: 5672 });
+    const socket = net.connect({ host: '127.0.0.1', port });
     const done = (up: boolean) => {
       socket.destroy();
       resolve(up);
@@ -18,7 +18,11 @@ function brokerListening(): Promise<boolean> {
 
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
-  if (!process.env.AMQP_URL && (await brokerListening())) process.env.AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+  if (!process.env.AMQP_URL && (await listening(5672))) process.env.AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+  // Only the cache tests use Redis (REDIS_TEST_URL): workers spawned by other tests keep reading PostgreSQL.
+  if (!process.env.REDIS_TEST_URL && (await listening(6379))) process.env.REDIS_TEST_URL = 'redis://127.0.0.1:6379';
+  if (!process.env.REDIS_TEST_URL && process.env.CI)
+    throw new Error('CI: no Redis (REDIS_TEST_URL unset, nothing on 127.0.0.1:6379); the cache tests need one');
   // CI runs on a machine with RabbitMQ: there, a missing broker is a failure, not a skip.
   if (!process.env.AMQP_URL && process.env.CI)
     throw new Error('CI: no RabbitMQ (AMQP_URL unset, nothing on 127.0.0.1:5672); the broker tests need one');
@@ -36,6 +40,11 @@ export default async function globalSetup(): Promise<void> {
     process.env.AMQP_URL
       ? 'broker tests: on (AMQP_URL)\n'
       : 'broker tests: SKIPPED (no AMQP_URL and nothing on 127.0.0.1:5672; see README, Testing)\n',
+  );
+  process.stderr.write(
+    process.env.REDIS_TEST_URL
+      ? 'cache tests: on (REDIS_TEST_URL)\n'
+      : 'cache tests: SKIPPED (no REDIS_TEST_URL and nothing on 127.0.0.1:6379; see README, Testing)\n',
   );
   process.stderr.write(`\ntest stack up in ${Date.now() - started} ms: temporal ${stack.temporalAddress}\n`);
 }

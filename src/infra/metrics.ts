@@ -41,6 +41,13 @@ export const providerCalls = new Histogram({
   registers: [registry],
 });
 
+export const catalogLookups = new Counter({
+  name: 'catalog_cache_lookups_total',
+  help: 'Catalog lookups by where they were answered: memory (hit), miss, then bloom (unknown SKU), redis or database',
+  labelNames: ['layer'] as const,
+  registers: [registry],
+});
+
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2, isolated: 3 } as const;
 const breakers = new Map<string, () => keyof typeof BREAKER_VALUE>();
 

@@ -16,6 +16,7 @@ import { createPaymentActivities, createSandboxPaymentProvider, type PaymentProv
 import { createShippingActivities, type ShippingDeps } from '../../activities/shipping';
 import { loadConfig, type Config } from '../config';
 import type { HttpPaymentProvider } from '../providers/payments-http';
+import type { CatalogCache } from './catalog-cache';
 import type { Waitlists } from './waitlists';
 import { deploymentOptions } from './worker-version';
 import {
@@ -44,6 +45,8 @@ export interface WorkerDeps {
   signalShipment?: (workflowId: string, message: CarrierEventMessage) => Promise<void>;
   /** This worker's deployment version and versioning mode; default: from the configuration (worker-version.ts). */
   deployment?: WorkerDeploymentOptions;
+  /** Catalog reads through the caches (one per process); default: straight from PostgreSQL. */
+  catalog?: CatalogCache;
   /** The payment provider the payments worker calls (one per process; default: the sandbox in-process). */
   paymentProvider?: PaymentProvider;
   /** The back-order waitlists, through a Temporal client (src/infra/waitlists.ts). */
@@ -128,6 +131,7 @@ function activitiesFor(service: Service, deps: WorkerDeps, config: Config): obje
         ...createOrderActivities(deps.pool, {
           describeWorkflow:
             deps.describeWorkflow ?? missing('describeWorkflow', 'isOrderRunning cannot ask Temporal about orders'),
+          catalog: deps.catalog,
         }),
         // The rules are the deployment's (its TASK_QUEUE_PREFIX is their scope), read at each order's start.
         loadPolicy: async (): Promise<LoadedPolicy> => ({

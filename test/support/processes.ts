@@ -107,7 +107,14 @@ export function runCli(
  */
 export function startEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...extra };
-  for (const key of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'WORKFLOW_BUNDLE_PATH', 'PAYMENTS_URL', 'AMQP_URL'])
+  for (const key of [
+    'TEMPORAL_ADDRESS',
+    'DATABASE_URL',
+    'WORKFLOW_BUNDLE_PATH',
+    'PAYMENTS_URL',
+    'AMQP_URL',
+    'REDIS_URL',
+  ])
     if (!(key in extra)) delete env[key];
   return env;
 }

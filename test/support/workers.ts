@@ -42,6 +42,8 @@ export async function startTestWorkers(
     publishCarrierEvent?: WorkerDeps['publishCarrierEvent'];
     /** Another workflow bundle than the run's (a build of older workflow code). */
     workflowBundlePath?: string;
+    /** Catalog reads through these caches (default: straight from PostgreSQL). */
+    catalog?: WorkerDeps['catalog'];
     /** The payment provider the payments worker calls (default: the sandbox in-process). */
     paymentProvider?: WorkerDeps['paymentProvider'];
     /** A deployment version and versioning mode of the test's own (default: from the configuration). */
@@ -70,6 +72,7 @@ export async function startTestWorkers(
       waitlists: waitlistsVia(client, prefix),
       deployment: opts.deployment,
       paymentProvider: opts.paymentProvider,
+      catalog: opts.catalog,
       signalShipment: (workflowId, message) =>
         client.workflow.getHandle(workflowId).signal(carrierEventSignal, message),
       policy: opts.policy ?? testPolicy(),
