@@ -79,8 +79,11 @@ const SERVICES = [
   'codec-keys',
   'codec-server',
   'events',
+  'grafana',
   'postgresql',
+  'prometheus',
   'rabbitmq',
+  'redis',
   'sandbox-payments',
   'schedules',
   'temporal-admin-tools',
@@ -234,6 +237,37 @@ describe('docker-compose.yml', () => {
     expect(env('events').CARRIER_WEBHOOK_HOST).toBe('0.0.0.0');
     expect(service('events').ports).toEqual([`127.0.0.1:${env('events').CARRIER_WEBHOOK_PORT}:8236`]);
     expect(service('events').volumes).toContain('codec-keys:/keys:ro');
+  });
+
+  test('prometheus and grafana: scrape both endpoints of the worker; the dashboard reads metrics that exist', () => {
+    const scrape = parse(read('deploy/prometheus.yml')) as {
+      scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }>;
+    };
+    const targets = scrape.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
+    expect(targets).toEqual([`worker:${env('worker').METRICS_PORT}`, `worker:${env('worker').SDK_METRICS_PORT}`]);
+    expect(env('worker').METRICS_HOST).toBe('0.0.0.0');
+    expect(service('prometheus').volumes).toContain('./deploy/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
+    expect(service('grafana').volumes).toContain('./deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro');
+    const dashboard = JSON.parse(read('deploy/grafana/dashboards/orders.json')) as {
+      panels: Array<{ targets: Array<{ expr: string }> }>;
+    };
+    const metricsSource = read('src/infra/metrics.ts');
+    const names = dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/[a-z_]+(?=[{[])/g) ?? []));
+    const ours = [...new Set(names)].filter(
+      (n) => !n.startsWith('temporal_') && !['rate', 'sum', 'max', 'increase', 'histogram_quantile'].includes(n),
+    );
+    expect(ours.length).toBeGreaterThan(4);
+    for (const name of ours)
+      expect({ name, defined: metricsSource.includes(`'${name.replace(/_bucket$/, '')}'`) }).toEqual({
+        name,
+        defined: true,
+      });
+  });
+
+  test('redis: the workers read the catalog through it', () => {
+    expect(service('redis').image).toMatch(/^redis:[\d.]+$/);
+    expect(service('redis').ports).toEqual(['127.0.0.1:6379:6379']);
+    expect(env('worker').REDIS_URL).toBe('redis://redis:6379');
   });
 
   test('schedules: a one-shot `orders schedules apply` once the workers run', () => {
