@@ -28,7 +28,8 @@ interface ComposeFile {
   volumes?: Record<string, unknown>;
 }
 
-const compose = parse(read('docker-compose.yml')) as ComposeFile;
+// merge: the worker services share their settings through a YAML anchor (`<<: *worker`).
+const compose = parse(read('docker-compose.yml'), { merge: true }) as ComposeFile;
 
 function service(name: string): Service {
   const s = compose.services[name];
@@ -90,8 +91,15 @@ const SERVICES = [
   'temporal',
   'temporal-create-namespace',
   'temporal-ui',
-  'worker',
+  'worker-fulfilment',
+  'worker-inventory',
+  'worker-orders',
+  'worker-payments',
+  'worker-shipping',
 ] as const;
+
+/** One container per service worker (worker.ts --service NAME). */
+const WORKERS = ['orders', 'inventory', 'payments', 'shipping', 'fulfilment'].map((s) => `worker-${s}`);
 
 describe('docker-compose.yml', () => {
   test('uses the compose spec (no version key) and has every service', () => {
@@ -182,12 +190,20 @@ describe('docker-compose.yml', () => {
     expect(env('temporal-ui').TEMPORAL_ADDRESS).toBe('temporal:7233');
   });
 
+  test('workers: one container per service, each running only its service; payments has two replicas', () => {
+    for (const name of WORKERS) {
+      expect(script(name)).toBe(['node', 'dist/worker.js', '--service', name.replace('worker-', '')].join('\n'));
+      expect(env(name)).toEqual(env('worker-orders')); // one set of settings for all (the anchor)
+    }
+    expect((service('worker-payments') as { deploy?: { replicas?: number } }).deploy?.replicas).toBe(2);
+  });
+
   test('worker: built from the Dockerfile, with DATABASE_URL and TEMPORAL_ADDRESS, after the namespace job', () => {
-    const { build } = service('worker');
+    const { build } = service('worker-orders');
     const b = typeof build === 'string' ? { context: build } : build;
     expect(b?.context).toBe('.');
     expect(b?.dockerfile ?? 'Dockerfile').toBe('Dockerfile');
-    const e = env('worker');
+    const e = env('worker-orders');
     expect(e.TEMPORAL_ADDRESS).toBe('temporal:7233');
     const url = new URL(e.DATABASE_URL ?? '');
     expect(url.protocol).toBe('postgres:');
@@ -195,12 +211,12 @@ describe('docker-compose.yml', () => {
     expect(url.pathname).toBe(`/${env('postgresql').POSTGRES_DB}`);
     expect(decodeURIComponent(url.username)).toBe(env('postgresql').POSTGRES_USER);
     expect(decodeURIComponent(url.password)).toBe(env('postgresql').POSTGRES_PASSWORD);
-    expect(dependsOn('worker')['temporal-create-namespace']).toBe('service_completed_successfully');
+    expect(dependsOn('worker-orders')['temporal-create-namespace']).toBe('service_completed_successfully');
   });
 
   test('payload encryption: worker and codec-server share the key file that the codec-keys job makes', () => {
     expect(script('codec-keys')).toContain('dist/scripts/codec-keys.js ensure --file /keys/codec-keys');
-    for (const name of ['worker', 'codec-server']) {
+    for (const name of [...WORKERS, 'codec-server']) {
       expect(env(name).PAYLOAD_CODEC_KEY_FILE).toBe('/keys/codec-keys');
       expect(service(name).volumes).toContain('codec-keys:/keys:ro');
       expect(dependsOn(name)['codec-keys']).toBe('service_completed_successfully');
@@ -212,20 +228,23 @@ describe('docker-compose.yml', () => {
   test('sandbox-payments: the vault the CLI calls, on the host loopback, on the orders database', () => {
     expect(script('sandbox-payments')).toContain('dist/scripts/sandbox-payments.js');
     expect(service('sandbox-payments').ports).toEqual([`127.0.0.1:${env('sandbox-payments').PAYMENTS_API_PORT}:8235`]);
-    expect(env('sandbox-payments').DATABASE_URL).toBe(env('worker').DATABASE_URL);
+    expect(env('sandbox-payments').DATABASE_URL).toBe(env('worker-orders').DATABASE_URL);
     // The payments worker calls the provider's service over HTTP (its breaker and bulkhead).
-    expect(env('worker')).toMatchObject({ PAYMENTS_PROVIDER: 'http', PAYMENTS_URL: 'http://sandbox-payments:8235' });
+    expect(env('worker-orders')).toMatchObject({
+      PAYMENTS_PROVIDER: 'http',
+      PAYMENTS_URL: 'http://sandbox-payments:8235',
+    });
     // The workers migrate the schema (the vault's table included) before it is used.
-    expect(Object.keys(dependsOn('sandbox-payments'))).toContain('worker');
+    expect(Object.keys(dependsOn('sandbox-payments'))).toContain('worker-orders');
   });
 
   test('rabbitmq: healthchecked, on the host loopback only; worker and events service use it', () => {
     expect(service('rabbitmq').image).toMatch(/^rabbitmq:[\d.]+-management$/);
     expect([service('rabbitmq').healthcheck?.test].flat().join(' ')).toContain('rabbitmq-diagnostics');
     expect(service('rabbitmq').ports).toEqual(['127.0.0.1:5672:5672', '127.0.0.1:15672:15672']);
-    for (const name of ['worker', 'events']) expect(new URL(env(name).AMQP_URL ?? '').hostname).toBe('rabbitmq');
+    for (const name of ['worker-orders', 'events']) expect(new URL(env(name).AMQP_URL ?? '').hostname).toBe('rabbitmq');
     // The inbox runs in the events service, not beside the carrier: the worker must publish to it.
-    expect(env('worker').SANDBOX_CARRIER_VIA).toBe('broker');
+    expect(env('worker-orders').SANDBOX_CARRIER_VIA).toBe('broker');
     expect(dependsOn('events').rabbitmq).toBe('service_healthy');
   });
 
@@ -233,7 +252,7 @@ describe('docker-compose.yml', () => {
     const cmd = script('events');
     for (const part of ['relay', 'notifications', 'carrier-events']) expect(cmd).toContain(part);
     expect(cmd).toContain('dist/worker.js');
-    expect(env('events').DATABASE_URL).toBe(env('worker').DATABASE_URL);
+    expect(env('events').DATABASE_URL).toBe(env('worker-orders').DATABASE_URL);
     expect(env('events').CARRIER_WEBHOOK_HOST).toBe('0.0.0.0');
     expect(service('events').ports).toEqual([`127.0.0.1:${env('events').CARRIER_WEBHOOK_PORT}:8236`]);
     expect(service('events').volumes).toContain('codec-keys:/keys:ro');
@@ -241,11 +260,15 @@ describe('docker-compose.yml', () => {
 
   test('prometheus and grafana: scrape both endpoints of the worker; the dashboard reads metrics that exist', () => {
     const scrape = parse(read('deploy/prometheus.yml')) as {
-      scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }>;
+      scrape_configs: Array<{ dns_sd_configs: Array<{ names: string[]; port: number }> }>;
     };
-    const targets = scrape.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
-    expect(targets).toEqual([`worker:${env('worker').METRICS_PORT}`, `worker:${env('worker').SDK_METRICS_PORT}`]);
-    expect(env('worker').METRICS_HOST).toBe('0.0.0.0');
+    const jobs = scrape.scrape_configs.flatMap((c) => c.dns_sd_configs);
+    expect(jobs.map((j) => j.port)).toEqual([
+      Number(env('worker-orders').METRICS_PORT),
+      Number(env('worker-orders').SDK_METRICS_PORT),
+    ]);
+    for (const job of jobs) expect([...job.names].sort()).toEqual([...WORKERS].sort());
+    expect(env('worker-orders').METRICS_HOST).toBe('0.0.0.0');
     expect(service('prometheus').volumes).toContain('./deploy/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
     expect(service('grafana').volumes).toContain('./deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro');
     const dashboard = JSON.parse(read('deploy/grafana/dashboards/orders.json')) as {
@@ -267,14 +290,14 @@ describe('docker-compose.yml', () => {
   test('redis: the workers read the catalog through it', () => {
     expect(service('redis').image).toMatch(/^redis:[\d.]+$/);
     expect(service('redis').ports).toEqual(['127.0.0.1:6379:6379']);
-    expect(env('worker').REDIS_URL).toBe('redis://redis:6379');
+    expect(env('worker-orders').REDIS_URL).toBe('redis://redis:6379');
   });
 
   test('schedules: a one-shot `orders schedules apply` once the workers run', () => {
     expect(script('schedules')).toContain('dist/client.js\nschedules\napply');
     expect(env('schedules').TEMPORAL_ADDRESS).toBe('temporal:7233');
     expect(env('schedules').PAYLOAD_CODEC_KEY_FILE).toBe('/keys/codec-keys');
-    expect(Object.keys(dependsOn('schedules'))).toContain('worker');
+    expect(Object.keys(dependsOn('schedules'))).toContain('worker-orders');
   });
 
   test('codec-server: on the host loopback only, called by the Web UI it allows (CORS)', () => {
