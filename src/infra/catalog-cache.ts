@@ -46,6 +46,18 @@ export interface CatalogCache {
   close(): Promise<void>;
 }
 
+/** Resolves when the connection is ready, or after 5 s (a Redis that is away: commands queue meanwhile). */
+function untilReady(connection: Redis): Promise<void> {
+  if (connection.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 5_000);
+    connection.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 export async function createCatalogCache(opts: CatalogCacheOptions): Promise<CatalogCache> {
   const { pool, redis } = opts;
   const stats = { hits: 0, misses: 0, dbLoads: 0, bloomRejects: 0 };
@@ -98,6 +110,10 @@ export async function createCatalogCache(opts: CatalogCacheOptions): Promise<Cat
   if (redis) {
     await buildBloom();
     rebuild = setInterval(() => void buildBloom().catch(redisAway), BLOOM_REBUILD_MS).unref();
+    // Subscribe only once connected: a SUBSCRIBE that goes before ioredis's own connect-time
+    // commands puts the connection in subscriber mode under them, they fail ("only subscriber
+    // commands may be used", ioredis #2037), and this worker would not hear of changes.
+    await untilReady(redis.subscriber);
     await redis.subscriber.subscribe(INVALIDATION_CHANNEL);
     redis.subscriber.on('message', (channel: string, message: string) => {
       if (channel === INVALIDATION_CHANNEL) forget([message]);
