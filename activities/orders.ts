@@ -9,11 +9,13 @@ import {
   ShippingMethodSchema,
   assessRisk,
   defaultRuleSet,
+  ORDER_EVENTS,
   formatZodError,
   isTerminal,
   orderWorkflowId,
   priceOrder as priceItems,
   type OrderActivities,
+  type OrderEventType,
   type OrderStatus,
   type PriceOrderInput,
   type PriceOrderResult,
@@ -30,7 +32,6 @@ import { currentPlans, plansAt } from './plans';
 // Read-model helpers, shared by every service that moves an order forward (inventory, payments).
 // ---------------------------------------------------------------------------------------------
 
-import { ORDER_EVENTS, type OrderEventType } from '../src/domain';
 export { ORDER_EVENTS, type OrderEventType };
 
 /** Statuses a customer hears about when recordStatus/finalizeOrder reaches them. */
@@ -80,14 +81,20 @@ export interface StatusWrite {
 /**
  * Moves the read model to `status` with a history row and (for customer-visible statuses) an outbox
  * row, all idempotent. The read model only moves forward: a write for an earlier status than the
- * current one (a stale attempt that committed late) changes nothing and returns false. With no
- * orders row (rejected before pricing) the history and outbox rows are still written.
+ * current one (a stale attempt that committed late) changes nothing (`applied` false). With no
+ * orders row (rejected before pricing) the history and outbox rows are still written. When this
+ * write is the one that ends the order (moves it into a terminal status), `endedPlacedAt` is the
+ * order's placement time, for the metrics once the transaction has committed.
  * Call inside a transaction.
  */
-export async function writeOrderStatus(db: PoolClient, w: StatusWrite): Promise<boolean> {
-  const { rows } = await db.query<{ status: string }>('SELECT status FROM orders WHERE order_id = $1 FOR UPDATE', [
-    w.orderId,
-  ]);
+export async function writeOrderStatus(
+  db: PoolClient,
+  w: StatusWrite,
+): Promise<{ applied: boolean; endedPlacedAt?: Date }> {
+  const { rows } = await db.query<{ status: string; created_at: Date }>(
+    'SELECT status, created_at FROM orders WHERE order_id = $1 FOR UPDATE',
+    [w.orderId],
+  );
   const current = rows[0]?.status;
   if (current !== undefined) {
     if (rank(w.status) < rank(current)) {
@@ -95,7 +102,7 @@ export async function writeOrderStatus(db: PoolClient, w: StatusWrite): Promise<
         { orderId: w.orderId, current, stale: w.status },
         'read model: ignoring a status older than the current one',
       );
-      return false;
+      return { applied: false };
     }
     await db.query(
       `UPDATE orders SET status = $2, failure_reason = COALESCE($3, failure_reason), updated_at = now()
@@ -118,7 +125,8 @@ export async function writeOrderStatus(db: PoolClient, w: StatusWrite): Promise<
     };
     await insertOutbox(db, w.orderId, eventType, payload, w.event?.keySuffix);
   }
-  return true;
+  const ends = current !== undefined && isTerminal(w.status) && !isTerminal(current as OrderStatus);
+  return ends ? { applied: true, endedPlacedAt: rows[0]!.created_at } : { applied: true };
 }
 
 /**
@@ -134,20 +142,6 @@ function approvalEvent(
   if (status !== 'AwaitingApproval' || !approvers) return undefined;
   if (!reminder) return { type: ORDER_EVENTS.OrderAwaitingApproval, payload: { orderId, status, approvers } };
   return { type: ORDER_EVENTS.ApprovalReminder, payload: { orderId, approvers, reminder }, keySuffix: reminder };
-}
-
-/**
- * Metrics: the write that moves an order into a terminal status counts it, with its time since
- * placement: this answers its placement time, and the caller counts once the transaction committed.
- */
-async function endingNow(db: PoolClient, orderId: string, status: OrderStatus): Promise<Date | undefined> {
-  if (!isTerminal(status)) return undefined;
-  const { rows } = await db.query<{ status: string; created_at: Date }>(
-    'SELECT status, created_at FROM orders WHERE order_id = $1 FOR UPDATE',
-    [orderId],
-  );
-  const before = rows[0];
-  return before && !isTerminal(before.status as OrderStatus) ? before.created_at : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -318,6 +312,17 @@ export function createOrderActivities(
   pool: Pool,
   deps?: OrderActivityDeps,
 ): Omit<OrderActivities, 'loadPolicy' | 'claimCancellation'> {
+  /**
+   * A status write of this run's own order (a run that reused another order's id writes nothing);
+   * the write that ends the order is counted in the metrics once it has committed.
+   */
+  async function writeOwnStatus(runId: string | undefined, w: StatusWrite): Promise<void> {
+    const written = await inTransaction(pool, async (db) =>
+      (await ownedByAnother(db, w.orderId, runId)) ? undefined : writeOrderStatus(db, w),
+    );
+    if (written?.endedPlacedAt) orderEnded(w.status, w.failureReason, written.endedPlacedAt);
+  }
+
   return {
     async priceOrder(input) {
       const orderId = IdSchema.safeParse(input.orderId);
@@ -378,39 +383,27 @@ export function createOrderActivities(
 
     async recordStatus({ orderId, status, note, runId, approvers, reminder }) {
       if (!isOrderStatus(status)) throw invalidInput('status', `unknown order status ${JSON.stringify(status)}`);
-      const placedAt = await inTransaction(pool, async (db) => {
-        if (await ownedByAnother(db, orderId, runId)) return undefined;
-        const ending = await endingNow(db, orderId, status);
-        await writeOrderStatus(db, {
-          orderId,
-          status,
-          note,
-          event: approvalEvent(orderId, status, approvers, reminder),
-        });
-        return ending;
+      await writeOwnStatus(runId, {
+        orderId,
+        status,
+        note,
+        event: approvalEvent(orderId, status, approvers, reminder),
       });
-      if (placedAt) orderEnded(status, undefined, placedAt);
     },
 
     async finalizeOrder({ orderId, status, failureReason, runId }) {
       if (status !== 'Cancelled' && status !== 'Refunded')
         throw invalidInput('status', `finalizeOrder takes Cancelled or Refunded, got ${JSON.stringify(status)}`);
-      const placedAt = await inTransaction(pool, async (db) => {
-        if (await ownedByAnother(db, orderId, runId)) return undefined;
-        const ending = await endingNow(db, orderId, status);
-        await writeOrderStatus(db, {
-          orderId,
-          status,
-          note: failureReason,
-          failureReason,
-          event: {
-            type: status === 'Cancelled' ? ORDER_EVENTS.OrderCancelled : ORDER_EVENTS.OrderRefunded,
-            payload: { orderId, status, reason: failureReason },
-          },
-        });
-        return ending;
+      await writeOwnStatus(runId, {
+        orderId,
+        status,
+        note: failureReason,
+        failureReason,
+        event: {
+          type: status === 'Cancelled' ? ORDER_EVENTS.OrderCancelled : ORDER_EVENTS.OrderRefunded,
+          payload: { orderId, status, reason: failureReason },
+        },
       });
-      if (placedAt) orderEnded(status, failureReason, placedAt);
     },
 
     async isOrderRunning({ orderId }) {
