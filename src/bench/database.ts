@@ -7,7 +7,7 @@ import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { READY_PREFIX, type PostgresHostReady } from '../chaos/postgres-host';
-import { waitForExit, type ProcessRegistry } from '../chaos/processes';
+import { waitForExit, type ProcessRegistry } from '../infra/processes';
 import { projectRoot } from '../infra/paths';
 import { freePort } from '../infra/ports';
 import { throwAwayDatabase } from '../infra/postgres';

@@ -6,7 +6,7 @@ import type { BenchOptions } from './runner';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Table from 'cli-table3';
-import type { ProcessRecord } from '../chaos/processes';
+import type { ProcessRecord } from '../infra/processes';
 import type { Latency, Resources } from './metrics';
 import type { Growth } from './growth';
 import type { Machine } from './machine';

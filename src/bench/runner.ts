@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Pool } from 'pg';
 import { createSandboxPaymentProvider } from '../../activities/payments-sandbox';
-import { ProcessRegistry } from '../chaos/processes';
+import { ProcessRegistry } from '../infra/processes';
 import { migrate } from '../db/migrate';
 import { providerVault } from '../client/payment-methods';
 import { createPool } from '../db/pool';

@@ -11,7 +11,7 @@ import { closeSync, createWriteStream, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
-import type { ProcessRegistry } from '../chaos/processes';
+import type { ProcessRegistry } from '../infra/processes';
 import { taskQueueFor } from '../domain';
 import { parseKeyring } from '../infra/codec-keys';
 import { dataConverterFor } from '../infra/data-converter';

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import type { OrderOutcome } from './drive';
 import type { FaultEvent, FaultKind } from './faults';
 import type { InvariantResult } from './invariants';
-import type { ProcessRecord } from './processes';
+import type { ProcessRecord } from '../infra/processes';
 
 export interface ChaosReport {
   seed: number;

@@ -21,7 +21,7 @@ import { driveOrder, type DriveContext, type OrderOutcome } from './drive';
 import { FAULT_KINDS, FaultInjector, defaultFaultPlan, type FaultPlan } from './faults';
 import { checkAll, type FinalOrder, type InitialStock, type InvariantResult } from './invariants';
 import { chaosCatalog, planOrders, seedCatalog } from './order-mix';
-import { ProcessRegistry } from './processes';
+import { ProcessRegistry } from '../infra/processes';
 import { createRandom } from './random';
 import type { ChaosReport } from './report';
 import { ChaosStack } from './stack';

@@ -14,7 +14,7 @@ import { freePort } from '../infra/ports';
 import { resolveTemporalCli } from '../infra/temporal-cli';
 import { startDevServer } from '../infra/temporal-server';
 import { READY_PREFIX, type PostgresHostReady } from './postgres-host';
-import { ProcessRegistry, waitForExit } from './processes';
+import { ProcessRegistry, waitForExit } from '../infra/processes';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 export interface StackOptions {

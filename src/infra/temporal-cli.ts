@@ -1,6 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { goInstall, isExecutable } from './go-install';
 import { userCacheDir } from './paths';
 
 /** The newest tag that `go install` accepts; later tags carry a `replace` directive. */
@@ -26,15 +26,6 @@ export function cachedCliPath(version = TEMPORAL_CLI_VERSION, env: NodeJS.Proces
   return path.join(userCacheDir(env), 'temporal-cli', version, 'temporal');
 }
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (dir && isExecutable(path.join(dir, name))) return path.join(dir, name);
@@ -54,32 +45,12 @@ export function howToGetTemporalCli(env: NodeJS.ProcessEnv = process.env): strin
   ].join('\n');
 }
 
-/** Runs `go install` for one version into the cache; resolves to the error text on failure. */
-function goInstall(
-  version: string,
-  env: NodeJS.ProcessEnv,
-  onProgress: (l: string) => void,
-): Promise<string | undefined> {
+/** Builds one version into the cache; resolves to the error text on failure. */
+async function buildCli(version: string, env: NodeJS.ProcessEnv, onProgress: (l: string) => void) {
   const target = cachedCliPath(version, env);
-  mkdirSync(path.dirname(target), { recursive: true });
-  onProgress(`Building Temporal CLI ${version} with go install (the first time takes a few minutes)...`);
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const child = spawn('go', ['install', `github.com/temporalio/cli/cmd/temporal@${version}`], {
-      env: { ...env, GOBIN: path.dirname(target) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const ticker = setInterval(
-      () => onProgress(`  still building Temporal CLI ${version}... ${Math.round((Date.now() - started) / 1000)}s`),
-      15_000,
-    );
-    child.on('close', (code) => {
-      clearInterval(ticker);
-      resolve(code === 0 && isExecutable(target) ? undefined : stderr.trim().split('\n').slice(-5).join('\n'));
-    });
-  });
+  const pkg = `github.com/temporalio/cli/cmd/temporal@${version}`;
+  const error = await goInstall([pkg], path.dirname(target), env, `Temporal CLI ${version}`, onProgress);
+  return error ?? (isExecutable(target) ? undefined : `go install left no ${target}`);
 }
 
 /**
@@ -102,7 +73,7 @@ export async function resolveTemporalCli(opts: ResolveOptions = {}): Promise<Tem
   const errors: string[] = [];
   if (opts.allowBuild !== false && spawnSync('go', ['version'], { env }).status === 0) {
     for (const version of FALLBACK_VERSIONS) {
-      const error = await goInstall(version, env, progress);
+      const error = await buildCli(version, env, progress);
       if (!error) return { kind: 'path', path: cachedCliPath(version, env), source: 'go install' };
       errors.push(`go install ${version} failed:\n${error}`);
       progress(`go install ${version} failed; trying the next version`);

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isAlive } from '../../src/chaos/processes';
+import { isAlive } from '../../src/infra/processes';
 import type { BenchReport } from '../../src/bench/report';
 import { NOTES_END, NOTES_START } from '../../src/bench/markdown';
 import { DIST, ROOT } from '../support/processes';

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../../src/infra/paths';
-import { isAlive } from '../../src/chaos/processes';
+import { isAlive } from '../../src/infra/processes';
 import { formatReport, writeJson } from '../../src/chaos/report';
 import { runChaos } from '../../src/chaos/runner';
 

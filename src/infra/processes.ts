@@ -1,5 +1,5 @@
 /**
- * Every process the chaos runner starts, by process id: recorded when started, stopped by id
+ * Every process the chaos runner, the bench and the cluster start, by process id: recorded when started, stopped by id
  * (SIGTERM, then SIGKILL after a grace period), and checked dead at the end. Nothing is ever
  * stopped by name, so processes of other runs and other users are never touched.
  */
