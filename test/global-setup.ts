@@ -1,5 +1,7 @@
 import net from 'node:net';
+import { ensureServerBuild, hasGo, howToBuildServer, serverBuildPaths } from '../src/cluster/server-build';
 import { newKeyEntry } from '../src/infra/codec-keys';
+import { isExecutable } from '../src/infra/go-install';
 import { startTestStack } from './support/test-stack';
 
 /** Something answers on a loopback port: RabbitMQ (5672, guest/guest) and Redis (6379) for their tests. */
@@ -16,6 +18,22 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * The cluster test needs the full Temporal server, built once into the user cache (CI builds it in
+ * its own step). Without Go and without a build it is skipped and says why, except in CI.
+ */
+async function prepareClusterTest(): Promise<void> {
+  if (isExecutable(serverBuildPaths().server) || hasGo()) {
+    await ensureServerBuild({ onProgress: (line) => process.stderr.write(`${line}\n`) });
+    process.env.CLUSTER_TEST = 'on';
+    process.stderr.write('cluster test: on (temporal-server built in the user cache)\n');
+  } else if (process.env.CI) {
+    throw new Error(`CI: the cluster test needs the Temporal server build.\n${howToBuildServer()}`);
+  } else {
+    process.stderr.write('cluster test: SKIPPED (no Go to build the Temporal server; see README, Testing)\n');
+  }
+}
+
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   if (!process.env.AMQP_URL && (await listening(5672))) process.env.AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -26,6 +44,7 @@ export default async function globalSetup(): Promise<void> {
   // CI runs on a machine with RabbitMQ: there, a missing broker is a failure, not a skip.
   if (!process.env.AMQP_URL && process.env.CI)
     throw new Error('CI: no RabbitMQ (AMQP_URL unset, nothing on 127.0.0.1:5672); the broker tests need one');
+  await prepareClusterTest();
   const stack = await startTestStack((line) => process.stderr.write(`${line}\n`));
   (globalThis as { __TEST_STACK__?: unknown }).__TEST_STACK__ = stack;
   // Test files (in jest's worker processes) inherit these.

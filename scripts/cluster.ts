@@ -1,0 +1,100 @@
+/**
+ * `npm run cluster`: the production topology in the foreground — the full Temporal server on
+ * PostgreSQL (built once into the user cache), the sandbox payment provider as its own process,
+ * one worker process per service and two on payments, plus the events process with AMQP_URL.
+ * PostgreSQL is DATABASE_URL's server, or the embedded one `npm start` uses. Ctrl-C stops all of it.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { startCluster, type RunningCluster } from '../src/cluster/cluster';
+import { portsFrom } from '../src/cluster/server-config';
+import { loadConfig, scheduleSettings } from '../src/config';
+import { defaultKeyFile, ensureKeyFile } from '../src/infra/codec-keys';
+import { loadDataConverter } from '../src/infra/data-converter';
+import { isPortFree } from '../src/infra/ports';
+import { startEmbeddedPostgres, type Database } from '../src/infra/postgres';
+import { ProcessRegistry } from '../src/infra/processes';
+import { applySchedules } from '../src/infra/schedules';
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+function usageError(message: string): never {
+  console.error(`${message}\nUsage: npm run cluster -- [--payments-workers N]`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'payments-workers': { type: 'string', default: '2' } } });
+  const paymentsWorkers = Number(values['payments-workers']);
+  if (!Number.isInteger(paymentsWorkers) || paymentsWorkers < 1 || paymentsWorkers > 8)
+    usageError(`--payments-workers: expected a whole number from 1 to 8, got "${values['payments-workers']}"`);
+  const config = loadConfig();
+  const dataDir = path.resolve(config.DATA_DIR);
+  const ports = portsFrom(config.TEMPORAL_PORT);
+  for (const [what, port] of [...Object.entries(ports), ['payments API', config.PAYMENTS_API_PORT] as const])
+    if (!(await isPortFree(Number(port))))
+      throw new Error(`Port ${port} (${what}) is in use: stop what uses it, or set TEMPORAL_PORT / PAYMENTS_API_PORT.`);
+  if (!config.PAYLOAD_CODEC_KEYS && !config.PAYLOAD_CODEC_KEY_FILE && ensureKeyFile(defaultKeyFile(config)))
+    say(`Created a payload encryption key in ${defaultKeyFile(config)}.`);
+
+  const registry = new ProcessRegistry();
+  let db: Database | undefined;
+  const running: { cluster?: RunningCluster } = {};
+  let stopping = false;
+  const stopAll = async () => {
+    if (stopping) return;
+    stopping = true;
+    say('\nStopping the workers, the provider and the server...');
+    await running.cluster?.stop();
+    await registry.killAll();
+    await db?.stop();
+  };
+  process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  process.on('SIGTERM', () => void stopAll().then(() => process.exit(143)));
+
+  if (config.DATABASE_URL) db = { url: config.DATABASE_URL, kind: 'given', stop: async () => undefined };
+  else {
+    say(`Starting embedded PostgreSQL on port ${config.PG_PORT} (data in ${path.join(dataDir, 'pg')})...`);
+    db = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pg'), port: config.PG_PORT, database: 'orders' });
+  }
+  const serverUrl = new URL(db.url);
+  serverUrl.pathname = '/postgres';
+  const cluster = await startCluster({
+    temporalServerUrl: serverUrl.toString(),
+    temporalDatabasePrefix: 'temporal_cluster',
+    appDatabaseUrl: db.url,
+    ports,
+    namespace: config.TEMPORAL_NAMESPACE,
+    paymentsApiPort: config.PAYMENTS_API_PORT,
+    paymentsWorkers,
+    runDir: path.join(dataDir, 'cluster'),
+    registry,
+    amqpUrl: config.AMQP_URL,
+    onProgress: say,
+  });
+  running.cluster = cluster;
+
+  const connection = await Connection.connect({ address: cluster.server.address });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: loadDataConverter() });
+  const schedules = await applySchedules(client, scheduleSettings(config)).catch((err: Error) => {
+    say(`  (schedules not applied: ${err.message}; \`orders schedules apply\` retries)`);
+    return [];
+  });
+  await connection.close();
+  say('');
+  say(`  Temporal   ${cluster.server.address}  (temporal-server on PostgreSQL, 4 history shards)`);
+  say(`  Metrics    ${cluster.server.metricsUrl}  (the server's own)`);
+  say(`  Payments   ${cluster.paymentsUrl}  (sandbox provider, its own process)`);
+  for (const p of cluster.processes)
+    say(`  Process    ${p.name.padEnd(20)} pid ${String(p.pid).padEnd(8)} log ${p.log}`);
+  for (const s of schedules) say(`  Schedule   ${s.id}: ${s.what}`);
+  say('');
+  say(`  Try:  TEMPORAL_ADDRESS=${cluster.server.address} npx orders place --file examples/order.json --wait`);
+  say('  The full server has no Web UI of its own: `npm start` runs the dev server with one. Ctrl-C stops all.');
+}
+
+main().catch((err: Error) => {
+  console.error(err.message);
+  process.exit(1);
+});

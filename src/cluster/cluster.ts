@@ -1,0 +1,148 @@
+/**
+ * The production topology on one machine: the full Temporal server on PostgreSQL (not the dev
+ * server), the sandbox payment provider as its own process, and one worker process per service —
+ * two on the payments queue, which Temporal balances between them. Every process is recorded and
+ * stopped by pid; the handle lets a test kill one (a crash) and see the survivors carry on.
+ */
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { SERVICES, type Service } from '../domain';
+import { projectRoot } from '../infra/paths';
+import type { ProcessRegistry } from '../infra/processes';
+import { startClusterServer, type ClusterServer } from './cluster-server';
+import { ensureServerBuild } from './server-build';
+import type { ClusterPorts } from './server-config';
+import { clusterDatabases, ensureTemporalSchema } from './temporal-schema';
+
+export interface ClusterOptions {
+  /** A PostgreSQL server URL: Temporal's two databases are created there. */
+  temporalServerUrl: string;
+  /** Prefix of those databases (`<prefix>` and `<prefix>_visibility`). */
+  temporalDatabasePrefix: string;
+  /** The application's database (orders, ledger, stock), migrated by the workers. */
+  appDatabaseUrl: string;
+  ports: ClusterPorts;
+  namespace: string;
+  paymentsApiPort: number;
+  /** Worker processes on the payments queue (default 2). */
+  paymentsWorkers?: number;
+  runDir: string;
+  registry: ProcessRegistry;
+  /** Extra environment of every worker and the provider (codec keys, task queue prefix, timings). */
+  env?: NodeJS.ProcessEnv;
+  /** AMQP_URL: a process for the outbox relay, notifications and carrier events joins the workers. */
+  amqpUrl?: string;
+  onProgress?: (line: string) => void;
+}
+
+export interface ClusterProcess {
+  name: string;
+  pid: number;
+  log: string;
+}
+
+export interface RunningCluster {
+  server: ClusterServer;
+  paymentsUrl: string;
+  processes: ClusterProcess[];
+  /** Stops workers first (they drain), then the provider, then the server. */
+  stop(): Promise<void>;
+}
+
+const waitForLine = (read: () => string, pattern: RegExp, isRunning: () => boolean, what: string, timeoutMs = 90_000) =>
+  new Promise<void>((resolve, reject) => {
+    const deadline = Date.now() + timeoutMs;
+    const timer = setInterval(() => {
+      if (pattern.test(read())) done(resolve);
+      else if (!isRunning())
+        done(() => reject(new Error(`${what} exited before it was ready:\n${read().slice(-2000)}`)));
+      else if (Date.now() > deadline) done(() => reject(new Error(`${what} not ready in ${timeoutMs} ms`)));
+    }, 100);
+    const done = (fn: () => void) => {
+      clearInterval(timer);
+      fn();
+    };
+  });
+
+export async function startCluster(opts: ClusterOptions): Promise<RunningCluster> {
+  const say = opts.onProgress ?? (() => undefined);
+  const { registry } = opts;
+  mkdirSync(opts.runDir, { recursive: true });
+  const started: ClusterProcess[] = [];
+  const stop = async () => {
+    // Newest first: workers drain before the provider and the server they call go away.
+    for (const p of [...started].reverse()) await registry.stop(p.pid, 20_000);
+  };
+  try {
+    const build = await ensureServerBuild({ onProgress: say });
+    const databases = clusterDatabases(opts.temporalServerUrl, opts.temporalDatabasePrefix);
+    say(`Temporal schema on ${databases.host}:${databases.port} (${databases.main}, ${databases.visibility})...`);
+    await ensureTemporalSchema(build, opts.temporalServerUrl, databases);
+    say(`Starting the Temporal server ${build.version} (4 history shards) on 127.0.0.1:${opts.ports.frontend}...`);
+    const server = await startClusterServer({ ...opts, build, databases, runDir: opts.runDir });
+    started.push({ name: 'temporal-server', pid: server.pid, log: path.join(opts.runDir, 'server.log') });
+
+    const dist = path.join(projectRoot(), 'dist');
+    const paymentsUrl = `http://127.0.0.1:${opts.paymentsApiPort}`;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...opts.env,
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_NAMESPACE: opts.namespace,
+      DATABASE_URL: opts.appDatabaseUrl,
+      PAYMENTS_API_PORT: String(opts.paymentsApiPort),
+      PAYMENTS_API_HOST: '127.0.0.1',
+      PAYMENTS_URL: paymentsUrl,
+      PAYMENTS_PROVIDER: 'http',
+      // With a broker, the shipping worker's carrier publishes to the queue the events process consumes.
+      ...(opts.amqpUrl ? { AMQP_URL: opts.amqpUrl, SANDBOX_CARRIER_VIA: 'broker' } : {}),
+    };
+    const launch = async (name: string, script: string, args: string[], ready: RegExp) => {
+      const log = path.join(opts.runDir, `${name}.log`);
+      const fd = openSync(log, 'a');
+      let output = '';
+      const child = registry.spawn(name, process.execPath, [path.join(dist, script), ...args], {
+        cwd: projectRoot(),
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const onData = (d: Buffer) => {
+        output = (output + d.toString()).slice(-20_000);
+        writeSync(fd, d);
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      child.once('exit', () => closeSync(fd));
+      started.push({ name, pid: child.pid!, log });
+      await waitForLine(
+        () => output,
+        ready,
+        () => child.exitCode === null && child.signalCode === null,
+        name,
+      );
+    };
+
+    say(`Starting the sandbox payment provider on ${paymentsUrl}...`);
+    await launch('payments-provider', 'scripts/sandbox-payments.js', [], /sandbox payments API on/);
+    // Workers one at a time: each migrates the schema first, and their start-up is CPU-bound.
+    const workers: Array<[string, Service]> = [];
+    for (const service of SERVICES) {
+      const copies = service === 'payments' ? (opts.paymentsWorkers ?? 2) : 1;
+      for (let i = 1; i <= copies; i++)
+        workers.push([copies > 1 ? `worker-${service}-${i}` : `worker-${service}`, service]);
+    }
+    for (const [name, service] of workers) {
+      say(`Starting ${name}...`);
+      await launch(name, 'worker.js', ['--service', service], /workers polling/);
+    }
+    if (opts.amqpUrl) {
+      say('Starting the events process (outbox relay, notifications, carrier events)...');
+      const parts = ['relay', 'notifications', 'carrier-events'].flatMap((p) => ['--events', p]);
+      await launch('events', 'worker.js', parts, /workers polling/);
+    }
+    return { server, paymentsUrl, processes: started, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
