@@ -116,7 +116,9 @@ export async function createCatalogCache(opts: CatalogCacheOptions): Promise<Cat
     await untilReady(redis.subscriber);
     await redis.subscriber.subscribe(INVALIDATION_CHANNEL);
     redis.subscriber.on('message', (channel: string, message: string) => {
-      if (channel === INVALIDATION_CHANNEL) forget([message]);
+      if (channel !== INVALIDATION_CHANNEL) return;
+      forget([message]);
+      logger.debug({ sku: message }, 'catalog change heard: entry dropped');
     });
   }
 
