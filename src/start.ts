@@ -5,15 +5,14 @@
  * Ctrl-C drains the workers, then stops the database and the server we started.
  */
 import path from 'node:path';
-import { createSandboxPaymentProvider } from '../activities/payments-sandbox';
 import { runWorkers } from '../worker';
 import { loadConfig, poolTimeouts, scheduleSettings } from './config';
 import { defaultKeyFile, ensureKeyFile, loadKeyring } from './infra/codec-keys';
 import { corsOriginsFrom, startCodecServer } from './infra/codec-server';
 import { AesGcmPayloadCodec } from './infra/payload-codec';
-import { createPool } from './db/pool';
 import { isPortFree } from './infra/ports';
-import { startSandboxPaymentsApi } from './infra/sandbox-payments-api';
+import { startNodeProcess } from './infra/node-process';
+import { ProcessRegistry } from './infra/processes';
 import { redactUrl } from './infra/amqp';
 import { applySchedules } from './infra/schedules';
 import { buildId } from './infra/worker-version';
@@ -97,17 +96,22 @@ async function main(): Promise<void> {
   }
   stops.push(() => db.stop());
 
-  // The sandbox payment provider's API: its vault (`orders place` exchanges card tokens there) and
-  // the payment calls of the payments worker. Its pool matches what the worker's bulkhead lets through.
+  // The sandbox payment provider, in a process of its own as a real provider would be: its vault
+  // (`orders place` exchanges card tokens there) and the payment calls of the payments worker.
+  // Its own process group: Ctrl-C reaches us, and it stops after the workers have drained.
   await requireFreePort(config.PAYMENTS_API_PORT, 'sandbox payments API', 'Set PAYMENTS_API_PORT to another port.');
-  const vaultPool = createPool(db.url, config.PAYMENTS_BULKHEAD_LIMIT, poolTimeouts(config));
-  stops.push(() => vaultPool.end());
-  const paymentsApi = await startSandboxPaymentsApi({
-    provider: createSandboxPaymentProvider(vaultPool, { slowMs: config.SANDBOX_PAYMENT_DELAY_MS }),
-    host: config.PAYMENTS_API_HOST,
-    port: config.PAYMENTS_API_PORT,
+  const registry = new ProcessRegistry();
+  const provider = await startNodeProcess({
+    registry,
+    name: 'payments-provider',
+    script: 'scripts/sandbox-payments.js',
+    env: { ...process.env, DATABASE_URL: db.url },
+    ready: /sandbox payments API on/,
+    logFile: path.join(dataDir, 'payments-provider.log'),
+    detached: true,
   });
-  stops.push(() => paymentsApi.stop());
+  stops.push(() => registry.stop(provider.pid));
+  const paymentsApi = { url: `http://${config.PAYMENTS_API_HOST}:${config.PAYMENTS_API_PORT}` };
 
   await requireFreePort(config.CARRIER_WEBHOOK_PORT, 'carrier webhook', 'Set CARRIER_WEBHOOK_PORT to another port.');
   // Prometheus endpoints on the default ports when they are free (metrics are never worth a failed start).
@@ -139,7 +143,7 @@ async function main(): Promise<void> {
       say(`  Codec      ${codecServer.url}  (the Web UI decrypts payloads through it)`);
       say(`  Database   ${db.kind === 'embedded' ? `embedded PostgreSQL: ${db.url}` : 'given (DATABASE_URL)'}`);
       say(`  Workers    orders, inventory, payments, shipping, fulfilment  (build ${buildId(config)})`);
-      say(`  Payments   ${paymentsApi.url}  (sandbox provider: card vault for \`orders place\`)`);
+      say(`  Payments   ${paymentsApi.url}  (sandbox provider, pid ${provider.pid}: card vault for \`orders place\`)`);
       const at = (port: number | undefined) =>
         port ? `http://${config.METRICS_HOST}:${port}/metrics` : '(port taken: set the port)';
       say(`  Metrics    ${at(metricsPort)} (orders, providers)  ${at(sdkMetricsPort)} (Temporal SDK)`);

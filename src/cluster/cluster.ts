@@ -4,10 +4,10 @@
  * two on the payments queue, which Temporal balances between them. Every process is recorded and
  * stopped by pid; the handle lets a test kill one (a crash) and see the survivors carry on.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { SERVICES, type Service } from '../domain';
-import { projectRoot } from '../infra/paths';
+import { startNodeProcess, type NodeProcess } from '../infra/node-process';
 import type { ProcessRegistry } from '../infra/processes';
 import { startClusterServer, type ClusterServer } from './cluster-server';
 import { ensureServerBuild } from './server-build';
@@ -35,11 +35,7 @@ export interface ClusterOptions {
   onProgress?: (line: string) => void;
 }
 
-export interface ClusterProcess {
-  name: string;
-  pid: number;
-  log: string;
-}
+export type ClusterProcess = Required<NodeProcess>;
 
 export interface RunningCluster {
   server: ClusterServer;
@@ -48,21 +44,6 @@ export interface RunningCluster {
   /** Stops workers first (they drain), then the provider, then the server. */
   stop(): Promise<void>;
 }
-
-const waitForLine = (read: () => string, pattern: RegExp, isRunning: () => boolean, what: string, timeoutMs = 90_000) =>
-  new Promise<void>((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const timer = setInterval(() => {
-      if (pattern.test(read())) done(resolve);
-      else if (!isRunning())
-        done(() => reject(new Error(`${what} exited before it was ready:\n${read().slice(-2000)}`)));
-      else if (Date.now() > deadline) done(() => reject(new Error(`${what} not ready in ${timeoutMs} ms`)));
-    }, 100);
-    const done = (fn: () => void) => {
-      clearInterval(timer);
-      fn();
-    };
-  });
 
 export async function startCluster(opts: ClusterOptions): Promise<RunningCluster> {
   const say = opts.onProgress ?? (() => undefined);
@@ -82,7 +63,6 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     const server = await startClusterServer({ ...opts, build, databases, runDir: opts.runDir });
     started.push({ name: 'temporal-server', pid: server.pid, log: path.join(opts.runDir, 'server.log') });
 
-    const dist = path.join(projectRoot(), 'dist');
     const paymentsUrl = `http://127.0.0.1:${opts.paymentsApiPort}`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -98,28 +78,9 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
       ...(opts.amqpUrl ? { AMQP_URL: opts.amqpUrl, SANDBOX_CARRIER_VIA: 'broker' } : {}),
     };
     const launch = async (name: string, script: string, args: string[], ready: RegExp) => {
-      const log = path.join(opts.runDir, `${name}.log`);
-      const fd = openSync(log, 'a');
-      let output = '';
-      const child = registry.spawn(name, process.execPath, [path.join(dist, script), ...args], {
-        cwd: projectRoot(),
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const onData = (d: Buffer) => {
-        output = (output + d.toString()).slice(-20_000);
-        writeSync(fd, d);
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      child.once('exit', () => closeSync(fd));
-      started.push({ name, pid: child.pid!, log });
-      await waitForLine(
-        () => output,
-        ready,
-        () => child.exitCode === null && child.signalCode === null,
-        name,
-      );
+      const logFile = path.join(opts.runDir, `${name}.log`);
+      const { pid } = await startNodeProcess({ registry, name, script, args, env, ready, logFile });
+      started.push({ name, pid, log: logFile });
     };
 
     say(`Starting the sandbox payment provider on ${paymentsUrl}...`);

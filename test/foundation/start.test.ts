@@ -32,7 +32,10 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
     await start.waitFor(BANNER);
     expect(start.output()).toContain('given (TEMPORAL_ADDRESS)');
     expect(start.output()).toContain('given (DATABASE_URL)');
-    expect(childrenOf(start.child.pid!)).toEqual([]);
+    // Neither a server nor a database: only the sandbox payment provider, in a process of its own.
+    expect(childrenOf(start.child.pid!).map((c) => path.basename(c.command.split(' ')[1] ?? ''))).toEqual([
+      'sandbox-payments.js',
+    ]);
     const doctor = await runCli(['doctor', '--json'], env);
     expect(doctor.code).toBe(0);
     expect(JSON.parse(doctor.stdout).ok).toBe(true);
@@ -106,6 +109,7 @@ test('embedded: Web UI answers with the codec server set, Ctrl-C leaves no proce
     children = childrenOf(first.child.pid!);
     expect(children.some((c) => c.command.includes('start-dev'))).toBe(true);
     expect(children.some((c) => c.command.includes('postgres'))).toBe(true);
+    expect(children.some((c) => c.command.includes('sandbox-payments.js'))).toBe(true);
     const doctor = await runCli(['doctor', '--json'], cliEnv);
     expect(doctor.code).toBe(0);
     checkId = JSON.parse(doctor.stdout).checkId;
