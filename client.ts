@@ -35,6 +35,10 @@ async function run(json: boolean | undefined, body: () => Promise<number>): Prom
     process.stderr.write(`${report.message}\n`);
     if (json) process.stdout.write(`${JSON.stringify({ error: report })}\n`);
     process.exitCode = report.exitCode;
+  } finally {
+    // Spans still buffered go out before the process ends (tracing is loaded only when it is on).
+    if ((process.env.OTEL_TRACES_EXPORTER ?? 'none') !== 'none')
+      await (await import('./src/infra/tracing.js')).stopTracing().catch(() => undefined);
   }
 }
 

@@ -86,6 +86,9 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
     sdkMetricsAddress: sdkMetricsPort ? `${config.METRICS_HOST}:${sdkMetricsPort}` : undefined,
   });
   const services = opts.services ?? SERVICES;
+  // Loaded only when on: the OpenTelemetry packages cost a quarter of a second to load.
+  const tracing = config.OTEL_TRACES_EXPORTER === 'none' ? undefined : await import('./src/infra/tracing.js');
+  tracing?.startTracing(config.OTEL_TRACES_EXPORTER, 'durable-orders-worker');
   // PG_POOL_SIZE connections for each service here: every activity slot has its connection.
   const pool = createPool(opts.databaseUrl, config.PG_POOL_SIZE * Math.max(1, services.length), opts.poolTimeouts);
   const { options, namespace, address } = temporalConnectConfig();
@@ -150,6 +153,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
           paymentProvider,
           catalog,
           describeWorkflow: describeWorkflowWith(client),
+          tracing: tracing?.tracingWorkerOptions,
         },
         services,
       );
@@ -168,6 +172,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
       await connection.close();
     }
   } finally {
+    await tracing?.stopTracing();
     await pool.end();
   }
 }

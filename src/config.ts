@@ -59,6 +59,8 @@ const ConfigSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   SDK_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  // Tracing (src/infra/tracing.ts): `otlp` sends spans to OTEL_EXPORTER_OTLP_ENDPOINT; off by default.
+  OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
   // Catalog cache (src/infra/catalog-cache.ts): Redis shared by the workers, and how long entries live.
   REDIS_URL: z.string().url().optional(),
   CATALOG_CACHE_TTL_MS: durationMs.optional(),

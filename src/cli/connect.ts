@@ -1,9 +1,19 @@
 import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../config';
 import { loadDataConverter } from '../infra/data-converter';
 import { temporalConnectConfig } from '../infra/temporal-connection';
 
 /** Operational failure (exit 1) with the address tried and how to start a server. */
 export class ServerUnreachable extends Error {}
+
+/** With OTEL_TRACES_EXPORTER set, the order's trace starts here (loaded only then: it is slow to load). */
+async function clientInterceptors() {
+  const exporter = loadConfig().OTEL_TRACES_EXPORTER;
+  if (exporter === 'none') return undefined;
+  const tracing = await import('../infra/tracing.js');
+  tracing.startTracing(exporter, 'durable-orders-cli');
+  return tracing.tracingClientInterceptors();
+}
 
 export async function connectClient(): Promise<Client> {
   const { address, namespace, options } = temporalConnectConfig();
@@ -12,7 +22,7 @@ export async function connectClient(): Promise<Client> {
   const dataConverter = loadDataConverter();
   try {
     const connection = await Connection.connect({ ...options, connectTimeout: 5000 });
-    return new Client({ connection, namespace, dataConverter });
+    return new Client({ connection, namespace, dataConverter, interceptors: await clientInterceptors() });
   } catch (err) {
     throw new ServerUnreachable(
       `Cannot reach Temporal at ${address} (${(err as Error).message}).\n` +

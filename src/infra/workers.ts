@@ -38,6 +38,8 @@ export interface WorkerDeps {
   dataConverter?: DataConverter;
   /** A prebuilt workflow bundle (tests bundle once per run); otherwise workflows/ is bundled at start. */
   workflowBundle?: { codePath: string };
+  /** Tracing interceptors and sink, when tracing runs (src/infra/tracing.ts; loaded only then). */
+  tracing?: (runsWorkflows: boolean) => Pick<WorkerOptions, 'interceptors' | 'sinks'>;
   /**
    * How the sandbox carrier (shipping) reaches a shipment workflow: signal `carrierEvent` with the
    * message, through a @temporalio/client Client (a NativeConnection cannot make one).
@@ -192,6 +194,8 @@ export async function createWorkers(deps: WorkerDeps, services: readonly Service
         workerDeploymentOptions: deps.deployment ?? deploymentOptions(config, deps.taskQueuePrefix ?? ''),
         ...slotsFor(service, config),
         activities: { ...activitiesFor(service, deps, config), ...deps.activityOverrides?.[service] },
+        // Workflow spans need the interceptors bundled with the workflows: none in a prebuilt bundle.
+        ...deps.tracing?.(service === 'orders' && !deps.workflowBundle),
         ...(service === 'orders'
           ? deps.workflowBundle
             ? { workflowBundle: deps.workflowBundle }
