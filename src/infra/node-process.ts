@@ -48,10 +48,10 @@ export async function startNodeProcess(opts: StartNodeProcess): Promise<NodeProc
   // Last resort if we die without stopping it: never leave it orphaned (a detached child outlives us).
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
-  child.once('exit', () => {
-    process.removeListener('exit', killOnExit);
-    if (fd !== undefined) closeSync(fd);
-  });
+  child.once('exit', () => process.removeListener('exit', killOnExit));
+  // 'close', not 'exit': output may still arrive after the exit, and a write to a closed log file
+  // would throw in a stream handler and take this process down (seen: npm start exiting 1 on Ctrl-C).
+  child.once('close', () => fd !== undefined && closeSync(fd));
   const running = () => child.exitCode === null && child.signalCode === null;
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 90_000);
   while (!opts.ready.test(recent)) {

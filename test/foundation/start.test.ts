@@ -59,7 +59,8 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
     const sdk = await (await fetch(`http://127.0.0.1:${env.SDK_METRICS_PORT}/metrics`)).text();
     expect(sdk).toMatch(/^temporal_workflow_completed\{.*workflow_type="orderWorkflow".*\} [1-9]/m);
   } finally {
-    expect(await start.stop('SIGINT')).toBe(0);
+    const code = await start.stop('SIGINT');
+    if (code !== 0) throw new Error(`npm start exited ${code} on Ctrl-C; its output:\n${start.output().slice(-4000)}`);
     for (const name of SCHEDULE_NAMES)
       await schedules
         .getHandle(`${prefix}${name}`)
