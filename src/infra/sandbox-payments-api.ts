@@ -16,21 +16,29 @@
  * 503 means "nothing happened, retry with the same key"; 504 "it may have happened: retry with the
  * same key to learn the outcome" (tok_flaky). `npm start` serves it on loopback (PAYMENTS_API_PORT).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { PaymentProvider } from '../../activities/payments';
 import { PROVIDER_TIMEOUT } from '../../activities/payments-sandbox';
 import { PaymentSchema, formatZodError } from '../domain';
-import { listen, type Listening } from './http-listen';
-import { FaultInjector, FaultSettingsSchema } from './sandbox-faults';
+import type { Listening } from './http-listen';
+import { FaultInjector } from './sandbox-faults';
+import {
+  faultsAdmin,
+  HttpError,
+  idempotencyKey,
+  injectFault,
+  parse,
+  readJson,
+  reply,
+  requirePost,
+  serveJson,
+} from './sandbox-http';
 
 export interface RunningPaymentsApi extends Listening {
   faults: FaultInjector;
 }
-
-const MAX_BODY_BYTES = 16 * 1024;
-const IDEMPOTENCY_KEY = /^[\w:.-]{1,200}$/;
 
 const Id = z.string().regex(/^[\w:.-]{1,200}$/);
 const Amount = { amountCents: z.number().int().positive(), currency: z.string().regex(/^[A-Z]{3}$/) };
@@ -45,45 +53,6 @@ const Schemas = {
   voids: z.strictObject({ orderId: Id, authorizationId: Id, ...Amount }),
   refunds: z.strictObject({ orderId: Id, captureId: Id, ...Amount }),
 };
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: object,
-  ) {
-    super(`HTTP ${status}`);
-  }
-}
-
-function reply(res: ServerResponse, status: number, body: object): void {
-  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  let body = '';
-  for await (const chunk of req) {
-    body += (chunk as Buffer).toString('utf8');
-    if (body.length > MAX_BODY_BYTES) throw new HttpError(413, { error: `body: larger than ${MAX_BODY_BYTES} bytes` });
-  }
-  try {
-    return body === '' ? {} : JSON.parse(body);
-  } catch {
-    throw new HttpError(400, { error: 'body: not JSON' });
-  }
-}
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new HttpError(400, { error: formatZodError(parsed.error) });
-  return parsed.data;
-}
-
-function idempotencyKey(req: IncomingMessage): string {
-  const key = req.headers['idempotency-key'];
-  if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key))
-    throw new HttpError(400, { error: 'Idempotency-Key: required, 1-200 letters, digits, "_", ":", "." or "-"' });
-  return key;
-}
 
 /** The provider's typed refusals become HTTP answers a client can map back. */
 function providerError(err: unknown): HttpError | undefined {
@@ -107,7 +76,7 @@ export function startSandboxPaymentsApi(opts: {
       const record = await provider.find(decodeURIComponent(path.slice('/v1/operations/'.length)));
       return record ? [200, record] : [404, { error: 'no operation under that key' }];
     }
-    if (req.method !== 'POST') throw new HttpError(405, { error: `${req.method} not allowed: use POST` });
+    requirePost(req);
     const key = idempotencyKey(req);
     const body = await readJson(req);
     switch (path) {
@@ -125,14 +94,9 @@ export function startSandboxPaymentsApi(opts: {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://api').pathname;
-    if (path === '/admin/faults') {
-      if (req.method === 'GET') return reply(res, 200, faults.state());
-      if (req.method === 'DELETE') return reply(res, 200, faults.clear());
-      if (req.method === 'POST') return reply(res, 200, faults.set(parse(FaultSettingsSchema, await readJson(req))));
-      throw new HttpError(405, { error: `${req.method} not allowed: GET, POST or DELETE` });
-    }
+    if (await faultsAdmin(req, res, path, faults)) return;
     if (path === '/v1/payment-methods') {
-      if (req.method !== 'POST') throw new HttpError(405, { error: `${req.method} not allowed: use POST` });
+      requirePost(req);
       const key = idempotencyKey(req);
       const body = await readJson(req);
       // The same rule as the order schema's payment.token (never echoes the value).
@@ -145,21 +109,10 @@ export function startSandboxPaymentsApi(opts: {
       return reply(res, 201, { id: paymentMethodId });
     }
     if (!path.startsWith('/v1/')) throw new HttpError(404, { error: `not found: ${path}` });
-    const fault = await faults.before();
-    if (fault)
-      throw new HttpError(503, { error: `sandbox fault: ${fault}; nothing happened, retry with the same key` });
+    await injectFault(faults);
     const [status, body] = await payments(req, path);
     reply(res, status, body);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      const known = err instanceof HttpError ? err : providerError(err);
-      // Anything else (a database error) stays in the server; the caller may retry with the same key.
-      const answer = known ?? new HttpError(503, { error: 'the provider is unavailable; retry with the same key' });
-      if (!res.headersSent) reply(res, answer.status, answer.body);
-      else res.end();
-    });
-  });
-  return listen(server, opts.port, opts.host).then((listening) => ({ ...listening, faults }));
+  return serveJson(handle, opts.port, opts.host, providerError).then((listening) => ({ ...listening, faults }));
 }
