@@ -9,6 +9,7 @@ import { SERVICES } from '../../src/domain';
 import { startSandboxPaymentsApi, type RunningPaymentsApi } from '../../src/infra/sandbox-payments-api';
 import { httpPaymentProvider, type HttpPaymentProvider } from '../../src/providers/payments-http';
 import { cliEnv } from '../support/cli';
+import { evenlySpreadFaults } from '../support/faults';
 import { eventually, orderRequest, place, seedSku, testSettings } from '../support/orders';
 import { runCli } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
@@ -38,6 +39,7 @@ beforeAll(async () => {
     provider: createSandboxPaymentProvider(stack.pool, { slowMs: 1_500 }),
     port: 0,
     host: '127.0.0.1',
+    faults: evenlySpreadFaults(),
   });
   provider = httpPaymentProvider(api.url, {
     timeoutMs: 5_000,
@@ -119,7 +121,8 @@ test('orders sandbox faults refuses bad flags with exit 2 and changes nothing', 
   expect(bad.code).toBe(2);
   expect(bad.stderr).toContain('--error-rate: must be a number from 0 to 1');
   expect(bad.stderr).toContain('--latency: must be a duration');
-  const other = await runCli(['sandbox', 'faults', 'carrier', '--outage', '5s'], env);
+  const other = await runCli(['sandbox', 'faults', 'fedex', '--outage', '5s'], env);
   expect(other.code).toBe(2);
+  expect(other.stderr).toContain('provider: must be one of payments, carrier');
   expect(api.faults.state()).toMatchObject({ errorRate: 0, latencyMs: 0, outageUntil: null });
 });
