@@ -238,10 +238,10 @@ program
 
 program
   .command('sandbox')
-  .description('The sandbox providers (needs the payments API: PAYMENTS_URL, npm start serves it)')
+  .description('The sandbox providers (their APIs: PAYMENTS_URL, CARRIER_URL; npm start runs them)')
   .command('faults')
   .description('Inject faults at a sandbox provider, clear them, or show them (no flags)')
-  .argument('[provider]', 'payments (the default)')
+  .argument('[provider]', 'payments or carrier (none: show or clear both)')
   .option('--error-rate <r>', 'share of calls refused with 503, 0 to 1')
   .option('--latency <duration>', 'added to every call, e.g. 2s')
   .option('--outage <duration>', 'refuse every call for this long from now, e.g. 60s')
@@ -249,7 +249,7 @@ program
   .option('--json', 'print one JSON document')
   .addHelpText(
     'after',
-    '\nExamples:\n  $ orders sandbox faults payments --error-rate 0.3 --latency 2s\n  $ orders sandbox faults payments --outage 60s\n  $ orders sandbox faults --clear',
+    '\nExamples:\n  $ orders sandbox faults payments --error-rate 0.3 --latency 2s\n  $ orders sandbox faults payments --outage 60s\n  $ orders sandbox faults carrier --error-rate 0.3\n  $ orders sandbox faults --clear',
   )
   .action((provider: string | undefined, opts: import('./src/cli/sandbox.js').FaultOptions) =>
     run(opts.json, async () => (await import('./src/cli/sandbox.js')).sandboxFaults(provider, opts)),

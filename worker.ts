@@ -7,7 +7,8 @@
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { catalogTtlMs, loadConfig, paymentsResilience, paymentsUrl, poolTimeouts } from './src/config';
+import { carrierUrl, catalogTtlMs, loadConfig, paymentsResilience, paymentsUrl, poolTimeouts } from './src/config';
+import { httpCarrier } from './src/providers/carrier-http';
 import { httpPaymentProvider } from './src/providers/payments-http';
 import type { Listening } from './src/infra/http-listen';
 import { startMetricsServer } from './src/infra/metrics';
@@ -52,6 +53,8 @@ export interface RunWorkersOptions {
   sdkMetricsPort?: number;
   /** The payments provider's API: the payments worker calls it over HTTP (also PAYMENTS_PROVIDER=http). */
   paymentsUrl?: string;
+  /** The carrier's booking API: the shipping worker calls it over HTTP (also CARRIER_PROVIDER=http). */
+  carrierUrl?: string;
   /** Where the carrier webhook listens (with the carrier-events part). */
   webhook?: { port: number; host?: string; token?: string };
 }
@@ -116,6 +119,11 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
       services.includes('payments') && (opts.paymentsUrl || config.PAYMENTS_PROVIDER === 'http')
         ? httpPaymentProvider(opts.paymentsUrl ?? paymentsUrl(config), paymentsResilience(config))
         : undefined;
+    // The carrier client shares the payment provider's breaker and bulkhead settings.
+    const carrier =
+      services.includes('shipping') && (opts.carrierUrl || config.CARRIER_PROVIDER === 'http')
+        ? httpCarrier(opts.carrierUrl ?? carrierUrl(config), paymentsResilience(config))
+        : undefined;
     let events: EventProcessors | undefined;
     let metrics: Listening | undefined;
     let catalog: CatalogCache | undefined;
@@ -151,6 +159,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
           publishCarrierEvent: publisher?.publish,
           waitlists: waitlistsVia(client, opts.taskQueuePrefix),
           paymentProvider,
+          carrier,
           catalog,
           describeWorkflow: describeWorkflowWith(client),
           tracing: tracing?.tracingWorkerOptions,

@@ -12,6 +12,7 @@ import {
   type ShippingActivities,
 } from '../src/domain';
 import { logger } from '../src/logger';
+import { createSandboxCarrier, type CarrierProvider } from './carrier-sandbox';
 import { passPointOfNoReturn } from './order-gate';
 import { writeOrderStatus } from './orders';
 
@@ -34,13 +35,39 @@ export interface ShippingDeps {
    * carrier's integration would) and the carrier inbox records and signals them.
    */
   publishCarrierEvent?: (event: InboundCarrierEvent) => Promise<void>;
+  /** The carrier's booking desk: over HTTP behind its resilience policy (default: the sandbox in-process). */
+  carrier?: CarrierProvider;
 }
 
 function invalidAddress(detail: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`invalid address: ${detail}`, ERROR_TYPES.InvalidAddress);
 }
 
+/**
+ * What our table already says of a shipment: its booking (a retry gets the same answer), a refusal
+ * when it was cancelled before it was booked or belongs to another order, or undefined when unknown.
+ */
+async function existingShipment(pool: Pool, shipmentId: string, orderId: string) {
+  const { rows } = await pool.query<{ order_id: string | null; carrier_ref: string | null }>(
+    'SELECT order_id, carrier_ref FROM shipments WHERE shipment_id = $1',
+    [shipmentId],
+  );
+  const existing = rows[0];
+  if (!existing) return undefined;
+  if (existing.order_id === null || existing.carrier_ref === null) {
+    // An empty cancel: the shipment was cancelled before this (late) booking attempt.
+    throw ApplicationFailure.nonRetryable(
+      `shipment ${shipmentId} was cancelled before it was booked`,
+      ERROR_TYPES.IllegalTransition,
+    );
+  }
+  if (existing.order_id !== orderId)
+    throw ApplicationFailure.nonRetryable(`shipment ${shipmentId} belongs to another order`, ERROR_TYPES.InvalidInput);
+  return { carrierRef: existing.carrier_ref };
+}
+
 export function createShippingActivities(pool: Pool, deps: ShippingDeps): ShippingActivities {
+  const carrier = deps.carrier ?? createSandboxCarrier(pool);
   const activities: ShippingActivities = {
     async validateAddress({ address }) {
       // The domain schema checks every field (names only in messages, never values).
@@ -73,42 +100,39 @@ export function createShippingActivities(pool: Pool, deps: ShippingDeps): Shippi
       }
       const perSku = new Map<string, number>();
       for (const l of lines) perSku.set(l.sku, (perSku.get(l.sku) ?? 0) + l.quantity);
-      const carrierRef = `SBX-${shipmentId}`;
+      // A retry of a booking we recorded, or a shipment cancelled before it was booked: answered
+      // from our table, the carrier is not asked again.
+      const known = await existingShipment(pool, shipmentId, orderId);
+      if (known) return known;
+      const { carrierRef } = await carrier.book({
+        shipmentId,
+        country: address.country,
+        parcels: perSku.size,
+        idempotencyKey: `${shipmentId}:book`,
+      });
 
-      return inTransaction(pool, async (db) => {
+      const recorded = await inTransaction(pool, async (db) => {
         const inserted = await db.query(
           `INSERT INTO shipments (shipment_id, order_id, warehouse_id, status, carrier_ref, country, method)
            VALUES ($1, $2, $3, 'BOOKED', $4, $5, $6) ON CONFLICT (shipment_id) DO NOTHING`,
           [shipmentId, orderId, warehouseId, carrierRef, address.country, method],
         );
-        if (inserted.rowCount === 1) {
-          await db.query(
-            `INSERT INTO shipment_lines (shipment_id, sku, quantity) SELECT $1, * FROM unnest($2::text[], $3::int[])`,
-            [shipmentId, [...perSku.keys()], [...perSku.values()]],
-          );
-          return { carrierRef };
-        }
-        const { rows } = await db.query<{ order_id: string | null; carrier_ref: string | null; status: string }>(
-          'SELECT order_id, carrier_ref, status FROM shipments WHERE shipment_id = $1',
-          [shipmentId],
+        if (inserted.rowCount !== 1) return undefined;
+        await db.query(
+          `INSERT INTO shipment_lines (shipment_id, sku, quantity) SELECT $1, * FROM unnest($2::text[], $3::int[])`,
+          [shipmentId, [...perSku.keys()], [...perSku.values()]],
         );
-        const existing = rows[0];
-        if (!existing) throw new Error(`shipment ${shipmentId} vanished`); // unreachable: the insert conflicted
-        if (existing.order_id === null || existing.carrier_ref === null) {
-          // An empty cancel: the shipment was cancelled before this (late) booking attempt.
-          throw ApplicationFailure.nonRetryable(
-            `shipment ${shipmentId} was cancelled before it was booked`,
-            ERROR_TYPES.IllegalTransition,
-          );
-        }
-        if (existing.order_id !== orderId) {
-          throw ApplicationFailure.nonRetryable(
-            `shipment ${shipmentId} belongs to another order`,
-            ERROR_TYPES.InvalidInput,
-          );
-        }
-        return { carrierRef: existing.carrier_ref }; // a retry: same booking
+        return { carrierRef };
       });
+      if (recorded) return recorded;
+      // A cancel or another attempt won the race since we looked: the carrier's booking goes too
+      // unless it is the one recorded.
+      try {
+        return (await existingShipment(pool, shipmentId, orderId))!;
+      } catch (err) {
+        await carrier.cancel({ carrierRef, idempotencyKey: `${shipmentId}:cancel` });
+        throw err;
+      }
     },
 
     /**
@@ -117,17 +141,25 @@ export function createShippingActivities(pool: Pool, deps: ShippingDeps): Shippi
      * Once the carrier has the parcel (picked up or later) it cannot be cancelled: false.
      */
     async cancelShipment({ shipmentId }) {
+      const { rows } = await pool.query<{ status: string; carrier_ref: string | null }>(
+        'SELECT status, carrier_ref FROM shipments WHERE shipment_id = $1',
+        [shipmentId],
+      );
+      // Booked: the carrier cancels first (idempotent), then our record follows. The order's gate
+      // was closed before this compensation runs, so no pickup can slip in between.
+      if (rows[0]?.status === 'BOOKED' && rows[0].carrier_ref)
+        await carrier.cancel({ carrierRef: rows[0].carrier_ref, idempotencyKey: `${shipmentId}:cancel` });
       return inTransaction(pool, async (db) => {
         const empty = await db.query(
           `INSERT INTO shipments (shipment_id, status) VALUES ($1, 'CANCELLED') ON CONFLICT (shipment_id) DO NOTHING`,
           [shipmentId],
         );
         if (empty.rowCount === 1) return { cancelled: true };
-        const { rows } = await db.query<{ status: string }>(
+        const { rows: locked } = await db.query<{ status: string }>(
           'SELECT status FROM shipments WHERE shipment_id = $1 FOR UPDATE',
           [shipmentId],
         );
-        const status = rows[0]?.status;
+        const status = locked[0]?.status;
         if (status === 'BOOKED') {
           await db.query(`UPDATE shipments SET status = 'CANCELLED', updated_at = now() WHERE shipment_id = $1`, [
             shipmentId,

@@ -32,9 +32,15 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const dataDir = path.resolve(config.DATA_DIR);
   const ports = portsFrom(config.TEMPORAL_PORT);
-  for (const [what, port] of [...Object.entries(ports), ['payments API', config.PAYMENTS_API_PORT] as const])
+  for (const [what, port] of [
+    ...Object.entries(ports),
+    ['payments API', config.PAYMENTS_API_PORT] as const,
+    ['carrier API', config.CARRIER_API_PORT] as const,
+  ])
     if (!(await isPortFree(Number(port))))
-      throw new Error(`Port ${port} (${what}) is in use: stop what uses it, or set TEMPORAL_PORT / PAYMENTS_API_PORT.`);
+      throw new Error(
+        `Port ${port} (${what}) is in use: stop what uses it, or set TEMPORAL_PORT / PAYMENTS_API_PORT / CARRIER_API_PORT.`,
+      );
   if (!config.PAYLOAD_CODEC_KEYS && !config.PAYLOAD_CODEC_KEY_FILE && ensureKeyFile(defaultKeyFile(config)))
     say(`Created a payload encryption key in ${defaultKeyFile(config)}.`);
 
@@ -67,6 +73,7 @@ async function main(): Promise<void> {
     ports,
     namespace: config.TEMPORAL_NAMESPACE,
     paymentsApiPort: config.PAYMENTS_API_PORT,
+    carrierApiPort: config.CARRIER_API_PORT,
     paymentsWorkers,
     runDir: path.join(dataDir, 'cluster'),
     registry,
@@ -86,6 +93,7 @@ async function main(): Promise<void> {
   say(`  Temporal   ${cluster.server.address}  (temporal-server on PostgreSQL, 4 history shards)`);
   say(`  Metrics    ${cluster.server.metricsUrl}  (the server's own)`);
   say(`  Payments   ${cluster.paymentsUrl}  (sandbox provider, its own process)`);
+  say(`  Carrier    http://127.0.0.1:${config.CARRIER_API_PORT}  (sandbox carrier's booking API, its own process)`);
   for (const p of cluster.processes)
     say(`  Process    ${p.name.padEnd(20)} pid ${String(p.pid).padEnd(8)} log ${p.log}`);
   for (const s of schedules) say(`  Schedule   ${s.id}: ${s.what}`);

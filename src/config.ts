@@ -47,6 +47,11 @@ const ConfigSchema = z.object({
   PAYMENTS_API_PORT: z.coerce.number().int().min(1).max(65535).default(8235),
   PAYMENTS_API_HOST: z.string().min(1).default('127.0.0.1'),
   PAYMENTS_URL: z.string().url().optional(),
+  // The sandbox carrier's booking API (src/infra/sandbox-carrier-api.ts); CARRIER_PROVIDER=http calls it.
+  CARRIER_API_PORT: z.coerce.number().int().min(1).max(65535).default(8237),
+  CARRIER_API_HOST: z.string().min(1).default('127.0.0.1'),
+  CARRIER_URL: z.string().url().optional(),
+  CARRIER_PROVIDER: z.enum(['in-process', 'http']).default('in-process'),
   // How the payments worker reaches the provider: in-process (the sandbox's code and table) or over
   // HTTP at PAYMENTS_URL behind a breaker, a bulkhead and a timeout (src/providers). npm start: http.
   PAYMENTS_PROVIDER: z.enum(['in-process', 'http']).default('in-process'),
@@ -118,6 +123,10 @@ export function poolTimeouts(config: Config) {
 /** Where `orders place` exchanges card tokens: PAYMENTS_URL, or the API `npm start` serves. */
 export function paymentsUrl(config: Config): string {
   return config.PAYMENTS_URL ?? `http://127.0.0.1:${config.PAYMENTS_API_PORT}`;
+}
+
+export function carrierUrl(config: Config): string {
+  return config.CARRIER_URL ?? `http://127.0.0.1:${config.CARRIER_API_PORT}`;
 }
 
 /** Catalog entries live this long: long with Redis (changes are announced), short without. */

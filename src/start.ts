@@ -96,22 +96,29 @@ async function main(): Promise<void> {
   }
   stops.push(() => db.stop());
 
-  // The sandbox payment provider, in a process of its own as a real provider would be: its vault
-  // (`orders place` exchanges card tokens there) and the payment calls of the payments worker.
-  // Its own process group: Ctrl-C reaches us, and it stops after the workers have drained.
+  // The sandbox providers, each in a process of its own as a real provider would be: the payment
+  // provider (its vault, where `orders place` exchanges card tokens, and the payment calls) and the
+  // carrier's booking desk. Own process groups: Ctrl-C reaches us, they stop after the workers drain.
   await requireFreePort(config.PAYMENTS_API_PORT, 'sandbox payments API', 'Set PAYMENTS_API_PORT to another port.');
+  await requireFreePort(config.CARRIER_API_PORT, 'sandbox carrier API', 'Set CARRIER_API_PORT to another port.');
   const registry = new ProcessRegistry();
-  const provider = await startNodeProcess({
-    registry,
-    name: 'payments-provider',
-    script: 'scripts/sandbox-payments.js',
-    env: { ...process.env, DATABASE_URL: db.url },
-    ready: /sandbox payments API on/,
-    logFile: path.join(dataDir, 'payments-provider.log'),
-    detached: true,
-  });
-  stops.push(() => registry.stop(provider.pid));
+  const sandbox = async (name: string, script: string, ready: RegExp) => {
+    const started = await startNodeProcess({
+      registry,
+      name,
+      script,
+      env: { ...process.env, DATABASE_URL: db.url },
+      ready,
+      logFile: path.join(dataDir, `${name}.log`),
+      detached: true,
+    });
+    stops.push(() => registry.stop(started.pid));
+    return started;
+  };
+  const provider = await sandbox('payments-provider', 'scripts/sandbox-payments.js', /sandbox payments API on/);
+  const carrier = await sandbox('carrier-provider', 'scripts/sandbox-carrier.js', /sandbox carrier API on/);
   const paymentsApi = { url: `http://${config.PAYMENTS_API_HOST}:${config.PAYMENTS_API_PORT}` };
+  const carrierApi = { url: `http://${config.CARRIER_API_HOST}:${config.CARRIER_API_PORT}` };
 
   await requireFreePort(config.CARRIER_WEBHOOK_PORT, 'carrier webhook', 'Set CARRIER_WEBHOOK_PORT to another port.');
   // Prometheus endpoints on the default ports when they are free (metrics are never worth a failed start).
@@ -128,6 +135,7 @@ async function main(): Promise<void> {
     sandboxCarrierVia: config.SANDBOX_CARRIER_VIA,
     // The payments worker calls the provider over HTTP, through its breaker (PAYMENTS_PROVIDER).
     paymentsUrl: paymentsApi.url,
+    carrierUrl: carrierApi.url,
     metricsPort,
     sdkMetricsPort,
     webhook: {
@@ -146,8 +154,9 @@ async function main(): Promise<void> {
       say(`  Payments   ${paymentsApi.url}  (sandbox provider, pid ${provider.pid}: card vault for \`orders place\`)`);
       const at = (port: number | undefined) =>
         port ? `http://${config.METRICS_HOST}:${port}/metrics` : '(port taken: set the port)';
+      say(`  Carrier    ${carrierApi.url}  (sandbox carrier's booking API, pid ${carrier.pid})`);
       say(`  Metrics    ${at(metricsPort)} (orders, providers)  ${at(sdkMetricsPort)} (Temporal SDK)`);
-      say(`  Carrier    ${events.webhookUrl ?? '(no webhook)'}/carrier/events  (webhook for carrier status updates)`);
+      say(`  Webhook    ${events.webhookUrl ?? '(no webhook)'}/carrier/events  (webhook for carrier status updates)`);
       say(
         config.AMQP_URL
           ? `  Events     ${redactUrl(config.AMQP_URL)}: outbox relay, notifications, carrier.events consumer`

@@ -85,6 +85,7 @@ const SERVICES = [
   'prometheus',
   'rabbitmq',
   'redis',
+  'sandbox-carrier',
   'sandbox-payments',
   'schedules',
   'temporal-admin-tools',
@@ -236,6 +237,18 @@ describe('docker-compose.yml', () => {
     });
     // The workers migrate the schema (the vault's table included) before it is used.
     expect(Object.keys(dependsOn('sandbox-payments'))).toContain('worker-orders');
+  });
+
+  test('sandbox-carrier: the booking API the shipping workers call, on the host loopback', () => {
+    expect(script('sandbox-carrier')).toContain('dist/scripts/sandbox-carrier.js');
+    expect(service('sandbox-carrier').ports).toEqual([`127.0.0.1:${env('sandbox-carrier').CARRIER_API_PORT}:8237`]);
+    expect(env('sandbox-carrier').DATABASE_URL).toBe(env('worker-shipping').DATABASE_URL);
+    expect(env('worker-shipping')).toMatchObject({
+      CARRIER_PROVIDER: 'http',
+      CARRIER_URL: 'http://sandbox-carrier:8237',
+    });
+    // The workers migrate the schema (the bookings table included) before it is used.
+    expect(Object.keys(dependsOn('sandbox-carrier'))).toContain('worker-orders');
   });
 
   test('rabbitmq: healthchecked, on the host loopback only; worker and events service use it', () => {

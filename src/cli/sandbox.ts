@@ -1,9 +1,10 @@
 /**
- * `orders sandbox faults [payments] [--error-rate R] [--latency D] [--outage D] | --clear`: faults on
- * demand at the sandbox payment provider (its admin endpoint, PAYMENTS_URL). Without flags it shows
- * what is set and how many faults it injected. Loopback only: no credentials are involved.
+ * `orders sandbox faults [payments|carrier] [--error-rate R] [--latency D] [--outage D] | --clear`:
+ * faults on demand at a sandbox provider's admin endpoint (PAYMENTS_URL, CARRIER_URL). Without flags it
+ * shows what is set and how many faults it injected; without a provider it shows or clears them
+ * all. Loopback only: no credentials are involved.
  */
-import { loadConfig, paymentsUrl } from '../config';
+import { carrierUrl, loadConfig, paymentsUrl } from '../config';
 import type { FaultSettings, FaultState } from '../infra/sandbox-faults';
 import { invalid, operational } from './errors';
 import { EXIT, parseDuration, printJson } from './output';
@@ -16,7 +17,7 @@ export interface FaultOptions {
   json?: boolean;
 }
 
-const PROVIDERS = ['payments'];
+const PROVIDERS = ['payments', 'carrier'] as const;
 
 function parseSettings(opts: FaultOptions): FaultSettings | 'clear' | undefined {
   const given = [opts.errorRate, opts.latency, opts.outage].some((v) => v !== undefined);
@@ -47,11 +48,36 @@ function parseSettings(opts: FaultOptions): FaultSettings | 'clear' | undefined 
   return settings;
 }
 
+type Provider = (typeof PROVIDERS)[number];
+
+/** Without a provider, showing and clearing apply to every provider; injecting names one. */
 export async function sandboxFaults(provider: string | undefined, opts: FaultOptions): Promise<number> {
-  if (provider !== undefined && !PROVIDERS.includes(provider))
-    throw invalid(`provider: must be one of ${PROVIDERS.join(', ')} (the sandbox carrier has no faults yet)`);
+  if (provider !== undefined && !(PROVIDERS as readonly string[]).includes(provider))
+    throw invalid(`provider: must be one of ${PROVIDERS.join(', ')}`);
   const settings = parseSettings(opts);
-  const url = new URL('admin/faults', `${paymentsUrl(loadConfig())}/`);
+  if (provider === undefined && settings !== undefined && settings !== 'clear')
+    throw invalid(`provider: name the provider to inject faults at (${PROVIDERS.join(' or ')})`);
+  const targets: Provider[] = provider === undefined ? [...PROVIDERS] : [provider as Provider];
+  const results: { provider: Provider; faults: FaultState }[] = [];
+  for (const which of targets) results.push({ provider: which, faults: await callFaults(which, settings) });
+  if (opts.json) printJson(results.length === 1 ? results[0] : results);
+  else
+    for (const { provider: which, faults: state } of results) {
+      console.log(
+        `${which}: error rate ${state.errorRate}, latency ${state.latencyMs} ms, outage ${state.outageUntil ? `until ${state.outageUntil}` : 'none'}`,
+      );
+      console.log(
+        `  injected so far: ${state.injected.errors} errors, ${state.injected.outage} outage refusals, ${state.injected.delayed} delayed calls`,
+      );
+    }
+  return EXIT.OK;
+}
+
+async function callFaults(which: Provider, settings: FaultSettings | 'clear' | undefined): Promise<FaultState> {
+  const config = loadConfig();
+  const base = which === 'carrier' ? carrierUrl(config) : paymentsUrl(config);
+  const url = new URL('admin/faults', `${base}/`);
+  const envName = which === 'carrier' ? 'CARRIER_URL' : 'PAYMENTS_URL';
   let res: Response;
   try {
     res = await fetch(url, {
@@ -62,19 +88,10 @@ export async function sandboxFaults(provider: string | undefined, opts: FaultOpt
     });
   } catch (err) {
     throw operational(
-      `Cannot reach the sandbox payments API at ${url.origin} (${(err as Error).message}): is npm start running? (PAYMENTS_URL)`,
+      `Cannot reach the sandbox ${which} API at ${url.origin} (${(err as Error).message}): is npm start running? (${envName})`,
     );
   }
   const state = (await res.json()) as FaultState & { error?: string };
-  if (!res.ok) throw operational(`the sandbox payments API answered HTTP ${res.status}: ${state.error ?? ''}`);
-  if (opts.json) printJson({ provider: 'payments', faults: state });
-  else {
-    console.log(
-      `payments: error rate ${state.errorRate}, latency ${state.latencyMs} ms, outage ${state.outageUntil ? `until ${state.outageUntil}` : 'none'}`,
-    );
-    console.log(
-      `  injected so far: ${state.injected.errors} errors, ${state.injected.outage} outage refusals, ${state.injected.delayed} delayed calls`,
-    );
-  }
-  return EXIT.OK;
+  if (!res.ok) throw operational(`the sandbox ${which} API answered HTTP ${res.status}: ${state.error ?? ''}`);
+  return state;
 }

@@ -1,6 +1,6 @@
 /**
  * The production topology on one machine: the full Temporal server on PostgreSQL (not the dev
- * server), the sandbox payment provider as its own process, and one worker process per service —
+ * server), the sandbox payment provider and carrier as processes of their own, and one worker process per service —
  * two on the payments queue, which Temporal balances between them. Every process is recorded and
  * stopped by pid; the handle lets a test kill one (a crash) and see the survivors carry on.
  */
@@ -24,6 +24,7 @@ export interface ClusterOptions {
   ports: ClusterPorts;
   namespace: string;
   paymentsApiPort: number;
+  carrierApiPort: number;
   /** Worker processes on the payments queue (default 2). */
   paymentsWorkers?: number;
   runDir: string;
@@ -74,6 +75,10 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
       PAYMENTS_API_HOST: '127.0.0.1',
       PAYMENTS_URL: paymentsUrl,
       PAYMENTS_PROVIDER: 'http',
+      CARRIER_API_PORT: String(opts.carrierApiPort),
+      CARRIER_API_HOST: '127.0.0.1',
+      CARRIER_URL: `http://127.0.0.1:${opts.carrierApiPort}`,
+      CARRIER_PROVIDER: 'http',
       // With a broker, the shipping worker's carrier publishes to the queue the events process consumes.
       ...(opts.amqpUrl ? { AMQP_URL: opts.amqpUrl, SANDBOX_CARRIER_VIA: 'broker' } : {}),
     };
@@ -85,6 +90,8 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
 
     say(`Starting the sandbox payment provider on ${paymentsUrl}...`);
     await launch('payments-provider', 'scripts/sandbox-payments.js', [], /sandbox payments API on/);
+    say(`Starting the sandbox carrier on http://127.0.0.1:${opts.carrierApiPort}...`);
+    await launch('carrier-provider', 'scripts/sandbox-carrier.js', [], /sandbox carrier API on/);
     // Workers one at a time: each migrates the schema first, and their start-up is CPU-bound.
     const workers: Array<[string, Service]> = [];
     for (const service of SERVICES) {

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError, type DataConverter } from '@temporalio/common';
+import type { CarrierProvider } from '../../activities/carrier-sandbox';
 import { NativeConnection, Worker, type WorkerDeploymentOptions, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createBenchActivities } from '../../activities/bench';
@@ -38,6 +39,8 @@ export interface WorkerDeps {
   dataConverter?: DataConverter;
   /** A prebuilt workflow bundle (tests bundle once per run); otherwise workflows/ is bundled at start. */
   workflowBundle?: { codePath: string };
+  /** The carrier the shipping worker books with (default: the sandbox in-process). */
+  carrier?: CarrierProvider;
   /** Tracing interceptors and sink, when tracing runs (src/infra/tracing.ts; loaded only then). */
   tracing?: (runsWorkflows: boolean) => Pick<WorkerOptions, 'interceptors' | 'sinks'>;
   /**
@@ -174,6 +177,7 @@ function activitiesFor(service: Service, deps: WorkerDeps, config: Config): obje
           signalShipment:
             deps.signalShipment ?? missing('signalShipment', 'the sandbox carrier cannot reach shipment workflows'),
           publishCarrierEvent: deps.publishCarrierEvent,
+          carrier: deps.carrier,
         }),
       };
   }

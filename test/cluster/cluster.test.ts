@@ -45,6 +45,7 @@ describeCluster('the production topology', () => {
         ports: await freeClusterPorts(isPortFree),
         namespace: 'default',
         paymentsApiPort: await freePort(),
+        carrierApiPort: await freePort(),
         runDir,
         registry,
         // tok_slow: each authorize and capture takes 1.5 s at the provider, so payments are in flight.
@@ -53,6 +54,7 @@ describeCluster('the production topology', () => {
       expect(cluster.processes.map((p) => p.name)).toEqual([
         'temporal-server',
         'payments-provider',
+        'carrier-provider',
         'worker-orders',
         'worker-inventory',
         'worker-payments-1',
@@ -91,6 +93,14 @@ describeCluster('the production topology', () => {
           'capture:approved',
         ]);
       expect(await stockOf(pool, sku)).toEqual({ east: { onHand: 0, reserved: 0 } });
+      // Each parcel booked once at the carrier's own process, under the reference our shipment keeps.
+      const { rows: bookings } = await pool.query(
+        `SELECT count(b.idempotency_key)::int AS n FROM shipments s
+         LEFT JOIN sandbox_carrier_bookings b ON b.carrier_ref = s.carrier_ref AND b.status = 'BOOKED'
+         WHERE s.order_id = ANY($1) GROUP BY s.shipment_id`,
+        [orders.map((o) => o.orderId)],
+      );
+      expect(bookings.map((b) => b.n)).toEqual(orders.map(() => 1));
       // The survivor took payments after the kill (its pid is in the identity of started activity tasks).
       const identities = new Set<string>();
       for (const o of orders)

@@ -19,6 +19,7 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
     TASK_QUEUE_PREFIX: prefix,
     CODEC_SERVER_PORT: String(await freePort()),
     PAYMENTS_API_PORT: String(await freePort()),
+    CARRIER_API_PORT: String(await freePort()),
     CARRIER_WEBHOOK_PORT: String(await freePort()),
     METRICS_PORT: String(await freePort()),
     SDK_METRICS_PORT: String(await freePort()),
@@ -32,9 +33,10 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
     await start.waitFor(BANNER);
     expect(start.output()).toContain('given (TEMPORAL_ADDRESS)');
     expect(start.output()).toContain('given (DATABASE_URL)');
-    // Neither a server nor a database: only the sandbox payment provider, in a process of its own.
+    // Neither a server nor a database: only the sandbox providers, each in a process of its own.
     expect(childrenOf(start.child.pid!).map((c) => path.basename(c.command.split(' ')[1] ?? ''))).toEqual([
       'sandbox-payments.js',
+      'sandbox-carrier.js',
     ]);
     const doctor = await runCli(['doctor', '--json'], env);
     expect(doctor.code).toBe(0);
@@ -56,6 +58,8 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
     expect(business).toMatch(/^order_placement_to_terminal_seconds_count\{status="Delivered"\} 1$/m);
     expect(business).toMatch(/^provider_breaker_state\{provider="payments provider"\} 0$/m);
     expect(business).toMatch(/^provider_call_seconds_count\{provider="payments provider",outcome="ok"\} [1-9]/m);
+    // The shipping worker booked the parcel at the carrier's API, through its own breaker.
+    expect(business).toMatch(/^provider_call_seconds_count\{provider="carrier",outcome="ok"\} [1-9]/m);
     const sdk = await (await fetch(`http://127.0.0.1:${env.SDK_METRICS_PORT}/metrics`)).text();
     expect(sdk).toMatch(/^temporal_workflow_completed\{.*workflow_type="orderWorkflow".*\} [1-9]/m);
   } finally {
@@ -80,6 +84,7 @@ test('embedded: Web UI answers with the codec server set, Ctrl-C leaves no proce
     PG_PORT: await freePort(),
     CODEC_SERVER_PORT: await freePort(),
     PAYMENTS_API_PORT: await freePort(),
+    CARRIER_API_PORT: await freePort(),
     CARRIER_WEBHOOK_PORT: await freePort(),
   };
   const env = baseEnv({
@@ -89,6 +94,7 @@ test('embedded: Web UI answers with the codec server set, Ctrl-C leaves no proce
     PG_PORT: String(ports.PG_PORT),
     CODEC_SERVER_PORT: String(ports.CODEC_SERVER_PORT),
     PAYMENTS_API_PORT: String(ports.PAYMENTS_API_PORT),
+    CARRIER_API_PORT: String(ports.CARRIER_API_PORT),
     CARRIER_WEBHOOK_PORT: String(ports.CARRIER_WEBHOOK_PORT),
   });
   delete env.PAYLOAD_CODEC_KEYS; // a first run without keys makes its own key file
@@ -112,6 +118,7 @@ test('embedded: Web UI answers with the codec server set, Ctrl-C leaves no proce
     expect(children.some((c) => c.command.includes('start-dev'))).toBe(true);
     expect(children.some((c) => c.command.includes('postgres'))).toBe(true);
     expect(children.some((c) => c.command.includes('sandbox-payments.js'))).toBe(true);
+    expect(children.some((c) => c.command.includes('sandbox-carrier.js'))).toBe(true);
     const doctor = await runCli(['doctor', '--json'], cliEnv);
     expect(doctor.code).toBe(0);
     checkId = JSON.parse(doctor.stdout).checkId;

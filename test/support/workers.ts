@@ -46,6 +46,8 @@ export async function startTestWorkers(
     catalog?: WorkerDeps['catalog'];
     /** The payment provider the payments worker calls (default: the sandbox in-process). */
     paymentProvider?: WorkerDeps['paymentProvider'];
+    /** The carrier the shipping worker books with (default: the sandbox in-process). */
+    carrier?: WorkerDeps['carrier'];
     /** A deployment version and versioning mode of the test's own (default: from the configuration). */
     deployment?: WorkerDeps['deployment'];
   } = {},
@@ -72,6 +74,7 @@ export async function startTestWorkers(
       waitlists: waitlistsVia(client, prefix),
       deployment: opts.deployment,
       paymentProvider: opts.paymentProvider,
+      carrier: opts.carrier,
       catalog: opts.catalog,
       signalShipment: (workflowId, message) =>
         client.workflow.getHandle(workflowId).signal(carrierEventSignal, message),

@@ -1,0 +1,47 @@
+/**
+ * The sandbox carrier's booking desk: book a parcel run for a shipment, cancel it before pickup.
+ * Keyed by the idempotency key the caller sends, so a retried booking answers the same carrier
+ * reference and a retried cancel the same outcome. Served over HTTP by src/infra/sandbox-carrier-api.ts
+ * (CARRIER_PROVIDER=http, npm start), or called in-process by the shipping activities.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Pool } from 'pg';
+import { ERROR_TYPES } from '../src/domain';
+
+export interface CarrierProvider {
+  book(req: { shipmentId: string; country: string; parcels: number; idempotencyKey: string }): Promise<{
+    carrierRef: string;
+  }>;
+  /** `cancelled`: the booking is (now) cancelled; false once the parcel has left (never, in the sandbox). */
+  cancel(req: { carrierRef: string; idempotencyKey: string }): Promise<{ cancelled: boolean }>;
+}
+
+export function createSandboxCarrier(pool: Pool): CarrierProvider {
+  return {
+    async book({ shipmentId, country, parcels, idempotencyKey }) {
+      const carrierRef = `SBX-${shipmentId}`;
+      const { rows } = await pool.query<{ carrier_ref: string; shipment_id: string }>(
+        `INSERT INTO sandbox_carrier_bookings (idempotency_key, carrier_ref, shipment_id, country, parcels)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
+         RETURNING carrier_ref, shipment_id`,
+        [idempotencyKey, carrierRef, shipmentId, country, parcels],
+      );
+      if (rows[0]!.shipment_id !== shipmentId)
+        throw ApplicationFailure.nonRetryable(
+          `idempotency key ${idempotencyKey} was used for another shipment`,
+          ERROR_TYPES.InvalidInput,
+        );
+      return { carrierRef: rows[0]!.carrier_ref };
+    },
+    async cancel({ carrierRef }) {
+      const { rowCount } = await pool.query(
+        `UPDATE sandbox_carrier_bookings SET status = 'CANCELLED', cancelled_at = COALESCE(cancelled_at, now())
+         WHERE carrier_ref = $1`,
+        [carrierRef],
+      );
+      if (!rowCount) throw ApplicationFailure.nonRetryable(`no booking ${carrierRef}`, ERROR_TYPES.InvalidInput);
+      return { cancelled: true };
+    },
+  };
+}

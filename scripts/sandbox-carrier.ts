@@ -1,0 +1,15 @@
+/**
+ * `npm run sandbox-carrier`: the sandbox carrier's booking API on its own (compose, `npm start` and
+ * `npm run cluster` run it as a process). Needs DATABASE_URL; listens on CARRIER_API_HOST:CARRIER_API_PORT.
+ */
+import { createSandboxCarrier } from '../activities/carrier-sandbox';
+import { startSandboxCarrierApi } from '../src/infra/sandbox-carrier-api';
+import { serveSandbox } from '../src/infra/serve-sandbox';
+
+serveSandbox('sandbox carrier', (pool, config) =>
+  startSandboxCarrierApi({
+    carrier: createSandboxCarrier(pool),
+    host: config.CARRIER_API_HOST,
+    port: config.CARRIER_API_PORT,
+  }),
+);
