@@ -2,7 +2,7 @@
  * One of this project's Node scripts as a child process (a worker, the sandbox provider), recorded
  * in a ProcessRegistry so it is stopped by pid; resolves once its output shows it is ready.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from './paths';
 import type { ProcessRegistry } from './processes';
@@ -31,6 +31,8 @@ export interface StartNodeProcess {
 }
 
 export async function startNodeProcess(opts: StartNodeProcess): Promise<NodeProcess> {
+  // The log's folder (DATA_DIR) may not exist yet: with a given server and database nothing else makes it.
+  if (opts.logFile) mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const fd = opts.logFile ? openSync(opts.logFile, 'a') : undefined;
   let recent = '';
   const child = opts.registry.spawn(
