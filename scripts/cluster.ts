@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const stopAll = async () => {
     if (stopping) return;
     stopping = true;
-    say('\nStopping the workers, the provider and the server...');
+    say('\nStopping the workers, the providers and the server...');
     await running.cluster?.stop();
     await registry.killAll();
     await db?.stop();

@@ -52,7 +52,7 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
   mkdirSync(opts.runDir, { recursive: true });
   const started: ClusterProcess[] = [];
   const stop = async () => {
-    // Newest first: workers drain before the provider and the server they call go away.
+    // Newest first: workers drain before the providers and the server they call go away.
     for (const p of [...started].reverse()) await registry.stop(p.pid, 20_000);
   };
   try {

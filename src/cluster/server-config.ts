@@ -6,6 +6,7 @@
  * Pure functions of their inputs: tested without a server.
  */
 import { parse, stringify } from 'yaml';
+import { DISPATCH_LATENCY_CONFIG } from '../infra/temporal-server';
 
 export interface ClusterDatabases {
   host: string;
@@ -143,5 +144,7 @@ export function renderDynamicConfig(shipped: string, ports: ClusterPorts): strin
   doc['component.nexusoperations.callback.endpoint.template'] = [
     { value: `http://127.0.0.1:${ports.frontendHttp}/namespaces/{{.NamespaceName}}/nexus/callback` },
   ];
+  // Tasks reach matching as soon as they are written, as on the dev server (src/infra/temporal-server.ts).
+  for (const [key, value] of Object.entries(DISPATCH_LATENCY_CONFIG)) doc[key] = [{ value }];
   return stringify(doc);
 }

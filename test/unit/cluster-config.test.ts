@@ -88,9 +88,10 @@ test('a config whose store is not postgres12 is refused, not silently rewritten'
   ).toThrow('postgres-default: expected the postgres12 plugin, got mysql8');
 });
 
-test('the dynamic config keeps the shipped keys and points Nexus callbacks at our frontend', () => {
+test('the dynamic config keeps the shipped keys, points Nexus callbacks at our frontend and hands tasks on at once', () => {
   const doc = parse(renderDynamicConfig('limit.maxIDLength:\n  - value: 255\n', portsFrom(17233)));
   expect(doc['limit.maxIDLength']).toEqual([{ value: 255 }]);
+  expect(doc['history.transferProcessorMaxPollRPS']).toEqual([{ value: 1000 }]);
   expect(doc['component.nexusoperations.callback.endpoint.template'][0].value).toBe(
     'http://127.0.0.1:17243/namespaces/{{.NamespaceName}}/nexus/callback',
   );
