@@ -16,7 +16,7 @@ import { currentRuleSet } from '../../activities/rules';
 import { createPaymentActivities, createSandboxPaymentProvider, type PaymentProvider } from '../../activities/payments';
 import { createShippingActivities, type ShippingDeps } from '../../activities/shipping';
 import { loadConfig, type Config } from '../config';
-import type { HttpPaymentProvider } from '../providers/payments-http';
+import type { ProviderHealth } from '../providers/resilience';
 import type { CatalogCache } from './catalog-cache';
 import type { Waitlists } from './waitlists';
 import { deploymentOptions } from './worker-version';
@@ -93,11 +93,15 @@ function missing(dep: keyof WorkerDeps, consequence: string): () => Promise<neve
   return () => Promise.reject(new Error(`no ${dep} in WorkerDeps: ${consequence}`));
 }
 
-/** What `orders doctor` shows of the payments worker's provider: in-process, or its breaker over HTTP. */
-function providerStatus(provider: PaymentProvider | undefined): string {
-  if (!provider || !('health' in provider)) return 'provider: sandbox in-process';
-  const h = (provider as HttpPaymentProvider).health();
-  return `provider: HTTP, breaker ${h.breaker} (opened ${h.opened} times), ${h.inFlight} in flight, ${h.queued} queued`;
+/**
+ * What `orders doctor` shows of a worker's provider client (payments: the payment provider,
+ * shipping: the carrier): in-process, or its breaker and bulkhead over HTTP.
+ */
+function providerStatus(label: string, provider: object | undefined): string {
+  if (!provider || !('health' in provider) || typeof provider.health !== 'function')
+    return `${label}: sandbox in-process`;
+  const h = (provider as { health(): ProviderHealth }).health();
+  return `${label}: HTTP, breaker ${h.breaker} (opened ${h.opened} times), ${h.inFlight} in flight, ${h.queued} queued`;
 }
 
 /**
@@ -159,7 +163,7 @@ function activitiesFor(service: Service, deps: WorkerDeps, config: Config): obje
       return { ...diagnostics, ...createInventoryActivities(deps.pool) };
     case 'payments':
       return {
-        ...createDiagnosticsActivities(deps.pool, () => providerStatus(deps.paymentProvider)),
+        ...createDiagnosticsActivities(deps.pool, () => providerStatus('provider', deps.paymentProvider)),
         ...createPaymentActivities(
           deps.pool,
           deps.paymentProvider ??
@@ -172,7 +176,7 @@ function activitiesFor(service: Service, deps: WorkerDeps, config: Config): obje
       return { ...diagnostics, ...createFulfilmentActivities(deps.pool) };
     case 'shipping':
       return {
-        ...diagnostics,
+        ...createDiagnosticsActivities(deps.pool, () => providerStatus('carrier', deps.carrier)),
         ...createShippingActivities(deps.pool, {
           signalShipment:
             deps.signalShipment ?? missing('signalShipment', 'the sandbox carrier cannot reach shipment workflows'),

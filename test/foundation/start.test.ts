@@ -43,6 +43,7 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
     expect(JSON.parse(doctor.stdout).ok).toBe(true);
     // npm start's payments worker calls the provider over HTTP, through its breaker.
     expect(JSON.parse(doctor.stdout).workers.payments).toMatch(/provider: HTTP, breaker closed/);
+    expect(JSON.parse(doctor.stdout).workers.shipping).toMatch(/carrier: HTTP, breaker closed/);
     expect(start.output()).toContain('Events     no AMQP_URL: events stay in the outbox');
     await start.waitFor(/Schedule +start-given-\d+-outbox-lag/);
     expect((await schedule.describe()).spec.intervals).toEqual([expect.objectContaining({ every: 300_000 })]);

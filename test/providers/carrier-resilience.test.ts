@@ -26,7 +26,11 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   stack = await startTestWorkers(SERVICES, undefined, {
     // Bound below, once the API listens: the workers need the carrier at creation.
-    carrier: { book: (r) => carrier.book(r), cancel: (r) => carrier.cancel(r) },
+    carrier: {
+      book: (r) => carrier.book(r),
+      cancel: (r) => carrier.cancel(r),
+      health: () => carrier.health(),
+    } as HttpCarrier,
   });
   api = await startSandboxCarrierApi({
     carrier: createSandboxCarrier(stack.pool),
@@ -74,6 +78,9 @@ test('a 30% error rate at the carrier: every order is delivered with one booking
   for (const b of bookings) expect(b).toMatchObject({ status: 'BOOKED', ours: 'DELIVERED' });
   // Faults were injected, and retried with the same key: still one booking per parcel.
   expect(api.faults.state().injected.errors).toBeGreaterThan(0);
+  // `orders doctor` shows the shipping worker's carrier client: over HTTP, its breaker closed again.
+  const doctor = await runCli(['doctor'], env);
+  expect(doctor.stdout).toMatch(/shipping .*carrier: HTTP, breaker closed/);
 });
 
 test('a booked parcel of a cancelled order is cancelled at the carrier', async () => {
