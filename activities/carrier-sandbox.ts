@@ -1,7 +1,7 @@
 /**
  * The sandbox carrier's booking desk: book a parcel run for a shipment, cancel it before pickup.
- * Keyed by the idempotency key the caller sends, so a retried booking answers the same carrier
- * reference and a retried cancel the same outcome. Served over HTTP by src/infra/sandbox-carrier-api.ts
+ * A booking is keyed by the idempotency key the caller sends, so a retried booking answers the same
+ * carrier reference; a cancel is idempotent by itself (cancelling a cancelled booking answers the same). Served over HTTP by src/infra/sandbox-carrier-api.ts
  * (CARRIER_PROVIDER=http, npm start), or called in-process by the shipping activities.
  */
 import { ApplicationFailure } from '@temporalio/common';

@@ -4,7 +4,7 @@
  * shows what is set and how many faults it injected; without a provider it shows or clears them
  * all. Loopback only: no credentials are involved.
  */
-import { carrierUrl, loadConfig, paymentsUrl } from '../config';
+import { carrierUrl, loadConfig, paymentsUrl, type Config } from '../config';
 import type { FaultSettings, FaultState } from '../infra/sandbox-faults';
 import { invalid, operational } from './errors';
 import { EXIT, parseDuration, printJson } from './output';
@@ -59,7 +59,8 @@ export async function sandboxFaults(provider: string | undefined, opts: FaultOpt
     throw invalid(`provider: name the provider to inject faults at (${PROVIDERS.join(' or ')})`);
   const targets: Provider[] = provider === undefined ? [...PROVIDERS] : [provider as Provider];
   const results: { provider: Provider; faults: FaultState }[] = [];
-  for (const which of targets) results.push({ provider: which, faults: await callFaults(which, settings) });
+  const config = loadConfig();
+  for (const which of targets) results.push({ provider: which, faults: await callFaults(config, which, settings) });
   if (opts.json) printJson(results.length === 1 ? results[0] : results);
   else
     for (const { provider: which, faults: state } of results) {
@@ -73,8 +74,11 @@ export async function sandboxFaults(provider: string | undefined, opts: FaultOpt
   return EXIT.OK;
 }
 
-async function callFaults(which: Provider, settings: FaultSettings | 'clear' | undefined): Promise<FaultState> {
-  const config = loadConfig();
+async function callFaults(
+  config: Config,
+  which: Provider,
+  settings: FaultSettings | 'clear' | undefined,
+): Promise<FaultState> {
   const base = which === 'carrier' ? carrierUrl(config) : paymentsUrl(config);
   const url = new URL('admin/faults', `${base}/`);
   const envName = which === 'carrier' ? 'CARRIER_URL' : 'PAYMENTS_URL';

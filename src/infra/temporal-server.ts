@@ -66,7 +66,7 @@ const SQLITE_PRAGMAS = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma'
  * The history service reads new transfer tasks (an activity or workflow task to hand to matching)
  * at most 20 times a second by default, so every step of a lone workflow waited ~45 ms for its
  * task to reach a waiting poller. Reading as soon as a task is written took a one-line order's
- * p50 at concurrency 1 from 0.98 s to 0.36 s here (docs/benchmarks.md); under load reads batch anyway.
+ * p50 at concurrency 1 from 0.98 s to 0.39 s here (docs/benchmarks.md); under load reads batch anyway.
  */
 export const DISPATCH_LATENCY_CONFIG = { 'history.transferProcessorMaxPollRPS': 1000 } as const;
 const DYNAMIC_CONFIG = Object.entries(DISPATCH_LATENCY_CONFIG).flatMap(([key, value]) => [

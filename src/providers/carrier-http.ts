@@ -12,7 +12,7 @@ export interface HttpCarrier extends CarrierProvider {
 
 export function httpCarrier(baseUrl: string, settings: ResilienceSettings): HttpCarrier {
   const policy = resilient('carrier', settings);
-  const call = jsonCaller(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`, policy);
+  const call = jsonCaller(baseUrl, policy);
   return {
     async book({ idempotencyKey, ...req }) {
       return (await call<{ carrierRef: string }>('POST', 'v1/shipments', req, idempotencyKey))!;

@@ -9,7 +9,9 @@ import { ProviderUnavailable, type Resilient } from './resilience';
 
 export type JsonCall = <T>(method: 'GET' | 'POST', path: string, body?: object, key?: string) => Promise<T | undefined>;
 
-export function jsonCaller(base: string, policy: Resilient): JsonCall {
+/** `baseUrl` with or without its trailing slash: paths are resolved below it either way. */
+export function jsonCaller(baseUrl: string, policy: Resilient): JsonCall {
+  const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   return async function call<T>(method: 'GET' | 'POST', path: string, body?: object, key?: string) {
     return policy.run(async (signal) => {
       let res: Response;

@@ -20,10 +20,8 @@ export interface HttpPaymentProvider extends PaymentProvider {
 }
 
 export function httpPaymentProvider(baseUrl: string, settings: ResilienceSettings): HttpPaymentProvider {
-  const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   const policy = resilient('payments provider', settings);
-
-  const call = jsonCaller(base, policy);
+  const call = jsonCaller(baseUrl, policy);
   const post = async <T>(path: string, key: string, body: object): Promise<T> =>
     (await call<T>('POST', path, body, key))!;
   const date = (v: unknown) => (typeof v === 'string' ? new Date(v) : null);
