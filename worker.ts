@@ -24,6 +24,7 @@ import { logger } from './src/logger';
 import { carrierEventSignal } from './workflows/order-api';
 import { createShippingActivities } from './activities/shipping';
 import { waitlistsVia } from './src/infra/waitlists';
+import { reportToOrderVia } from './src/infra/order-reports';
 import { SERVICES, brokerNames, type CarrierEventMessage, type Service } from './src/domain';
 import { createCarrierPublisher } from './src/events/carrier-publisher';
 import { EVENT_PARTS, startEventProcessors, type EventPart, type EventProcessors } from './src/events/processors';
@@ -108,6 +109,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
     const client = new Client({ connection: clientConnection, namespace, dataConverter });
     const signalShipment = (workflowId: string, message: CarrierEventMessage) =>
       client.workflow.getHandle(workflowId).signal(carrierEventSignal, message);
+    const reportToOrder = reportToOrderVia(client);
     const names = brokerNames(opts.taskQueuePrefix);
     const via = opts.sandboxCarrierVia ?? 'auto';
     const viaBroker = via === 'broker' || (via === 'auto' && (opts.eventParts ?? []).includes('carrier-events'));
@@ -142,7 +144,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
         parts: opts.eventParts ?? [],
         relayPollMs: opts.relayPollMs ?? 200,
         carrier: {
-          recordCarrierEvent: createShippingActivities(pool, { signalShipment }).recordCarrierEvent,
+          recordCarrierEvent: createShippingActivities(pool, { signalShipment, reportToOrder }).recordCarrierEvent,
           signalShipment,
         },
         webhook: opts.webhook,
@@ -156,6 +158,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
           taskQueuePrefix: opts.taskQueuePrefix,
           workflowBundle: opts.workflowBundlePath ? { codePath: opts.workflowBundlePath } : undefined,
           signalShipment,
+          reportToOrder,
           publishCarrierEvent: publisher?.publish,
           waitlists: waitlistsVia(client, opts.taskQueuePrefix),
           paymentProvider,

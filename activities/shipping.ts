@@ -9,6 +9,8 @@ import {
   type CarrierEventMessage,
   type CarrierEventType,
   type InboundCarrierEvent,
+  orderWorkflowId,
+  type ShipmentProgress,
   type ShippingActivities,
 } from '../src/domain';
 import { logger } from '../src/logger';
@@ -37,6 +39,11 @@ export interface ShippingDeps {
   publishCarrierEvent?: (event: InboundCarrierEvent) => Promise<void>;
   /** The carrier's booking desk: over HTTP behind its resilience policy (default: the sandbox in-process). */
   carrier?: CarrierProvider;
+  /**
+   * Tells an order how its parcel is doing (signal `shipmentProgress`): the booking tells it Booked,
+   * the recorded pickup tells it picked-up. An order that has closed needs no report: not an error.
+   */
+  reportToOrder: (orderWorkflowId: string, progress: ShipmentProgress) => Promise<void>;
 }
 
 function invalidAddress(detail: string): ApplicationFailure {
@@ -66,73 +73,140 @@ async function existingShipment(pool: Pool, shipmentId: string, orderId: string)
   return { carrierRef: existing.carrier_ref };
 }
 
+/**
+ * Syntactic and postal checks of a shipping address: no I/O, so the orders worker also runs it as
+ * a local activity (v0.3 orders; README, Choices). Carrier coverage is checked at booking.
+ */
+export async function validateAddress({
+  address,
+}: Parameters<ShippingActivities['validateAddress']>[0]): Promise<{ ok: true }> {
+  // The domain schema checks every field (names only in messages, never values).
+  const parsed = AddressSchema.safeParse(address);
+  if (!parsed.success) throw invalidAddress(formatZodError(parsed.error));
+  if (!/[A-Za-z0-9]/.test(parsed.data.postalCode)) throw invalidAddress('postalCode: must contain a letter or a digit');
+  return { ok: true };
+}
+
+/**
+ * Books with the carrier and records the booking; a retry, or a shipment cancelled before it was
+ * booked, is answered from our table.
+ */
+function bookWith(pool: Pool, carrier: CarrierProvider) {
+  return async ({
+    orderId,
+    shipmentId,
+    warehouseId,
+    lines,
+    address,
+    method,
+  }: Parameters<ShippingActivities['bookShipment']>[0]): Promise<{ carrierRef: string }> => {
+    if (typeof address?.country !== 'string' || !/^[A-Z]{2}$/.test(address.country)) {
+      throw invalidAddress('country: must be an ISO 3166-1 alpha-2 code');
+    }
+    if (UNSERVED_COUNTRIES.has(address.country)) {
+      throw ApplicationFailure.nonRetryable(
+        `carrier does not serve ${address.country}`,
+        ERROR_TYPES.ShippingUnavailable,
+      );
+    }
+    if (!Array.isArray(lines) || lines.length === 0) {
+      throw ApplicationFailure.nonRetryable(`shipment ${shipmentId}: no lines to ship`, ERROR_TYPES.InvalidInput);
+    }
+    const foreign = lines.filter((l) => l.warehouseId !== warehouseId);
+    if (foreign.length > 0) {
+      throw ApplicationFailure.nonRetryable(
+        `shipment ${shipmentId} ships from ${warehouseId} but has lines from ${[...new Set(foreign.map((l) => l.warehouseId))].join(', ')}`,
+        ERROR_TYPES.InvalidInput,
+      );
+    }
+    const perSku = new Map<string, number>();
+    for (const l of lines) perSku.set(l.sku, (perSku.get(l.sku) ?? 0) + l.quantity);
+    // A retry of a booking we recorded, or a shipment cancelled before it was booked: answered
+    // from our table, the carrier is not asked again.
+    const known = await existingShipment(pool, shipmentId, orderId);
+    if (known) return known;
+    const { carrierRef } = await carrier.book({
+      shipmentId,
+      country: address.country,
+      parcels: perSku.size,
+      idempotencyKey: `${shipmentId}:book`,
+    });
+
+    const recorded = await inTransaction(pool, async (db) => {
+      const inserted = await db.query(
+        `INSERT INTO shipments (shipment_id, order_id, warehouse_id, status, carrier_ref, country, method)
+         VALUES ($1, $2, $3, 'BOOKED', $4, $5, $6) ON CONFLICT (shipment_id) DO NOTHING`,
+        [shipmentId, orderId, warehouseId, carrierRef, address.country, method],
+      );
+      if (inserted.rowCount !== 1) return undefined;
+      await db.query(
+        `INSERT INTO shipment_lines (shipment_id, sku, quantity) SELECT $1, * FROM unnest($2::text[], $3::int[])`,
+        [shipmentId, [...perSku.keys()], [...perSku.values()]],
+      );
+      return { carrierRef };
+    });
+    if (recorded) return recorded;
+    // A cancel or another attempt won the race since we looked: the carrier's booking goes too
+    // unless it is the one recorded.
+    try {
+      return (await existingShipment(pool, shipmentId, orderId))!;
+    } catch (err) {
+      await carrier.cancel({ carrierRef, idempotencyKey: `${shipmentId}:cancel` });
+      throw err;
+    }
+  };
+}
+
+/** Records one carrier event in our tables (see ShippingActivities.recordCarrierEvent). */
+function recordEvent(pool: Pool, shipmentId: string, event: CarrierEventType, next: string) {
+  return inTransaction(pool, async (db): Promise<{ accepted: boolean; orderId: string | null }> => {
+    const { rows } = await db.query<{ status: string; order_id: string | null }>(
+      'SELECT status, order_id FROM shipments WHERE shipment_id = $1 FOR UPDATE',
+      [shipmentId],
+    );
+    const current = rows[0]?.status;
+    if (current === undefined)
+      throw ApplicationFailure.nonRetryable(`no shipment ${shipmentId}`, ERROR_TYPES.InvalidInput);
+    if (current === 'CANCELLED') {
+      logger.warn({ shipmentId, event }, 'carrier event for a cancelled shipment: refused');
+      return { accepted: false, orderId: rows[0]!.order_id };
+    }
+    // The first pickup passes the order's point of no return, unless a cancellation won the gate.
+    if (current === 'BOOKED') {
+      const orderId = rows[0]!.order_id!;
+      if (!(await passPointOfNoReturn(db, orderId))) {
+        logger.warn({ shipmentId }, 'pickup refused: the order was cancelled first');
+        return { accepted: false, orderId: rows[0]!.order_id };
+      }
+      // The order's Shipped milestone is its first pickup: recorded here, in the pickup's own
+      // transaction, rather than by a recordStatus round trip of the order workflow.
+      await writeOrderStatus(db, { orderId, status: 'Shipped' });
+    }
+    await db.query(
+      'INSERT INTO shipment_events (shipment_id, event) VALUES ($1, $2) ON CONFLICT (shipment_id, event) DO NOTHING',
+      [shipmentId, event],
+    );
+    // Events may arrive out of order or twice: the status only moves forward.
+    if (PROGRESS.indexOf(next) > PROGRESS.indexOf(current)) {
+      await db.query('UPDATE shipments SET status = $2, updated_at = now() WHERE shipment_id = $1', [shipmentId, next]);
+    }
+    return { accepted: true, orderId: rows[0]!.order_id };
+  });
+}
+
 export function createShippingActivities(pool: Pool, deps: ShippingDeps): ShippingActivities {
   const carrier = deps.carrier ?? createSandboxCarrier(pool);
+  const book = bookWith(pool, carrier);
   const activities: ShippingActivities = {
-    async validateAddress({ address }) {
-      // The domain schema checks every field (names only in messages, never values).
-      const parsed = AddressSchema.safeParse(address);
-      if (!parsed.success) throw invalidAddress(formatZodError(parsed.error));
-      if (!/[A-Za-z0-9]/.test(parsed.data.postalCode))
-        throw invalidAddress('postalCode: must contain a letter or a digit');
-      return { ok: true };
-    },
+    validateAddress,
 
-    async bookShipment({ orderId, shipmentId, warehouseId, lines, address, method }) {
-      if (typeof address?.country !== 'string' || !/^[A-Z]{2}$/.test(address.country)) {
-        throw invalidAddress('country: must be an ISO 3166-1 alpha-2 code');
-      }
-      if (UNSERVED_COUNTRIES.has(address.country)) {
-        throw ApplicationFailure.nonRetryable(
-          `carrier does not serve ${address.country}`,
-          ERROR_TYPES.ShippingUnavailable,
-        );
-      }
-      if (!Array.isArray(lines) || lines.length === 0) {
-        throw ApplicationFailure.nonRetryable(`shipment ${shipmentId}: no lines to ship`, ERROR_TYPES.InvalidInput);
-      }
-      const foreign = lines.filter((l) => l.warehouseId !== warehouseId);
-      if (foreign.length > 0) {
-        throw ApplicationFailure.nonRetryable(
-          `shipment ${shipmentId} ships from ${warehouseId} but has lines from ${[...new Set(foreign.map((l) => l.warehouseId))].join(', ')}`,
-          ERROR_TYPES.InvalidInput,
-        );
-      }
-      const perSku = new Map<string, number>();
-      for (const l of lines) perSku.set(l.sku, (perSku.get(l.sku) ?? 0) + l.quantity);
-      // A retry of a booking we recorded, or a shipment cancelled before it was booked: answered
-      // from our table, the carrier is not asked again.
-      const known = await existingShipment(pool, shipmentId, orderId);
-      if (known) return known;
-      const { carrierRef } = await carrier.book({
-        shipmentId,
-        country: address.country,
-        parcels: perSku.size,
-        idempotencyKey: `${shipmentId}:book`,
-      });
-
-      const recorded = await inTransaction(pool, async (db) => {
-        const inserted = await db.query(
-          `INSERT INTO shipments (shipment_id, order_id, warehouse_id, status, carrier_ref, country, method)
-           VALUES ($1, $2, $3, 'BOOKED', $4, $5, $6) ON CONFLICT (shipment_id) DO NOTHING`,
-          [shipmentId, orderId, warehouseId, carrierRef, address.country, method],
-        );
-        if (inserted.rowCount !== 1) return undefined;
-        await db.query(
-          `INSERT INTO shipment_lines (shipment_id, sku, quantity) SELECT $1, * FROM unnest($2::text[], $3::int[])`,
-          [shipmentId, [...perSku.keys()], [...perSku.values()]],
-        );
-        return { carrierRef };
-      });
-      if (recorded) return recorded;
-      // A cancel or another attempt won the race since we looked: the carrier's booking goes too
-      // unless it is the one recorded.
-      try {
-        return (await existingShipment(pool, shipmentId, orderId))!;
-      } catch (err) {
-        await carrier.cancel({ carrierRef, idempotencyKey: `${shipmentId}:cancel` });
-        throw err;
-      }
+    async bookShipment(input) {
+      const booked = await book(input);
+      // The booking tells its order itself, after it is recorded (a retry tells again; the order
+      // ignores a report it has): one signal from here instead of one from the shipment workflow,
+      // which cost that history 5 events and a workflow task.
+      await deps.reportToOrder(orderWorkflowId(input.orderId), { shipmentId: input.shipmentId, event: 'Booked' });
+      return booked;
     },
 
     /**
@@ -177,42 +251,14 @@ export function createShippingActivities(pool: Pool, deps: ShippingDeps): Shippi
           `unknown carrier event ${JSON.stringify(event)}`,
           ERROR_TYPES.InvalidInput,
         );
-      return inTransaction(pool, async (db) => {
-        const { rows } = await db.query<{ status: string; order_id: string | null }>(
-          'SELECT status, order_id FROM shipments WHERE shipment_id = $1 FOR UPDATE',
-          [shipmentId],
-        );
-        const current = rows[0]?.status;
-        if (current === undefined)
-          throw ApplicationFailure.nonRetryable(`no shipment ${shipmentId}`, ERROR_TYPES.InvalidInput);
-        if (current === 'CANCELLED') {
-          logger.warn({ shipmentId, event }, 'carrier event for a cancelled shipment: refused');
-          return { accepted: false };
-        }
-        // The first pickup passes the order's point of no return, unless a cancellation won the gate.
-        if (current === 'BOOKED') {
-          const orderId = rows[0]!.order_id!;
-          if (!(await passPointOfNoReturn(db, orderId))) {
-            logger.warn({ shipmentId }, 'pickup refused: the order was cancelled first');
-            return { accepted: false };
-          }
-          // The order's Shipped milestone is its first pickup: recorded here, in the pickup's own
-          // transaction, rather than by a recordStatus round trip of the order workflow.
-          await writeOrderStatus(db, { orderId, status: 'Shipped' });
-        }
-        await db.query(
-          'INSERT INTO shipment_events (shipment_id, event) VALUES ($1, $2) ON CONFLICT (shipment_id, event) DO NOTHING',
-          [shipmentId, event],
-        );
-        // Events may arrive out of order or twice: the status only moves forward.
-        if (PROGRESS.indexOf(next) > PROGRESS.indexOf(current)) {
-          await db.query('UPDATE shipments SET status = $2, updated_at = now() WHERE shipment_id = $1', [
-            shipmentId,
-            next,
-          ]);
-        }
-        return { accepted: true };
-      });
+      const { accepted, orderId } = await recordEvent(pool, shipmentId, event, next);
+      // The pickup is the order's point of no return: whoever records it tells the order, on every
+      // carrier path (sandbox, inbox, `orders deliver` through the shipment), and again on a retry.
+      // Every parcel's pickup passes here: the shipment records "picked-up" itself when its
+      // carrier skipped it. The order ignores a report it has.
+      if (accepted && event === 'picked-up' && orderId)
+        await deps.reportToOrder(orderWorkflowId(orderId), { shipmentId, event });
+      return { accepted };
     },
 
     /**

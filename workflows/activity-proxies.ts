@@ -88,6 +88,8 @@ export function orderServices(transitTimeMs: number) {
     notifyCustomer: on<FulfilmentActivities>('fulfilment', step('10s', [])).notifyCustomer,
 
     validateAddress: on<ShippingActivities>('shipping', step('5s', [E.InvalidAddress])).validateAddress,
+    /** The same check, run by the orders worker (v0.3): it has no I/O, so no task-queue round trip. */
+    validateAddressHere: local<ShippingActivities>(step('5s', [E.InvalidAddress])).validateAddress,
     bookShipment: on<ShippingActivities>('shipping', step('10s', [E.ShippingUnavailable])).bookShipment,
     cancelShipment: on<ShippingActivities>('shipping', compensation('10s')).cancelShipment,
     recordCarrierEvent: on<ShippingActivities>('shipping', compensation('10s')).recordCarrierEvent,

@@ -181,9 +181,10 @@ export class OrderRun {
           risk: this.policy!.rules.rules.risk,
         },
       ]),
-      this.acts.validateAddress.executeWithOptions({ summary: 'Validate shipping address' }, [
-        { orderId: this.orderId, address: order.shippingAddress },
-      ]),
+      (this.state.lean ? this.acts.validateAddressHere : this.acts.validateAddress).executeWithOptions(
+        { summary: 'Validate shipping address' },
+        [{ orderId: this.orderId, address: order.shippingAddress }],
+      ),
     ]);
     if (!screening.ok) rejectOrder(screening.reason, screening.detail);
   }

@@ -1,4 +1,14 @@
-import { ApplicationFailure, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  patched,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { PATCHES } from './patches';
 import {
   CustomerIdKey,
   NeedsApprovalKey,
@@ -27,6 +37,10 @@ export class OrderState {
   readonly view: OrderView;
   /** What people must look at, by key (a compensation step, a shipment): the mark stays while any is open. */
   private readonly attention = new Map<string, string>();
+  /** Search-attribute changes not yet written, by key: the last value of each wins. */
+  private readonly unwritten = new Map<string, SearchAttributeUpdatePair>();
+  /** v0.3's leaner history (workflows/patches.ts); runs started on older code keep their path. */
+  readonly lean = patched(PATCHES.leanHistory);
 
   constructor(input: OrderWorkflowInput) {
     const { order } = input;
@@ -43,11 +57,41 @@ export class OrderState {
       payment: { status: 'none', authorizedCents: 0, capturedCents: 0, refundedCents: 0 },
       shipments: [],
     };
-    upsertSearchAttributes([
-      { key: OrderStatusKey, value: 'Created' },
-      { key: CustomerIdKey, value: order.customerId },
-    ]);
+    const started = workflowInfo().typedSearchAttributes;
+    const setAtStart = started.get(OrderStatusKey) === 'Created' && started.get(CustomerIdKey) === order.customerId;
+    if (!this.lean || !setAtStart)
+      this.setAttributes([
+        { key: OrderStatusKey, value: 'Created' },
+        { key: CustomerIdKey, value: order.customerId },
+      ]);
+    if (this.lean) void CancellationScope.nonCancellable(() => this.writeAttributesEachTask());
     this.describe();
+  }
+
+  /**
+   * Each upsert is an event in the history and a visibility write, and one workflow task often
+   * changes the status twice (PaymentCompleted then Processing). So changes are kept and written
+   * once per task: a condition is checked after the task's code has run to its next wait, and
+   * then writes what it changed. Not cancellable: the run's cancellation must not stop it.
+   */
+  private async writeAttributesEachTask(): Promise<never> {
+    for (;;) {
+      await condition(() => this.unwritten.size > 0);
+      this.writeAttributes();
+    }
+  }
+
+  /** Writes what changed now. Also called as the run ends: a change made in its last task still counts. */
+  writeAttributes(): void {
+    if (this.unwritten.size === 0) return;
+    const updates = [...this.unwritten.values()];
+    this.unwritten.clear();
+    upsertSearchAttributes(updates);
+  }
+
+  private setAttributes(updates: SearchAttributeUpdatePair[]): void {
+    if (!this.lean) return upsertSearchAttributes(updates);
+    for (const update of updates) this.unwritten.set(update.key.name, update);
   }
 
   get status(): OrderStatus {
@@ -64,7 +108,7 @@ export class OrderState {
     }
     this.view.status = to;
     this.view.history.push({ status: to, at: new Date().toISOString(), ...(note ? { note } : {}) });
-    upsertSearchAttributes([{ key: OrderStatusKey, value: to }]);
+    this.setAttributes([{ key: OrderStatusKey, value: to }]);
     this.describe();
   }
 
@@ -80,7 +124,7 @@ export class OrderState {
     this.attention.set(key, reason);
     this.view.needsAttention ??= { reason, since: new Date().toISOString() };
     this.view.needsAttention.reason = [...this.attention.values()].join('; ');
-    upsertSearchAttributes([{ key: NeedsAttentionKey, value: true }]);
+    this.setAttributes([{ key: NeedsAttentionKey, value: true }]);
     this.note(`needs attention: ${reason}`);
   }
 
@@ -88,7 +132,7 @@ export class OrderState {
     if (!this.attention.delete(key)) return;
     if (this.attention.size === 0) {
       delete this.view.needsAttention;
-      upsertSearchAttributes([{ key: NeedsAttentionKey, value: false }]);
+      this.setAttributes([{ key: NeedsAttentionKey, value: false }]);
     } else if (this.view.needsAttention) {
       this.view.needsAttention.reason = [...this.attention.values()].join('; ');
     }
@@ -100,7 +144,7 @@ export class OrderState {
   }
 
   priced(totalCents: number, needsApproval: boolean): void {
-    upsertSearchAttributes([
+    this.setAttributes([
       { key: OrderTotalCentsKey, value: totalCents },
       { key: NeedsApprovalKey, value: needsApproval },
     ]);

@@ -25,6 +25,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       return run.view;
     } catch (err) {
       return undo(run, err);
+    } finally {
+      run.state.writeAttributes(); // before the run's completion: commands after it are dropped
     }
   });
 }

@@ -7,4 +7,13 @@
 export const PATCHES = {
   /** v0.2: a last-call approval reminder when a tenth of the window is left (was: half-way only). */
   approvalLastCall: 'approval-last-call-reminder',
+  /**
+   * v0.3, fewer history events per order: the order's search attributes are written once per
+   * workflow task (the last value of each key) and the start's own are not written again; the
+   * address check runs as a local activity; its shipments are started with `leanHistory` (one
+   * deadline timer per parcel, no reports of their own: the shipping service's activities tell
+   * the order Booked and picked-up). One patch for all: each patch costs a run two events (its
+   * marker and a TemporalChangeVersion search attribute), and a child takes its path from its input.
+   */
+  leanHistory: 'lean-history',
 } as const;

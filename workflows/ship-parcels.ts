@@ -35,6 +35,7 @@ export async function shipParcels(run: OrderRun, lines: ReservedLine[]): Promise
             transitTimeMs: input.settings.transitTimeMs,
             sandboxCarrier: input.settings.sandboxCarrier,
             carrierDeadlineMs: run.policy!.carrierDeadlineMs,
+            ...(run.state.lean ? { leanHistory: true as const } : {}),
           },
         ],
       });

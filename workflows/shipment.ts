@@ -4,6 +4,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import { CARRIER_EVENTS, ERROR_TYPES, type ShipmentWorkflowInput } from '../src/domain/deterministic';
@@ -19,20 +20,54 @@ const STAGES = CARRIER_EVENTS;
  * earlier ones, so a carrier that only reports "delivered" still walks every stage in order.
  * Cancelled before pickup, it cancels its booking. A carrier silent past the deadline marks the
  * order NeedsAttention (a lost parcel) and the wait goes on; the next event clears the mark.
+ * With `leanHistory` (v0.3) the shipping service's activities tell the order Booked (the booking)
+ * and picked-up (the pickup's recording), so this workflow signals the order only about a silent
+ * carrier; and one timer watches the carrier for the whole parcel instead of one per stage.
  */
 export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ shipmentId: string; delivered: true }> {
   const acts = orderServices(input.transitTimeMs);
   const saga = new Saga();
   const carrierScope = new CancellationScope();
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
+  const lean = input.leanHistory === true;
   let reached = -1;
+  /** When the parcel last moved (booked, or a new stage), by the workflow's clock. */
+  let movedAt = Date.now();
   // Outcomes of events the sender recorded already (the sandbox carrier), by stage.
   const recordedBySender = new Map<number, { accepted: boolean }>();
   setHandler(carrierEventSignal, ({ event, recorded }) => {
     const index = STAGES.indexOf(event);
     if (recorded && typeof recorded.accepted === 'boolean') recordedBySender.set(index, recorded);
-    reached = Math.max(reached, index);
+    if (index > reached) {
+      reached = index;
+      movedAt = Date.now();
+    }
   });
+  const silence = (event: string) =>
+    `no "${event}" from the carrier for parcel ${input.shipmentId} within ${input.carrierDeadlineMs} ms`;
+
+  /**
+   * The lean path's deadline: one timer, set for the deadline after the parcel last moved. When it
+   * fires and the parcel moved meanwhile, it is set again for the rest; a parcel that did not is
+   * lost until its next event. Never cancelled on delivery: a run's pending timer ends with it.
+   */
+  const watchCarrier = async (): Promise<void> => {
+    while (reached < STAGES.length - 1) {
+      const quietMs = Date.now() - movedAt;
+      if (quietMs < input.carrierDeadlineMs) {
+        await sleep(input.carrierDeadlineMs - quietMs);
+        continue;
+      }
+      const seen = reached;
+      await parent.signal(shipmentAttentionSignal, {
+        shipmentId: input.shipmentId,
+        reason: silence(STAGES[seen + 1]!),
+      });
+      await condition(() => reached > seen);
+      await parent.signal(shipmentAttentionSignal, { shipmentId: input.shipmentId });
+    }
+  };
+  let watchFailure: { err: unknown } | undefined;
 
   // Progress reports to the order are sent without waiting for each to be delivered (that wait is a
   // workflow task of its own, in the parcel's path): the carrier starts while "Booked" is on its
@@ -59,9 +94,15 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
         lines: input.lines,
         address: input.address,
         method: input.method,
+        ...(lean ? { orderWorkflowId: input.parentWorkflowId } : {}),
       },
     ]);
-    report('Booked');
+    movedAt = Date.now();
+    if (lean) {
+      carrierScope.run(watchCarrier).catch((err: unknown) => {
+        watchFailure ??= { err }; // fails the parcel at its next wait (below)
+      });
+    } else report('Booked');
     // The carrier runs beside the loop below; its own scope lets a failed parcel call it off, and
     // its failure is handled here so a cancellation never surfaces as an unhandled rejection.
     const carrier = input.sandboxCarrier
@@ -80,9 +121,12 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
       : undefined;
     carrier?.catch(() => undefined);
     for (const [index, event] of STAGES.entries()) {
-      if (!(await condition(() => reached >= index, input.carrierDeadlineMs))) {
-        const silence = `no "${event}" from the carrier for parcel ${input.shipmentId} within ${input.carrierDeadlineMs} ms`;
-        await parent.signal(shipmentAttentionSignal, { shipmentId: input.shipmentId, reason: silence });
+      if (lean) {
+        await condition(() => reached >= index || watchFailure !== undefined);
+        if (watchFailure) throw watchFailure.err;
+      } else if (!(await condition(() => reached >= index, input.carrierDeadlineMs))) {
+        // Before v0.3: a deadline timer per stage.
+        await parent.signal(shipmentAttentionSignal, { shipmentId: input.shipmentId, reason: silence(event) });
         await condition(() => reached >= index);
         await parent.signal(shipmentAttentionSignal, { shipmentId: input.shipmentId });
       }
@@ -99,7 +143,8 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
         );
       // The order acts on the pickup (its point of no return); in-transit is the carrier's detail,
       // and delivery reaches the order as this workflow's result: no signal for those.
-      if (event === 'picked-up') report(event);
+      // On v0.3 the pickup's recording (recordCarrierEvent, whoever called it) tells the order.
+      if (event === 'picked-up' && !lean) report(event);
     }
     await carrier;
     await Promise.all(reports);

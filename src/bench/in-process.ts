@@ -39,6 +39,7 @@ export function inProcessOrders(pool: Pool, opts: InProcessOptions) {
   const payments = createPaymentActivities(pool, provider);
   const shipping = createShippingActivities(pool, {
     signalShipment: async () => undefined, // nobody to signal: the events are recorded below
+    reportToOrder: async () => undefined, // nor any order workflow to tell
   });
   const policy = policyFromConfig(loadConfig({ ...process.env, ...opts.env }));
 

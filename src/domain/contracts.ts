@@ -218,7 +218,10 @@ export interface FulfilmentActivities {
 export interface ShippingActivities {
   /** Syntactic/postal checks; InvalidAddress is non-retryable. Carrier coverage is checked at booking. */
   validateAddress(input: { orderId: string; address: AddressDto }): Promise<{ ok: true }>;
-  /** Books one shipment; ShippingUnavailable (non-retryable) for countries the carrier does not serve. */
+  /**
+   * Books one shipment; ShippingUnavailable (non-retryable) for countries the carrier does not serve.
+   * Once it is recorded (and on every retry) it tells the order `Booked` (signal `shipmentProgress`).
+   */
   bookShipment(input: {
     orderId: string;
     shipmentId: string;
@@ -231,7 +234,8 @@ export interface ShippingActivities {
   /**
    * Records a carrier event against the shipment row (idempotent on shipment + event). The first
    * `picked-up` of an order passes its point of no return, unless a cancellation was granted
-   * first: then nothing is recorded and `accepted` is false.
+   * first: then nothing is recorded and `accepted` is false. An accepted `picked-up` is told to the
+   * order (signal `shipmentProgress`), on every call.
    */
   recordCarrierEvent(input: { shipmentId: string; event: CarrierEventType }): Promise<{ accepted: boolean }>;
   /**

@@ -147,6 +147,13 @@ export interface ShipmentWorkflowInput {
   transitTimeMs: number;
   sandboxCarrier: boolean;
   carrierDeadlineMs: number;
+  /**
+   * Set by orders on v0.3 code (patch `lean-history`): one deadline timer for the parcel instead of
+   * one per carrier stage, and no progress reports of its own (the booking and the pickup's
+   * recording tell the order). Absent: the older path, so a shipment replays as the code that
+   * started it ran it.
+   */
+  leanHistory?: true;
 }
 
 const ORDER_WORKFLOW_PREFIX = 'order-';

@@ -14,7 +14,7 @@ import { policyFromConfig } from '../../activities/order-policy';
 import { createOrderActivities } from '../../activities/orders';
 import { currentRuleSet } from '../../activities/rules';
 import { createPaymentActivities, createSandboxPaymentProvider, type PaymentProvider } from '../../activities/payments';
-import { createShippingActivities, type ShippingDeps } from '../../activities/shipping';
+import { createShippingActivities, validateAddress, type ShippingDeps } from '../../activities/shipping';
 import { loadConfig, type Config } from '../config';
 import type { ProviderHealth } from '../providers/resilience';
 import type { CatalogCache } from './catalog-cache';
@@ -48,6 +48,8 @@ export interface WorkerDeps {
    * message, through a @temporalio/client Client (a NativeConnection cannot make one).
    */
   signalShipment?: (workflowId: string, message: CarrierEventMessage) => Promise<void>;
+  /** How a booking tells its order `Booked` (src/infra/order-reports.ts), through a Client too. */
+  reportToOrder?: ShippingDeps['reportToOrder'];
   /** This worker's deployment version and versioning mode; default: from the configuration (worker-version.ts). */
   deployment?: WorkerDeploymentOptions;
   /** Catalog reads through the caches (one per process); default: straight from PostgreSQL. */
@@ -147,6 +149,8 @@ function activitiesFor(service: Service, deps: WorkerDeps, config: Config): obje
           ...policy,
           rules: await currentRuleSet(deps.pool, deps.taskQueuePrefix ?? '', policy.approvalThresholdCents),
         }),
+        // The shipping service's address check has no I/O: v0.3 orders run it here, as a local activity.
+        validateAddress,
         ...createBenchActivities(deps.pool), // npm run bench's floor workflow (workflows/bench-floor.ts)
         ...createChecksActivities(deps.pool), // the scheduled checks (workflows/checks.ts)
         ...createBackorderActivities(
@@ -182,6 +186,7 @@ function activitiesFor(service: Service, deps: WorkerDeps, config: Config): obje
             deps.signalShipment ?? missing('signalShipment', 'the sandbox carrier cannot reach shipment workflows'),
           publishCarrierEvent: deps.publishCarrierEvent,
           carrier: deps.carrier,
+          reportToOrder: deps.reportToOrder ?? missing('reportToOrder', 'a booking cannot tell its order Booked'),
         }),
       };
   }

@@ -3,12 +3,20 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
 import { claimCancellation } from '../../activities/order-gate';
 import { createShippingActivities } from '../../activities/shipping';
-import type { AddressDto, CarrierEventMessage, ReservedLine, ShippingActivities } from '../../src/domain';
+import type {
+  AddressDto,
+  CarrierEventMessage,
+  ReservedLine,
+  ShipmentProgress,
+  ShippingActivities,
+} from '../../src/domain';
 import { count, failureOf, insertItem, insertWarehouses, testPool, uid } from './support';
 
 let pool: Pool;
 let ship: ShippingActivities;
 let signals: Array<{ workflowId: string } & CarrierEventMessage>;
+/** What the shipping service told orders (ShippingDeps.reportToOrder), in order. */
+let reports: Array<{ workflowId: string } & ShipmentProgress>;
 const warehouse = uid('tw-ship');
 const sku = uid('TSHIP');
 
@@ -26,12 +34,16 @@ beforeAll(async () => {
     signalShipment: async (workflowId, message) => {
       signals.push({ workflowId, ...message });
     },
+    reportToOrder: async (workflowId, progress) => {
+      reports.push({ workflowId, ...progress });
+    },
   });
   await insertWarehouses(pool, [warehouse]);
   await insertItem(pool, sku, 100, { [warehouse]: 10 });
 });
 beforeEach(() => {
   signals = [];
+  reports = [];
 });
 afterAll(() => pool.end());
 
@@ -95,6 +107,9 @@ describe('bookShipment', () => {
     expect(await count(pool, 'shipments WHERE shipment_id = $1', [shipmentId])).toBe(1);
     const lines = await pool.query('SELECT sku, quantity FROM shipment_lines WHERE shipment_id = $1', [shipmentId]);
     expect(lines.rows).toEqual([{ sku, quantity: 2 }]);
+    // Each call tells the order (a retry may follow a lost report); the order ignores a repeat.
+    const booked = { workflowId: 'order-o-1', shipmentId, event: 'Booked' };
+    expect(reports).toEqual([booked, booked]);
   });
 
   test('lines from another warehouse are a caller bug (InvalidInput)', async () => {
@@ -121,6 +136,7 @@ describe('cancelShipment and carrier events', () => {
     expect(late).toMatchObject({ type: 'IllegalTransition', nonRetryable: true });
     expect(await shipment(shipmentId)).toEqual({ status: 'CANCELLED', carrier_ref: null, country: null });
     expect(await count(pool, 'shipment_lines WHERE shipment_id = $1', [shipmentId])).toBe(0);
+    expect(reports).toEqual([]);
   });
 
   test('events are recorded once each, the status only moves forward, and a delivered shipment stays delivered', async () => {
@@ -136,6 +152,8 @@ describe('cancelShipment and carrier events', () => {
       shipmentId,
     ]);
     expect(events.rows.map((r) => r.event)).toEqual(['delivered', 'in-transit', 'picked-up']);
+    // The order hears of the booking and the pickup (its point of no return), not of the rest.
+    expect(reports.map((r) => `${r.workflowId} ${r.event}`)).toEqual(['order-o-1 Booked', 'order-o-1 picked-up']);
 
     expect(await ship.cancelShipment({ shipmentId })).toEqual({ cancelled: false });
     expect((await shipment(shipmentId))?.status).toBe('DELIVERED');
@@ -184,6 +202,7 @@ describe('runSandboxCarrier', () => {
       { workflowId: 'shipment-wf-1', event: 'in-transit', ...accepted },
       { workflowId: 'shipment-wf-1', event: 'delivered', ...accepted },
     ]);
+    expect(reports.map((r) => r.event)).toEqual(['Booked', 'picked-up']); // the pickup, from its recording
     expect(await eventsOf(shipmentId)).toEqual(['picked-up', 'in-transit', 'delivered']);
     expect((await shipment(shipmentId))?.status).toBe('DELIVERED');
     // Details are the index of the last emitted event: non-decreasing, from -1 to 2.
@@ -221,6 +240,7 @@ describe('runSandboxCarrier', () => {
       transitMs: 3,
     });
     expect(signals).toEqual([{ workflowId: 'shipment-wf-4', event: 'picked-up', recorded: { accepted: false } }]);
+    expect(reports.map((r) => r.event)).toEqual(['Booked']); // a refused pickup is not the order's
     expect(await eventsOf(shipmentId)).toEqual([]);
     expect((await shipment(shipmentId))?.status).toBe('BOOKED');
   });

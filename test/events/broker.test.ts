@@ -31,6 +31,7 @@ import {
 } from '../support/orders';
 import { spawnNode, type Spawned } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
+import { reportToOrderVia } from '../../src/infra/order-reports';
 
 const amqpUrl = process.env.AMQP_URL;
 const prefix = `t${randomUUID().slice(0, 8)}-`;
@@ -92,7 +93,10 @@ describeWithBroker('events through RabbitMQ', () => {
       parts: ['notifications', 'carrier-events'],
       relayPollMs: 50,
       carrier: {
-        recordCarrierEvent: createShippingActivities(stack.pool, { signalShipment }).recordCarrierEvent,
+        recordCarrierEvent: createShippingActivities(stack.pool, {
+          signalShipment,
+          reportToOrder: reportToOrderVia(stack.client),
+        }).recordCarrierEvent,
         signalShipment,
       },
     });

@@ -11,6 +11,7 @@ import { cliEnv } from '../support/cli';
 import { orderRequest, place, seedSku, testSettings, uid, waitForView } from '../support/orders';
 import { runCli } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
+import { reportToOrderVia } from '../../src/infra/order-reports';
 
 const TOKEN = 'webhook-token-for-tests-0123456789';
 let stack: TestWorkers;
@@ -28,7 +29,10 @@ beforeAll(async () => {
     parts: ['relay', 'notifications', 'carrier-events'],
     relayPollMs: 50,
     carrier: {
-      recordCarrierEvent: createShippingActivities(stack.pool, { signalShipment }).recordCarrierEvent,
+      recordCarrierEvent: createShippingActivities(stack.pool, {
+        signalShipment,
+        reportToOrder: reportToOrderVia(stack.client),
+      }).recordCarrierEvent,
       signalShipment,
     },
     webhook: { port: 0, host: '127.0.0.1', token: TOKEN },

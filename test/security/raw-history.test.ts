@@ -13,7 +13,15 @@ import { newKeyEntry, parseKeyring } from '../../src/infra/codec-keys';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../src/infra/payload-codec';
 import { approveUpdate } from '../../workflows/order-api';
 import type { orderWorkflow } from '../../workflows/order';
-import { asPayload, fromBase64 as b64, localActivityMarkerData, payloadsIn, rawHistory } from '../support/raw-history';
+import {
+  asPayload,
+  fromBase64 as b64,
+  localActivityMarkerData,
+  patchMarkerData,
+  payloadsIn,
+  rawHistory,
+} from '../support/raw-history';
+import { PATCHES } from '../../workflows/patches';
 import {
   distinctiveCustomer,
   orderRequest,
@@ -77,6 +85,8 @@ describe('raw history holds only ciphertext', () => {
     const markers = localActivityMarkerData(order.events);
     expect(markers.map((m) => m.activity_type)).toEqual(expect.arrayContaining(['priceOrder', 'recordStatus']));
     for (const m of markers) expect(Object.keys(m).sort()).toEqual(LOCAL_ACTIVITY_MARKER_KEYS);
+    // A patch marker (workflows/patches.ts) holds the patch's id and nothing else.
+    expect(patchMarkerData(order.events)).toEqual([{ id: PATCHES.leanHistory, deprecated: false }]);
     for (const history of histories) {
       for (const secret of secrets) expect(history.text).not.toContain(secret);
       const payloads = payloadsIn(history.events);

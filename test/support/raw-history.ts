@@ -30,8 +30,8 @@ export async function rawHistory(
 /**
  * Every `{metadata, data}` object in a JSON tree: the payloads as the server stores them. Left out:
  * search attributes (the server indexes them, so they are plaintext by design) and the SDK's own
- * bookkeeping of a local activity (localActivityMarkerData below). Neither may hold personal
- * data, which a whole-text search checks.
+ * bookkeeping of a local activity (localActivityMarkerData below) and of a patch (its id:
+ * patchMarkerData). None may hold personal data, which a whole-text search checks.
  */
 export function payloadsIn(node: unknown, found: RawPayload[] = []): RawPayload[] {
   if (Array.isArray(node)) node.forEach((n) => payloadsIn(n, found));
@@ -52,8 +52,17 @@ type MarkerAttributes = { details?: Record<string, unknown> };
 function withoutMarkerData(attributes: unknown): unknown {
   const a = attributes as MarkerAttributes;
   if (!a.details) return a;
-  const { data: _sdkBookkeeping, ...rest } = a.details;
+  const { data: _sdkBookkeeping, 'patch-data': _patchId, ...rest } = a.details;
   return { ...a, details: rest };
+}
+
+/** The `patch-data` detail of each patch marker, decoded: the SDK's core writes the patch id as plain JSON. */
+export function patchMarkerData(events: unknown[]): Array<Record<string, unknown>> {
+  return events.flatMap((e) => {
+    const a = (e as { markerRecordedEventAttributes?: MarkerAttributes }).markerRecordedEventAttributes;
+    const payloads = (a?.details?.['patch-data'] as { payloads?: RawPayload[] } | undefined)?.payloads ?? [];
+    return payloads.map((p) => JSON.parse(fromBase64(p.data).toString()) as Record<string, unknown>);
+  });
 }
 
 /**

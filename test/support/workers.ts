@@ -9,6 +9,7 @@ import { SERVICES, taskQueueFor, type OrderPolicy, type Service } from '../../sr
 import { installRuntimeLogger } from '../../src/infra/runtime';
 import { createWorkers, describeWorkflowWith, type WorkerDeps } from '../../src/infra/workers';
 import { waitlistsVia } from '../../src/infra/waitlists';
+import { reportToOrderVia } from '../../src/infra/order-reports';
 import { carrierEventSignal } from '../../workflows/order-api';
 import { testPolicy } from './orders';
 
@@ -78,6 +79,7 @@ export async function startTestWorkers(
       catalog: opts.catalog,
       signalShipment: (workflowId, message) =>
         client.workflow.getHandle(workflowId).signal(carrierEventSignal, message),
+      reportToOrder: reportToOrderVia(client),
       policy: opts.policy ?? testPolicy(),
       sandboxPaymentDelayMs: 1_500,
       activityOverrides: opts.activities,

@@ -11,6 +11,7 @@ import { SERVICES } from '../../src/domain';
 import { projectRoot } from '../../src/infra/paths';
 import type { orderWorkflow } from '../../workflows/order';
 import { approveUpdate } from '../../workflows/order-api';
+import { PATCHES } from '../../workflows/patches';
 import { placeOneLine, testPolicy, waitForView } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
@@ -36,10 +37,18 @@ beforeAll(async () => {
   writeFileSync(oldBundlePath, code);
 });
 
-/** Patch markers in the run's history (local activities record markers too: those are not counted). */
-async function patchMarkers(handle: WorkflowHandle): Promise<number> {
+/**
+ * Markers of this patch in the run's history (local activities record markers too, and other
+ * patches theirs: neither is counted). A patch marker's details hold its id as plain JSON.
+ */
+async function patchMarkers(handle: WorkflowHandle, patchId: string = PATCHES.approvalLastCall): Promise<number> {
   const events = (await handle.fetchHistory()).events ?? [];
-  return events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch').length;
+  return events.filter((e) => {
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_patch') return false;
+    const data = Object.values(marker.details ?? {})[0]?.payloads?.[0]?.data;
+    return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { id?: string }).id === patchId : false;
+  }).length;
 }
 
 async function outboxReminders(stack: TestWorkers, orderId: string): Promise<string[]> {
