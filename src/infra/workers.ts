@@ -48,7 +48,7 @@ export interface WorkerDeps {
    * message, through a @temporalio/client Client (a NativeConnection cannot make one).
    */
   signalShipment?: (workflowId: string, message: CarrierEventMessage) => Promise<void>;
-  /** How a booking tells its order `Booked` (src/infra/order-reports.ts), through a Client too. */
+  /** How the shipping service tells an order Booked and picked-up (src/infra/order-reports.ts), through a Client too. */
   reportToOrder?: ShippingDeps['reportToOrder'];
   /** This worker's deployment version and versioning mode; default: from the configuration (worker-version.ts). */
   deployment?: WorkerDeploymentOptions;
@@ -186,7 +186,8 @@ function activitiesFor(service: Service, deps: WorkerDeps, config: Config): obje
             deps.signalShipment ?? missing('signalShipment', 'the sandbox carrier cannot reach shipment workflows'),
           publishCarrierEvent: deps.publishCarrierEvent,
           carrier: deps.carrier,
-          reportToOrder: deps.reportToOrder ?? missing('reportToOrder', 'a booking cannot tell its order Booked'),
+          reportToOrder:
+            deps.reportToOrder ?? missing('reportToOrder', 'bookings and pickups cannot reach their orders'),
         }),
       };
   }
