@@ -7,7 +7,8 @@ import { shipmentWorkflow } from './shipment';
 /**
  * Multi-instance sub-process: one shipment child per warehouse, joined; one failure cancels the
  * siblings. Children are cancelled with their order when it closes (terminated too), so no
- * booking outlives it. A child reports Booked and its pickup by signal; its delivery is its result.
+ * booking outlives it. The order hears of each parcel's booking and pickup by signal (from the
+ * shipping service on v0.3, from the child before it); its delivery is the child's result.
  */
 export async function shipParcels(run: OrderRun, lines: ReservedLine[]): Promise<void> {
   const { view, input, orderId } = run;
