@@ -164,23 +164,22 @@ function recordEvent(pool: Pool, shipmentId: string, event: CarrierEventType, ne
       'SELECT status, order_id FROM shipments WHERE shipment_id = $1 FOR UPDATE',
       [shipmentId],
     );
-    const current = rows[0]?.status;
-    if (current === undefined)
+    if (rows[0] === undefined)
       throw ApplicationFailure.nonRetryable(`no shipment ${shipmentId}`, ERROR_TYPES.InvalidInput);
+    const { status: current, order_id: orderId } = rows[0];
     if (current === 'CANCELLED') {
       logger.warn({ shipmentId, event }, 'carrier event for a cancelled shipment: refused');
-      return { accepted: false, orderId: rows[0]!.order_id };
+      return { accepted: false, orderId };
     }
     // The first pickup passes the order's point of no return, unless a cancellation won the gate.
     if (current === 'BOOKED') {
-      const orderId = rows[0]!.order_id!;
-      if (!(await passPointOfNoReturn(db, orderId))) {
+      if (!(await passPointOfNoReturn(db, orderId!))) {
         logger.warn({ shipmentId }, 'pickup refused: the order was cancelled first');
-        return { accepted: false, orderId: rows[0]!.order_id };
+        return { accepted: false, orderId };
       }
       // The order's Shipped milestone is its first pickup: recorded here, in the pickup's own
       // transaction, rather than by a recordStatus round trip of the order workflow.
-      await writeOrderStatus(db, { orderId, status: 'Shipped' });
+      await writeOrderStatus(db, { orderId: orderId!, status: 'Shipped' });
     }
     await db.query(
       'INSERT INTO shipment_events (shipment_id, event) VALUES ($1, $2) ON CONFLICT (shipment_id, event) DO NOTHING',
@@ -190,7 +189,7 @@ function recordEvent(pool: Pool, shipmentId: string, event: CarrierEventType, ne
     if (PROGRESS.indexOf(next) > PROGRESS.indexOf(current)) {
       await db.query('UPDATE shipments SET status = $2, updated_at = now() WHERE shipment_id = $1', [shipmentId, next]);
     }
-    return { accepted: true, orderId: rows[0]!.order_id };
+    return { accepted: true, orderId };
   });
 }
 

@@ -94,7 +94,6 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
         lines: input.lines,
         address: input.address,
         method: input.method,
-        ...(lean ? { orderWorkflowId: input.parentWorkflowId } : {}),
       },
     ]);
     movedAt = Date.now();

@@ -13,6 +13,7 @@ import type { orderWorkflow } from '../../workflows/order';
 import { approveUpdate } from '../../workflows/order-api';
 import { PATCHES } from '../../workflows/patches';
 import { placeOneLine, testPolicy, waitForView } from '../support/orders';
+import { patchMarkerData, rawHistory } from '../support/raw-history';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 const APPROVAL_WINDOW_MS = 12_000;
@@ -37,18 +38,10 @@ beforeAll(async () => {
   writeFileSync(oldBundlePath, code);
 });
 
-/**
- * Markers of this patch in the run's history (local activities record markers too, and other
- * patches theirs: neither is counted). A patch marker's details hold its id as plain JSON.
- */
-async function patchMarkers(handle: WorkflowHandle, patchId: string = PATCHES.approvalLastCall): Promise<number> {
-  const events = (await handle.fetchHistory()).events ?? [];
-  return events.filter((e) => {
-    const marker = e.markerRecordedEventAttributes;
-    if (marker?.markerName !== 'core_patch') return false;
-    const data = Object.values(marker.details ?? {})[0]?.payloads?.[0]?.data;
-    return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { id?: string }).id === patchId : false;
-  }).length;
+/** Markers of the last-call patch in the run's history (not local-activity markers, not other patches'). */
+async function patchMarkers(handle: WorkflowHandle): Promise<number> {
+  const { events } = await rawHistory(handle.workflowId);
+  return patchMarkerData(events).filter((p) => p.id === PATCHES.approvalLastCall).length;
 }
 
 async function outboxReminders(stack: TestWorkers, orderId: string): Promise<string[]> {
