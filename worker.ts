@@ -19,7 +19,14 @@ import { createPool, type PoolTimeouts } from './src/db/pool';
 import { loadDataConverter } from './src/infra/data-converter';
 import { installRuntimeLogger } from './src/infra/runtime';
 import { temporalConnectConfig } from './src/infra/temporal-connection';
-import { createWorkers, describeWorkflowWith, isService } from './src/infra/workers';
+import {
+  createWorkers,
+  describeWorkflowWith,
+  isService,
+  startSandboxCarrierFor,
+  type WorkerDeps,
+} from './src/infra/workers';
+import type { SandboxCarrierRuns } from './activities/carrier-sandbox-runs';
 import { logger } from './src/logger';
 import { carrierEventSignal } from './workflows/order-api';
 import { createShippingActivities } from './activities/shipping';
@@ -129,6 +136,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
     let events: EventProcessors | undefined;
     let metrics: Listening | undefined;
     let catalog: CatalogCache | undefined;
+    let sandboxCarrier: SandboxCarrierRuns | undefined;
     try {
       if (services.includes('orders'))
         catalog = await createCatalogCache({
@@ -149,26 +157,25 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
         },
         webhook: opts.webhook,
       });
-      const workers = await createWorkers(
-        {
-          connection,
-          namespace,
-          pool,
-          dataConverter,
-          taskQueuePrefix: opts.taskQueuePrefix,
-          workflowBundle: opts.workflowBundlePath ? { codePath: opts.workflowBundlePath } : undefined,
-          signalShipment,
-          reportToOrder,
-          publishCarrierEvent: publisher?.publish,
-          waitlists: waitlistsVia(client, opts.taskQueuePrefix),
-          paymentProvider,
-          carrier,
-          catalog,
-          describeWorkflow: describeWorkflowWith(client),
-          tracing: tracing?.tracingWorkerOptions,
-        },
-        services,
-      );
+      const deps: WorkerDeps = {
+        connection,
+        namespace,
+        pool,
+        dataConverter,
+        taskQueuePrefix: opts.taskQueuePrefix,
+        workflowBundle: opts.workflowBundlePath ? { codePath: opts.workflowBundlePath } : undefined,
+        signalShipment,
+        reportToOrder,
+        publishCarrierEvent: publisher?.publish,
+        waitlists: waitlistsVia(client, opts.taskQueuePrefix),
+        paymentProvider,
+        carrier,
+        catalog,
+        describeWorkflow: describeWorkflowWith(client),
+        tracing: tracing?.tracingWorkerOptions,
+      };
+      sandboxCarrier = startSandboxCarrierFor(deps, services);
+      const workers = await createWorkers({ ...deps, sandboxCarrierRuns: sandboxCarrier }, services);
       logger.info(
         { address, namespace, services, events: opts.eventParts ?? [], prefix: opts.taskQueuePrefix ?? '' },
         'workers polling',
@@ -176,6 +183,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
       opts.onRunning?.(client, events);
       await (workers.length ? Promise.all(workers.map((w) => w.run())) : shutdownSignal());
     } finally {
+      await sandboxCarrier?.stop();
       await catalog?.close();
       await metrics?.stop();
       await events?.stop();

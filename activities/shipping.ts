@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { inTransaction } from '../src/db/pool';
 import {
@@ -10,11 +11,13 @@ import {
   type CarrierEventType,
   type InboundCarrierEvent,
   orderWorkflowId,
+  shipmentWorkflowId,
   type ShipmentProgress,
   type ShippingActivities,
 } from '../src/domain';
 import { logger } from '../src/logger';
 import { createSandboxCarrier, type CarrierProvider } from './carrier-sandbox';
+import type { SandboxCarrierDelivery, SandboxCarrierRuns } from './carrier-sandbox-runs';
 import { passPointOfNoReturn } from './order-gate';
 import { writeOrderStatus } from './orders';
 
@@ -44,6 +47,8 @@ export interface ShippingDeps {
    * the recorded pickup tells it picked-up. An order that has closed needs no report: not an error.
    */
   reportToOrder: (orderWorkflowId: string, progress: ShipmentProgress) => Promise<void>;
+  /** The sandbox carrier's parcel runs (v0.4, carrier-sandbox-runs.ts): bookings with `sandboxTransitMs` go here. */
+  sandboxCarrierRuns?: Pick<SandboxCarrierRuns, 'schedule'>;
 }
 
 function invalidAddress(detail: string): ApplicationFailure {
@@ -201,6 +206,13 @@ export function createShippingActivities(pool: Pool, deps: ShippingDeps): Shippi
 
     async bookShipment(input) {
       const booked = await book(input);
+      // v0.4: the sandbox carrier takes the parcel and sends its events by itself. Handed over
+      // before Booked is reported, so that report and the pickup's can reach the order together.
+      if (input.sandboxTransitMs !== undefined) {
+        // A deployment fault, not the order's: retried until a worker with the sender takes it.
+        if (!deps.sandboxCarrierRuns) throw new Error('this shipping worker has no sandbox carrier to hand parcels to');
+        await deps.sandboxCarrierRuns.schedule({ shipmentId: input.shipmentId, transitMs: input.sandboxTransitMs });
+      }
       // The booking tells its order itself, after it is recorded (a retry tells again; the order
       // ignores a report it has): one signal from here instead of one from the shipment workflow,
       // which cost that history 5 events and a workflow task.
@@ -268,7 +280,7 @@ export function createShippingActivities(pool: Pool, deps: ShippingDeps): Shippi
      * just before a crash is recorded or signalled again (at least once): recordCarrierEvent is
      * idempotent and the shipment workflow ignores a stage it has passed.
      */
-    async runSandboxCarrier({ shipmentWorkflowId, shipmentId, transitMs }) {
+    async runSandboxCarrier({ shipmentWorkflowId: workflowId, shipmentId, transitMs }) {
       const ctx = Context.current();
       const details: unknown = ctx.info.heartbeatDetails;
       let last =
@@ -283,22 +295,45 @@ export function createShippingActivities(pool: Pool, deps: ShippingDeps): Shippi
           await ctx.sleep(Math.min(sliceMs, stepMs - waited)); // rejects with CancelledFailure on cancellation
           ctx.heartbeat(last);
         }
-        if (deps.publishCarrierEvent) {
-          // Through the broker: the inbox records and signals it, and refuses a pickup the
-          // cancellation gate closed; a later event for that shipment is refused the same way.
-          await deps.publishCarrierEvent({ eventId: `${shipmentId}:${event}`, shipmentId, event });
-          last = i;
-          ctx.heartbeat(last);
-          continue;
-        }
-        const recorded = await activities.recordCarrierEvent({ shipmentId, event });
-        await deps.signalShipment(shipmentWorkflowId, { event, recorded });
+        const { accepted } = await deliver({ shipmentId, event }, workflowId);
         last = i;
         ctx.heartbeat(last);
         // A cancellation won the order's gate: the parcel stays, and the workflow was told so.
-        if (!recorded.accepted) return;
+        if (!accepted) return;
       }
     },
   };
+  const deliver = sandboxDelivery(activities, deps);
   return activities;
+}
+
+/**
+ * How the sandbox carrier hands one event on. With a broker: to the `carrier.events` queue, whose
+ * inbox records and signals it (and refuses a pickup the cancellation gate closed, and any later
+ * event of that shipment). Without: recorded here, then signalled to the shipment with the outcome.
+ * A shipment workflow that has closed (cancelled, say) needs no signal: the record is all there is.
+ */
+function sandboxDelivery(activities: ShippingActivities, deps: ShippingDeps) {
+  return async (
+    { shipmentId, event }: { shipmentId: string; event: CarrierEventType },
+    workflowId = shipmentWorkflowId(shipmentId),
+  ): Promise<{ accepted: boolean }> => {
+    if (deps.publishCarrierEvent) {
+      await deps.publishCarrierEvent({ eventId: `${shipmentId}:${event}`, shipmentId, event });
+      return { accepted: true };
+    }
+    const recorded = await activities.recordCarrierEvent({ shipmentId, event });
+    try {
+      await deps.signalShipment(workflowId, { event, recorded });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    return recorded;
+  };
+}
+
+/** The delivery the sandbox carrier's sender uses (carrier-sandbox-runs.ts), with this service's record. */
+export function sandboxCarrierDelivery(pool: Pool, deps: ShippingDeps): SandboxCarrierDelivery {
+  const deliver = sandboxDelivery(createShippingActivities(pool, deps), deps);
+  return (e) => deliver(e);
 }

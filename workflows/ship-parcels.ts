@@ -35,6 +35,7 @@ export async function shipParcels(run: OrderRun, lines: ReservedLine[]): Promise
             method: input.order.shippingMethod,
             transitTimeMs: input.settings.transitTimeMs,
             sandboxCarrier: input.settings.sandboxCarrier,
+            ...(input.settings.carrierSendsEvents ? { carrierSendsEvents: true as const } : {}),
             carrierDeadlineMs: run.policy!.carrierDeadlineMs,
             ...(run.state.lean ? { leanHistory: true as const } : {}),
           },

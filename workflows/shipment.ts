@@ -20,6 +20,8 @@ const STAGES = CARRIER_EVENTS;
  * earlier ones, so a carrier that only reports "delivered" still walks every stage in order.
  * Cancelled before pickup, it cancels its booking. A carrier silent past the deadline marks the
  * order NeedsAttention (a lost parcel) and the wait goes on; the next event clears the mark.
+ * With `carrierSendsEvents` (v0.4) the sandbox carrier takes the parcel at booking and sends its
+ * events from outside, like a real carrier; before, this workflow ran it as an activity.
  * With `leanHistory` (v0.3) the shipping service's activities tell the order Booked (the booking)
  * and picked-up (the pickup's recording), so this workflow signals the order only about a silent
  * carrier; and one timer watches the carrier for the whole parcel instead of one per stage.
@@ -86,6 +88,8 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
         { shipmentId: input.shipmentId },
       ]),
     );
+    // v0.4: the sandbox carrier, handed the parcel at booking, sends its events by itself.
+    const carrierSends = input.sandboxCarrier && input.carrierSendsEvents === true;
     await acts.bookShipment.executeWithOptions({ summary: `Book shipment from ${input.warehouseId}` }, [
       {
         orderId: input.orderId,
@@ -94,6 +98,7 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
         lines: input.lines,
         address: input.address,
         method: input.method,
+        ...(carrierSends ? { sandboxTransitMs: input.transitTimeMs } : {}),
       },
     ]);
     movedAt = Date.now();
@@ -104,20 +109,21 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
     } else report('Booked');
     // The carrier runs beside the loop below; its own scope lets a failed parcel call it off, and
     // its failure is handled here so a cancellation never surfaces as an unhandled rejection.
-    const carrier = input.sandboxCarrier
-      ? carrierScope.run(() =>
-          acts.runSandboxCarrier.executeWithOptions(
-            { summary: 'Sandbox carrier: emits picked-up, in-transit, delivered' },
-            [
-              {
-                shipmentWorkflowId: workflowInfo().workflowId,
-                shipmentId: input.shipmentId,
-                transitMs: input.transitTimeMs,
-              },
-            ],
-          ),
-        )
-      : undefined;
+    const carrier =
+      input.sandboxCarrier && !carrierSends
+        ? carrierScope.run(() =>
+            acts.runSandboxCarrier.executeWithOptions(
+              { summary: 'Sandbox carrier: emits picked-up, in-transit, delivered' },
+              [
+                {
+                  shipmentWorkflowId: workflowInfo().workflowId,
+                  shipmentId: input.shipmentId,
+                  transitMs: input.transitTimeMs,
+                },
+              ],
+            ),
+          )
+        : undefined;
     carrier?.catch(() => undefined);
     for (const [index, event] of STAGES.entries()) {
       if (lean) {

@@ -220,6 +220,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       transitTimeMs: opts.transitMs,
       paymentWindowMs: PAYMENT_WINDOW_MS,
       sandboxCarrier: true,
+      carrierSendsEvents: true,
     };
     const orderContext = (idPrefix: string) => ({
       client,

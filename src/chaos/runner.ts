@@ -148,6 +148,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       transitTimeMs: 300,
       paymentWindowMs: 10 * 60_000,
       sandboxCarrier: true,
+      carrierSendsEvents: true,
     };
     // Card tokens go to the sandbox provider's vault in-process (npm start serves it over HTTP).
     vaultPool = createPool(stack.directDatabaseUrl, 2);

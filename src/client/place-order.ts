@@ -27,6 +27,7 @@ export function settingsFromConfig(config: Config): OrderSettings {
     transitTimeMs: config.TRANSIT_TIME_MS,
     paymentWindowMs: config.PAYMENT_WINDOW_MS,
     sandboxCarrier: config.SANDBOX_CARRIER === 'on',
+    carrierSendsEvents: true,
   };
 }
 

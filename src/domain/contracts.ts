@@ -229,6 +229,12 @@ export interface ShippingActivities {
     lines: ReservedLine[];
     address: AddressDto;
     method: 'standard' | 'express';
+    /**
+     * v0.4: hand the parcel to the sandbox carrier once the booking is recorded; it then sends
+     * picked-up, in-transit and delivered by itself, this long in total (activities/carrier-sandbox-runs.ts).
+     * Absent: no run (`orders deliver` sends the events, or the shipment runs runSandboxCarrier).
+     */
+    sandboxTransitMs?: number;
   }): Promise<{ carrierRef: string }>;
   cancelShipment(input: { shipmentId: string }): Promise<{ cancelled: boolean }>;
   /**
@@ -239,7 +245,7 @@ export interface ShippingActivities {
    */
   recordCarrierEvent(input: { shipmentId: string; event: CarrierEventType }): Promise<{ accepted: boolean }>;
   /**
-   * The sandbox carrier: plays the carrier's part in development and tests. For picked-up,
+   * The sandbox carrier before v0.4 (shipments started by older orders still run it): plays the carrier's part in development and tests. For picked-up,
    * in-transit and delivered, `transitMs` apart in total, it records the event (recordCarrierEvent)
    * and then signals the shipment workflow with the outcome. Stops after a refused pickup. Heartbeats.
    */

@@ -17,6 +17,12 @@ export interface OrderSettings {
   /** When false no carrier events are emitted by themselves: `orders deliver` sends them. */
   sandboxCarrier: boolean;
   /**
+   * Set by starters on v0.4 code: the sandbox carrier sends a parcel's events by itself, handed the
+   * parcel at booking, instead of the shipment workflow running it as an activity. Absent (orders
+   * placed by older code): the activity, so a shipment replays as the code that started it ran it.
+   */
+  carrierSendsEvents?: true;
+  /**
    * `orders place --backorder <duration>`: short of stock, the order waits this long for a restock
    * (status Backordered, on the SKU's waitlist) instead of being cancelled. Absent: no waiting.
    */
@@ -146,6 +152,8 @@ export interface ShipmentWorkflowInput {
   method: OrderInput['shippingMethod'];
   transitTimeMs: number;
   sandboxCarrier: boolean;
+  /** OrderSettings.carrierSendsEvents, passed on: book with `sandboxTransitMs`, run no carrier activity. */
+  carrierSendsEvents?: true;
   carrierDeadlineMs: number;
   /**
    * Set by orders on v0.3 code (patch `lean-history`): one deadline timer for the parcel instead of

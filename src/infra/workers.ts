@@ -14,7 +14,13 @@ import { policyFromConfig } from '../../activities/order-policy';
 import { createOrderActivities } from '../../activities/orders';
 import { currentRuleSet } from '../../activities/rules';
 import { createPaymentActivities, createSandboxPaymentProvider, type PaymentProvider } from '../../activities/payments';
-import { createShippingActivities, validateAddress, type ShippingDeps } from '../../activities/shipping';
+import { startSandboxCarrierRuns, type SandboxCarrierRuns } from '../../activities/carrier-sandbox-runs';
+import {
+  createShippingActivities,
+  sandboxCarrierDelivery,
+  validateAddress,
+  type ShippingDeps,
+} from '../../activities/shipping';
 import { loadConfig, type Config } from '../config';
 import type { ProviderHealth } from '../providers/resilience';
 import type { CatalogCache } from './catalog-cache';
@@ -60,6 +66,8 @@ export interface WorkerDeps {
   waitlists?: Waitlists;
   /** With a broker: the sandbox carrier publishes to `carrier.events` instead of signalling (src/events). */
   publishCarrierEvent?: ShippingDeps['publishCarrierEvent'];
+  /** The sandbox carrier's sender (v0.4), for the shipping worker's bookings: see startSandboxCarrierFor. */
+  sandboxCarrierRuns?: ShippingDeps['sandboxCarrierRuns'];
   /** Approval and deadline policy handed to every order; default: from this process's environment. */
   policy?: OrderPolicy;
   /** How long the sandbox payment provider's `tok_slow` answers take; default SANDBOX_PAYMENT_DELAY_MS. */
@@ -181,16 +189,38 @@ function activitiesFor(service: Service, deps: WorkerDeps, config: Config): obje
     case 'shipping':
       return {
         ...createDiagnosticsActivities(deps.pool, () => providerStatus('carrier', deps.carrier)),
-        ...createShippingActivities(deps.pool, {
-          signalShipment:
-            deps.signalShipment ?? missing('signalShipment', 'the sandbox carrier cannot reach shipment workflows'),
-          publishCarrierEvent: deps.publishCarrierEvent,
-          carrier: deps.carrier,
-          reportToOrder:
-            deps.reportToOrder ?? missing('reportToOrder', 'bookings and pickups cannot reach their orders'),
-        }),
+        ...createShippingActivities(deps.pool, shippingDeps(deps)),
       };
   }
+}
+
+function shippingDeps(deps: WorkerDeps): ShippingDeps {
+  return {
+    signalShipment:
+      deps.signalShipment ?? missing('signalShipment', 'the sandbox carrier cannot reach shipment workflows'),
+    publishCarrierEvent: deps.publishCarrierEvent,
+    carrier: deps.carrier,
+    reportToOrder: deps.reportToOrder ?? missing('reportToOrder', 'bookings and pickups cannot reach their orders'),
+    sandboxCarrierRuns: deps.sandboxCarrierRuns,
+  };
+}
+
+/**
+ * The sandbox carrier's sender for a process that runs the shipping service (v0.4): it sends the
+ * events of the parcels handed over at booking, the way the shipping service's sandbox carrier
+ * always has (the broker, or recorded and signalled). Give it to createWorkers as
+ * `sandboxCarrierRuns`; stop it after the workers. Undefined when the process runs no shipping.
+ */
+export function startSandboxCarrierFor(
+  deps: WorkerDeps,
+  services: readonly Service[] = SERVICES,
+): SandboxCarrierRuns | undefined {
+  if (!services.includes('shipping')) return undefined;
+  return startSandboxCarrierRuns({
+    pool: deps.pool,
+    queuePrefix: deps.taskQueuePrefix ?? '',
+    deliver: sandboxCarrierDelivery(deps.pool, shippingDeps(deps)),
+  });
 }
 
 /** One worker per service: `orders` runs workflows, the others run their service's activities. */

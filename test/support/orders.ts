@@ -21,6 +21,7 @@ export function testSettings(overrides: Partial<OrderSettings> = {}): OrderSetti
     transitTimeMs: 300,
     paymentWindowMs: 60_000,
     sandboxCarrier: true,
+    carrierSendsEvents: true,
     ...overrides,
   };
 }

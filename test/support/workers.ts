@@ -7,7 +7,7 @@ import { parseKeyring } from '../../src/infra/codec-keys';
 import { dataConverterFor, loadDataConverter } from '../../src/infra/data-converter';
 import { SERVICES, taskQueueFor, type OrderPolicy, type Service } from '../../src/domain';
 import { installRuntimeLogger } from '../../src/infra/runtime';
-import { createWorkers, describeWorkflowWith, type WorkerDeps } from '../../src/infra/workers';
+import { createWorkers, describeWorkflowWith, startSandboxCarrierFor, type WorkerDeps } from '../../src/infra/workers';
 import { waitlistsVia } from '../../src/infra/waitlists';
 import { reportToOrderVia } from '../../src/infra/order-reports';
 import { carrierEventSignal } from '../../workflows/order-api';
@@ -63,30 +63,28 @@ export async function startTestWorkers(
     ? dataConverterFor(parseKeyring(opts.codecKeys, 'codecKeys'))
     : loadDataConverter();
   const client = new Client({ connection, namespace: 'default', dataConverter });
-  const workers: Worker[] = await createWorkers(
-    {
-      connection: nativeConnection,
-      namespace: 'default',
-      pool,
-      dataConverter,
-      taskQueuePrefix: prefix,
-      workflowBundle: { codePath: opts.workflowBundlePath ?? requireEnv('WORKFLOW_BUNDLE_PATH') },
-      publishCarrierEvent: opts.publishCarrierEvent,
-      waitlists: waitlistsVia(client, prefix),
-      deployment: opts.deployment,
-      paymentProvider: opts.paymentProvider,
-      carrier: opts.carrier,
-      catalog: opts.catalog,
-      signalShipment: (workflowId, message) =>
-        client.workflow.getHandle(workflowId).signal(carrierEventSignal, message),
-      reportToOrder: reportToOrderVia(client),
-      policy: opts.policy ?? testPolicy(),
-      sandboxPaymentDelayMs: 1_500,
-      activityOverrides: opts.activities,
-      describeWorkflow: describeWorkflowWith(client),
-    },
-    services,
-  );
+  const deps: WorkerDeps = {
+    connection: nativeConnection,
+    namespace: 'default',
+    pool,
+    dataConverter,
+    taskQueuePrefix: prefix,
+    workflowBundle: { codePath: opts.workflowBundlePath ?? requireEnv('WORKFLOW_BUNDLE_PATH') },
+    publishCarrierEvent: opts.publishCarrierEvent,
+    waitlists: waitlistsVia(client, prefix),
+    deployment: opts.deployment,
+    paymentProvider: opts.paymentProvider,
+    carrier: opts.carrier,
+    catalog: opts.catalog,
+    signalShipment: (workflowId, message) => client.workflow.getHandle(workflowId).signal(carrierEventSignal, message),
+    reportToOrder: reportToOrderVia(client),
+    policy: opts.policy ?? testPolicy(),
+    sandboxPaymentDelayMs: 1_500,
+    activityOverrides: opts.activities,
+    describeWorkflow: describeWorkflowWith(client),
+  };
+  const sandboxCarrier = startSandboxCarrierFor(deps, services);
+  const workers: Worker[] = await createWorkers({ ...deps, sandboxCarrierRuns: sandboxCarrier }, services);
   const running = Promise.all(workers.map((w) => w.run()));
   return {
     prefix,
@@ -96,6 +94,7 @@ export async function startTestWorkers(
     async stop() {
       for (const w of workers) w.shutdown();
       await running;
+      await sandboxCarrier?.stop();
       await connection.close();
       await nativeConnection.close();
       await pool.end();
