@@ -38,7 +38,7 @@ export interface SandboxCarrierRunOptions {
   leaseMs?: number;
   /** The wait before an event whose sending failed is tried again. */
   retryMs?: number;
-  /** Events claimed at once. */
+  /** Events sent at once, at most. */
   batch?: number;
 }
 
@@ -54,7 +54,7 @@ export function startSandboxCarrierRuns(opts: SandboxCarrierRunOptions): Sandbox
   let wakeUp: (() => void) | undefined;
   let woken = false;
 
-  const claimDue = async (): Promise<DueEvent[]> =>
+  const claimDue = async (limit: number): Promise<DueEvent[]> =>
     (
       await pool.query<DueEvent>(
         `UPDATE sandbox_carrier_runs r SET next_event_at = now() + make_interval(secs => $2 / 1000.0)
@@ -62,7 +62,7 @@ export function startSandboxCarrierRuns(opts: SandboxCarrierRunOptions): Sandbox
            SELECT shipment_id FROM sandbox_carrier_runs WHERE queue_prefix = $3 AND next_event_at <= now()
            ORDER BY next_event_at LIMIT $1 FOR UPDATE SKIP LOCKED)
          RETURNING r.shipment_id, r.events_sent, r.transit_ms`,
-        [batch, leaseMs, queuePrefix],
+        [limit, leaseMs, queuePrefix],
       )
     ).rows;
 
@@ -113,13 +113,32 @@ export function startSandboxCarrierRuns(opts: SandboxCarrierRunOptions): Sandbox
       wakeUp = done;
     });
 
+  const wake = () => {
+    woken = true;
+    wakeUp?.();
+  };
+
+  // Sends run beside the loop (up to `batch` at once), so one slow delivery holds up no other
+  // parcel; each one's end wakes the loop, as its run's next event may be due at once.
+  const inFlight = new Set<Promise<void>>();
   const loop = (async () => {
     while (!stopped) {
       woken = false;
       try {
-        const due = await claimDue();
-        await Promise.all(due.map(sendOne));
-        if (due.length === batch) continue;
+        const room = batch - inFlight.size;
+        if (room <= 0) {
+          await pause(scanMs);
+          continue;
+        }
+        const due = await claimDue(room);
+        for (const row of due) {
+          const sending: Promise<void> = sendOne(row).finally(() => {
+            inFlight.delete(sending);
+            wake();
+          });
+          inFlight.add(sending);
+        }
+        if (due.length === room) continue;
         const next = await untilNext();
         if (next === 0) continue;
         await pause(Math.min(next ?? scanMs, scanMs));
@@ -128,6 +147,7 @@ export function startSandboxCarrierRuns(opts: SandboxCarrierRunOptions): Sandbox
         await pause(scanMs);
       }
     }
+    await Promise.all(inFlight);
   })();
 
   return {
@@ -138,8 +158,7 @@ export function startSandboxCarrierRuns(opts: SandboxCarrierRunOptions): Sandbox
          ON CONFLICT (shipment_id) DO NOTHING`,
         [shipmentId, queuePrefix, Math.max(0, Math.round(transitMs))],
       );
-      woken = true;
-      wakeUp?.();
+      wake();
     },
     async stop() {
       stopped = true;

@@ -204,3 +204,33 @@ test('two senders of one deployment send each event of 20 parcels exactly once, 
       'delivered',
     ]);
 });
+
+test('a delivery that hangs holds up no other parcel', async () => {
+  const queuePrefix = uid('slow-');
+  const [stuck, free] = [uid('s'), uid('s')];
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((r) => (release = r));
+  const sent: string[] = [];
+  const runs = startSandboxCarrierRuns({
+    pool,
+    queuePrefix,
+    deliver: async ({ shipmentId, event }) => {
+      if (shipmentId === stuck && event === 'picked-up') await released;
+      sent.push(`${shipmentId === stuck ? 'stuck' : 'free'}:${event}`);
+      return { accepted: true };
+    },
+  });
+  running.push(runs);
+  await runs.schedule({ shipmentId: stuck, transitMs: 0 });
+  await runs.schedule({ shipmentId: free, transitMs: 30 });
+  expect(await over(free)).toMatchObject({ events_sent: 3 });
+  expect(sent).toEqual(['free:picked-up', 'free:in-transit', 'free:delivered']);
+  expect(await runOf(stuck)).toMatchObject({ events_sent: 0 });
+  release();
+  expect(await over(stuck)).toMatchObject({ events_sent: 3 });
+  expect(sent.filter((e) => e.startsWith('stuck:'))).toEqual([
+    'stuck:picked-up',
+    'stuck:in-transit',
+    'stuck:delivered',
+  ]);
+});
