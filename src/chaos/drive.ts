@@ -4,7 +4,13 @@
  * wait until it has settled. Every call to Temporal is retried while the server restarts; a
  * refused cancel or approval is an expected outcome, recorded, never an error.
  */
-import { WorkflowUpdateFailedError, WorkflowUpdateStage, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import type { PaymentMethodVault } from '../client/payment-methods';
 import { InvalidRequest, OrderExists, placeOrder } from '../client/place-order';
 import { TERMINAL_STATUSES, isCarrierEvent, type OrderSettings, type OrderStatus, type OrderView } from '../domain';
@@ -133,7 +139,8 @@ async function sendUpdate(
                 updateId,
                 waitForStage: WorkflowUpdateStage.ACCEPTED,
               }),
-      (err) => err instanceof WorkflowUpdateFailedError,
+      // A closed run answers NotFound ("workflow execution already completed"): no retry changes that.
+      (err) => err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError,
     );
     // A refused Update carries its outcome at once; an accepted cancel completes only when the
     // order has been compensated, which the settle wait below observes.
@@ -149,6 +156,9 @@ async function sendUpdate(
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError)
       return { kind, result: 'refused', atStatus, detail: describeError(err) };
+    // The order settled between the look at its status and the Update (a random delay's cancel).
+    if (err instanceof WorkflowNotFoundError)
+      return { kind, result: 'skipped', atStatus, detail: 'the run had closed' };
     return { kind, result: 'error', atStatus, detail: describeError(err) };
   }
 }
