@@ -3,7 +3,7 @@ import { startSandboxCarrierRuns, type SandboxCarrierRuns } from '../../activiti
 import { claimCancellation } from '../../activities/order-gate';
 import { createShippingActivities, sandboxCarrierDelivery, type ShippingDeps } from '../../activities/shipping';
 import { shipmentWorkflowId, type AddressDto, type CarrierEventType, type ShippingActivities } from '../../src/domain';
-import { eventually } from '../support/orders';
+import { carrierEventsOf, eventually } from '../support/orders';
 import { insertItem, insertWarehouses, testPool, uid } from './support';
 
 /**
@@ -72,13 +72,6 @@ async function runOf(shipmentId: string) {
   );
   return rows[0];
 }
-const eventsOf = async (shipmentId: string) =>
-  (
-    await pool.query<{ event: CarrierEventType }>(
-      "SELECT event FROM shipment_events WHERE shipment_id = $1 ORDER BY array_position(ARRAY['picked-up', 'in-transit', 'delivered'], event)",
-      [shipmentId],
-    )
-  ).rows.map((r) => r.event);
 const statusOf = async (shipmentId: string) =>
   (await pool.query<{ status: string }>('SELECT status FROM shipments WHERE shipment_id = $1', [shipmentId])).rows[0]
     ?.status;
@@ -101,7 +94,7 @@ test('a booking with sandboxTransitMs hands the parcel over: picked-up, in-trans
     { workflowId, event: 'in-transit', accepted: true },
     { workflowId, event: 'delivered', accepted: true },
   ]);
-  expect(await eventsOf(shipmentId)).toEqual(['picked-up', 'in-transit', 'delivered']);
+  expect(await carrierEventsOf(pool, shipmentId)).toEqual(['picked-up', 'in-transit', 'delivered']);
   expect(await statusOf(shipmentId)).toBe('DELIVERED');
   expect(reports).toEqual(['Booked', 'picked-up']);
 });
@@ -141,7 +134,7 @@ test('a refused pickup (the order was cancelled first) ends the run: nothing rec
   await ship.bookShipment(booking(shipmentId, orderId, 3));
   expect(await over(shipmentId)).toMatchObject({ events_sent: 1 });
   expect(signals).toEqual([{ workflowId: shipmentWorkflowId(shipmentId), event: 'picked-up', accepted: false }]);
-  expect(await eventsOf(shipmentId)).toEqual([]);
+  expect(await carrierEventsOf(pool, shipmentId)).toEqual([]);
   expect(await statusOf(shipmentId)).toBe('BOOKED');
   expect(reports).toEqual(['Booked']);
 });
@@ -180,7 +173,7 @@ test('a run left by a sender that died resumes after its last sent event once th
   running.push(startSandboxCarrierRuns({ pool, queuePrefix: prefix, deliver: delivery }));
   expect(await over(shipmentId)).toMatchObject({ events_sent: 3 });
   expect(restarted).toEqual(['in-transit', 'delivered']);
-  expect(await eventsOf(shipmentId)).toEqual(['picked-up', 'in-transit', 'delivered']);
+  expect(await carrierEventsOf(pool, shipmentId)).toEqual(['picked-up', 'in-transit', 'delivered']);
 });
 
 test('two senders of one deployment send each event of 20 parcels exactly once, in order per parcel', async () => {

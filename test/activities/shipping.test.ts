@@ -10,6 +10,7 @@ import type {
   ShipmentProgress,
   ShippingActivities,
 } from '../../src/domain';
+import { carrierEventsOf } from '../support/orders';
 import { count, failureOf, insertItem, insertWarehouses, testPool, uid } from './support';
 
 let pool: Pool;
@@ -181,13 +182,6 @@ describe('runSandboxCarrier', () => {
     await ship.bookShipment(booking(shipmentId, { orderId: uid('o') }));
     return shipmentId;
   }
-  const eventsOf = async (shipmentId: string) =>
-    (
-      await pool.query<{ event: string }>(
-        "SELECT event FROM shipment_events WHERE shipment_id = $1 ORDER BY array_position(ARRAY['picked-up', 'in-transit', 'delivered'], event)",
-        [shipmentId],
-      )
-    ).rows.map((r) => r.event);
 
   test('records, then signals, picked-up, in-transit, delivered in order, about transitMs apart in total, heartbeating progress', async () => {
     const shipmentId = await bookedShipment();
@@ -203,7 +197,7 @@ describe('runSandboxCarrier', () => {
       { workflowId: 'shipment-wf-1', event: 'delivered', ...accepted },
     ]);
     expect(reports.map((r) => r.event)).toEqual(['Booked', 'picked-up']); // the pickup, from its recording
-    expect(await eventsOf(shipmentId)).toEqual(['picked-up', 'in-transit', 'delivered']);
+    expect(await carrierEventsOf(pool, shipmentId)).toEqual(['picked-up', 'in-transit', 'delivered']);
     expect((await shipment(shipmentId))?.status).toBe('DELIVERED');
     // Details are the index of the last emitted event: non-decreasing, from -1 to 2.
     expect(beats[0]).toBe(-1);
@@ -226,7 +220,7 @@ describe('runSandboxCarrier', () => {
       transitMs: 30,
     });
     expect(signals).toEqual([]);
-    expect(await eventsOf(shipmentId)).toEqual(['picked-up', 'in-transit', 'delivered']);
+    expect(await carrierEventsOf(pool, shipmentId)).toEqual(['picked-up', 'in-transit', 'delivered']);
   });
 
   test('a pickup refused at the gate (the order was cancelled first) is signalled as refused, and the carrier stops', async () => {
@@ -241,7 +235,7 @@ describe('runSandboxCarrier', () => {
     });
     expect(signals).toEqual([{ workflowId: 'shipment-wf-4', event: 'picked-up', recorded: { accepted: false } }]);
     expect(reports.map((r) => r.event)).toEqual(['Booked']); // a refused pickup is not the order's
-    expect(await eventsOf(shipmentId)).toEqual([]);
+    expect(await carrierEventsOf(pool, shipmentId)).toEqual([]);
     expect((await shipment(shipmentId))?.status).toBe('BOOKED');
   });
 
@@ -257,6 +251,6 @@ describe('runSandboxCarrier', () => {
     env.cancel();
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
     expect(signals).toEqual([]);
-    expect(await eventsOf(shipmentId)).toEqual([]);
+    expect(await carrierEventsOf(pool, shipmentId)).toEqual([]);
   });
 });

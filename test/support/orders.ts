@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Pool } from 'pg';
 import {
+  CARRIER_EVENTS,
   shipmentWorkflowId,
   type CarrierEventType,
   type ProductType,
@@ -180,6 +181,15 @@ export async function scheduledActivities(handle: WorkflowHandle): Promise<strin
       ? [e.activityTaskScheduledEventAttributes.activityType.name]
       : [],
   );
+}
+
+/** The carrier events recorded for a shipment (shipment_events), in the carrier's order. */
+export async function carrierEventsOf(pool: Pool, shipmentId: string): Promise<string[]> {
+  const { rows } = await pool.query<{ event: string }>(
+    'SELECT event FROM shipment_events WHERE shipment_id = $1 ORDER BY array_position($2::text[], event)',
+    [shipmentId, CARRIER_EVENTS],
+  );
+  return rows.map((r) => r.event);
 }
 
 /** Polls `probe` until it returns a value other than undefined (a database row, a visibility answer). */

@@ -6,6 +6,7 @@
 import { SERVICES, shipmentWorkflowId, type OrderSettings } from '../../src/domain';
 import { cancelUpdate } from '../../workflows/order-api';
 import {
+  carrierEventsOf,
   eventually,
   placeOneLine,
   scheduledActivities,
@@ -28,13 +29,6 @@ async function runOf(shipmentId: string) {
   );
   return rows[0];
 }
-const eventsOf = async (shipmentId: string) =>
-  (
-    await stack.pool.query<{ event: string }>(
-      "SELECT event FROM shipment_events WHERE shipment_id = $1 ORDER BY array_position(ARRAY['picked-up', 'in-transit', 'delivered'], event)",
-      [shipmentId],
-    )
-  ).rows.map((r) => r.event);
 
 test('the sandbox carrier sends the parcel its events: the shipment runs only the booking, and the order is delivered', async () => {
   const { handle } = await placeOneLine(stack, { priceCents: 1_000, stock: { east: 2 } });
@@ -48,7 +42,7 @@ test('the sandbox carrier sends the parcel its events: the shipment runs only th
   );
   expect(signals).toEqual(['carrierEvent', 'carrierEvent', 'carrierEvent']);
   expect(await runOf(shipmentId)).toEqual({ events_sent: 3, next_event_at: null });
-  expect(await eventsOf(shipmentId)).toEqual(['picked-up', 'in-transit', 'delivered']);
+  expect(await carrierEventsOf(stack.pool, shipmentId)).toEqual(['picked-up', 'in-transit', 'delivered']);
   expect(view.pointOfNoReturn).toBeDefined();
 });
 
@@ -61,7 +55,7 @@ test('an order placed by a v0.3 starter (no carrierSendsEvents) keeps the carrie
   const child = stack.client.workflow.getHandle(shipmentWorkflowId(shipmentId));
   expect(await scheduledActivities(child)).toEqual(['bookShipment', 'runSandboxCarrier']);
   expect(await runOf(shipmentId)).toBeUndefined();
-  expect(await eventsOf(shipmentId)).toEqual(['picked-up', 'in-transit', 'delivered']);
+  expect(await carrierEventsOf(stack.pool, shipmentId)).toEqual(['picked-up', 'in-transit', 'delivered']);
 });
 
 test('an order cancelled (and refunded) before the pickup: the booking is cancelled and the carrier run ends at the refused pickup', async () => {
@@ -80,7 +74,7 @@ test('an order cancelled (and refunded) before the pickup: the booking is cancel
     return run?.next_event_at === null ? run : undefined;
   });
   expect(over).toEqual({ events_sent: 1, next_event_at: null });
-  expect(await eventsOf(shipmentId)).toEqual([]);
+  expect(await carrierEventsOf(stack.pool, shipmentId)).toEqual([]);
   const { rows } = await stack.pool.query<{ status: string }>('SELECT status FROM shipments WHERE shipment_id = $1', [
     shipmentId,
   ]);
