@@ -63,6 +63,8 @@ export async function startTestWorkers(
     ? dataConverterFor(parseKeyring(opts.codecKeys, 'codecKeys'))
     : loadDataConverter();
   const client = new Client({ connection, namespace: 'default', dataConverter });
+  // The workers' own calls ride their native connection, as in worker.ts; the test drives with `client`.
+  const workerClient = new Client({ connection: nativeConnection, namespace: 'default', dataConverter });
   const deps: WorkerDeps = {
     connection: nativeConnection,
     namespace: 'default',
@@ -71,17 +73,18 @@ export async function startTestWorkers(
     taskQueuePrefix: prefix,
     workflowBundle: { codePath: opts.workflowBundlePath ?? requireEnv('WORKFLOW_BUNDLE_PATH') },
     publishCarrierEvent: opts.publishCarrierEvent,
-    waitlists: waitlistsVia(client, prefix),
+    waitlists: waitlistsVia(workerClient, prefix),
     deployment: opts.deployment,
     paymentProvider: opts.paymentProvider,
     carrier: opts.carrier,
     catalog: opts.catalog,
-    signalShipment: (workflowId, message) => client.workflow.getHandle(workflowId).signal(carrierEventSignal, message),
-    reportToOrder: reportToOrderVia(client),
+    signalShipment: (workflowId, message) =>
+      workerClient.workflow.getHandle(workflowId).signal(carrierEventSignal, message),
+    reportToOrder: reportToOrderVia(workerClient),
     policy: opts.policy ?? testPolicy(),
     sandboxPaymentDelayMs: 1_500,
     activityOverrides: opts.activities,
-    describeWorkflow: describeWorkflowWith(client),
+    describeWorkflow: describeWorkflowWith(workerClient),
   };
   const sandboxCarrier = startSandboxCarrierFor(deps, services);
   const workers: Worker[] = await createWorkers({ ...deps, sandboxCarrierRuns: sandboxCarrier }, services);
