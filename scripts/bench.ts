@@ -17,6 +17,7 @@ import { runBench } from '../src/bench/runner';
 import { isShape, SHAPES, type Shape } from '../src/bench/shapes';
 import { projectRoot } from '../src/infra/paths';
 import { interruptOnSignals } from '../src/infra/interrupt';
+import { positiveInt, UsageError } from '../src/bench/flags';
 
 export const DEFAULTS = { orders: 20, concurrency: 10, shape: 'all', transitMs: 1, warmup: 3 } as const;
 
@@ -41,16 +42,6 @@ Examples:
   npm run bench
   npm run bench -- --shape one-line --orders 100 --concurrency 20 --json /tmp/bench.json
   npm run bench -- --docs --label "dev server: SQLite WAL"`;
-
-class UsageError extends Error {}
-
-function positiveInt(name: string, value: string | undefined, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
-  return n;
-}
 
 function parse(argv: string[]) {
   const { values } = parseArgs({
