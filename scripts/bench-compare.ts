@@ -17,7 +17,7 @@ import { writeJson, type BenchReport } from '../src/bench/report';
 import { isShape, SHAPES } from '../src/bench/shapes';
 import { interruptOnSignals } from '../src/infra/interrupt';
 import { projectRoot } from '../src/infra/paths';
-import { positiveInt, UsageError } from '../src/bench/flags';
+import { parseOrExitCode, positiveInt, runMain, UsageError } from '../src/bench/flags';
 
 const USAGE = `Usage: npm run bench:compare -- --against REF [options]
 
@@ -51,16 +51,16 @@ function parse(argv: string[]) {
     strict: true,
     allowPositionals: false,
   });
-  if (values.help) return { help: true as const };
-  if (!values.against?.trim()) throw new UsageError('--against is required: the commit to compare with');
+  const against = values.against?.trim() ?? '';
+  if (!values.help && !against) throw new UsageError('--against is required: the commit to compare with');
   const shape = values.shape ?? 'one-line';
   if (!isShape(shape))
     throw new UsageError(`--shape must be one of ${SHAPES.join(', ')}, got ${JSON.stringify(shape)}`);
   if (values.address !== undefined && !/^[^\s:]+:\d+$/.test(values.address))
     throw new UsageError(`--address must be host:port, got ${JSON.stringify(values.address)}`);
   return {
-    help: false as const,
-    against: values.against.trim(),
+    help: values.help ?? false,
+    against,
     pairs: positiveInt('pairs', values.pairs, 3),
     shape,
     orders: positiveInt('orders', values.orders, 40),
@@ -105,17 +105,8 @@ async function prepareOther(root: string, ref: string, dir: string, signal: Abor
 }
 
 async function main(argv: string[]): Promise<number> {
-  let o: ReturnType<typeof parse>;
-  try {
-    o = parse(argv);
-  } catch (err) {
-    console.error(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    return 2;
-  }
-  if (o.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const o = parseOrExitCode(() => parse(argv), USAGE);
+  if (typeof o === 'number') return o;
   const root = projectRoot();
   let sha: string;
   try {
@@ -177,12 +168,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain(main);

@@ -17,7 +17,7 @@ import { runBench } from '../src/bench/runner';
 import { isShape, SHAPES, type Shape } from '../src/bench/shapes';
 import { projectRoot } from '../src/infra/paths';
 import { interruptOnSignals } from '../src/infra/interrupt';
-import { positiveInt, UsageError } from '../src/bench/flags';
+import { parseOrExitCode, positiveInt, runMain, UsageError } from '../src/bench/flags';
 
 export const DEFAULTS = { orders: 20, concurrency: 10, shape: 'all', transitMs: 1, warmup: 3 } as const;
 
@@ -86,17 +86,8 @@ function parse(argv: string[]) {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let o: ReturnType<typeof parse>;
-  try {
-    o = parse(argv);
-  } catch (err) {
-    console.error(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    return 2;
-  }
-  if (o.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const o = parseOrExitCode(() => parse(argv), USAGE);
+  if (typeof o === 'number') return o;
   const interrupted = interruptOnSignals('bench');
   setMaxListeners(0, interrupted); // every order in flight listens to it
 
@@ -127,12 +118,4 @@ async function main(argv: string[]): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain(main);

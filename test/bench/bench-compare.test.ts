@@ -4,12 +4,12 @@
  * Asserts the comparison's structure, that every order of both runs reached its end and that the
  * worktree is gone afterwards; never a number. Bad flags: exit 2 naming the flag, nothing built.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Comparison, Pair } from '../../src/bench/compare';
-import { DIST, ROOT } from '../support/processes';
+import { ROOT, runScriptToEnd } from '../support/processes';
 
 jest.setTimeout(300_000);
 
@@ -19,24 +19,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function runCompare(args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [path.join(DIST, 'scripts/bench-compare.js'), ...args], {
-    cwd: ROOT,
-    env: process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  // A run that hangs fails the test instead of holding the suite: stopped by its pid.
-  const bound = setTimeout(() => child.kill('SIGINT'), 270_000);
-  return new Promise((resolve) =>
-    child.once('exit', (code) => {
-      clearTimeout(bound);
-      resolve({ code, output });
-    }),
-  );
-}
+const runCompare = (args: string[]) => runScriptToEnd('scripts/bench-compare.js', args, 270_000);
 
 const worktrees = () => spawnSync('git', ['worktree', 'list'], { cwd: ROOT, encoding: 'utf8' }).stdout;
 

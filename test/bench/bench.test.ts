@@ -4,14 +4,13 @@
  * with the docs written to a temporary folder. Asserts the report's structure and that every
  * order and floor workflow reached its end, never a number.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isAlive } from '../../src/infra/processes';
 import type { BenchReport } from '../../src/bench/report';
 import { NOTES_END, NOTES_START } from '../../src/bench/markdown';
-import { DIST, ROOT } from '../support/processes';
+import { runScriptToEnd } from '../support/processes';
 
 jest.setTimeout(150_000);
 
@@ -21,24 +20,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [path.join(DIST, 'scripts/bench.js'), ...args], {
-    cwd: ROOT,
-    env: process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  // A bench that hangs fails the test instead of holding the suite: stopped by its pid.
-  const bound = setTimeout(() => child.kill('SIGINT'), 120_000);
-  return new Promise((resolve) =>
-    child.once('exit', (code) => {
-      clearTimeout(bound);
-      resolve({ code, output });
-    }),
-  );
-}
+const runBench = (args: string[]) => runScriptToEnd('scripts/bench.js', args, 120_000);
 
 test('5 one-line orders, the floors and the in-process baseline: a complete report, docs and a tuning-log entry', async () => {
   const json = path.join(dir, 'report.json');

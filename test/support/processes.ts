@@ -60,6 +60,26 @@ export function spawnNode(script: string, args: string[], env: NodeJS.ProcessEnv
   };
 }
 
+/**
+ * Runs a compiled script to its end with the test's environment: exit code and output (stdout and
+ * stderr together). One that outlives `boundMs` is stopped by its pid (SIGINT, as Ctrl-C) and fails
+ * the test on its exit code instead of holding the suite.
+ */
+export function runScriptToEnd(
+  script: string,
+  args: string[],
+  boundMs: number,
+): Promise<{ code: number | null; output: string }> {
+  const run = spawnNode(script, args, process.env);
+  const bound = setTimeout(() => run.child.kill('SIGINT'), boundMs);
+  return new Promise((resolve) =>
+    run.child.once('close', (code) => {
+      clearTimeout(bound);
+      resolve({ code, output: run.output() });
+    }),
+  );
+}
+
 /** Direct children of `pid` with their command lines. */
 export function childrenOf(pid: number): Array<{ pid: number; command: string }> {
   try {
