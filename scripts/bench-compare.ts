@@ -82,7 +82,9 @@ function run(cmd: string, args: string[], cwd: string, signal: AbortSignal): Pro
   return new Promise((resolve, reject) => {
     // Its output goes to our stderr: our stdout is the comparison alone.
     const child = spawn(cmd, args, { cwd, env: process.env, stdio: ['ignore', 2, 'inherit'] });
-    const stop = () => child.pid !== undefined && process.kill(child.pid, 'SIGINT');
+    // SIGTERM, not SIGINT: a Ctrl-C in the terminal has already sent SIGINT to the whole process
+    // group, and the bench listens for one SIGINT only (a second would end it before it stopped its stack).
+    const stop = () => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGTERM');
     signal.addEventListener('abort', stop, { once: true });
     child.once('error', reject);
     child.once('exit', (code, sig) => {
