@@ -17,6 +17,8 @@ export interface RunSummary {
   workerCpuMs?: number;
   /** Temporal server CPU per order (undefined against a server the bench did not start). */
   serverCpuMs?: number;
+  /** Every process on the machine, per order. */
+  machineCpuMs?: number;
   historyEvents?: number;
   workflowTasks?: number;
   sqlStatements?: number;
@@ -39,6 +41,7 @@ export function summarize(report: BenchReport, shape: string): RunSummary {
     workerCpuMs: row.perOrder.cpuMs,
     serverCpuMs:
       serverCpuSeconds === undefined || row.completed === 0 ? undefined : (serverCpuSeconds * 1000) / row.completed,
+    machineCpuMs: row.perOrder.machineCpuMs,
     historyEvents: row.perOrder.historyEvents,
     workflowTasks: row.perOrder.workflowTasks,
     sqlStatements: row.perOrder.sqlStatements,
@@ -67,6 +70,8 @@ export interface Comparison {
   /** Mean worker CPU ms per order, after over before. */
   workerCpuRatio?: number;
   serverCpuRatio?: number;
+  /** Mean CPU per order of every process on the machine, after over before. */
+  machineCpuRatio?: number;
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -103,6 +108,10 @@ export function compare(pairs: Pair[]): Comparison {
       meanOf(after, (r) => r.serverCpuMs),
       meanOf(before, (r) => r.serverCpuMs),
     ),
+    machineCpuRatio: ratio(
+      meanOf(after, (r) => r.machineCpuMs),
+      meanOf(before, (r) => r.machineCpuMs),
+    ),
   };
 }
 
@@ -121,11 +130,12 @@ export function formatComparison(names: { before: string; after: string }, pairs
       'over floor',
       'worker CPU ms',
       'server CPU ms',
+      'machine CPU ms',
       'events',
       'WF tasks',
       'SQL',
     ],
-    colAligns: ['right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    colAligns: ['right', 'left', ...Array<'right'>(10).fill('right')],
     style: { head: [], border: [] },
   });
   pairs.forEach((p, i) => {
@@ -142,6 +152,7 @@ export function formatComparison(names: { before: string; after: string }, pairs
         fixed(r.floorPerSecond ? r.perSecond / r.floorPerSecond : undefined),
         fixed(r.workerCpuMs, 0),
         fixed(r.serverCpuMs, 0),
+        fixed(r.machineCpuMs, 0),
         fixed(r.historyEvents, 1),
         fixed(r.workflowTasks, 1),
         fixed(r.sqlStatements, 0),
@@ -153,6 +164,6 @@ export function formatComparison(names: { before: string; after: string }, pairs
     `orders/s by the means: ${fixed(c.meanBefore)} → ${fixed(c.meanAfter)} (${times(c.ratioOfMeans)}); ` +
       `pair by pair ${c.ratios.map(times).join(', ')}; ${names.after} faster in ${c.afterFaster} of ${c.pairs}`,
     `over each run's own floor: ${times(c.floorNormalizedRatio)}   worker CPU per order: ${times(c.workerCpuRatio)}   ` +
-      `server CPU per order: ${times(c.serverCpuRatio)}`,
+      `server CPU per order: ${times(c.serverCpuRatio)}   machine CPU per order: ${times(c.machineCpuRatio)}`,
   ].join('\n');
 }

@@ -33,6 +33,24 @@ function byKind(report: BenchReport, kind: BenchRow['kind'], shape?: string): Be
   return report.rows.find((r) => r.kind === kind && (shape === undefined || r.shape === shape));
 }
 
+/**
+ * The machine's CPU per order against the floor's: with every core busy, CPU per order sets the
+ * pace, whatever process spends it (the server, the worker, PostgreSQL, the bench).
+ */
+export function cpuBudget(report: BenchReport, order: BenchRow, floor: BenchRow): string | undefined {
+  const orderMs = order.perOrder.machineCpuMs;
+  const floorMs = floor.perOrder.machineCpuMs;
+  const busy = order.resources.machineCpuPercent;
+  const cores = report.machine.cpus;
+  if (orderMs === undefined || floorMs === undefined || busy === undefined || !orderMs || !floorMs) return undefined;
+  return (
+    `**The CPU budget.** The machine (${cores} cores; every process on it) spent ${orderMs.toFixed(0)} ms of CPU ` +
+    `per ${order.name} order and ${floorMs.toFixed(0)} ms per floor workflow (${(orderMs / floorMs).toFixed(2)}×), ` +
+    `and was ${(busy / cores).toFixed(0)} % busy while the orders ran. With every core busy, CPU per order sets the ` +
+    `pace: ${cores} cores at ${orderMs.toFixed(0)} ms an order allow about ${((cores * 1000) / orderMs).toFixed(1)} orders/s.`
+  );
+}
+
 /** The sentences that read the table: the order against its floor and against no Temporal. */
 function findings(report: BenchReport): string[] {
   const out: string[] = [];
@@ -46,6 +64,8 @@ function findings(report: BenchReport): string[] {
         `of a bare workflow making the same calls (${floorCalls(report.floor!.activities, report.floor!.localActivities ?? 0)}: ${floor.perSecond.toFixed(2)}/s), ` +
         `${pct(first.perSecond, local.perSecond)} of the same with every call a local activity (${local.perSecond.toFixed(2)}/s).`,
     );
+  const budget = first && floor && cpuBudget(report, first, floor);
+  if (budget) out.push(budget);
   const same = inProcess && byKind(report, 'order', inProcess.shape);
   if (same && inProcess)
     out.push(
@@ -147,6 +167,7 @@ order and its shipment children; _WF tasks_: workflow tasks completed; _activiti
 tasks scheduled and local-activity markers (in-process: activity functions called). _SQL (tx)_: statements
 (of them BEGINs) sent by the worker and by the placing client. _CPU ms_, _CPU %_ (of one core) and _RSS_
 (peak): the worker process (in-process: the bench process). _server CPU %_: the Temporal dev server.
+_machine CPU ms_: every process on the machine (server, worker, PostgreSQL, the bench), from \`/proc/stat\`.
 
 ${findings(report).join('\n\n')}
 
@@ -169,7 +190,8 @@ ${findings(report).join('\n\n')}
   workflow started); approval orders are approved by Update as soon as their \`OrderStatus\` search
   attribute says \`AwaitingApproval\` (looked up every 100 ms).
 - History counts come from each workflow's history and its children's after the phase.
-- CPU is utime + stime from \`/proc/<pid>/stat\` over the phase; RSS is VmRSS from \`/proc/<pid>/status\`,
+- CPU is utime + stime from \`/proc/<pid>/stat\` over the phase (the machine's: the busy fields of
+  \`/proc/stat\`'s first line, so anything else running on the machine counts too); RSS is VmRSS from \`/proc/<pid>/status\`,
   sampled every 250 ms, the peak. SQL statements are counted client-side: \`pg\`'s \`Client.query\` wrapped in
   the worker (preloaded with \`node --require\`) and in the bench process; PostgreSQL's pg_stat_statements
   needs a server preload that embedded and stock servers lack.

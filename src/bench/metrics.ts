@@ -3,7 +3,7 @@
  * processes spent meanwhile (CPU seconds and peak RSS from /proc, SQL statements from the counters).
  */
 import type { Sample } from './drive';
-import { cpuSeconds, PeakRss } from './proc-stats';
+import { cpuSeconds, machineCpuSeconds, PeakRss } from './proc-stats';
 import { subtractCounts, type SqlCounts } from './sql-counter';
 
 export interface Latency {
@@ -51,6 +51,10 @@ export interface Resources {
   /** Set when the bench started the Temporal server. */
   serverCpuSeconds?: number;
   serverCpuPercent?: number;
+  /** Every process on the machine, all cores: the budget the stack shares (PostgreSQL included). */
+  machineCpuSeconds?: number;
+  /** Of one core, so up to 100 × cores. */
+  machineCpuPercent?: number;
   sql?: SqlCounts;
 }
 
@@ -74,6 +78,7 @@ export async function measure<T>(probes: Probes, fn: () => Promise<T>): Promise<
   const sqlBefore = await probes.sqlCounts();
   const cpuBefore = cpu();
   const serverBefore = server();
+  const machineBefore = machineCpuSeconds();
   const rss = new PeakRss(probes.pid ?? process.pid);
   const started = performance.now();
   let result: T;
@@ -86,6 +91,7 @@ export async function measure<T>(probes: Probes, fn: () => Promise<T>): Promise<
   const wallSeconds = (performance.now() - started) / 1000;
   const cpuAfter = cpu();
   const serverAfter = server();
+  const machineAfter = machineCpuSeconds();
   const sqlAfter = await probes.sqlCounts();
   const resources: Resources = { wallSeconds };
   if (cpuBefore !== undefined && cpuAfter !== undefined) {
@@ -96,6 +102,10 @@ export async function measure<T>(probes: Probes, fn: () => Promise<T>): Promise<
   if (serverBefore !== undefined && serverAfter !== undefined) {
     resources.serverCpuSeconds = serverAfter - serverBefore;
     resources.serverCpuPercent = (100 * resources.serverCpuSeconds) / wallSeconds;
+  }
+  if (machineBefore !== undefined && machineAfter !== undefined) {
+    resources.machineCpuSeconds = machineAfter - machineBefore;
+    resources.machineCpuPercent = (100 * resources.machineCpuSeconds) / wallSeconds;
   }
   if (sqlBefore && sqlAfter) resources.sql = subtractCounts(sqlAfter, sqlBefore);
   return { result, resources };

@@ -1,7 +1,8 @@
 /**
- * CPU time and memory of a process by id, from Linux's /proc: what the bench reports for the
- * worker process (and the Temporal server when it started one). Elsewhere every reading is
- * undefined and the report says n/a.
+ * CPU time and memory of a process by id, and the whole machine's CPU time, from Linux's /proc:
+ * what the bench reports for the worker process, the Temporal server when it started one, and
+ * everything on the machine (PostgreSQL and the bench itself included). Elsewhere every reading
+ * is undefined and the report says n/a.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -34,6 +35,29 @@ export function cpuSeconds(pid: number): number | undefined {
   const stime = Number(fields[12]);
   if (!Number.isFinite(utime) || !Number.isFinite(stime)) return undefined;
   return (utime + stime) / clockTicks();
+}
+
+/**
+ * Busy CPU seconds of the whole machine, all cores, from the first line of /proc/stat: user,
+ * nice, system, irq, softirq and steal (not idle, not iowait, which is idle time waiting on disk).
+ */
+export function parseMachineBusySeconds(procStat: string, ticks: number): number | undefined {
+  const line = procStat.split('\n', 1)[0] ?? '';
+  const fields = line.trim().split(/\s+/);
+  if (fields[0] !== 'cpu' || fields.length < 9) return undefined;
+  const [user, nice, system, , , irq, softirq, steal] = fields.slice(1, 9).map(Number);
+  const busy = [user, nice, system, irq, softirq, steal];
+  if (busy.some((v) => !Number.isFinite(v))) return undefined;
+  return busy.reduce((a, b) => a! + b!, 0)! / ticks;
+}
+
+/** Busy CPU seconds of the whole machine so far (every process, every core). */
+export function machineCpuSeconds(): number | undefined {
+  try {
+    return parseMachineBusySeconds(readFileSync('/proc/stat', 'utf8'), clockTicks());
+  } catch {
+    return undefined;
+  }
 }
 
 /** Resident set size in bytes now (VmRSS). */

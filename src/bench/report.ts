@@ -28,6 +28,8 @@ export interface PerOrder {
   sqlTransactions?: number;
   /** CPU of the process that ran the logic, per order. */
   cpuMs?: number;
+  /** CPU of every process on the machine over the phase, per order. */
+  machineCpuMs?: number;
 }
 
 export interface BenchRow {
@@ -114,6 +116,7 @@ export const COLUMNS: Column[] = [
   { head: 'CPU %', cell: (r) => num(r.resources.cpuPercent, 0) },
   { head: 'RSS MiB', cell: (r) => num(r.resources.peakRssMiB, 0) },
   { head: 'server CPU %', cell: (r) => num(r.resources.serverCpuPercent, 0) },
+  { head: 'machine CPU ms', cell: (r) => num(r.perOrder.machineCpuMs, 0) },
 ];
 
 export function formatTable(report: BenchReport): string {
@@ -128,7 +131,7 @@ export function formatTable(report: BenchReport): string {
       `${report.label ? ` — ${report.label}` : ''}`,
     table.toString(),
     "Per order (floor: per workflow). CPU ms, CPU % (of one core) and RSS (peak) are the worker process's; " +
-      "in-process: the bench process's. SQL counts the worker's statements and the placing client's (card vault).",
+      "in-process: the bench process's; machine CPU ms: every process on the machine. SQL counts the worker's statements and the placing client's (card vault).",
   ];
   if (report.problems.length) lines.push('', 'PROBLEMS:', ...report.problems.map((p) => `  - ${p}`));
   return lines.join('\n');

@@ -274,6 +274,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
           sqlTransactions: Math.round((resources.sql.transactions / n) * 10) / 10,
         });
       if (resources.cpuSeconds !== undefined) row.perOrder.cpuMs = (resources.cpuSeconds * 1000) / n;
+      if (resources.machineCpuSeconds !== undefined)
+        row.perOrder.machineCpuMs = (resources.machineCpuSeconds * 1000) / n;
       if (kind !== 'in-process') {
         const counts = await mapLimited(completed, HISTORY_CONCURRENCY, (s) => historyCounts(client, s.workflowId));
         const mean: HistoryCounts | undefined = meanCounts(counts);

@@ -64,7 +64,14 @@ test('5 one-line orders, the floors and the in-process baseline: a complete repo
     expect(typeof row.perOrder.sqlStatements).toBe('number');
   }
   const [order, floor, local] = report.rows;
-  for (const key of ['historyEvents', 'workflowTasks', 'activities', 'localActivities', 'cpuMs'] as const)
+  for (const key of [
+    'historyEvents',
+    'workflowTasks',
+    'activities',
+    'localActivities',
+    'cpuMs',
+    'machineCpuMs',
+  ] as const)
     expect({ key, type: typeof order!.perOrder[key] }).toEqual({ key, type: 'number' });
   expect(typeof order!.resources.peakRssMiB).toBe('number');
   // The floor makes the order's calls: its activities and local activities, then all of them local.

@@ -1,7 +1,8 @@
 import { costGrowth } from '../../src/bench/growth';
-import { keptNotes, NOTES_END, NOTES_START } from '../../src/bench/markdown';
+import { cpuBudget, keptNotes, NOTES_END, NOTES_START } from '../../src/bench/markdown';
 import { percentile } from '../../src/bench/metrics';
-import type { BenchRow } from '../../src/bench/report';
+import { parseMachineBusySeconds } from '../../src/bench/proc-stats';
+import type { BenchReport, BenchRow } from '../../src/bench/report';
 
 test('percentiles are nearest-rank: every reported value was observed', () => {
   const sorted = Array.from({ length: 20 }, (_, i) => (i + 1) * 10);
@@ -64,4 +65,22 @@ test('cost growth: least-squares slope per line over one-warehouse shapes, segme
   expect(steeper.events.atMostLinear).toBe(false);
   // One size only: nothing to fit.
   expect(costGrowth([row('one-line', 102, 1000, 90), row('ten-lines', 160, 1300, 130)])).toBeUndefined();
+});
+
+test("the machine's busy CPU: user, nice, system, irq, softirq and steal of /proc/stat's first line, not idle or iowait", () => {
+  const stat = 'cpu  1000 20 300 9000 400 5 15 10 0 0\ncpu0 500 10 150 4500 200 2 7 5 0 0\n';
+  expect(parseMachineBusySeconds(stat, 100)).toBeCloseTo((1000 + 20 + 300 + 5 + 15 + 10) / 100);
+  expect(parseMachineBusySeconds('intr 1 2 3\n', 100)).toBeUndefined();
+  expect(parseMachineBusySeconds('cpu 1 2 x 4 5 6 7 8\n', 100)).toBeUndefined();
+});
+
+test("the CPU budget: the machine's CPU per order against the floor's, and the rate it allows with every core busy", () => {
+  const row = (name: string, kind: BenchRow['kind'], machineCpuMs: number | undefined, machineCpuPercent: number) =>
+    ({ name, kind, perOrder: { machineCpuMs }, resources: { wallSeconds: 10, machineCpuPercent } }) as BenchRow;
+  const report = { machine: { cpus: 2 } } as BenchReport;
+  const text = cpuBudget(report, row('one-line', 'order', 320, 190), row('floor', 'floor', 128, 185));
+  expect(text).toContain('spent 320 ms of CPU per one-line order and 128 ms per floor workflow (2.50×)');
+  expect(text).toContain('95 % busy while the orders ran');
+  expect(text).toContain('2 cores at 320 ms an order allow about 6.3 orders/s');
+  expect(cpuBudget(report, row('one-line', 'order', undefined, 190), row('floor', 'floor', 128, 185))).toBeUndefined();
 });
