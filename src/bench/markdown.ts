@@ -43,9 +43,18 @@ export function cpuBudget(report: BenchReport, order: BenchRow, floor: BenchRow)
   const busy = order.resources.machineCpuPercent;
   const cores = report.machine.cpus;
   if (orderMs === undefined || floorMs === undefined || busy === undefined || !orderMs || !floorMs) return undefined;
+  const split = (row: BenchRow) => {
+    const worker = row.perOrder.cpuMs;
+    const server = row.resources.serverCpuSeconds;
+    const machine = row.perOrder.machineCpuMs!;
+    if (worker === undefined || server === undefined || !row.count) return '';
+    const serverMs = (server * 1000) / row.count;
+    return ` (worker ${worker.toFixed(0)}, server ${serverMs.toFixed(0)}, the rest ${(machine - worker - serverMs).toFixed(0)})`;
+  };
   return (
     `**The CPU budget.** The machine (${cores} cores; every process on it) spent ${orderMs.toFixed(0)} ms of CPU ` +
-    `per ${order.name} order and ${floorMs.toFixed(0)} ms per floor workflow (${(orderMs / floorMs).toFixed(2)}×), ` +
+    `per ${order.name} order${split(order)} and ${floorMs.toFixed(0)} ms per floor workflow${split(floor)} ` +
+    `(${(orderMs / floorMs).toFixed(2)}×${split(order) ? '; the rest: PostgreSQL, the bench placing and awaiting, the kernel' : ''}), ` +
     `and was ${(busy / cores).toFixed(0)} % busy while the orders ran. With every core busy, CPU per order sets the ` +
     `pace: ${cores} cores at ${orderMs.toFixed(0)} ms an order allow about ${((cores * 1000) / orderMs).toFixed(1)} orders/s.`
   );

@@ -76,10 +76,21 @@ test("the machine's busy CPU: user, nice, system, irq, softirq and steal of /pro
 
 test("the CPU budget: the machine's CPU per order against the floor's, and the rate it allows with every core busy", () => {
   const row = (name: string, kind: BenchRow['kind'], machineCpuMs: number | undefined, machineCpuPercent: number) =>
-    ({ name, kind, perOrder: { machineCpuMs }, resources: { wallSeconds: 10, machineCpuPercent } }) as BenchRow;
+    ({
+      name,
+      kind,
+      count: 10,
+      perOrder: { machineCpuMs },
+      resources: { wallSeconds: 10, machineCpuPercent },
+    }) as BenchRow;
   const report = { machine: { cpus: 2 } } as BenchReport;
-  const text = cpuBudget(report, row('one-line', 'order', 320, 190), row('floor', 'floor', 128, 185));
-  expect(text).toContain('spent 320 ms of CPU per one-line order and 128 ms per floor workflow (2.50×)');
+  const order = row('one-line', 'order', 320, 190);
+  Object.assign(order.perOrder, { cpuMs: 120 });
+  Object.assign(order.resources, { serverCpuSeconds: 1.3 });
+  const text = cpuBudget(report, order, row('floor', 'floor', 128, 185));
+  expect(text).toContain(
+    'spent 320 ms of CPU per one-line order (worker 120, server 130, the rest 70) and 128 ms per floor workflow (2.50×;',
+  );
   expect(text).toContain('95 % busy while the orders ran');
   expect(text).toContain('2 cores at 320 ms an order allow about 6.3 orders/s');
   expect(cpuBudget(report, row('one-line', 'order', undefined, 190), row('floor', 'floor', 128, 185))).toBeUndefined();
