@@ -19,7 +19,7 @@ import { projectRoot } from '../src/infra/paths';
 import { interruptOnSignals } from '../src/infra/interrupt';
 import { parseOrExitCode, positiveInt, runMain, UsageError } from '../src/bench/flags';
 
-export const DEFAULTS = { orders: 20, concurrency: 10, shape: 'all', transitMs: 1, warmup: 3 } as const;
+export const DEFAULTS = { orders: 20, concurrency: 10, shape: 'all', transitMs: 1, warmup: 20 } as const;
 
 const USAGE = `Usage: npm run bench -- [options]
 

@@ -43,20 +43,25 @@ export function cpuBudget(report: BenchReport, order: BenchRow, floor: BenchRow)
   const busy = order.resources.machineCpuPercent;
   const cores = report.machine.cpus;
   if (orderMs === undefined || floorMs === undefined || busy === undefined || !orderMs || !floorMs) return undefined;
-  const split = (row: BenchRow) => {
+  const parts = (row: BenchRow) => {
     const worker = row.perOrder.cpuMs;
     const server = row.resources.serverCpuSeconds;
-    const machine = row.perOrder.machineCpuMs!;
-    if (worker === undefined || server === undefined || !row.count) return '';
+    if (worker === undefined || server === undefined || !row.count) return undefined;
     const serverMs = (server * 1000) / row.count;
-    return ` (worker ${worker.toFixed(0)}, server ${serverMs.toFixed(0)}, the rest ${(machine - worker - serverMs).toFixed(0)})`;
+    return { worker, server: serverMs, rest: row.perOrder.machineCpuMs! - worker - serverMs };
   };
+  const [o, f] = [parts(order), parts(floor)];
+  const ms = (n: number) => n.toFixed(0);
+  const split =
+    o && f
+      ? ` (worker ${ms(o.worker)} against ${ms(f.worker)}, server ${ms(o.server)} against ${ms(f.server)}, ` +
+        `the rest, PostgreSQL, the bench placing and awaiting, the kernel, ${ms(o.rest)} against ${ms(f.rest)})`
+      : '';
   return (
-    `**The CPU budget.** The machine (${cores} cores; every process on it) spent ${orderMs.toFixed(0)} ms of CPU ` +
-    `per ${order.name} order${split(order)} and ${floorMs.toFixed(0)} ms per floor workflow${split(floor)} ` +
-    `(${(orderMs / floorMs).toFixed(2)}×${split(order) ? '; the rest: PostgreSQL, the bench placing and awaiting, the kernel' : ''}), ` +
+    `**The CPU budget.** The machine (${cores} cores; every process on it) spent ${ms(orderMs)} ms of CPU ` +
+    `per ${order.name} order and ${ms(floorMs)} ms per floor workflow, ${(orderMs / floorMs).toFixed(2)}×${split}, ` +
     `and was ${(busy / cores).toFixed(0)} % busy while the orders ran. With every core busy, CPU per order sets the ` +
-    `pace: ${cores} cores at ${orderMs.toFixed(0)} ms an order allow about ${((cores * 1000) / orderMs).toFixed(1)} orders/s.`
+    `pace: ${cores} cores at ${ms(orderMs)} ms an order allow about ${((cores * 1000) / orderMs).toFixed(1)} orders/s.`
   );
 }
 

@@ -87,9 +87,15 @@ test("the CPU budget: the machine's CPU per order against the floor's, and the r
   const order = row('one-line', 'order', 320, 190);
   Object.assign(order.perOrder, { cpuMs: 120 });
   Object.assign(order.resources, { serverCpuSeconds: 1.3 });
-  const text = cpuBudget(report, order, row('floor', 'floor', 128, 185));
+  const floor = row('floor', 'floor', 128, 185);
+  expect(cpuBudget(report, order, floor)).toContain(
+    'spent 320 ms of CPU per one-line order and 128 ms per floor workflow, 2.50×, and was 95 % busy',
+  );
+  Object.assign(floor.perOrder, { cpuMs: 50 });
+  Object.assign(floor.resources, { serverCpuSeconds: 0.6 });
+  const text = cpuBudget(report, order, floor);
   expect(text).toContain(
-    'spent 320 ms of CPU per one-line order (worker 120, server 130, the rest 70) and 128 ms per floor workflow (2.50×;',
+    '2.50× (worker 120 against 50, server 130 against 60, the rest, PostgreSQL, the bench placing and awaiting, the kernel, 70 against 18), and',
   );
   expect(text).toContain('95 % busy while the orders ran');
   expect(text).toContain('2 cores at 320 ms an order allow about 6.3 orders/s');
