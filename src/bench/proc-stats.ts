@@ -42,13 +42,12 @@ export function cpuSeconds(pid: number): number | undefined {
  * nice, system, irq, softirq and steal (not idle, not iowait, which is idle time waiting on disk).
  */
 export function parseMachineBusySeconds(procStat: string, ticks: number): number | undefined {
-  const line = procStat.split('\n', 1)[0] ?? '';
-  const fields = line.trim().split(/\s+/);
-  if (fields[0] !== 'cpu' || fields.length < 9) return undefined;
-  const [user, nice, system, , , irq, softirq, steal] = fields.slice(1, 9).map(Number);
-  const busy = [user, nice, system, irq, softirq, steal];
+  const fields = (procStat.split('\n', 1)[0] ?? '').trim().split(/\s+/);
+  if (fields[0] !== 'cpu') return undefined;
+  // After the label: user 1, nice 2, system 3, idle 4, iowait 5, irq 6, softirq 7, steal 8.
+  const busy = [1, 2, 3, 6, 7, 8].map((i) => Number(fields[i])); // a missing field is NaN
   if (busy.some((v) => !Number.isFinite(v))) return undefined;
-  return busy.reduce((a, b) => a! + b!, 0)! / ticks;
+  return busy.reduce((a, b) => a + b, 0) / ticks;
 }
 
 /** Busy CPU seconds of the whole machine so far (every process, every core). */
