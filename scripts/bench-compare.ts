@@ -17,7 +17,7 @@ import { writeJson, type BenchReport } from '../src/bench/report';
 import { isShape, SHAPES } from '../src/bench/shapes';
 import { interruptOnSignals } from '../src/infra/interrupt';
 import { projectRoot } from '../src/infra/paths';
-import { parseOrExitCode, positiveInt, runMain, UsageError } from '../src/bench/flags';
+import { parseOrExitCode, positiveInt, runMain, UsageError, WARMUP_ORDERS } from '../src/bench/flags';
 
 const USAGE = `Usage: npm run bench:compare -- --against REF [options]
 
@@ -26,7 +26,7 @@ const USAGE = `Usage: npm run bench:compare -- --against REF [options]
   --shape S           ${SHAPES.join(' | ')} (default one-line)
   --orders N          orders per run (default 40)
   --concurrency C     in flight at once (default 20)
-  --warmup N          untimed orders before each run (default 20)
+  --warmup N          untimed orders before each run (default ${WARMUP_ORDERS})
   --address HOST:PORT both builds against a running Temporal server (else each run starts its own)
   --json FILE         write every run's summary and the comparison as JSON
 
@@ -65,7 +65,7 @@ function parse(argv: string[]) {
     shape,
     orders: positiveInt('orders', values.orders, 40),
     concurrency: positiveInt('concurrency', values.concurrency, 20),
-    warmup: positiveInt('warmup', values.warmup, 20, 0),
+    warmup: positiveInt('warmup', values.warmup, WARMUP_ORDERS, 0),
     address: values.address,
     json: values.json,
   };

@@ -17,9 +17,9 @@ import { runBench } from '../src/bench/runner';
 import { isShape, SHAPES, type Shape } from '../src/bench/shapes';
 import { projectRoot } from '../src/infra/paths';
 import { interruptOnSignals } from '../src/infra/interrupt';
-import { parseOrExitCode, positiveInt, runMain, UsageError } from '../src/bench/flags';
+import { parseOrExitCode, positiveInt, runMain, UsageError, WARMUP_ORDERS } from '../src/bench/flags';
 
-export const DEFAULTS = { orders: 20, concurrency: 10, shape: 'all', transitMs: 1, warmup: 20 } as const;
+export const DEFAULTS = { orders: 20, concurrency: 10, shape: 'all', transitMs: 1, warmup: WARMUP_ORDERS } as const;
 
 const USAGE = `Usage: npm run bench -- [options]
 

@@ -4,6 +4,12 @@
  */
 export class UsageError extends Error {}
 
+/**
+ * Untimed orders before the first timed phase, all at once. With 3, the first phase paid the
+ * worker's and the server's warm-up (about 100 ms of machine CPU an order; docs/benchmarks.md).
+ */
+export const WARMUP_ORDERS = 20;
+
 /** An integer flag at least `min`, or `fallback` when not given. */
 export function positiveInt(name: string, value: string | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
