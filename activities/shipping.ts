@@ -226,33 +226,32 @@ export function createShippingActivities(pool: Pool, deps: ShippingDeps): Shippi
      * Once the carrier has the parcel (picked up or later) it cannot be cancelled: false.
      */
     async cancelShipment({ shipmentId }) {
-      const { rows } = await pool.query<{ status: string; carrier_ref: string | null }>(
-        'SELECT status, carrier_ref FROM shipments WHERE shipment_id = $1',
-        [shipmentId],
-      );
-      // Booked: the carrier cancels first (idempotent), then our record follows. The order's gate
-      // was closed before this compensation runs, so no pickup can slip in between.
-      if (rows[0]?.status === 'BOOKED' && rows[0].carrier_ref)
-        await carrier.cancel({ carrierRef: rows[0].carrier_ref, idempotencyKey: `${shipmentId}:cancel` });
-      return inTransaction(pool, async (db) => {
+      // Our record first, under the row's lock: once it says CANCELLED no pickup can be recorded,
+      // and a booking that committed a moment ago is seen here with its carrier reference (read
+      // before the lock, it could be missed, leaving the carrier's booking live).
+      const outcome = await inTransaction(pool, async (db) => {
         const empty = await db.query(
           `INSERT INTO shipments (shipment_id, status) VALUES ($1, 'CANCELLED') ON CONFLICT (shipment_id) DO NOTHING`,
           [shipmentId],
         );
-        if (empty.rowCount === 1) return { cancelled: true };
-        const { rows: locked } = await db.query<{ status: string }>(
-          'SELECT status FROM shipments WHERE shipment_id = $1 FOR UPDATE',
+        if (empty.rowCount === 1) return { cancelled: true, carrierRef: null };
+        const { rows } = await db.query<{ status: string; carrier_ref: string | null }>(
+          'SELECT status, carrier_ref FROM shipments WHERE shipment_id = $1 FOR UPDATE',
           [shipmentId],
         );
-        const status = locked[0]?.status;
-        if (status === 'BOOKED') {
+        const status = rows[0]?.status;
+        if (status === 'BOOKED')
           await db.query(`UPDATE shipments SET status = 'CANCELLED', updated_at = now() WHERE shipment_id = $1`, [
             shipmentId,
           ]);
-          return { cancelled: true };
-        }
-        return { cancelled: status === 'CANCELLED' };
+        const cancelled = status === 'BOOKED' || status === 'CANCELLED';
+        return { cancelled, carrierRef: cancelled ? (rows[0]?.carrier_ref ?? null) : null };
       });
+      // Then the carrier's booking, on every attempt while ours says CANCELLED (idempotent by key),
+      // so a crash between the two is repaired by the retry.
+      if (outcome.carrierRef)
+        await carrier.cancel({ carrierRef: outcome.carrierRef, idempotencyKey: `${shipmentId}:cancel` });
+      return { cancelled: outcome.cancelled };
     },
 
     async recordCarrierEvent({ shipmentId, event }) {

@@ -16,4 +16,10 @@ export const PATCHES = {
    * marker and a TemporalChangeVersion search attribute), and a child takes its path from its input.
    */
   leanHistory: 'lean-history',
+  /**
+   * v0.5: a shipment whose pickup was refused (a cancellation, or the order's own undo, closed the
+   * gate first) waits for its order to cancel it and ends cancelled, instead of failing with
+   * PickupRefused: a cancel that wins the pickup race is the system working, not an error.
+   */
+  pickupRefusedWaits: 'pickup-refused-waits',
 } as const;

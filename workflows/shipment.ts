@@ -3,6 +3,7 @@ import {
   CancellationScope,
   condition,
   getExternalWorkflowHandle,
+  patched,
   setHandler,
   sleep,
   workflowInfo,
@@ -10,6 +11,7 @@ import {
 import { CARRIER_EVENTS, ERROR_TYPES, type ShipmentWorkflowInput } from '../src/domain/deterministic';
 import { orderServices } from './activity-proxies';
 import { carrierEventSignal, shipmentAttentionSignal, shipmentProgressSignal } from './order-api';
+import { PATCHES } from './patches';
 import { Saga } from './saga';
 
 const STAGES = CARRIER_EVENTS;
@@ -140,12 +142,11 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
         (await acts.recordCarrierEvent.executeWithOptions({ summary: `Carrier: ${event}` }, [
           { shipmentId: input.shipmentId, event },
         ]));
-      // The order's cancellation won the gate before this pickup: the parcel stays, the booking goes.
-      if (!accepted)
-        throw ApplicationFailure.nonRetryable(
-          `carrier event ${event} refused: order ${input.orderId} was cancelled first`,
-          ERROR_TYPES.PickupRefused,
-        );
+      // The order's gate closed before this pickup: the parcel stays, the booking goes.
+      if (!accepted) {
+        carrierScope.cancel(); // nothing more is coming from the carrier for this parcel
+        await pickupRefused(input, event);
+      }
       // The order acts on the pickup (its point of no return); in-transit is the carrier's detail,
       // and delivery reaches the order as this workflow's result: no signal for those.
       // On v0.3 the pickup's recording (recordCarrierEvent, whoever called it) tells the order.
@@ -159,4 +160,22 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
     await CancellationScope.nonCancellable(() => saga.compensate());
     throw err;
   }
+}
+
+/**
+ * A refused pickup means the order's gate was closed first (its cancellation, or its own undo):
+ * the order is about to cancel this parcel. It waits for that cancellation (its booking is then
+ * cancelled by the compensation, and the run ends cancelled), so the order ends for the reason it
+ * was cancelled, not for a child's failure. Runs that reached this on older code failed at once.
+ */
+async function pickupRefused(input: ShipmentWorkflowInput, event: string): Promise<void> {
+  const refused = () =>
+    ApplicationFailure.nonRetryable(
+      `carrier event ${event} refused: order ${input.orderId} was cancelled first`,
+      ERROR_TYPES.PickupRefused,
+    );
+  if (!patched(PATCHES.pickupRefusedWaits)) throw refused();
+  // No cancellation within the carrier deadline: the order has moved on without it; fail loudly.
+  await condition(() => false, input.carrierDeadlineMs);
+  throw refused();
 }

@@ -130,6 +130,35 @@ describe('cancelShipment and carrier events', () => {
     expect((await shipment(shipmentId))?.status).toBe('CANCELLED');
   });
 
+  test('a booking that commits while the cancel runs is cancelled at the carrier too', async () => {
+    const shipmentId = uid('s');
+    // The race, forced: the booking commits just as the cancel opens its transaction.
+    let bookFirst: (() => Promise<unknown>) | undefined = () => ship.bookShipment(booking(shipmentId));
+    const racing = new Proxy(pool, {
+      get(target, prop) {
+        if (prop === 'connect')
+          return async () => {
+            const book = bookFirst;
+            bookFirst = undefined;
+            if (book) await book();
+            return target.connect();
+          };
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const cancelling = createShippingActivities(racing, {
+      signalShipment: async () => {},
+      reportToOrder: async () => {},
+    });
+    expect(await cancelling.cancelShipment({ shipmentId })).toEqual({ cancelled: true });
+    expect((await shipment(shipmentId))?.status).toBe('CANCELLED');
+    const carrier = await pool.query('SELECT status FROM sandbox_carrier_bookings WHERE shipment_id = $1', [
+      shipmentId,
+    ]);
+    expect(carrier.rows).toEqual([{ status: 'CANCELLED' }]);
+  });
+
   test('a cancel before the booking refuses the late booking', async () => {
     const shipmentId = uid('s');
     expect(await ship.cancelShipment({ shipmentId })).toEqual({ cancelled: true });

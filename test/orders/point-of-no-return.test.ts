@@ -1,5 +1,6 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { shipmentWorkflowId } from '../../src/domain';
+import { claimCancellation } from '../../activities/order-gate';
 import { cancelSignal, cancelUpdate } from '../../workflows/order-api';
 import {
   carrierEvent,
@@ -122,6 +123,31 @@ test('a cancellation and a pickup at the same moment: exactly one wins, and mone
       }
     }),
   );
+});
+
+test('a cancellation that wins the gate before the order hears of it: the refused pickup ends the parcel cancelled, the order for its reason', async () => {
+  const { handle, orderId, sku, view } = await bookedOrder({ east: 1 });
+  // The race, forced: the cancellation's gate claim commits (as claimCancellation does from the
+  // order), then the carrier's pickup is refused, and only then does the cancel reach the order.
+  expect(await claimCancellation(stack.pool, orderId)).toEqual({ granted: true });
+  const shipment = stack.client.workflow.getHandle(shipmentWorkflowId(view.shipments[0]!.shipmentId));
+  await carrierEvent(stack.client, view, 'picked-up');
+  await eventually(async () => {
+    const { events } = await shipment.fetchHistory();
+    const completed = (events ?? []).filter((e) => e.activityTaskCompletedEventAttributes).length;
+    return completed >= 2 ? true : undefined; // the booking and the refused pickup's recording
+  });
+  await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'changed my mind' }] });
+  const final = await handle.result();
+  expect(final).toMatchObject({ status: 'Refunded', failureReason: 'cancelled-by-customer' });
+  expect(final.shipments.map((s) => s.status)).toEqual(['Cancelled']);
+  expect((await handle.describe()).status.name).toBe('COMPLETED');
+  expect((await shipment.describe()).status.name).toBe('CANCELLED');
+  const ops = await paymentOps(stack.pool, orderId);
+  expect(ops.map((p) => p.operation)).toEqual(['authorize', 'capture', 'refund']);
+  expect(ops[2]!.amount_cents).toBe(ops[1]!.amount_cents);
+  expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 1, reserved: 0 } });
+  expect((await shipmentRows(orderId)).map((s) => s.status)).toEqual(['CANCELLED']);
 });
 
 test('terminating an order cancels its shipments, which cancel their bookings', async () => {
