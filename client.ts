@@ -245,11 +245,14 @@ program
   .option('--error-rate <r>', 'share of calls refused with 503, 0 to 1')
   .option('--latency <duration>', 'added to every call, e.g. 2s')
   .option('--outage <duration>', 'refuse every call for this long from now, e.g. 60s')
+  .option('--transient-rate <r>', 'share of calls answered "not now" with Retry-After, 0 to 1')
+  .option('--transient-status <code>', 'the "not now" status: 429 (default), 408, 409 or 425')
+  .option('--retry-after <seconds>', 'the "not now" Retry-After, whole seconds (default 1)')
   .option('--clear', 'no faults')
   .option('--json', 'print one JSON document')
   .addHelpText(
     'after',
-    '\nExamples:\n  $ orders sandbox faults payments --error-rate 0.3 --latency 2s\n  $ orders sandbox faults payments --outage 60s\n  $ orders sandbox faults carrier --error-rate 0.3\n  $ orders sandbox faults --clear',
+    '\nExamples:\n  $ orders sandbox faults payments --error-rate 0.3 --latency 2s\n  $ orders sandbox faults payments --outage 60s\n  $ orders sandbox faults carrier --error-rate 0.3\n  $ orders sandbox faults payments --transient-rate 0.5 --transient-status 429 --retry-after 2\n  $ orders sandbox faults --clear',
   )
   .action((provider: string | undefined, opts: import('./src/cli/sandbox.js').FaultOptions) =>
     run(opts.json, async () => (await import('./src/cli/sandbox.js')).sandboxFaults(provider, opts)),

@@ -1,5 +1,6 @@
 /**
- * `orders sandbox faults [payments|carrier] [--error-rate R] [--latency D] [--outage D] | --clear`:
+ * `orders sandbox faults [payments|carrier] [--error-rate R] [--latency D] [--outage D]
+ * [--transient-rate R --transient-status 429|408|409|425 --retry-after S] | --clear`:
  * faults on demand at a sandbox provider's admin endpoint (PAYMENTS_URL, CARRIER_URL). Without flags it
  * shows what is set and how many faults it injected; without a provider it shows or clears them
  * all. Loopback only: no credentials are involved.
@@ -13,27 +14,59 @@ export interface FaultOptions {
   errorRate?: string;
   latency?: string;
   outage?: string;
+  transientRate?: string;
+  transientStatus?: string;
+  retryAfter?: string;
   clear?: boolean;
   json?: boolean;
 }
 
 const PROVIDERS = ['payments', 'carrier'] as const;
 
+const TRANSIENT_STATUSES = [408, 409, 425, 429] as const;
+
+/** A share from 0 to 1, or a problem naming the flag. */
+function rateOf(flag: string, value: string | undefined, problems: string[]): number | undefined {
+  if (value === undefined) return undefined;
+  const rate = Number(value);
+  if (/^\d*\.?\d+$/.test(value.trim()) && rate <= 1) return rate;
+  problems.push(`${flag}: must be a number from 0 to 1, e.g. 0.3`);
+  return undefined;
+}
+
+function parseTransient(opts: FaultOptions, settings: FaultSettings, problems: string[]): void {
+  settings.transientRate = rateOf('--transient-rate', opts.transientRate, problems);
+  if (opts.transientStatus !== undefined) {
+    const status = TRANSIENT_STATUSES.find((s) => String(s) === opts.transientStatus?.trim());
+    if (status === undefined) problems.push(`--transient-status: must be one of ${TRANSIENT_STATUSES.join(', ')}`);
+    else settings.transientStatus = status;
+  }
+  if (opts.retryAfter !== undefined) {
+    const seconds = Number(opts.retryAfter);
+    if (!/^\d+$/.test(opts.retryAfter.trim()) || seconds > 3_600)
+      problems.push('--retry-after: must be whole seconds from 0 to 3600, e.g. 2');
+    else settings.retryAfterS = seconds;
+  }
+}
+
 function parseSettings(opts: FaultOptions): FaultSettings | 'clear' | undefined {
-  const given = [opts.errorRate, opts.latency, opts.outage].some((v) => v !== undefined);
+  const given = [
+    opts.errorRate,
+    opts.latency,
+    opts.outage,
+    opts.transientRate,
+    opts.transientStatus,
+    opts.retryAfter,
+  ].some((v) => v !== undefined);
   if (opts.clear) {
-    if (given) throw invalid('--clear: cannot be combined with --error-rate, --latency or --outage');
+    if (given) throw invalid('--clear: cannot be combined with other fault flags');
     return 'clear';
   }
   if (!given) return undefined;
   const problems: string[] = [];
   const settings: FaultSettings = {};
-  if (opts.errorRate !== undefined) {
-    const rate = Number(opts.errorRate);
-    if (!/^\d*\.?\d+$/.test(opts.errorRate.trim()) || rate > 1)
-      problems.push('--error-rate: must be a number from 0 to 1, e.g. 0.3');
-    else settings.errorRate = rate;
-  }
+  settings.errorRate = rateOf('--error-rate', opts.errorRate, problems);
+  parseTransient(opts, settings, problems);
   for (const [flag, value, key, max] of [
     ['--latency', opts.latency, 'latencyMs', 60_000],
     ['--outage', opts.outage, 'outageMs', 3_600_000],
@@ -45,7 +78,7 @@ function parseSettings(opts: FaultOptions): FaultSettings | 'clear' | undefined 
     else settings[key] = ms;
   }
   if (problems.length) throw invalid(`invalid faults: ${problems.join('; ')}`);
-  return settings;
+  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as FaultSettings;
 }
 
 type Provider = (typeof PROVIDERS)[number];
@@ -65,10 +98,11 @@ export async function sandboxFaults(provider: string | undefined, opts: FaultOpt
   else
     for (const { provider: which, faults: state } of results) {
       console.log(
-        `${which}: error rate ${state.errorRate}, latency ${state.latencyMs} ms, outage ${state.outageUntil ? `until ${state.outageUntil}` : 'none'}`,
+        `${which}: error rate ${state.errorRate}, latency ${state.latencyMs} ms, outage ${state.outageUntil ? `until ${state.outageUntil}` : 'none'}, ` +
+          `not-now rate ${state.transientRate} (HTTP ${state.transientStatus}, Retry-After ${state.retryAfterS} s)`,
       );
       console.log(
-        `  injected so far: ${state.injected.errors} errors, ${state.injected.outage} outage refusals, ${state.injected.delayed} delayed calls`,
+        `  injected so far: ${state.injected.errors} errors, ${state.injected.outage} outage refusals, ${state.injected.delayed} delayed calls, ${state.injected.transient} not-now answers`,
       );
     }
   return EXIT.OK;

@@ -16,13 +16,14 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly body: object,
+    readonly headers: Record<string, string> = {},
   ) {
     super(`HTTP ${status}`);
   }
 }
 
-export function reply(res: ServerResponse, status: number, body: object): void {
-  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+export function reply(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
 
 export async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -70,10 +71,17 @@ export async function faultsAdmin(
   return true;
 }
 
-/** Injects the fault due now, if any, as a 503 before the provider does anything. */
+/** Injects the fault due now, if any (a 503, or a "not now" with Retry-After), before the provider does anything. */
 export async function injectFault(faults: FaultInjector): Promise<void> {
   const fault = await faults.before();
-  if (fault) throw new HttpError(503, { error: `sandbox fault: ${fault}; nothing happened, retry with the same key` });
+  if (!fault) return;
+  if (fault.kind === 'transient')
+    throw new HttpError(
+      fault.status,
+      { error: `sandbox fault: HTTP ${fault.status}; nothing happened, retry after ${fault.retryAfterS} s` },
+      { 'Retry-After': String(fault.retryAfterS) },
+    );
+  throw new HttpError(503, { error: `sandbox fault: ${fault.kind}; nothing happened, retry with the same key` });
 }
 
 /**
@@ -91,7 +99,7 @@ export function serveJson(
       const answer =
         (err instanceof HttpError ? err : known(err)) ??
         new HttpError(503, { error: 'the provider is unavailable; retry with the same key' });
-      if (!res.headersSent) reply(res, answer.status, answer.body);
+      if (!res.headersSent) reply(res, answer.status, answer.body, answer.headers);
       else res.end();
     });
   });

@@ -75,6 +75,7 @@ function outcomeOf(err: unknown): string {
   if (err instanceof BrokenCircuitError) return 'open';
   if (err instanceof BulkheadRejectedError) return 'busy';
   if (err instanceof ProviderUnavailable || err instanceof TaskCancelledError) return 'fault';
+  if (err instanceof ApplicationFailure && err.type === 'ProviderNotNow') return 'not-now';
   return 'refused';
 }
 

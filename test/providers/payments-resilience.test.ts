@@ -10,7 +10,8 @@ import { startSandboxPaymentsApi, type RunningPaymentsApi } from '../../src/infr
 import { httpPaymentProvider, type HttpPaymentProvider } from '../../src/providers/payments-http';
 import { cliEnv } from '../support/cli';
 import { evenlySpreadFaults } from '../support/faults';
-import { eventually, orderRequest, place, seedSku, testSettings } from '../support/orders';
+import { cancelUpdate } from '../../workflows/order-api';
+import { eventually, orderRequest, paymentOps, place, seedSku, testSettings, waitForView } from '../support/orders';
 import { runCli } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
@@ -116,13 +117,62 @@ test('a 60 s outage opens the breaker and cancels nothing; afterwards every orde
   expect(api.faults.state().injected.outage).toBeGreaterThanOrEqual(5);
 });
 
+test('"not now" answers (429 with Retry-After) delay orders and never fail them: delivered, charged once', async () => {
+  const set = await runCli(
+    ['sandbox', 'faults', 'payments', '--transient-rate', '0.5', '--transient-status', '429', '--retry-after', '1'],
+    env,
+  );
+  expect(set.code).toBe(0);
+  const openedBefore = provider.health().opened;
+  const orders = await placeOrders(4);
+  for (const o of orders) expect((await o.handle.result()).status).toBe('Delivered');
+  for (const o of orders) await chargedOnce(o.orderId);
+  expect(api.faults.state().injected.transient).toBeGreaterThan(0);
+  expect(provider.health().opened).toBe(openedBefore); // "not now" is not an outage: the breaker stays closed
+});
+
+test('a refund answered 409 "in progress" and 408 is made once the provider takes it: one refund, at both ends', async () => {
+  const sku = await seedSku(stack.pool, { priceCents: 1_499, stock: { east: 1 } });
+  const { handle, orderId } = await place(
+    stack.client,
+    orderRequest({ items: [{ sku, quantity: 1 }] }),
+    testSettings({ sandboxCarrier: false }),
+    stack.prefix,
+  );
+  await waitForView(handle, (v) => v.shipments.some((s) => s.status === 'Booked'));
+  api.faults.set({ transientRate: 1, transientStatus: 409, retryAfterS: 1 });
+  const cancelled = handle.executeUpdate(cancelUpdate, { args: [{ reason: 'changed my mind' }] });
+  await eventually(async () => (api.faults.state().injected.transient >= 2 ? true : undefined));
+  api.faults.set({ transientStatus: 408 });
+  const seen = api.faults.state().injected.transient;
+  await eventually(async () => (api.faults.state().injected.transient > seen ? true : undefined));
+  api.faults.clear();
+  const view = await cancelled;
+  expect(view).toMatchObject({ status: 'Refunded', payment: { refundedCents: view.totalCents } });
+  const ops = await paymentOps(stack.pool, orderId);
+  expect(ops.map((o) => [o.operation, o.status, Number(o.amount_cents)])).toEqual([
+    ['authorize', 'approved', view.totalCents],
+    ['capture', 'approved', view.totalCents],
+    ['refund', 'approved', view.totalCents],
+  ]);
+  const remote = await stack.pool.query(
+    `SELECT operation FROM sandbox_payments WHERE order_id = $1 AND operation = 'refund'`,
+    [orderId],
+  );
+  expect(remote.rowCount).toBe(1);
+});
+
 test('orders sandbox faults refuses bad flags with exit 2 and changes nothing', async () => {
-  const bad = await runCli(['sandbox', 'faults', 'payments', '--error-rate', '1.5', '--latency', 'soon'], env);
+  const bad = await runCli(
+    ['sandbox', 'faults', 'payments', '--error-rate', '1.5', '--latency', 'soon', '--transient-status', '404'],
+    env,
+  );
   expect(bad.code).toBe(2);
   expect(bad.stderr).toContain('--error-rate: must be a number from 0 to 1');
   expect(bad.stderr).toContain('--latency: must be a duration');
+  expect(bad.stderr).toContain('--transient-status: must be one of 408, 409, 425, 429');
   const other = await runCli(['sandbox', 'faults', 'fedex', '--outage', '5s'], env);
   expect(other.code).toBe(2);
   expect(other.stderr).toContain('provider: must be one of payments, carrier');
-  expect(api.faults.state()).toMatchObject({ errorRate: 0, latencyMs: 0, outageUntil: null });
+  expect(api.faults.state()).toMatchObject({ errorRate: 0, latencyMs: 0, outageUntil: null, transientRate: 0 });
 });
