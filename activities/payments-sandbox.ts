@@ -152,12 +152,18 @@ export function createSandboxPaymentProvider(pool: Pool, opts: SandboxOptions = 
          ON CONFLICT (idempotency_key) DO NOTHING`,
         [id, idempotencyKey, token],
       );
-      // A repeated key answers the reference it got the first time (whatever token came with it now).
-      const { rows } = await pool.query<{ id: string }>(
-        'SELECT id FROM sandbox_payment_methods WHERE idempotency_key = $1',
+      // A repeated key answers the reference it got the first time; with another card it is refused,
+      // as real providers refuse a key reused with other parameters.
+      const { rows } = await pool.query<{ id: string; token: string }>(
+        'SELECT id, token FROM sandbox_payment_methods WHERE idempotency_key = $1',
         [idempotencyKey],
       );
       if (!rows[0]) throw new Error(`sandbox: payment method ${idempotencyKey} vanished`);
+      if (rows[0].token !== token)
+        throw ApplicationFailure.nonRetryable(
+          `idempotency key ${idempotencyKey} was used with another card`,
+          ERROR_TYPES.InvalidInput,
+        );
       return { paymentMethodId: rows[0].id };
     },
 

@@ -14,6 +14,7 @@ import { policyFromConfig } from '../../activities/order-policy';
 import { createOrderActivities } from '../../activities/orders';
 import { createPaymentActivities, createSandboxPaymentProvider } from '../../activities/payments';
 import { createShippingActivities } from '../../activities/shipping';
+import { vaultKey } from '../client/payment-methods';
 import { loadConfig } from '../config';
 import { CARRIER_EVENTS, shipmentId, type ReservedLine } from '../domain';
 import type { Task } from './drive';
@@ -54,7 +55,7 @@ export function inProcessOrders(pool: Pool, opts: InProcessOptions) {
     // Placement: the vault exchange, as placeOrder does before it starts the workflow.
     const { paymentMethodId } = await provider.savePaymentMethod({
       token: request.payment.token,
-      idempotencyKey: `place:${orderId}`,
+      idempotencyKey: vaultKey(orderId, request.payment.token),
     });
 
     // loadPolicy (an activity in the workflow, a constant here) and priceOrder, side by side as there.

@@ -4,9 +4,20 @@
  * Over HTTP to the sandbox payments API (`npm start` serves it; PAYMENTS_URL), or any function of
  * the same shape (the chaos runner calls the sandbox provider in-process).
  */
+import { createHash } from 'node:crypto';
 import type { PaymentProvider } from '../../activities/payments';
 
 export type PaymentMethodVault = (token: string, idempotencyKey: string) => Promise<string>;
+
+/**
+ * The vault's idempotency key for placing `orderId` with this card: the same order and card get the
+ * same reference (a retried placement), another card a new one. Keyed by the order alone, an order
+ * placed again with card B after a failed start with card A was charged to A. A digest of the
+ * token, not the token: the key travels in headers and provider rows.
+ */
+export function vaultKey(orderId: string, token: string): string {
+  return `place:${orderId}:${createHash('sha256').update(token).digest('hex').slice(0, 24)}`;
+}
 
 /** The vault of a provider in this process (chaos and bench runners; npm start serves it over HTTP). */
 export function providerVault(provider: Pick<PaymentProvider, 'savePaymentMethod'>): PaymentMethodVault {

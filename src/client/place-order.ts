@@ -10,7 +10,7 @@ import {
   type OrderSettings,
   type OrderWorkflowInput,
 } from '../domain';
-import type { PaymentMethodVault } from './payment-methods';
+import { vaultKey, type PaymentMethodVault } from './payment-methods';
 import { CustomerIdKey, OrderStatusKey } from '../../workflows/search-attribute-keys';
 
 /** The request is wrong (exit 2): the message names the field and the rule. Nothing was started. */
@@ -41,8 +41,9 @@ export function parseOrderInput(raw: unknown): OrderInput & { orderId: string } 
 /** The validated order with its card token exchanged at the vault: the workflow's `order` input. */
 export async function toWorkflowOrder(raw: unknown, vault: PaymentMethodVault): Promise<OrderWorkflowInput['order']> {
   const { payment, ...rest } = parseOrderInput(raw);
-  // Keyed by the order id: placing the same order again gets the same reference.
-  const paymentMethodId = await vault(payment.token, `place:${rest.orderId}`);
+  // Keyed by the order and the card: placing the same order again with the same card gets the same
+  // reference, with another card that card's.
+  const paymentMethodId = await vault(payment.token, vaultKey(rest.orderId, payment.token));
   return { ...rest, payment: { method: payment.method, paymentMethodId } };
 }
 

@@ -102,6 +102,12 @@ test('the vault: a repeated idempotency key gets the same reference; an unknown 
   expect(first.paymentMethodId).toMatch(/^pm_[a-f0-9]{24}$/);
   expect(await provider.savePaymentMethod({ token: 'tok_ok', idempotencyKey: key })).toEqual(first);
   expect(await count(pool, `sandbox_payment_methods WHERE idempotency_key = $1`, [key])).toBe(1);
+  // The key reused with another card is refused, as real providers refuse it, and stores nothing.
+  expect(await failureOf(provider.savePaymentMethod({ token: 'tok_declined', idempotencyKey: key }))).toMatchObject({
+    type: 'InvalidInput',
+    nonRetryable: true,
+  });
+  expect(await count(pool, `sandbox_payment_methods WHERE idempotency_key = $1`, [key])).toBe(1);
 
   const orderId = uid('p');
   const req = { orderId, amountCents: 100, currency: 'USD', windowMs: WINDOW };

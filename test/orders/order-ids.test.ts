@@ -56,3 +56,34 @@ test('an order id used before is refused even after its workflow left retention,
     expect(await stockOf(stack.pool, sku)).toEqual(before.stock);
   }
 });
+
+test('an order placed again with another card, after its first start failed, is charged to the new card', async () => {
+  const sku = await seedSku(stack.pool, { priceCents: 2_000, stock: { east: 1 } });
+  const orderId = uid('ord');
+  // The first placement vaulted card A (declined by the sandbox) and then could not start.
+  const first = await toWorkflowOrder(
+    orderRequest({ orderId, items: [{ sku, quantity: 1 }], token: 'tok_declined' }),
+    testVault(),
+  );
+  const again = await place(
+    stack.client,
+    orderRequest({ orderId, items: [{ sku, quantity: 1 }], token: 'tok_ok' }),
+    testSettings(),
+    stack.prefix,
+  );
+  expect((await again.handle.result()).status).toBe('Delivered');
+  const started = await again.handle.describe();
+  expect(started.status.name).toBe('COMPLETED');
+  // Card B's authorization at the provider (card A's would have been declined).
+  const { rows } = await stack.pool.query<{ status: string }>(
+    `SELECT status FROM sandbox_payments WHERE order_id = $1 AND operation = 'authorize'`,
+    [orderId],
+  );
+  expect(rows).toEqual([{ status: 'approved' }]);
+  // The same card again answers the same reference (a retried placement).
+  const retried = await toWorkflowOrder(
+    orderRequest({ orderId, items: [{ sku, quantity: 1 }], token: 'tok_declined' }),
+    testVault(),
+  );
+  expect(retried.payment.paymentMethodId).toBe(first.payment.paymentMethodId);
+});

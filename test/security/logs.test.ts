@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
+import { vaultKey } from '../../src/client/payment-methods';
 import { freePort } from '../../src/infra/ports';
 import { distinctiveCustomer, seedSku, uid } from '../support/orders';
 import { runCli, spawnNode, startEnv } from '../support/processes';
@@ -58,7 +59,7 @@ test('npm start at debug level: an order is delivered, and no log line holds its
     expect(placed.code).toBe(0);
     // The token went to this stack's vault (npm start's payments API), and only there.
     const vault = await pool.query('SELECT token FROM sandbox_payment_methods WHERE idempotency_key = $1', [
-      `place:${orderId}`,
+      vaultKey(orderId, token),
     ]);
     expect(vault.rows).toEqual([{ token }]);
     expect(JSON.parse(placed.stdout)).toEqual(
