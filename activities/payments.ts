@@ -158,6 +158,18 @@ async function recordOperation(
   return stored;
 }
 
+/** The reference a free order's steps answer: the provider was not asked, no money moved. */
+const NO_CHARGE = 'no-charge';
+
+/** A ledger row of a free order's step: approved, zero, and no provider reference. */
+function isNoCharge(o: Operation): boolean {
+  return o.status === 'approved' && o.amountCents === 0 && o.providerRef === null;
+}
+
+function recordNoCharge(db: Pool, orderId: string, op: 'authorize' | 'capture', currency: string): Promise<Operation> {
+  return recordOperation(db, orderId, op, { status: 'approved', amountCents: 0, currency, providerRef: null });
+}
+
 function declined(orderId: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`card declined for order ${orderId}`, ERROR_TYPES.PaymentDeclined);
 }
@@ -185,6 +197,43 @@ export function createPaymentActivities(
     return remote && recordOperation(pool, orderId, op, remote);
   }
 
+  /** The capture at the provider (a free order's: only a ledger row), after the checks of its authorization. */
+  async function captureOnce(orderId: string, amountCents: number, currency: string): Promise<Operation> {
+    const auth = await known(orderId, 'authorize');
+    if (auth && isNoCharge(auth) && amountCents === 0) return recordNoCharge(pool, orderId, 'capture', currency);
+    if (!auth || auth.status !== 'approved' || !auth.providerRef) {
+      throw ApplicationFailure.nonRetryable(
+        `order ${orderId} has no approved authorization to capture`,
+        ERROR_TYPES.IllegalTransition,
+      );
+    }
+    if (auth.currency !== currency || amountCents > auth.amountCents) {
+      throw invalid(
+        `capture of ${amountCents} ${currency} exceeds the authorization of ${auth.amountCents} ${auth.currency}`,
+      );
+    }
+    if (auth.expired) {
+      throw ApplicationFailure.nonRetryable(
+        `authorization for order ${orderId} expired at ${auth.expiresAt?.toISOString() ?? '?'}`,
+        ERROR_TYPES.AuthorizationExpired,
+      );
+    }
+    // A void that got there first is refused by the provider, under its lock (AuthorizationVoided).
+    const result = await provider.capture({
+      idempotencyKey: keyOf(orderId, 'capture'),
+      orderId,
+      authorizationId: auth.providerRef,
+      amountCents,
+      currency,
+    });
+    return recordOperation(pool, orderId, 'capture', {
+      status: 'approved',
+      amountCents,
+      currency,
+      providerRef: result.providerRef,
+    });
+  }
+
   return {
     async authorize({ orderId, amountCents, currency, paymentMethodId, windowMs }) {
       checkAmount(amountCents, currency);
@@ -193,6 +242,8 @@ export function createPaymentActivities(
         throw invalid('paymentMethodId must be a payment-method reference (pm_…)');
 
       let auth = await findOperation(pool, orderId, 'authorize');
+      // A free order: nothing to authorize, and providers refuse a zero amount. The ledger says so.
+      if (!auth && amountCents === 0) auth = await recordNoCharge(pool, orderId, 'authorize', currency);
       if (!auth) {
         const result = await provider.authorize({
           idempotencyKey: keyOf(orderId, 'authorize'),
@@ -217,50 +268,19 @@ export function createPaymentActivities(
             : { status: 'declined', amountCents, currency, providerRef: null },
         );
       }
+      if (isNoCharge(auth)) return { authorizationId: NO_CHARGE };
       if (auth.status === 'declined' || !auth.providerRef) throw declined(orderId);
       return { authorizationId: auth.providerRef };
     },
 
     async capture({ orderId, amountCents, currency }) {
       checkAmount(amountCents, currency);
-      if (!(await known(orderId, 'capture'))) {
-        const auth = await known(orderId, 'authorize');
-        if (!auth || auth.status !== 'approved' || !auth.providerRef) {
-          throw ApplicationFailure.nonRetryable(
-            `order ${orderId} has no approved authorization to capture`,
-            ERROR_TYPES.IllegalTransition,
-          );
-        }
-        if (auth.currency !== currency || amountCents > auth.amountCents) {
-          throw invalid(
-            `capture of ${amountCents} ${currency} exceeds the authorization of ${auth.amountCents} ${auth.currency}`,
-          );
-        }
-        if (auth.expired) {
-          throw ApplicationFailure.nonRetryable(
-            `authorization for order ${orderId} expired at ${auth.expiresAt?.toISOString() ?? '?'}`,
-            ERROR_TYPES.AuthorizationExpired,
-          );
-        }
-        // A void that got there first is refused by the provider, under its lock (AuthorizationVoided).
-        const result = await provider.capture({
-          idempotencyKey: keyOf(orderId, 'capture'),
-          orderId,
-          authorizationId: auth.providerRef,
-          amountCents,
-          currency,
-        });
-        await recordOperation(pool, orderId, 'capture', {
-          status: 'approved',
-          amountCents,
-          currency,
-          providerRef: result.providerRef,
-        });
-      }
+      if (!(await known(orderId, 'capture'))) await captureOnce(orderId, amountCents, currency);
       // Runs on every attempt, so a crash between the provider and here is repaired by the retry.
       return inTransaction(pool, async (db) => {
         const capture = await findOperation(db, orderId, 'capture');
-        if (!capture?.providerRef) throw new Error(`capture of ${orderId} not in the ledger`);
+        if (!capture || (!capture.providerRef && !isNoCharge(capture)))
+          throw new Error(`capture of ${orderId} not in the ledger`);
         await writeOrderStatus(db, {
           orderId,
           status: 'PaymentCompleted',
@@ -272,7 +292,7 @@ export function createPaymentActivities(
         // Paid means being processed: the same transaction records it, which saves the order a
         // recordStatus round trip (three history events and a workflow task) per order.
         await writeOrderStatus(db, { orderId, status: 'Processing' });
-        return { captureId: capture.providerRef };
+        return { captureId: capture.providerRef ?? NO_CHARGE };
       });
     },
 

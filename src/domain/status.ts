@@ -20,7 +20,8 @@ export const TERMINAL_STATUSES: readonly OrderStatus[] = ['Delivered', 'Cancelle
 
 /**
  * Allowed moves. Before payment an order is Cancelled (nothing to give back); once money is taken
- * it can only be Refunded. PaymentFailed is not terminal so the workflow can record the failure and
+ * it can only be Refunded. A free order (a total of zero: nothing was charged) is Cancelled after
+ * payment too; the workflow decides by what was charged. PaymentFailed is not terminal so the workflow can record the failure and
  * then cancel (releasing stock) as a separate, visible step.
  */
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
@@ -33,9 +34,9 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> 
   AwaitingApproval: ['PaymentPending', 'Cancelled'],
   PaymentPending: ['PaymentCompleted', 'PaymentFailed', 'Cancelled'],
   PaymentFailed: ['Cancelled'],
-  PaymentCompleted: ['Processing', 'Refunded'],
+  PaymentCompleted: ['Processing', 'Refunded', 'Cancelled'],
   // Nothing to ship (licences, gift codes): delivered once they are issued.
-  Processing: ['Shipped', 'Delivered', 'Refunded'],
+  Processing: ['Shipped', 'Delivered', 'Refunded', 'Cancelled'],
   Shipped: ['Delivered', 'Refunded'],
   Delivered: [],
   Cancelled: [],
@@ -86,13 +87,14 @@ export function cancellableBeforeShipment(status: OrderStatus): boolean {
 }
 
 /**
- * Where a cancellation request leads from `status`: Cancelled before payment, Refunded after it,
- * null once shipped or finished. Derived from TRANSITIONS so the two cannot disagree.
+ * Where a cancellation request leads from `status`: Cancelled before payment, Refunded after it
+ * (Cancelled for a free order, which the workflow knows by its amounts), null once shipped or
+ * finished. Derived from TRANSITIONS so the two cannot disagree.
  */
 export function cancellationTarget(status: OrderStatus): 'Cancelled' | 'Refunded' | null {
   if (!cancellableBeforeShipment(status)) return null;
-  if (canTransition(status, 'Cancelled')) return 'Cancelled';
-  return canTransition(status, 'Refunded') ? 'Refunded' : null;
+  if (canTransition(status, 'Refunded')) return 'Refunded';
+  return canTransition(status, 'Cancelled') ? 'Cancelled' : null;
 }
 
 export const FAILURE_REASONS = [
