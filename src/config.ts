@@ -129,9 +129,12 @@ export function carrierUrl(config: Config): string {
   return config.CARRIER_URL ?? `http://127.0.0.1:${config.CARRIER_API_PORT}`;
 }
 
-/** Catalog entries live this long: long with Redis (changes are announced), short without. */
+/**
+ * An unused catalog entry goes after this long. Changes do not wait for it: PostgreSQL announces
+ * every one (src/infra/catalog-cache.ts), so it only bounds memory and Redis.
+ */
 export function catalogTtlMs(config: Config): number {
-  return config.CATALOG_CACHE_TTL_MS ?? (config.REDIS_URL ? 10 * 60_000 : 5_000);
+  return config.CATALOG_CACHE_TTL_MS ?? 10 * 60_000;
 }
 
 /** The payments provider client's resilience policy (src/providers/resilience.ts). */

@@ -16,9 +16,6 @@ import {
   parseMajorUnits,
   type ProductType,
 } from '../domain';
-import { loadConfig } from '../config';
-import { announceCatalogChange } from '../infra/catalog-cache';
-import { redisClient } from '../infra/redis';
 import { waitlistsVia } from '../infra/waitlists';
 import { withContext } from './context';
 import { withPool } from './database';
@@ -123,21 +120,6 @@ export function parseUpsert(opts: UpsertOptions) {
   };
 }
 
-/** Every worker's catalog cache drops the SKU (Redis pub/sub); without REDIS_URL entries just expire. */
-async function announce(sku: string): Promise<boolean> {
-  const url = loadConfig().REDIS_URL;
-  if (!url) return true;
-  const redis = redisClient(url, 'orders catalog upsert');
-  try {
-    await announceCatalogChange(redis, sku);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
-
 /** A restock reaches the SKU's back-order waitlist, if one runs (nobody waiting: nothing to tell). */
 async function tellWaitlist(sku: string): Promise<'told' | 'none' | 'unreachable'> {
   try {
@@ -166,11 +148,6 @@ export async function catalogUpsert(opts: UpsertOptions): Promise<number> {
       );
     }
     const item = toJson(result.item);
-    if (!(await announce(input.sku)))
-      console.error(
-        `warning: ${input.sku} saved, but the workers' catalog caches could not be told (Redis unreachable); ` +
-          'their entries expire within CATALOG_CACHE_TTL_MS',
-      );
     const waitlist = result.warehouseId ? await tellWaitlist(input.sku) : 'none';
     if (waitlist === 'unreachable')
       console.error(

@@ -2,16 +2,21 @@
  * Catalog reads for pricing, in layers: an in-process LRU (lru-cache, which also coalesces
  * concurrent misses of one SKU into one load), then Redis when REDIS_URL is set (shared by every
  * worker), then PostgreSQL. With Redis, a Bloom filter of the known SKUs answers "no such SKU"
- * without touching Redis or the database (a flood of made-up SKUs cannot reach them), and
- * `orders catalog upsert` reaches every worker at once over pub/sub (their entries go, a new SKU
- * joins their filter). Without Redis, entries live CATALOG_CACHE_TTL_MS, so a change reaches
- * new orders within that. An order's prices are fixed once, when it is priced, either way.
+ * without touching Redis or the database (a flood of made-up SKUs cannot reach them).
+ *
+ * Freshness comes from PostgreSQL itself: a trigger announces every catalog change on the channel
+ * `catalog_changed` (migrations/0013), whoever wrote it, and every cache LISTENs: it drops its entry
+ * and Redis's, and adds the SKU to its filter. A read that was under way when the notice came is
+ * done again. A LISTEN connection that dropped may have missed notices: it drops everything it
+ * holds when it is back. CATALOG_CACHE_TTL_MS only bounds how long an unused entry stays.
+ * An order's prices are fixed once, when it is priced, either way.
  */
 import { BloomFilter } from 'bloom-filters';
 import { readCatalog } from '../../activities/catalog';
 import type Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Pool } from 'pg';
+import { listen } from '../db/listen';
 import type { Catalog } from '../domain';
 import { logger } from '../logger';
 import { catalogLookups } from './metrics';
@@ -26,36 +31,25 @@ const redisAway = (err: unknown): undefined => {
 const MISSING = 'missing' as const;
 type Entry = Item | typeof MISSING;
 
-export const INVALIDATION_CHANNEL = 'catalog:invalidate';
+/** The channel migrations/0013's trigger announces catalog changes on: a SKU, or `*` for all. */
+export const CATALOG_CHANGES = 'catalog_changed';
 const BLOOM_REBUILD_MS = 60_000;
+/** A read overtaken by a change is done again; a SKU changing this often is read from the last answer. */
+const MAX_READS = 3;
 const redisKey = (sku: string) => `catalog:item:${sku}`;
 
 export interface CatalogCacheOptions {
   pool: Pool;
-  /** A connected client for reads and writes, and one for the subscription (Redis needs its own). */
-  redis?: { client: Redis; subscriber: Redis };
+  /** A connected client for reads and writes (the shared layer). */
+  redis?: { client: Redis };
   ttlMs: number;
   maxEntries?: number;
 }
 
 export interface CatalogCache {
   items(skus: readonly string[]): Promise<Catalog>;
-  /** Drops these SKUs here (the pub/sub handler and a local upsert call it). */
-  forget(skus: readonly string[]): void;
   stats(): { hits: number; misses: number; dbLoads: number; bloomRejects: number };
   close(): Promise<void>;
-}
-
-/** Resolves when the connection is ready, or after 5 s (a Redis that is away: commands queue meanwhile). */
-function untilReady(connection: Redis): Promise<void> {
-  if (connection.status === 'ready') return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, 5_000);
-    connection.once('ready', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }
 
 export async function createCatalogCache(opts: CatalogCacheOptions): Promise<CatalogCache> {
@@ -71,7 +65,7 @@ export async function createCatalogCache(opts: CatalogCacheOptions): Promise<Cat
   const lru = new LRUCache<string, Entry>({
     max: opts.maxEntries ?? 10_000,
     ttl: opts.ttlMs,
-    fetchMethod: async (sku) => {
+    fetchMethod: async (sku, _stale, { signal }) => {
       stats.misses += 1;
       catalogLookups.inc({ layer: 'miss' });
       if (bloom && !bloom.has(sku)) {
@@ -86,20 +80,28 @@ export async function createCatalogCache(opts: CatalogCacheOptions): Promise<Cat
       }
       const entry = await fromDatabase(sku);
       catalogLookups.inc({ layer: 'database' });
-      await redis?.client.set(redisKey(sku), JSON.stringify(entry), 'PX', opts.ttlMs).catch(redisAway);
+      // A change heard meanwhile (the delete aborted this read): what it read may be the old row.
+      if (!signal.aborted)
+        await redis?.client.set(redisKey(sku), JSON.stringify(entry), 'PX', opts.ttlMs).catch(redisAway);
       return entry;
     },
   });
 
-  const forget = (skus: readonly string[]) => {
-    for (const sku of skus) {
-      lru.delete(sku);
-      bloom?.add(sku); // a new SKU must not be refused by the filter
-    }
+  /** A change heard: the entry goes here and in Redis (whichever cache hears first), the filter learns the SKU. */
+  const changed = (sku: string) => {
+    if (sku === '*') return changedAll();
+    lru.delete(sku); // also aborts a read of it under way: fetchFresh reads again
+    bloom?.add(sku);
+    void redis?.client.del(redisKey(sku)).catch(redisAway);
+    logger.debug({ sku }, 'catalog change heard: entry dropped');
+  };
+  /** Everything may have changed (a TRUNCATE, or notices missed while the LISTEN was down). */
+  const changedAll = () => {
+    lru.clear();
+    if (redis) void buildBloom().catch(redisAway);
   };
 
-  // Every SKU there is now; rebuilt every minute, so a SKU written around `catalog upsert` (SQL,
-  // another tool) is refused for a minute at most.
+  // Every SKU there is now, rebuilt every minute: a deleted SKU leaves the filter within a minute.
   const buildBloom = async () => {
     const { rows } = await pool.query<{ sku: string }>('SELECT sku FROM catalog_items');
     const fresh = BloomFilter.create(Math.max(1_000, rows.length * 2), 0.01);
@@ -110,17 +112,19 @@ export async function createCatalogCache(opts: CatalogCacheOptions): Promise<Cat
   if (redis) {
     await buildBloom();
     rebuild = setInterval(() => void buildBloom().catch(redisAway), BLOOM_REBUILD_MS).unref();
-    // Subscribe only once connected: a SUBSCRIBE that goes before ioredis's own connect-time
-    // commands puts the connection in subscriber mode under them, they fail ("only subscriber
-    // commands may be used", ioredis #2037), and this worker would not hear of changes.
-    await untilReady(redis.subscriber);
-    await redis.subscriber.subscribe(INVALIDATION_CHANNEL);
-    redis.subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== INVALIDATION_CHANNEL) return;
-      forget([message]);
-      logger.debug({ sku: message }, 'catalog change heard: entry dropped');
-    });
   }
+  const listening = await listen(pool, { channel: CATALOG_CHANGES, onNotice: changed, onReconnect: changedAll });
+
+  /** The entry, read again when a change overtook the read (lru-cache rejects a fetch its delete aborted). */
+  const fetchFresh = async (sku: string): Promise<Entry | undefined> => {
+    for (let read = 1; ; read++) {
+      try {
+        return await lru.fetch(sku);
+      } catch (err) {
+        if (read >= MAX_READS || !isOvertaken(err)) throw err;
+      }
+    }
+  };
 
   return {
     async items(skus) {
@@ -132,30 +136,22 @@ export async function createCatalogCache(opts: CatalogCacheOptions): Promise<Cat
             stats.hits += 1;
             catalogLookups.inc({ layer: 'memory' });
           }
-          const entry = await lru.fetch(sku);
+          const entry = await fetchFresh(sku);
           if (entry && entry !== MISSING) catalog[sku] = entry;
         }),
       );
       return catalog;
     },
-    forget,
     stats: () => ({ ...stats }),
     async close() {
       clearInterval(rebuild);
-      if (redis) {
-        await redis.subscriber.quit().catch(() => undefined);
-        await redis.client.quit().catch(() => undefined);
-      }
+      await listening.close();
+      await redis?.client.quit().catch(() => undefined);
     },
   };
 }
 
-/**
- * After `catalog upsert`: the shared entry goes, and every worker drops its own (and learns the SKU).
- * Without Redis there is nothing to tell: workers' entries expire within CATALOG_CACHE_TTL_MS.
- */
-export async function announceCatalogChange(redis: Redis, sku: string): Promise<void> {
-  await redis.del(redisKey(sku));
-  const heard = await redis.publish(INVALIDATION_CHANNEL, sku);
-  logger.debug({ sku, heard }, 'catalog change announced');
+/** lru-cache's rejection of a fetch that a delete, an eviction or a newer value cut short. */
+function isOvertaken(err: unknown): boolean {
+  return err instanceof Error && ['deleted', 'evicted', 'replaced'].includes(err.message);
 }

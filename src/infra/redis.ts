@@ -1,17 +1,14 @@
 /**
- * Redis (ioredis) for the catalog cache: a client for reads, writes and announcements, and one for
- * the subscription (a subscribed connection can do nothing else). A Redis that is away costs cache
- * hits, never an order: a command fails after one reconnect attempt and the cache reads PostgreSQL.
+ * Redis (ioredis) for the catalog cache's shared layer. A Redis that is away costs cache hits,
+ * never an order: a command fails after one reconnect attempt and the cache reads PostgreSQL.
+ * (Changes are announced by PostgreSQL itself: src/infra/catalog-cache.ts.)
  */
 import Redis from 'ioredis';
 import { logger } from '../logger';
 
-export function redisClient(url: string, name: string, opts: { subscriber?: boolean } = {}): Redis {
+export function redisClient(url: string, name: string): Redis {
   const redis = new Redis(url, {
     connectionName: `durable-orders ${name}`,
-    // A subscriber skips the ready check: its INFO, sent after a SUBSCRIBE that went first, fails in
-    // subscriber mode (ioredis issue #2037) and leaves the connection deaf.
-    enableReadyCheck: !opts.subscriber,
     enableOfflineQueue: true,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
@@ -22,9 +19,6 @@ export function redisClient(url: string, name: string, opts: { subscriber?: bool
   return redis;
 }
 
-export function connectRedis(url: string): { client: Redis; subscriber: Redis } {
-  return {
-    client: redisClient(url, 'catalog cache'),
-    subscriber: redisClient(url, 'catalog invalidations', { subscriber: true }),
-  };
+export function connectRedis(url: string): { client: Redis } {
+  return { client: redisClient(url, 'catalog cache') };
 }

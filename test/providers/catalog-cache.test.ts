@@ -2,8 +2,8 @@
  * The catalog caches on the real stack with Redis (REDIS_TEST_URL; global setup finds the
  * machine's Redis, and in CI requires it): two caches stand for two worker processes, the orders
  * worker prices through one of them. A price change through `orders catalog upsert` reaches both at
- * once; unknown SKUs are answered by the Bloom filter without a database read; a new SKU announced
- * by upsert is known at once.
+ * once; unknown SKUs are answered by the Bloom filter without a database read; a new SKU written
+ * by upsert is known at once. Then the same for plain SQL, with Redis and without.
  */
 import type { Pool } from 'pg';
 import { SERVICES } from '../../src/domain';
@@ -99,5 +99,67 @@ describeWithRedis('catalog caches over Redis', () => {
     expect((await upsert(fresh, '7.50')).code).toBe(0);
     await eventually(async () => ((await workerB.items([fresh]))[fresh] ? true : undefined), 5_000);
     expect(await order(fresh)).toMatchObject({ status: 'Delivered', subtotalCents: 750 });
+  });
+});
+
+/**
+ * Whoever writes the catalog (plain SQL here, as a migration or another tool would), the caches
+ * learn it from PostgreSQL within a moment: a SKU first asked for while missing (a "missing" entry
+ * in memory, and in Redis) is orderable within 2 s of its INSERT; a price changed by UPDATE too.
+ */
+describe.each([
+  ['with Redis', true],
+  ['without Redis', false],
+])('catalog truth within a moment, whoever writes it (%s)', (_name, withRedis) => {
+  if (withRedis && !redisUrl) return test.skip('needs REDIS_TEST_URL', () => undefined);
+  let pool: Pool;
+  let cache: CatalogCache;
+  let peer: CatalogCache | undefined;
+  let stack: TestWorkers;
+  const redis = () => (withRedis ? connectRedis(redisUrl!) : undefined);
+  beforeAll(async () => {
+    pool = createPool(process.env.DATABASE_URL!, 2);
+    cache = await createCatalogCache({ pool, redis: redis(), ttlMs: 600_000 });
+    peer = withRedis ? await createCatalogCache({ pool, redis: redis(), ttlMs: 600_000 }) : undefined;
+    stack = await startTestWorkers(SERVICES, undefined, { catalog: cache });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await cache?.close();
+    await peer?.close();
+    await pool?.end();
+  });
+  const order = async (s: string) => {
+    const { handle } = await place(
+      stack.client,
+      orderRequest({ items: [{ sku: s, quantity: 1 }] }),
+      testSettings(),
+      stack.prefix,
+    );
+    return handle.result();
+  };
+
+  test('a SKU inserted with plain SQL is orderable within 2 s, after it was asked for while missing', async () => {
+    const sku = uid('SQL');
+    expect(await order(sku)).toMatchObject({ status: 'Cancelled', failureReason: 'unknown-sku' });
+    if (peer) expect(await peer.items([sku])).toEqual({}); // the other worker holds "missing" too
+    await pool.query(
+      `INSERT INTO catalog_items (sku, name, price_cents, currency) VALUES ($1, 'SQL gadget', 825, 'USD')`,
+      [sku],
+    );
+    await pool.query(`INSERT INTO stock (sku, warehouse_id, on_hand) VALUES ($1, 'east', 5)`, [sku]);
+    const inserted = Date.now();
+    await eventually(async () => ((await cache.items([sku]))[sku] ? true : undefined), 2_000);
+    if (peer) await eventually(async () => ((await peer!.items([sku]))[sku] ? true : undefined), 2_000);
+    expect(Date.now() - inserted).toBeLessThan(2_000);
+    expect(await order(sku)).toMatchObject({ status: 'Delivered', subtotalCents: 825 });
+  });
+
+  test('a price changed with plain SQL reaches new orders within 2 s', async () => {
+    const sku = await seedSku(pool, { priceCents: 1_000, stock: { east: 5 } });
+    expect((await order(sku)).subtotalCents).toBe(1_000);
+    await pool.query('UPDATE catalog_items SET price_cents = 1250 WHERE sku = $1', [sku]);
+    await eventually(async () => ((await cache.items([sku]))[sku]?.priceCents === 1_250 ? true : undefined), 2_000);
+    expect((await order(sku)).subtotalCents).toBe(1_250);
   });
 });
