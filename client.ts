@@ -125,6 +125,21 @@ program
   );
 
 program
+  .command('recover')
+  .argument('<orderId>')
+  .description(
+    'Settle an order whose run stopped without settling it (terminated, timed out, failed): undo it, or settle what shipped',
+  )
+  .option('--json', 'print one JSON document')
+  .addHelpText('after', '\nExample:\n  $ orders recover ord-123')
+  .action((orderId: string, opts: { json?: boolean }) =>
+    run(opts.json, async () => {
+      const { recover } = await import('./src/cli/recover.js');
+      return recover(orderId, opts);
+    }),
+  );
+
+program
   .command('watch')
   .argument('<orderId>')
   .description('Follow an order live: each transition as it happens, until Delivered, Cancelled or Refunded')

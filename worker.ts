@@ -22,6 +22,7 @@ import { temporalConnectConfig } from './src/infra/temporal-connection';
 import {
   createWorkers,
   describeWorkflowWith,
+  listWorkflowsWith,
   isService,
   startSandboxCarrierFor,
   type WorkerDeps,
@@ -169,6 +170,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
         carrier,
         catalog,
         describeWorkflow: describeWorkflowWith(client),
+        listWorkflows: listWorkflowsWith(client),
         tracing: tracing?.tracingWorkerOptions,
       };
       sandboxCarrier = startSandboxCarrierFor(deps, services);

@@ -70,6 +70,15 @@ export function createFulfilmentActivities(pool: Pool): FulfilmentActivities {
       return { voided: rowCount ?? 0 };
     },
 
+    async issuedSkus({ orderId }) {
+      const { rows } = await pool.query<{ sku: string }>(
+        `SELECT sku FROM licences WHERE order_id = $1 AND status = 'ISSUED'
+         UNION SELECT sku FROM gift_codes WHERE order_id = $1 AND status = 'ISSUED' ORDER BY sku`,
+        [orderId],
+      );
+      return { skus: rows.map((r) => r.sku) };
+    },
+
     async notifyCustomer({ orderId, kind, skus: notified }) {
       await pool.query(
         `INSERT INTO customer_notifications (order_id, kind, body) VALUES ($1, $2, $3::jsonb)

@@ -87,6 +87,26 @@ async function reservedLines(db: PoolClient, orderId: string): Promise<ReservedL
   return rows.map((r) => ({ sku: r.sku, warehouseId: r.warehouse_id, quantity: r.quantity }));
 }
 
+/** A settled reservation's lines by their end: confirmed (left the warehouse) or released. */
+async function outcomesOf(
+  db: PoolClient,
+  orderId: string,
+): Promise<{ confirmed: ReservedLine[]; released: ReservedLine[] }> {
+  const { rows } = await db.query<{ sku: string; warehouse_id: string; quantity: number; outcome: string | null }>(
+    'SELECT sku, warehouse_id, quantity, outcome FROM reservation_lines WHERE order_id = $1 ORDER BY sku, warehouse_id',
+    [orderId],
+  );
+  const line = (r: (typeof rows)[number]): ReservedLine => ({
+    sku: r.sku,
+    warehouseId: r.warehouse_id,
+    quantity: r.quantity,
+  });
+  return {
+    confirmed: rows.filter((r) => r.outcome === 'CONFIRMED').map(line),
+    released: rows.filter((r) => r.outcome !== 'CONFIRMED').map(line),
+  };
+}
+
 /** Locks the stock rows behind `lines` in the fixed (sku, warehouse_id) order. */
 async function lockStockOf(db: PoolClient, lines: readonly ReservedLine[]): Promise<void> {
   if (lines.length === 0) return;
@@ -192,6 +212,7 @@ export function createInventoryActivities(pool: Pool): InventoryActivities {
         await db.query(`UPDATE reservations SET status = 'CONFIRMED', updated_at = now() WHERE order_id = $1`, [
           orderId,
         ]);
+        await db.query(`UPDATE reservation_lines SET outcome = 'CONFIRMED' WHERE order_id = $1`, [orderId]);
         return { confirmed: true };
       });
     },
@@ -232,11 +253,74 @@ export function createInventoryActivities(pool: Pool): InventoryActivities {
         await db.query(`UPDATE reservations SET status = 'CANCELLED', updated_at = now() WHERE order_id = $1`, [
           orderId,
         ]);
+        await db.query(`UPDATE reservation_lines SET outcome = 'RELEASED' WHERE order_id = $1`, [orderId]);
         returned = true;
         return { released: true };
       });
       if (returned) compensations.inc({ step: 'release inventory' });
       return result;
+    },
+
+    /**
+     * Settles a reservation in part: the lines of `shippedWarehouses` left (confirmed: out of
+     * on_hand), the others go back (released). Answers what each side holds, the same on every
+     * retry; a reservation already settled (confirmed, released, or settled before) answers its lines' outcomes.
+     */
+    async settleReservation({ orderId, shippedWarehouses }) {
+      if (!Array.isArray(shippedWarehouses) || shippedWarehouses.some((w) => typeof w !== 'string'))
+        throw ApplicationFailure.nonRetryable(
+          'settleReservation: shippedWarehouses must be a list of warehouse ids',
+          ERROR_TYPES.InvalidInput,
+        );
+      return inTransaction(pool, async (db) => {
+        // No row: nothing was ever held; an empty cancel refuses a late Try, as release does.
+        await db.query(
+          `INSERT INTO reservations (order_id, status) VALUES ($1, 'CANCELLED') ON CONFLICT (order_id) DO NOTHING`,
+          [orderId],
+        );
+        const { rows } = await db.query<{ status: string }>(
+          'SELECT status FROM reservations WHERE order_id = $1 FOR UPDATE',
+          [orderId],
+        );
+        if (rows[0]?.status === 'TRIED') {
+          await lockStockOf(db, await reservedLines(db, orderId));
+          await db.query(
+            `UPDATE stock s SET on_hand = s.on_hand - l.quantity, reserved = s.reserved - l.quantity
+             FROM reservation_lines l
+             WHERE l.order_id = $1 AND l.warehouse_id = ANY($2::text[]) AND s.sku = l.sku AND s.warehouse_id = l.warehouse_id`,
+            [orderId, shippedWarehouses],
+          );
+          await db.query(
+            `UPDATE stock s SET reserved = s.reserved - l.quantity
+             FROM reservation_lines l
+             WHERE l.order_id = $1 AND NOT (l.warehouse_id = ANY($2::text[])) AND s.sku = l.sku AND s.warehouse_id = l.warehouse_id`,
+            [orderId, shippedWarehouses],
+          );
+          await db.query(
+            `UPDATE reservation_lines SET outcome = CASE WHEN warehouse_id = ANY($2::text[]) THEN 'CONFIRMED' ELSE 'RELEASED' END
+             WHERE order_id = $1`,
+            [orderId, shippedWarehouses],
+          );
+          const { rows: confirmedAny } = await db.query(
+            `SELECT 1 FROM reservation_lines WHERE order_id = $1 AND outcome = 'CONFIRMED' LIMIT 1`,
+            [orderId],
+          );
+          await db.query(`UPDATE reservations SET status = $2, updated_at = now() WHERE order_id = $1`, [
+            orderId,
+            confirmedAny.length > 0 ? 'CONFIRMED' : 'CANCELLED',
+          ]);
+        }
+        return outcomesOf(db, orderId);
+      });
+    },
+
+    async reservedLines({ orderId }) {
+      const db = await pool.connect();
+      try {
+        return { lines: await reservedLines(db, orderId) };
+      } finally {
+        db.release();
+      }
     },
 
     async findStaleReservations({ limit }) {

@@ -12,6 +12,7 @@ import {
   ORDER_EVENTS,
   formatZodError,
   isTerminal,
+  orderIdOfWorkflow,
   orderWorkflowId,
   priceOrder as priceItems,
   type OrderActivities,
@@ -42,6 +43,13 @@ const STATUS_EVENTS: Partial<Record<OrderStatus, OrderEventType>> = {
   Delivered: ORDER_EVENTS.OrderDelivered,
   Cancelled: ORDER_EVENTS.OrderCancelled,
   Refunded: ORDER_EVENTS.OrderRefunded,
+};
+
+/** The event each settled outcome announces (a settlement after a parcel left ends Delivered, in part refunded). */
+const FINAL_EVENTS: Record<string, OrderEventType> = {
+  Cancelled: ORDER_EVENTS.OrderCancelled,
+  Refunded: ORDER_EVENTS.OrderRefunded,
+  Delivered: ORDER_EVENTS.OrderDelivered,
 };
 
 function isOrderStatus(s: string): s is OrderStatus {
@@ -304,6 +312,10 @@ async function storePricedOrder(
 export interface OrderActivityDeps {
   /** A workflow's status name (`RUNNING`, ...), or undefined when Temporal does not know it (WorkerDeps). */
   describeWorkflow: (workflowId: string) => Promise<string | undefined>;
+  /** Workflow ids and status names of the runs a visibility query finds (WorkerDeps.listWorkflows). */
+  listWorkflows?: (query: string, limit: number) => Promise<Array<{ workflowId: string; status: string }>>;
+  /** The orders task queue of this deployment (its order runs are found by it). */
+  ordersQueue?: string;
   /** Catalog reads through the caches (src/infra/catalog-cache.ts); without it, straight from PostgreSQL. */
   catalog?: Pick<CatalogCache, 'items'>;
 }
@@ -391,18 +403,18 @@ export function createOrderActivities(
       });
     },
 
-    async finalizeOrder({ orderId, status, failureReason, runId }) {
-      if (status !== 'Cancelled' && status !== 'Refunded')
-        throw invalidInput('status', `finalizeOrder takes Cancelled or Refunded, got ${JSON.stringify(status)}`);
+    async finalizeOrder({ orderId, status, failureReason, runId, note }) {
+      if (!FINAL_EVENTS[status])
+        throw invalidInput(
+          'status',
+          `finalizeOrder takes Cancelled, Refunded or Delivered, got ${JSON.stringify(status)}`,
+        );
       await writeOwnStatus(runId, {
         orderId,
         status,
-        note: failureReason,
+        note: note ?? failureReason,
         failureReason,
-        event: {
-          type: status === 'Cancelled' ? ORDER_EVENTS.OrderCancelled : ORDER_EVENTS.OrderRefunded,
-          payload: { orderId, status, reason: failureReason },
-        },
+        event: { type: FINAL_EVENTS[status], payload: { orderId, status, reason: failureReason } },
       });
     },
 
@@ -410,6 +422,69 @@ export function createOrderActivities(
       if (!deps) throw new Error('isOrderRunning needs describeWorkflow (OrderActivityDeps)');
       // Any other failure to ask (Temporal unreachable) is thrown and retried: never read as "not running".
       return (await deps.describeWorkflow(orderWorkflowId(orderId))) === 'RUNNING';
+    },
+
+    async orderRunState({ orderId }) {
+      if (!deps) throw new Error('orderRunState needs describeWorkflow (OrderActivityDeps)');
+      const state = await deps.describeWorkflow(orderWorkflowId(orderId));
+      return state === undefined ? {} : { state };
+    },
+
+    async findStrandedOrders({ lookbackMs, limit }) {
+      if (!deps?.listWorkflows || !deps.ordersQueue)
+        throw new Error('findStrandedOrders needs listWorkflows and ordersQueue (OrderActivityDeps)');
+      const since = new Date(Date.now() - lookbackMs).toISOString();
+      const closed = await deps.listWorkflows(
+        `WorkflowType = 'orderWorkflow' AND TaskQueue = '${deps.ordersQueue}' AND ` +
+          `ExecutionStatus IN ('Terminated', 'TimedOut', 'Failed') AND CloseTime > '${since}'`,
+        limit * 10,
+      );
+      const stranded: Array<{ orderId: string; closedAs: string }> = [];
+      for (const run of closed) {
+        const orderId = orderIdOfWorkflow(run.workflowId);
+        if (stranded.length >= limit || stranded.some((s) => s.orderId === orderId)) continue;
+        const facts = await pool.query<{ status: OrderStatus; attention: string | null }>(
+          'SELECT status, attention FROM orders WHERE order_id = $1',
+          [orderId],
+        );
+        const row = facts.rows[0];
+        if (!row || isTerminal(row.status) || row.attention !== null) continue;
+        // A reset's new run settles the order itself.
+        if ((await deps.describeWorkflow(run.workflowId)) === 'RUNNING') continue;
+        stranded.push({ orderId, closedAs: run.status });
+      }
+      return stranded;
+    },
+
+    async orderFacts({ orderId }) {
+      const { rows } = await pool.query<{
+        customer_id: string;
+        status: string;
+        currency: string;
+        total_cents: string;
+        attention: string | null;
+      }>('SELECT customer_id, status, currency, total_cents, attention FROM orders WHERE order_id = $1', [orderId]);
+      const row = rows[0];
+      if (!row) return undefined;
+      const db = await pool.connect();
+      try {
+        const priced = await loadPriced(db, orderId);
+        return {
+          orderId,
+          customerId: row.customer_id,
+          status: row.status,
+          currency: row.currency,
+          totalCents: Number(row.total_cents),
+          lines: priced?.ok ? priced.lines : [],
+          attention: row.attention,
+        };
+      } finally {
+        db.release();
+      }
+    },
+
+    async flagOrder({ orderId, reason }) {
+      await pool.query('UPDATE orders SET attention = $2, updated_at = now() WHERE order_id = $1', [orderId, reason]);
     },
   };
 }

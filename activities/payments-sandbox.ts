@@ -235,14 +235,35 @@ export function createSandboxPaymentProvider(pool: Pool, opts: SandboxOptions = 
       });
     },
 
+    /** Partial refunds add up to at most the capture, as at real providers; a repeated key answers the first. */
     async refund(req) {
-      const { row } = await record(pool, 'refund', req.idempotencyKey, {
-        orderId: req.orderId,
-        status: 'approved',
-        amountCents: req.amountCents,
-        currency: req.currency,
+      return inTransaction(pool, async (db) => {
+        const { rows } = await db.query<Row>(
+          `SELECT ${COLUMNS} FROM sandbox_payments WHERE provider_ref = $1 AND operation = 'capture' FOR UPDATE`,
+          [req.captureId],
+        );
+        const capture = rows[0];
+        if (!capture) throw ApplicationFailure.nonRetryable('sandbox: unknown capture', ERROR_TYPES.IllegalTransition);
+        const { rows: done } = await db.query<{ key: string; refunded: string }>(
+          `SELECT idempotency_key AS key, amount_cents AS refunded FROM sandbox_payments
+           WHERE order_id = $1 AND operation = 'refund'`,
+          [capture.order_id],
+        );
+        const again = done.some((r) => r.key === req.idempotencyKey);
+        const left = Number(capture.amount_cents) - done.reduce((sum, r) => sum + Number(r.refunded), 0);
+        if (!again && req.amountCents > left)
+          throw ApplicationFailure.nonRetryable(
+            `sandbox: refund of ${req.amountCents} exceeds the ${left} left of the capture`,
+            ERROR_TYPES.RefundExceedsCapture,
+          );
+        const { row } = await record(db, 'refund', req.idempotencyKey, {
+          orderId: req.orderId,
+          status: 'approved',
+          amountCents: req.amountCents,
+          currency: req.currency,
+        });
+        return answer(row);
       });
-      return answer(row);
     },
 
     async find(idempotencyKey) {

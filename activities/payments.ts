@@ -111,17 +111,23 @@ interface Operation {
   expired: boolean;
 }
 
-const keyOf = (orderId: string, op: PaymentOperation) => `${orderId}:${op}`;
+/** `<orderId>:<operation>`, or `<orderId>:refund:<part>` for a partial refund. */
+const keyOf = (orderId: string, op: PaymentOperation, part?: string) =>
+  part === undefined ? `${orderId}:${op}` : `${orderId}:${op}:${part}`;
+
+/** A partial refund's name: what it gives back for (`undelivered`, a return's id, ...). */
+const PART = /^[\w.-]{1,64}$/;
 
 async function findOperation(
   db: Pool | PoolClient,
   orderId: string,
   op: PaymentOperation,
+  part?: string,
 ): Promise<Operation | undefined> {
   const { rows } = await db.query<OperationRow>(
     `SELECT status, amount_cents, currency, provider_ref, expires_at, (expires_at IS NOT NULL AND expires_at <= now()) AS expired
      FROM payment_operations WHERE idempotency_key = $1`,
-    [keyOf(orderId, op)],
+    [keyOf(orderId, op, part)],
   );
   const r = rows[0];
   return (
@@ -147,15 +153,27 @@ async function recordOperation(
     providerRef: string | null;
     expiresAt?: Date | null;
   },
+  part?: string,
 ): Promise<Operation> {
+  const key = keyOf(orderId, op, part);
   await db.query(
     `INSERT INTO payment_operations (order_id, operation, idempotency_key, status, amount_cents, currency, provider_ref, expires_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (idempotency_key) DO NOTHING`,
-    [orderId, op, keyOf(orderId, op), o.status, o.amountCents, o.currency, o.providerRef, o.expiresAt ?? null],
+    [orderId, op, key, o.status, o.amountCents, o.currency, o.providerRef, o.expiresAt ?? null],
   );
-  const stored = await findOperation(db, orderId, op);
-  if (!stored) throw new Error(`payment ledger row ${keyOf(orderId, op)} missing after insert`);
+  const stored = await findOperation(db, orderId, op, part);
+  if (!stored) throw new Error(`payment ledger row ${key} missing after insert`);
   return stored;
+}
+
+/** What the order's partial refunds gave back so far. */
+async function refundedInParts(db: Pool | PoolClient, orderId: string): Promise<number> {
+  const { rows } = await db.query<{ cents: string }>(
+    `SELECT COALESCE(sum(amount_cents), 0) AS cents FROM payment_operations
+     WHERE order_id = $1 AND operation = 'refund' AND status = 'approved' AND idempotency_key <> $2`,
+    [orderId, keyOf(orderId, 'refund')],
+  );
+  return Number(rows[0]!.cents);
 }
 
 /** The reference a free order's steps answer: the provider was not asked, no money moved. */
@@ -190,11 +208,57 @@ export function createPaymentActivities(
   provider: PaymentProvider = createSandboxPaymentProvider(pool),
 ): PaymentActivities {
   /** Our ledger's row, or else the provider's record under the same key (recorded in the ledger). */
-  async function known(orderId: string, op: PaymentOperation): Promise<Operation | undefined> {
-    const local = await findOperation(pool, orderId, op);
+  async function known(orderId: string, op: PaymentOperation, part?: string): Promise<Operation | undefined> {
+    const local = await findOperation(pool, orderId, op, part);
     if (local) return local;
-    const remote = await provider.find(keyOf(orderId, op));
-    return remote && recordOperation(pool, orderId, op, remote);
+    const remote = await provider.find(keyOf(orderId, op, part));
+    return remote && recordOperation(pool, orderId, op, remote, part);
+  }
+
+  /**
+   * Refunds `amountCents` of the order's capture under the key of `part` (undefined: the rest),
+   * once; then records the PaymentRefunded event. Answers the refund's amount.
+   */
+  async function refundOnce(orderId: string, amountCents: number, part?: string): Promise<number> {
+    const capture = await known(orderId, 'capture');
+    if (!capture || capture.status !== 'approved' || !capture.providerRef) return 0;
+    // A lost answer is found at the provider by key; a refund already made is never made again.
+    if (!(await known(orderId, 'refund', part))) {
+      if (amountCents === 0) return 0;
+      const left = capture.amountCents - (await refundedInParts(pool, orderId));
+      if (amountCents > left)
+        throw ApplicationFailure.nonRetryable(
+          `refund of ${amountCents} for order ${orderId} exceeds the ${left} left of its capture`,
+          ERROR_TYPES.RefundExceedsCapture,
+        );
+      const result = await provider.refund({
+        idempotencyKey: keyOf(orderId, 'refund', part),
+        orderId,
+        captureId: capture.providerRef,
+        amountCents,
+        currency: capture.currency,
+      });
+      await recordOperation(
+        pool,
+        orderId,
+        'refund',
+        { status: 'approved', amountCents, currency: capture.currency, providerRef: result.providerRef },
+        part,
+      );
+      compensations.inc({ step: part === undefined ? 'refund payment' : 'refund part' });
+    }
+    return inTransaction(pool, async (db) => {
+      const refund = await findOperation(db, orderId, 'refund', part);
+      if (!refund) throw new Error(`refund ${keyOf(orderId, 'refund', part)} not in the ledger`);
+      await insertOutbox(
+        db,
+        orderId,
+        ORDER_EVENTS.PaymentRefunded,
+        { orderId, amountCents: refund.amountCents, currency: refund.currency, ...(part ? { part } : {}) },
+        part,
+      );
+      return refund.amountCents;
+    });
   }
 
   /** The capture at the provider (a free order's: only a ledger row), after the checks of its authorization. */
@@ -324,32 +388,18 @@ export function createPaymentActivities(
     async refund({ orderId }) {
       const capture = await known(orderId, 'capture');
       if (!capture || capture.status !== 'approved' || !capture.providerRef) return { refundedCents: 0 };
-      if (!(await findOperation(pool, orderId, 'refund'))) {
-        const result = await provider.refund({
-          idempotencyKey: keyOf(orderId, 'refund'),
-          orderId,
-          captureId: capture.providerRef,
-          amountCents: capture.amountCents,
-          currency: capture.currency,
-        });
-        await recordOperation(pool, orderId, 'refund', {
-          status: 'approved',
-          amountCents: capture.amountCents,
-          currency: capture.currency,
-          providerRef: result.providerRef,
-        });
-        compensations.inc({ step: 'refund payment' });
-      }
-      return inTransaction(pool, async (db) => {
-        const refund = await findOperation(db, orderId, 'refund');
-        if (!refund) throw new Error(`refund of ${orderId} not in the ledger`);
-        await insertOutbox(db, orderId, ORDER_EVENTS.PaymentRefunded, {
-          orderId,
-          amountCents: refund.amountCents,
-          currency: refund.currency,
-        });
-        return { refundedCents: refund.amountCents };
-      });
+      const inParts = await refundedInParts(pool, orderId);
+      // What the parts left: a refund already made answers its own amount on a retry.
+      const rest = await refundOnce(orderId, capture.amountCents - inParts);
+      return { refundedCents: inParts + rest };
+    },
+
+    async refundPart({ orderId, part, amountCents }) {
+      if (typeof part !== 'string' || !PART.test(part))
+        throw invalid('part: must name the refund (1-64 letters, digits, "_", "." or "-")');
+      if (!Number.isSafeInteger(amountCents) || amountCents < 0)
+        throw invalid(`amountCents must be a non-negative integer, got ${amountCents}`);
+      return { refundedCents: await refundOnce(orderId, amountCents, part) };
     },
   };
 }

@@ -254,6 +254,16 @@ export function createShippingActivities(pool: Pool, deps: ShippingDeps): Shippi
       return { cancelled: outcome.cancelled };
     },
 
+    async shipmentsOf({ orderId }) {
+      const { rows } = await pool.query<{ shipment_id: string; warehouse_id: string; status: string }>(
+        'SELECT shipment_id, warehouse_id, status FROM shipments WHERE order_id = $1 ORDER BY shipment_id',
+        [orderId],
+      );
+      return {
+        shipments: rows.map((r) => ({ shipmentId: r.shipment_id, warehouseId: r.warehouse_id, status: r.status })),
+      };
+    },
+
     async recordCarrierEvent({ shipmentId, event }) {
       const next = STATUS_OF_EVENT[event];
       if (!next)

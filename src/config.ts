@@ -36,6 +36,9 @@ const ConfigSchema = z.object({
   PG_STATEMENT_TIMEOUT_MS: durationMs.default(15_000),
   PG_LOCK_TIMEOUT_MS: durationMs.default(5_000),
   SWEEPER_INTERVAL_MS: durationMs.default(5 * 60 * 1000),
+  // The stranded-run watch (workflows/recovery.ts): how often, and how far back it looks at closed runs.
+  STRANDED_WATCH_MS: durationMs.default(60 * 1000),
+  STRANDED_LOOKBACK_MS: durationMs.default(24 * 60 * 60 * 1000),
   // Payload encryption (src/infra/codec-keys.ts): keys inline, or a key file; default <DATA_DIR>/codec-keys.
   PAYLOAD_CODEC_KEYS: z.string().min(1).optional(),
   PAYLOAD_CODEC_KEY_FILE: z.string().min(1).optional(),
@@ -156,5 +159,7 @@ export function scheduleSettings(config: Config) {
     reconcileCron: config.RECONCILE_CRON,
     outboxLagCheckMs: config.OUTBOX_LAG_CHECK_MS,
     outboxLagAlertMs: config.OUTBOX_LAG_ALERT_MS,
+    strandedWatchMs: config.STRANDED_WATCH_MS,
+    strandedLookbackMs: config.STRANDED_LOOKBACK_MS,
   };
 }

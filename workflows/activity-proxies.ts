@@ -69,7 +69,14 @@ export function orderServices(transitTimeMs: number) {
     joinWaitlists: local<BackorderActivities>(step('10s', [])).joinWaitlists,
     leaveWaitlists: local<BackorderActivities>(compensation('10s')).leaveWaitlists,
 
+    orderFacts: local<OrderActivities>(step('10s', [])).orderFacts,
+    orderRunState: local<OrderActivities>(step('10s', [])).orderRunState,
+    findStrandedOrders: local<OrderActivities>(step('60s', [])).findStrandedOrders,
+    flagOrder: local<OrderActivities>(compensation('10s')).flagOrder,
+
     reserve: on<InventoryActivities>('inventory', step('10s', [E.OutOfStock, E.ReservationCancelled])).reserve,
+    settleReservation: on<InventoryActivities>('inventory', compensation('10s')).settleReservation,
+    reservedLines: on<InventoryActivities>('inventory', step('10s', [])).reservedLines,
     confirm: on<InventoryActivities>('inventory', compensation('10s')).confirm,
     release: on<InventoryActivities>('inventory', compensation('10s')).release,
 
@@ -80,18 +87,21 @@ export function orderServices(transitTimeMs: number) {
     ).capture,
     voidPayment: on<PaymentActivities>('payments', compensation('15s')).void,
     refund: on<PaymentActivities>('payments', compensation('15s')).refund,
+    refundPart: on<PaymentActivities>('payments', compensation('15s')).refundPart,
 
     issueLicences: on<FulfilmentActivities>('fulfilment', step('10s', [])).issueLicences,
     revokeLicences: on<FulfilmentActivities>('fulfilment', compensation('10s')).revokeLicences,
     issueGiftCodes: on<FulfilmentActivities>('fulfilment', step('10s', [])).issueGiftCodes,
     voidGiftCodes: on<FulfilmentActivities>('fulfilment', compensation('10s')).voidGiftCodes,
     notifyCustomer: on<FulfilmentActivities>('fulfilment', step('10s', [])).notifyCustomer,
+    issuedSkus: on<FulfilmentActivities>('fulfilment', step('10s', [])).issuedSkus,
 
     validateAddress: on<ShippingActivities>('shipping', step('5s', [E.InvalidAddress])).validateAddress,
     /** The same check, run by the orders worker (v0.3): it has no I/O, so no task-queue round trip. */
     validateAddressHere: local<ShippingActivities>(step('5s', [E.InvalidAddress])).validateAddress,
     bookShipment: on<ShippingActivities>('shipping', step('10s', [E.ShippingUnavailable])).bookShipment,
     cancelShipment: on<ShippingActivities>('shipping', compensation('10s')).cancelShipment,
+    shipmentsOf: on<ShippingActivities>('shipping', step('10s', [])).shipmentsOf,
     recordCarrierEvent: on<ShippingActivities>('shipping', compensation('10s')).recordCarrierEvent,
     // Long-running: heartbeats, so a dead worker is noticed within the heartbeat timeout.
     runSandboxCarrier: on<ShippingActivities>('shipping', {

@@ -6,3 +6,4 @@ export { reservationSweeperWorkflow } from './reservation-sweeper';
 export { benchFloorWorkflow, benchFloorLocalWorkflow } from './bench-floor';
 export { reconciliationWorkflow, outboxLagWorkflow } from './checks';
 export { backorderWaitlistWorkflow } from './backorder-waitlist';
+export { orderRecoveryWorkflow, strandedOrdersWorkflow } from './recovery';

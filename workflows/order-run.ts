@@ -1,4 +1,4 @@
-import { CancellationScope, CancelledFailure, condition, sleep, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, condition, patched, sleep, workflowInfo } from '@temporalio/workflow';
 import {
   ERROR_TYPES as E,
   approversFor,
@@ -22,6 +22,7 @@ import { failureDetails, hasFailureType, rejectOrder } from './failure-reason';
 import { joinAll } from './join';
 import { OrderState } from './order-state';
 import { OrderStepBarrier } from './order-step-barrier';
+import { PATCHES } from './patches';
 import { runPlan } from './plan-runner';
 import { Saga } from './saga';
 import { shipParcels } from './ship-parcels';
@@ -57,6 +58,10 @@ export class OrderRun {
   compensating = false;
   private lines: PricedLineDto[] = [];
   private reservation?: ReservedLine[];
+  /** What the reservation holds (undefined before it, or when nothing reserves). */
+  get reservedLines(): readonly ReservedLine[] | undefined {
+    return this.reservation;
+  }
   /** Customer rules and address check: no money moves before they pass. */
   private screening: Promise<void> = Promise.resolve();
 
@@ -379,8 +384,16 @@ export class OrderRun {
   /** Stock leaves the warehouse once everything is delivered (nothing to do when nothing was reserved). */
   private async confirmStock(): Promise<void> {
     if (!this.reservation) return;
-    await this.acts.confirm.executeWithOptions({ summary: 'Confirm reservation: stock leaves the warehouse' }, [
-      { orderId: this.orderId },
-    ]);
+    const { confirmed } = await this.acts.confirm.executeWithOptions(
+      { summary: 'Confirm reservation: stock leaves the warehouse' },
+      [{ orderId: this.orderId }],
+    );
+    // The units left, but the reservation was no longer held (released by someone else): stock
+    // counts are now wrong, and only people can tell where the units went.
+    if (!confirmed && patched(PATCHES.truthfulUndo)) {
+      const why = 'delivered, but its reservation was no longer held: on-hand stock was not reduced';
+      this.state.raiseAttention('stock', why);
+      await this.acts.flagOrder({ orderId: this.orderId, reason: why });
+    }
   }
 }

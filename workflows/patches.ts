@@ -22,4 +22,12 @@ export const PATCHES = {
    * PickupRefused: a cancel that wins the pickup race is the system working, not an error.
    */
   pickupRefusedWaits: 'pickup-refused-waits',
+  /**
+   * v0.5, an undo that tells the truth: every failure closes the pickup gate first (not only a
+   * cancellation), and one that finds a parcel left settles the order (confirm what left, release
+   * and refund the rest: workflows/settle.ts) instead of failing with the stock held; a compensation
+   * that fails for good flags the order in the read model, and a refund that failed is not reported
+   * as Refunded. A shipment cancelled after its parcel left follows it to delivery.
+   */
+  truthfulUndo: 'truthful-undo',
 } as const;

@@ -3,6 +3,7 @@ import {
   CancellationScope,
   condition,
   getExternalWorkflowHandle,
+  isCancellation,
   patched,
   setHandler,
   sleep,
@@ -84,12 +85,38 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
     reports.push(sent);
   };
 
+  /** The compensation found the parcel with the carrier: it cannot be cancelled, only followed. */
+  let left = false;
+  /** The last stage this workflow has recorded (-1: none). */
+  let done = -1;
+  /** One stage: wait for it (the lean path's watch may fail the wait), then record it if the sender did not. */
+  const stage = async (index: number, event: (typeof STAGES)[number], watched: boolean): Promise<boolean> => {
+    if (!watched) await condition(() => reached >= index);
+    else if (lean) {
+      await condition(() => reached >= index || watchFailure !== undefined);
+      if (watchFailure) throw watchFailure.err;
+    } else if (!(await condition(() => reached >= index, input.carrierDeadlineMs))) {
+      // Before v0.3: a deadline timer per stage.
+      await parent.signal(shipmentAttentionSignal, { shipmentId: input.shipmentId, reason: silence(event) });
+      await condition(() => reached >= index);
+      await parent.signal(shipmentAttentionSignal, { shipmentId: input.shipmentId });
+    }
+    const { accepted } =
+      recordedBySender.get(index) ??
+      (await acts.recordCarrierEvent.executeWithOptions({ summary: `Carrier: ${event}` }, [
+        { shipmentId: input.shipmentId, event },
+      ]));
+    if (accepted) done = index;
+    return accepted;
+  };
+
   try {
-    saga.add('cancel shipment', () =>
-      acts.cancelShipment.executeWithOptions({ summary: 'Compensate: cancel booking' }, [
+    saga.add('cancel shipment', async () => {
+      const { cancelled } = await acts.cancelShipment.executeWithOptions({ summary: 'Compensate: cancel booking' }, [
         { shipmentId: input.shipmentId },
-      ]),
-    );
+      ]);
+      left = !cancelled;
+    });
     // v0.4: the sandbox carrier, handed the parcel at booking, sends its events by itself.
     const carrierSends = input.sandboxCarrier && input.carrierSendsEvents === true;
     await acts.bookShipment.executeWithOptions({ summary: `Book shipment from ${input.warehouseId}` }, [
@@ -128,22 +155,8 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
         : undefined;
     carrier?.catch(() => undefined);
     for (const [index, event] of STAGES.entries()) {
-      if (lean) {
-        await condition(() => reached >= index || watchFailure !== undefined);
-        if (watchFailure) throw watchFailure.err;
-      } else if (!(await condition(() => reached >= index, input.carrierDeadlineMs))) {
-        // Before v0.3: a deadline timer per stage.
-        await parent.signal(shipmentAttentionSignal, { shipmentId: input.shipmentId, reason: silence(event) });
-        await condition(() => reached >= index);
-        await parent.signal(shipmentAttentionSignal, { shipmentId: input.shipmentId });
-      }
-      const { accepted } =
-        recordedBySender.get(index) ??
-        (await acts.recordCarrierEvent.executeWithOptions({ summary: `Carrier: ${event}` }, [
-          { shipmentId: input.shipmentId, event },
-        ]));
       // The order's gate closed before this pickup: the parcel stays, the booking goes.
-      if (!accepted) {
+      if (!(await stage(index, event, true))) {
         carrierScope.cancel(); // nothing more is coming from the carrier for this parcel
         await pickupRefused(input, event);
       }
@@ -158,6 +171,14 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
   } catch (err) {
     carrierScope.cancel();
     await CancellationScope.nonCancellable(() => saga.compensate());
+    // Cancelled after its parcel left (its order failed, or was stopped): no cancellation brings a
+    // parcel back, so it is followed to delivery; the order settles on what left.
+    if (left && isCancellation(err) && patched(PATCHES.truthfulUndo)) {
+      await CancellationScope.nonCancellable(async () => {
+        for (const [index, event] of STAGES.entries()) if (index > done) await stage(index, event, false);
+      });
+      return { shipmentId: input.shipmentId, delivered: true };
+    }
     throw err;
   }
 }

@@ -58,11 +58,21 @@ export function checkRunsNotFailed(orders: readonly FinalOrder[]): InvariantResu
 
 export async function checkMoneyBalance(db: Db, orders: readonly FinalOrder[]): Promise<InvariantResult> {
   const done = finished(orders);
-  const { rows } = await db.query<{ order_id: string; captured: string; refunded: string; total: string | null }>(
+  const { rows } = await db.query<{
+    order_id: string;
+    captured: string;
+    refunded: string;
+    total: string | null;
+    released: string;
+  }>(
     `SELECT o.id AS order_id,
             coalesce(sum(p.amount_cents) FILTER (WHERE p.operation = 'capture' AND p.status = 'approved'), 0) AS captured,
             coalesce(sum(p.amount_cents) FILTER (WHERE p.operation = 'refund' AND p.status = 'approved'), 0) AS refunded,
-            (SELECT total_cents FROM orders WHERE order_id = o.id) AS total
+            (SELECT total_cents FROM orders WHERE order_id = o.id) AS total,
+            -- A Delivered order settled after a failure kept only what left: its released units are refunded.
+            (SELECT coalesce(sum(l.quantity * ol.unit_price_cents), 0) FROM reservation_lines l
+               JOIN order_lines ol ON ol.order_id = l.order_id AND ol.sku = l.sku
+              WHERE l.order_id = o.id AND l.outcome = 'RELEASED') AS released
      FROM unnest($1::text[]) AS o(id) LEFT JOIN payment_operations p ON p.order_id = o.id
      GROUP BY o.id`,
     [ids(done)],
@@ -73,7 +83,7 @@ export async function checkMoneyBalance(db: Db, orders: readonly FinalOrder[]): 
     const r = byId.get(o.orderId);
     const net = Number(r?.captured ?? 0) - Number(r?.refunded ?? 0);
     const total = o.totalCents ?? Number(r?.total ?? NaN);
-    const expected = o.status === 'Delivered' ? total : 0;
+    const expected = o.status === 'Delivered' ? total - Number(r?.released ?? 0) : 0;
     if (net !== expected)
       violations.push(
         `${o.orderId} ${o.status}: captured ${r?.captured ?? 0} - refunded ${r?.refunded ?? 0} = ${net}, expected ${expected}`,
@@ -81,7 +91,7 @@ export async function checkMoneyBalance(db: Db, orders: readonly FinalOrder[]): 
   }
   return {
     name: 'money: captured - refunded',
-    description: '= total for Delivered, 0 for Cancelled and Refunded',
+    description: '= total (less units released by a settlement) for Delivered, 0 for Cancelled and Refunded',
     checked: done.length,
     violations,
   };
@@ -129,7 +139,7 @@ export async function checkStockConserved(db: Db, initial: InitialStock): Promis
     tried: number;
   }>(
     `SELECT s.sku, s.warehouse_id, s.on_hand, s.reserved,
-            coalesce(sum(l.quantity) FILTER (WHERE r.status = 'CONFIRMED'), 0)::int AS confirmed,
+            coalesce(sum(l.quantity) FILTER (WHERE l.outcome = 'CONFIRMED'), 0)::int AS confirmed,
             coalesce(sum(l.quantity) FILTER (WHERE r.status = 'TRIED'), 0)::int AS tried
      FROM stock s
      LEFT JOIN reservation_lines l ON l.sku = s.sku AND l.warehouse_id = s.warehouse_id

@@ -37,7 +37,11 @@ export function ordersQuery(
   ordersQueue: string,
   filters: { status?: OrderStatus; customerId?: string; running?: boolean; needsAttention?: boolean },
 ): string {
-  const parts = [`WorkflowType = 'orderWorkflow'`, `TaskQueue = ${quote(ordersQueue)}`];
+  // Flagged orders include those a recovery could not settle (workflows/recovery.ts marks itself).
+  const types = filters.needsAttention
+    ? `(WorkflowType = 'orderWorkflow' OR WorkflowType = 'orderRecoveryWorkflow')`
+    : `WorkflowType = 'orderWorkflow'`;
+  const parts = [types, `TaskQueue = ${quote(ordersQueue)}`];
   if (filters.status) parts.push(`OrderStatus = ${quote(filters.status)}`);
   if (filters.customerId) parts.push(`CustomerId = ${quote(filters.customerId)}`);
   if (filters.running) parts.push(`ExecutionStatus = 'Running'`);

@@ -39,6 +39,8 @@ export const ERROR_TYPES = {
   AuthorizationVoided: 'AuthorizationVoided',
   /** The carrier event came after the order was cancelled (the parcel never left). */
   PickupRefused: 'PickupRefused',
+  /** A refund larger than what is left of the capture (the provider refuses it). */
+  RefundExceedsCapture: 'RefundExceedsCapture',
 } as const;
 
 export interface LineRequest {
@@ -94,11 +96,13 @@ export interface ScreenCustomerInput {
 export type LoadedPolicy = OrderPolicy & { rules: RuleSetVersion };
 export type ScreenCustomerResult = { ok: true } | { ok: false; reason: 'fraud-suspected'; detail: string };
 
-/** Read-model write for a terminal outcome reached through compensation. */
+/** Read-model write for a terminal outcome reached through compensation (or a settlement: Delivered, in part refunded). */
 export interface FinalizeOrderInput {
   orderId: string;
-  status: 'Cancelled' | 'Refunded';
+  status: 'Cancelled' | 'Refunded' | 'Delivered';
   failureReason: string;
+  /** The history row's note (default: the failure reason). */
+  note?: string;
   /** When given, nothing is written for an order id another run owns. */
   runId?: string;
 }
@@ -123,6 +127,31 @@ export interface OrderActivities {
   claimCancellation(input: { orderId: string }): Promise<{ granted: boolean; reason?: string }>;
   /** Whether workflow `order-<orderId>` is running now; false when Temporal does not know it. */
   isOrderRunning(input: { orderId: string }): Promise<boolean>;
+  /** How the latest run of `order-<orderId>` stands (RUNNING, TERMINATED, ...); undefined when Temporal does not know it. */
+  orderRunState(input: { orderId: string }): Promise<{ state?: string }>;
+  /**
+   * Stranded orders: their run closed without settling them (terminated, timed out, failed; found
+   * among the runs closed in the last `lookbackMs`), no later run of theirs runs (a reset), and
+   * the read model has them neither terminal nor flagged for people. At most `limit`, oldest first.
+   */
+  findStrandedOrders(input: {
+    lookbackMs: number;
+    limit: number;
+  }): Promise<Array<{ orderId: string; closedAs: string }>>;
+  /** What the read model knows of an order, for its recovery: status, lines, money; undefined when never priced. */
+  orderFacts(input: { orderId: string }): Promise<OrderFacts | undefined>;
+  /** Marks the order for people in the read model (`reason`), or clears the mark (null). */
+  flagOrder(input: { orderId: string; reason: string | null }): Promise<void>;
+}
+
+export interface OrderFacts {
+  orderId: string;
+  customerId: string;
+  status: string;
+  currency: string;
+  totalCents: number;
+  lines: PricedLineDto[];
+  attention: string | null;
 }
 
 export interface RecordStatusInput {
@@ -151,6 +180,17 @@ export interface InventoryActivities {
   confirm(input: { orderId: string }): Promise<{ confirmed: boolean }>;
   /** Cancel: returns reserved units. Idempotent; with nothing reserved it records an empty cancel so a late Try is refused. */
   release(input: { orderId: string }): Promise<{ released: boolean }>;
+  /**
+   * Settles in part (an order that failed or was stopped after a parcel left): the lines of
+   * `shippedWarehouses` leave stock (confirmed), the rest go back (released). Idempotent: answers
+   * each line's outcome, also for a reservation settled before (or never made: nothing either side).
+   */
+  settleReservation(input: {
+    orderId: string;
+    shippedWarehouses: string[];
+  }): Promise<{ confirmed: ReservedLine[]; released: ReservedLine[] }>;
+  /** What the order's reservation holds or held (empty when it never reserved). */
+  reservedLines(input: { orderId: string }): Promise<{ lines: ReservedLine[] }>;
   /** Order ids of held (TRIED) reservations past their expires_at, oldest first, at most `limit`. */
   findStaleReservations(input: { limit: number }): Promise<string[]>;
 }
@@ -171,8 +211,13 @@ export interface PaymentActivities {
   capture(input: PaymentRequest): Promise<{ captureId: string }>;
   /** Cancel before capture; a no-op when nothing was authorized or it was already captured. */
   void(input: { orderId: string }): Promise<{ voided: boolean }>;
-  /** Returns captured money; a no-op when nothing was captured. */
+  /** Returns what is left of the captured money (all of it, unless parts were refunded); a no-op when nothing was captured. */
   refund(input: { orderId: string }): Promise<{ refundedCents: number }>;
+  /**
+   * Returns part of the capture, once per (order, `part`): an order settled after a parcel left
+   * refunds what did not ship. Zero, or nothing captured: nothing is refunded. Answers the amount.
+   */
+  refundPart(input: { orderId: string; part: string; amountCents: number }): Promise<{ refundedCents: number }>;
 }
 
 export interface AddressDto {
@@ -211,6 +256,8 @@ export interface FulfilmentActivities {
   /** One gift code per line worth the line's total, issued once. */
   issueGiftCodes(input: { orderId: string; lines: PricedLineDto[]; currency: string }): Promise<{ issued: number }>;
   voidGiftCodes(input: { orderId: string }): Promise<{ voided: number }>;
+  /** SKUs of the order's lines issued and still valid (licence keys, gift codes): delivered without travelling. */
+  issuedSkus(input: { orderId: string }): Promise<{ skus: string[] }>;
   /** Records the notification once per order and kind (the sandbox's e-mail). */
   notifyCustomer(input: { orderId: string; kind: string; skus: string[] }): Promise<void>;
 }
@@ -237,6 +284,10 @@ export interface ShippingActivities {
     sandboxTransitMs?: number;
   }): Promise<{ carrierRef: string }>;
   cancelShipment(input: { shipmentId: string }): Promise<{ cancelled: boolean }>;
+  /** The order's shipments as our table has them (status BOOKED, PICKED_UP, ..., CANCELLED). */
+  shipmentsOf(input: {
+    orderId: string;
+  }): Promise<{ shipments: Array<{ shipmentId: string; warehouseId: string; status: string }> }>;
   /**
    * Records a carrier event against the shipment row (idempotent on shipment + event). The first
    * `picked-up` of an order passes its point of no return, unless a cancellation was granted

@@ -18,3 +18,4 @@ export * from './plans';
 export * from './rule-set';
 export * from './shipping-fees';
 export * from './backorders';
+export * from './settlement';

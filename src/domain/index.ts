@@ -17,5 +17,6 @@ export * from './shipping-fees';
 export * from './rule-set';
 export * from './rule-set-schemas';
 export * from './backorders';
+export * from './settlement';
 export * from './events';
 export * from './event-schemas';

@@ -165,14 +165,32 @@ export interface ShipmentWorkflowInput {
 }
 
 const ORDER_WORKFLOW_PREFIX = 'order-';
+const RECOVERY_WORKFLOW_PREFIX = 'recover-';
 
 export function orderWorkflowId(orderId: string): string {
   return `${ORDER_WORKFLOW_PREFIX}${orderId}`;
 }
 
-/** The order id inside a workflow id (`order-<id>`), or the workflow id itself for anything else. */
+/** The one recovery of an order whose run stopped without settling it (workflows/recovery.ts). */
+export function recoveryWorkflowId(orderId: string): string {
+  return `${RECOVERY_WORKFLOW_PREFIX}${orderId}`;
+}
+
+/** What a recovery did: settled in part (a parcel left), undone, or nothing (already settled). */
+export interface OrderRecoveryResult {
+  orderId: string;
+  outcome: 'settled' | 'undone' | 'already-settled' | 'flagged';
+  /** The read model's status afterwards. */
+  status: string;
+  refundedCents: number;
+  note: string;
+}
+
+/** The order id inside a workflow id (`order-<id>`, `recover-<id>`), or the workflow id itself for anything else. */
 export function orderIdOfWorkflow(workflowId: string): string {
-  return workflowId.startsWith(ORDER_WORKFLOW_PREFIX) ? workflowId.slice(ORDER_WORKFLOW_PREFIX.length) : workflowId;
+  for (const prefix of [ORDER_WORKFLOW_PREFIX, RECOVERY_WORKFLOW_PREFIX])
+    if (workflowId.startsWith(prefix)) return workflowId.slice(prefix.length);
+  return workflowId;
 }
 
 export function shipmentId(orderId: string, warehouseId: string): string {

@@ -111,5 +111,8 @@ export const FAILURE_REASONS = [
   'mixed-currency',
   // A bug or an unexpected failure, undone like any other: never reported as a customer's choice.
   'internal-error',
+  // The run was stopped from outside (terminate, a run timeout): settled by the recovery workflow.
+  'terminated-by-operator',
+  'run-timed-out',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];

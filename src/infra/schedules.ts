@@ -4,8 +4,14 @@ import { taskQueueFor } from '../domain';
 export const RESERVATION_SWEEPER_SCHEDULE = 'reservation-sweeper';
 export const RECONCILIATION_SCHEDULE = 'reconciliation';
 export const OUTBOX_LAG_SCHEDULE = 'outbox-lag';
+export const STRANDED_ORDERS_SCHEDULE = 'stranded-orders';
 /** Every schedule the system owns (each id is the deployment prefix + one of these). */
-export const SCHEDULE_NAMES = [RESERVATION_SWEEPER_SCHEDULE, RECONCILIATION_SCHEDULE, OUTBOX_LAG_SCHEDULE] as const;
+export const SCHEDULE_NAMES = [
+  RESERVATION_SWEEPER_SCHEDULE,
+  RECONCILIATION_SCHEDULE,
+  OUTBOX_LAG_SCHEDULE,
+  STRANDED_ORDERS_SCHEDULE,
+] as const;
 
 type ScheduleBody = Omit<ScheduleOptions, 'scheduleId'>;
 
@@ -76,6 +82,9 @@ export interface ScheduleSettings extends SweeperScheduleOptions {
   /** OUTBOX_LAG_CHECK_MS and OUTBOX_LAG_ALERT_MS. */
   outboxLagCheckMs: number;
   outboxLagAlertMs: number;
+  /** STRANDED_WATCH_MS and STRANDED_LOOKBACK_MS (workflows/recovery.ts). */
+  strandedWatchMs: number;
+  strandedLookbackMs: number;
 }
 
 export interface AppliedSchedule {
@@ -88,6 +97,7 @@ export async function applySchedules(client: Client, opts: ScheduleSettings): Pr
   const prefix = opts.taskQueuePrefix ?? '';
   const reconciliation = `${prefix}${RECONCILIATION_SCHEDULE}`;
   const outboxLag = `${prefix}${OUTBOX_LAG_SCHEDULE}`;
+  const stranded = `${prefix}${STRANDED_ORDERS_SCHEDULE}`;
   return [
     {
       id: await ensureReservationSweeperSchedule(client, opts),
@@ -114,6 +124,20 @@ export async function applySchedules(client: Client, opts: ScheduleSettings): Pr
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: opts.outboxLagCheckMs },
       }),
       what: `alerts when an event has waited in the outbox over ${opts.outboxLagAlertMs / 1000} s`,
+    },
+    {
+      id: await upsertSchedule(client, stranded, {
+        spec: { intervals: [{ every: opts.strandedWatchMs }] },
+        action: startWorkflow(
+          prefix,
+          stranded,
+          'strandedOrdersWorkflow',
+          [{ lookbackMs: opts.strandedLookbackMs }],
+          Math.max(opts.strandedWatchMs * 2, 60_000),
+        ),
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: opts.strandedWatchMs },
+      }),
+      what: `settles orders whose run was terminated or timed out, every ${opts.strandedWatchMs / 1000} s`,
     },
   ];
 }

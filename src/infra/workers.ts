@@ -80,6 +80,8 @@ export interface WorkerDeps {
    * Through a Client, like signalShipment; see describeWorkflowWith.
    */
   describeWorkflow?: (workflowId: string) => Promise<string | undefined>;
+  /** How the stranded-run watch finds closed order runs: a visibility query, through a Client (listWorkflowsWith). */
+  listWorkflows?: (query: string, limit: number) => Promise<Array<{ workflowId: string; status: string }>>;
 }
 
 /** WorkerDeps.describeWorkflow over a Client: NotFound (never started, or past retention) is undefined. */
@@ -91,6 +93,20 @@ export function describeWorkflowWith(client: Client): (workflowId: string) => Pr
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
     }
+  };
+}
+
+/** WorkerDeps.listWorkflows over a Client: the first `limit` runs the query finds. */
+export function listWorkflowsWith(
+  client: Client,
+): (query: string, limit: number) => Promise<Array<{ workflowId: string; status: string }>> {
+  return async (query, limit) => {
+    const found: Array<{ workflowId: string; status: string }> = [];
+    for await (const run of client.workflow.list({ query, pageSize: Math.min(limit, 1000) })) {
+      found.push({ workflowId: run.workflowId, status: run.status.name });
+      if (found.length >= limit) break;
+    }
+    return found;
   };
 }
 
@@ -150,6 +166,8 @@ function activitiesFor(service: Service, deps: WorkerDeps, config: Config): obje
         ...createOrderActivities(deps.pool, {
           describeWorkflow:
             deps.describeWorkflow ?? missing('describeWorkflow', 'isOrderRunning cannot ask Temporal about orders'),
+          listWorkflows: deps.listWorkflows,
+          ordersQueue: taskQueueFor('orders', deps.taskQueuePrefix),
           catalog: deps.catalog,
         }),
         // The rules are the deployment's (its TASK_QUEUE_PREFIX is their scope), read at each order's start.

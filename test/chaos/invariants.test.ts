@@ -80,7 +80,8 @@ test('stock: on_hand + confirmed = initial; reserved = held lines; no hold or bo
     held,
   ]);
   await pool.query(
-    `INSERT INTO reservation_lines (order_id, sku, warehouse_id, quantity) VALUES ($1, $3, 'east', 2), ($2, $3, 'east', 3)`,
+    `INSERT INTO reservation_lines (order_id, sku, warehouse_id, quantity, outcome)
+     VALUES ($1, $3, 'east', 2, 'CONFIRMED'), ($2, $3, 'east', 3, NULL)`,
     [confirmed, held, sku],
   );
   await pool.query(`UPDATE stock SET on_hand = 8, reserved = 3 WHERE sku = $1`, [sku]);

@@ -1,5 +1,5 @@
 /**
- * Schedules and the checks they run, on the real stack: `orders schedules apply` creates the three
+ * Schedules and the checks they run, on the real stack: `orders schedules apply` creates the four
  * schedules (the `temporal` CLI lists them), applying again changes nothing, `orders reconcile --now`
  * triggers a reconciliation whose stored report holds a mismatch seeded here, and the outbox-lag
  * check flags an event that has waited too long.
@@ -18,7 +18,11 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   stack = await startTestWorkers(['orders']);
   // Long intervals: nothing fires on its own during the test; --now triggers the reconciliation.
-  env = cliEnv(stack.prefix, { SWEEPER_INTERVAL_MS: '3600000', OUTBOX_LAG_CHECK_MS: '3600000' });
+  env = cliEnv(stack.prefix, {
+    SWEEPER_INTERVAL_MS: '3600000',
+    OUTBOX_LAG_CHECK_MS: '3600000',
+    STRANDED_WATCH_MS: '3600000',
+  });
 });
 afterAll(async () => {
   for (const name of SCHEDULE_NAMES)
@@ -41,7 +45,7 @@ async function temporalScheduleIds(): Promise<string[]> {
   return (JSON.parse(out) as Array<{ scheduleId: string }>).map((s) => s.scheduleId);
 }
 
-test('schedules apply creates three schedules, SKIP overlap and a catch-up window; applying again is idempotent', async () => {
+test('schedules apply creates four schedules, SKIP overlap and a catch-up window; applying again is idempotent', async () => {
   const first = await runCli(['schedules', 'apply', '--json'], env);
   expect(first).toMatchObject({ code: 0, stderr: '' });
   const ids = SCHEDULE_NAMES.map((n) => `${stack.prefix}${n}`);
@@ -66,6 +70,7 @@ test('schedules apply creates three schedules, SKIP overlap and a catch-up windo
     [`${stack.prefix}outbox-lag`, 'outboxLagWorkflow'],
     [`${stack.prefix}reconciliation`, 'reconciliationWorkflow'],
     [`${stack.prefix}reservation-sweeper`, 'reservationSweeperWorkflow'],
+    [`${stack.prefix}stranded-orders`, 'strandedOrdersWorkflow'],
   ]);
 });
 

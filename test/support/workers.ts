@@ -7,7 +7,13 @@ import { parseKeyring } from '../../src/infra/codec-keys';
 import { dataConverterFor, loadDataConverter } from '../../src/infra/data-converter';
 import { SERVICES, taskQueueFor, type OrderPolicy, type Service } from '../../src/domain';
 import { installRuntimeLogger } from '../../src/infra/runtime';
-import { createWorkers, describeWorkflowWith, startSandboxCarrierFor, type WorkerDeps } from '../../src/infra/workers';
+import {
+  createWorkers,
+  describeWorkflowWith,
+  listWorkflowsWith,
+  startSandboxCarrierFor,
+  type WorkerDeps,
+} from '../../src/infra/workers';
 import { waitlistsVia } from '../../src/infra/waitlists';
 import { reportToOrderVia } from '../../src/infra/order-reports';
 import { carrierEventSignal } from '../../workflows/order-api';
@@ -85,6 +91,7 @@ export async function startTestWorkers(
     sandboxPaymentDelayMs: 1_500,
     activityOverrides: opts.activities,
     describeWorkflow: describeWorkflowWith(workerClient),
+    listWorkflows: listWorkflowsWith(workerClient),
   };
   const sandboxCarrier = startSandboxCarrierFor(deps, services);
   const workers: Worker[] = await createWorkers({ ...deps, sandboxCarrierRuns: sandboxCarrier }, services);

@@ -9,6 +9,7 @@ import {
   cancellableBeforeShipment,
   cancellationTarget,
   isTerminal,
+  undeliveredCents,
   type OrderStatus,
 } from '../../src/domain';
 
@@ -149,7 +150,43 @@ describe('cancellation', () => {
 });
 
 it('lists the failure reasons', () => {
-  expect(FAILURE_REASONS).toHaveLength(12);
-  expect(new Set(FAILURE_REASONS).size).toBe(12);
-  expect(FAILURE_REASONS).toEqual(expect.arrayContaining(['fraud-suspected', 'mixed-currency', 'internal-error']));
+  expect(FAILURE_REASONS).toHaveLength(14);
+  expect(new Set(FAILURE_REASONS).size).toBe(14);
+  expect(FAILURE_REASONS).toEqual(
+    expect.arrayContaining([
+      'fraud-suspected',
+      'mixed-currency',
+      'internal-error',
+      'terminated-by-operator',
+      'run-timed-out',
+    ]),
+  );
+});
+
+describe('settlement after a parcel left (undeliveredCents)', () => {
+  const line = (sku: string, productType: 'physical' | 'digital', quantity: number, unitPriceCents: number) => ({
+    sku,
+    name: sku,
+    quantity,
+    unitPriceCents,
+    lineTotalCents: quantity * unitPriceCents,
+    productType,
+  });
+  it('refunds the units that did not leave and the lines never issued, not what shipped', () => {
+    const lines = [line('A', 'physical', 3, 1_000), line('B', 'physical', 1, 500), line('L', 'digital', 1, 700)];
+    const shipped = [{ sku: 'A', warehouseId: 'east', quantity: 2 }];
+    expect(undeliveredCents({ lines, shipped, issuedSkus: [] })).toBe(1_000 + 500 + 700);
+    expect(undeliveredCents({ lines, shipped, issuedSkus: ['L'] })).toBe(1_000 + 500);
+    expect(
+      undeliveredCents({
+        lines,
+        shipped: [
+          ...shipped,
+          { sku: 'A', warehouseId: 'west', quantity: 1 },
+          { sku: 'B', warehouseId: 'west', quantity: 1 },
+        ],
+        issuedSkus: ['L'],
+      }),
+    ).toBe(0);
+  });
 });

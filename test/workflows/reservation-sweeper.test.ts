@@ -1,7 +1,9 @@
 import type { Pool } from 'pg';
 import { ensureReservationSweeperSchedule } from '../../src/infra/schedules';
+import { recoveryWorkflowId } from '../../src/domain';
 import { reservationSweeperWorkflow } from '../../workflows/reservation-sweeper';
-import { orderRequest, place, seedSku, stockOf, testSettings, uid, waitForView } from '../support/orders';
+import type { orderRecoveryWorkflow } from '../../workflows/recovery';
+import { carrierEvent, orderRequest, place, seedSku, stockOf, testSettings, uid, waitForView } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 let stack: TestWorkers;
@@ -73,6 +75,35 @@ test('an expired reservation of a running order is left alone; once the order is
   expect(await reservationStatus(stack.pool, orderId)).toBe('TRIED');
   expect((await sweep()).released).toContain(orderId);
   expect(await reservationStatus(stack.pool, orderId)).toBe('CANCELLED');
+  expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 2, reserved: 0 } });
+});
+
+test('a reservation whose parcel left is never released: the order is recovered, its units confirmed as gone', async () => {
+  const sku = await seedSku(stack.pool, { priceCents: 900, stock: { east: 3 } });
+  const { handle, orderId } = await place(
+    stack.client,
+    orderRequest({ items: [{ sku, quantity: 1 }] }),
+    testSettings({ sandboxCarrier: false }),
+    stack.prefix,
+  );
+  const booked = await waitForView(handle, (v) => v.shipments.some((s) => s.status === 'Booked'));
+  await carrierEvent(stack.client, booked, 'picked-up');
+  await waitForView(handle, (v) => v.pointOfNoReturn !== undefined);
+  await handle.terminate('test: abandon the order after its pickup');
+  await stack.pool.query(`UPDATE reservations SET expires_at = now() - interval '1 minute' WHERE order_id = $1`, [
+    orderId,
+  ]);
+
+  const pass = await sweep();
+  expect(pass.released).not.toContain(orderId);
+  expect(pass.recovering).toContain(orderId);
+  // The parcel is on its way: its shipment follows it, and its delivery lets the recovery finish.
+  await carrierEvent(stack.client, booked, 'delivered');
+  const recovered = await stack.client.workflow
+    .getHandle<typeof orderRecoveryWorkflow>(recoveryWorkflowId(orderId))
+    .result();
+  expect(recovered).toMatchObject({ outcome: 'settled', status: 'Delivered', refundedCents: 0 });
+  expect(await reservationStatus(stack.pool, orderId)).toBe('CONFIRMED');
   expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 2, reserved: 0 } });
 });
 
