@@ -9,16 +9,34 @@ import type { Pool } from 'pg';
 import { ERROR_TYPES } from '../src/domain';
 
 export interface CarrierProvider {
-  book(req: { shipmentId: string; country: string; parcels: number; idempotencyKey: string }): Promise<{
+  /** `from`: the warehouse the parcel is collected at. */
+  book(req: { shipmentId: string; country: string; parcels: number; from?: string; idempotencyKey: string }): Promise<{
     carrierRef: string;
   }>;
   /** `cancelled`: the booking is (now) cancelled; false once the parcel has left (never, in the sandbox). */
   cancel(req: { carrierRef: string; idempotencyKey: string }): Promise<{ cancelled: boolean }>;
 }
 
-export function createSandboxCarrier(pool: Pool): CarrierProvider {
+export interface SandboxCarrierOptions {
+  /**
+   * Warehouses the sandbox carrier does not collect from (SANDBOX_CARRIER_REFUSE_FROM): their
+   * bookings are refused (ShippingUnavailable), after `refuseAfterMs`, so an order's other parcels
+   * may leave first. To try partial failures; empty by default.
+   */
+  refuseFrom?: readonly string[];
+  refuseAfterMs?: number;
+}
+
+export function createSandboxCarrier(pool: Pool, opts: SandboxCarrierOptions = {}): CarrierProvider {
   return {
-    async book({ shipmentId, country, parcels, idempotencyKey }) {
+    async book({ shipmentId, country, parcels, from, idempotencyKey }) {
+      if (from !== undefined && opts.refuseFrom?.includes(from)) {
+        await new Promise((resolve) => setTimeout(resolve, opts.refuseAfterMs ?? 0));
+        throw ApplicationFailure.nonRetryable(
+          `sandbox carrier: no collection from ${from}`,
+          ERROR_TYPES.ShippingUnavailable,
+        );
+      }
       const carrierRef = `SBX-${shipmentId}`;
       const { rows } = await pool.query<{ carrier_ref: string; shipment_id: string }>(
         `INSERT INTO sandbox_carrier_bookings (idempotency_key, carrier_ref, shipment_id, country, parcels)

@@ -16,7 +16,7 @@ import {
   type ShippingActivities,
 } from '../src/domain';
 import { logger } from '../src/logger';
-import { createSandboxCarrier, type CarrierProvider } from './carrier-sandbox';
+import { createSandboxCarrier, type CarrierProvider, type SandboxCarrierOptions } from './carrier-sandbox';
 import type { SandboxCarrierDelivery, SandboxCarrierRuns } from './carrier-sandbox-runs';
 import { passPointOfNoReturn } from './order-gate';
 import { writeOrderStatus } from './orders';
@@ -47,6 +47,8 @@ export interface ShippingDeps {
    * the recorded pickup tells it picked-up. An order that has closed needs no report: not an error.
    */
   reportToOrder: (orderWorkflowId: string, progress: ShipmentProgress) => Promise<void>;
+  /** The in-process sandbox carrier's options (when `carrier` is not given). */
+  sandboxCarrier?: SandboxCarrierOptions;
   /** The sandbox carrier's parcel runs (v0.4, carrier-sandbox-runs.ts): bookings with `sandboxTransitMs` go here. */
   sandboxCarrierRuns?: Pick<SandboxCarrierRuns, 'schedule'>;
 }
@@ -134,6 +136,7 @@ function bookWith(pool: Pool, carrier: CarrierProvider) {
       shipmentId,
       country: address.country,
       parcels: perSku.size,
+      from: warehouseId,
       idempotencyKey: `${shipmentId}:book`,
     });
 
@@ -199,7 +202,7 @@ function recordEvent(pool: Pool, shipmentId: string, event: CarrierEventType, ne
 }
 
 export function createShippingActivities(pool: Pool, deps: ShippingDeps): ShippingActivities {
-  const carrier = deps.carrier ?? createSandboxCarrier(pool);
+  const carrier = deps.carrier ?? createSandboxCarrier(pool, deps.sandboxCarrier);
   const book = bookWith(pool, carrier);
   const activities: ShippingActivities = {
     validateAddress,

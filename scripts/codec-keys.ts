@@ -1,18 +1,27 @@
 /**
  * `npm run codec-keys -- <command> [--file F]`: the payload codec's key file.
  *   ensure   create the file with one new key, unless it exists (npm start and compose do this)
- *   rotate   put a new key in front; the old ones stay and still decrypt older payloads
- *   list     key ids, newest (the one that encrypts) first; never the keys themselves
+ *   rotate   put a new key in front, staged: it decrypts, it does not encrypt yet; the old ones stay
+ *   promote  the staged key encrypts (after every process was restarted with it)
+ *   list     key ids, newest first, which one encrypts and which are staged; never the keys themselves
  *   new      print one new `id:base64` entry, for PAYLOAD_CODEC_KEYS or a secret store
- * The default file is PAYLOAD_CODEC_KEY_FILE, else <DATA_DIR>/codec-keys. After a rotation, restart
- * the workers, the codec server and anything else that encrypts, so new payloads use the new key.
+ * The default file is PAYLOAD_CODEC_KEY_FILE, else <DATA_DIR>/codec-keys. A rotation is two restarts:
+ * rotate, restart every process that reads payloads (workers, codec server, CLI sessions); promote,
+ * restart them again. No process ever writes with a key another cannot read.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
-import { defaultKeyFile, ensureKeyFile, newKeyEntry, parseKeyring, rotateKeyFile } from '../src/infra/codec-keys';
+import {
+  defaultKeyFile,
+  ensureKeyFile,
+  newKeyEntry,
+  parseKeyring,
+  promoteKeyFile,
+  rotateKeyFile,
+} from '../src/infra/codec-keys';
 
-const USAGE = 'Usage: codec-keys ensure|rotate|list|new [--file PATH]';
+const USAGE = 'Usage: codec-keys ensure|rotate|promote|list|new [--file PATH]';
 
 function main(): number {
   const { values, positionals } = parseArgs({ options: { file: { type: 'string' } }, allowPositionals: true });
@@ -23,11 +32,26 @@ function main(): number {
       console.log(ensureKeyFile(file) ? `created ${file}` : `${file} exists; unchanged`);
       return 0;
     case 'rotate':
-      console.log(`${file}: new key ${rotateKeyFile(file)} now encrypts; older keys kept for decryption`);
+      console.log(
+        `${file}: new key ${rotateKeyFile(file)} staged: it decrypts, it does not encrypt yet. Restart every ` +
+          'process that reads payloads (workers, codec server, CLI sessions), then run `codec-keys promote`.',
+      );
       return 0;
-    case 'list':
-      for (const id of parseKeyring(readFileSync(file, 'utf8'), file).byId.keys()) console.log(id);
+    case 'promote': {
+      const promoted = promoteKeyFile(file);
+      console.log(
+        promoted
+          ? `${file}: key ${promoted} now encrypts (from each process's next restart); older keys kept for decryption`
+          : `${file}: no staged key; unchanged`,
+      );
       return 0;
+    }
+    case 'list': {
+      const ring = parseKeyring(readFileSync(file, 'utf8'), file);
+      for (const id of ring.byId.keys())
+        console.log(`${id}${id === ring.current.id ? ' (encrypts)' : ring.staged.has(id) ? ' (staged)' : ''}`);
+      return 0;
+    }
     case 'new':
       console.log(newKeyEntry());
       return 0;

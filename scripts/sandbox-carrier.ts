@@ -3,12 +3,13 @@
  * `npm run cluster` run it as a process). Needs DATABASE_URL; listens on CARRIER_API_HOST:CARRIER_API_PORT.
  */
 import { createSandboxCarrier } from '../activities/carrier-sandbox';
+import { sandboxCarrierOptions } from '../src/config';
 import { startSandboxCarrierApi } from '../src/infra/sandbox-carrier-api';
 import { serveSandbox } from '../src/infra/serve-sandbox';
 
 serveSandbox('sandbox carrier', (pool, config) =>
   startSandboxCarrierApi({
-    carrier: createSandboxCarrier(pool),
+    carrier: createSandboxCarrier(pool, sandboxCarrierOptions(config)),
     host: config.CARRIER_API_HOST,
     port: config.CARRIER_API_PORT,
   }),

@@ -28,6 +28,9 @@ const ConfigSchema = z.object({
   TRANSIT_TIME_MS: durationMs.default(10_000),
   PAYMENT_WINDOW_MS: durationMs.default(15 * 60 * 1000),
   SANDBOX_CARRIER: z.enum(['on', 'off']).default('on'),
+  // The sandbox carrier refuses to collect from these warehouses (comma-separated), after this long: partial failures on demand.
+  SANDBOX_CARRIER_REFUSE_FROM: z.string().default(''),
+  SANDBOX_CARRIER_REFUSE_AFTER_MS: durationMs.default(0),
   SANDBOX_PAYMENT_DELAY_MS: durationMs.default(3_000),
   CARRIER_DEADLINE_MS: durationMs.default(3 * 24 * 60 * 60 * 1000),
   COMPENSATION_ALERT_MS: durationMs.default(5 * 60 * 1000),
@@ -138,6 +141,16 @@ export function carrierUrl(config: Config): string {
  */
 export function catalogTtlMs(config: Config): number {
   return config.CATALOG_CACHE_TTL_MS ?? 10 * 60_000;
+}
+
+/** The sandbox carrier's refusals (activities/carrier-sandbox.ts), from SANDBOX_CARRIER_REFUSE_FROM/_AFTER_MS. */
+export function sandboxCarrierOptions(config: Config) {
+  return {
+    refuseFrom: config.SANDBOX_CARRIER_REFUSE_FROM.split(',')
+      .map((w) => w.trim())
+      .filter(Boolean),
+    refuseAfterMs: config.SANDBOX_CARRIER_REFUSE_AFTER_MS,
+  };
 }
 
 /** The payments provider client's resilience policy (src/providers/resilience.ts). */

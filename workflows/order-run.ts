@@ -4,7 +4,9 @@ import {
   approversFor,
   needsApproval,
   shortagesOf,
+  deliverySettings,
   type CancelInput,
+  type DeliverySettings,
   type LineStep,
   type LoadedPolicy,
   type OrderStep,
@@ -45,6 +47,11 @@ export class OrderRun {
   readonly main: CancellationScope;
   policy?: LoadedPolicy;
 
+  /** The delivery settings this run goes by: the workers' (pinned with the policy), or its start input's on older runs. */
+  get delivery(): DeliverySettings {
+    return deliverySettings(this.policy, this.input.settings);
+  }
+
   /** Who may decide this order's approval: its rule set's band for the total, else the configured approvers. */
   approvers(): string[] {
     return this.policy ? approversFor(this.view.totalCents, this.policy.rules.rules, this.policy.approvers) : [];
@@ -72,7 +79,8 @@ export class OrderRun {
     this.orderId = input.order.orderId;
     this.state = new OrderState(input);
     this.view = this.state.view;
-    this.acts = orderServices(input.settings.transitTimeMs);
+    // The transit time only sizes the pre-v0.4 carrier activity's timeout: runs that use it carry it.
+    this.acts = orderServices(input.settings.transitTimeMs ?? 0);
     this.main = new CancellationScope({ cancellable: true, parent: shield });
   }
 
@@ -243,7 +251,7 @@ export class OrderRun {
           {
             orderId: this.orderId,
             items,
-            ttlMs: approvalMs + this.waitAheadMs() + this.input.settings.paymentWindowMs,
+            ttlMs: approvalMs + this.waitAheadMs() + this.delivery.paymentWindowMs,
           },
         ]);
         this.reservation = lines;
@@ -308,7 +316,7 @@ export class OrderRun {
           currency: view.currency!,
           paymentMethodId: this.input.order.payment.paymentMethodId,
           // A pre-order's authorization must outlast its wait for the release.
-          windowMs: this.waitAheadMs() + this.input.settings.paymentWindowMs,
+          windowMs: this.waitAheadMs() + this.delivery.paymentWindowMs,
         },
       ]),
     );

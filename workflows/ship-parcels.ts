@@ -11,7 +11,7 @@ import { shipmentWorkflow } from './shipment';
  * shipping service on v0.3, from the child before it); its delivery is the child's result.
  */
 export async function shipParcels(run: OrderRun, lines: ReservedLine[]): Promise<void> {
-  const { view, input, orderId } = run;
+  const { view, input, orderId, delivery } = run;
   const byWarehouse = new Map<string, ReservedLine[]>();
   for (const line of lines) byWarehouse.set(line.warehouseId, [...(byWarehouse.get(line.warehouseId) ?? []), line]);
   await CancellationScope.cancellable(async () => {
@@ -33,9 +33,9 @@ export async function shipParcels(run: OrderRun, lines: ReservedLine[]): Promise
             lines: group,
             address: input.order.shippingAddress,
             method: input.order.shippingMethod,
-            transitTimeMs: input.settings.transitTimeMs,
-            sandboxCarrier: input.settings.sandboxCarrier,
-            ...(input.settings.carrierSendsEvents ? { carrierSendsEvents: true as const } : {}),
+            transitTimeMs: delivery.transitTimeMs,
+            sandboxCarrier: delivery.sandboxCarrier,
+            ...(delivery.carrierSendsEvents ? { carrierSendsEvents: true as const } : {}),
             carrierDeadlineMs: run.policy!.carrierDeadlineMs,
             ...(run.state.lean ? { leanHistory: true as const } : {}),
           },

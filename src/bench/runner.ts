@@ -216,12 +216,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
 
     const bound = { timeoutMs: taskTimeoutMs, signal: opts.signal };
     const provider = createSandboxPaymentProvider(pool);
-    const settings: OrderSettings = {
-      transitTimeMs: opts.transitMs,
-      paymentWindowMs: PAYMENT_WINDOW_MS,
-      sandboxCarrier: true,
-      carrierSendsEvents: true,
-    };
+    // The carrier's transit and the payment window are the workers' (workerEnv): a placer names neither.
+    const settings: OrderSettings = {};
     const orderContext = (idPrefix: string) => ({
       client,
       vault: providerVault(provider),

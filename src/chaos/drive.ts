@@ -14,13 +14,13 @@ import {
 import type { PaymentMethodVault } from '../client/payment-methods';
 import { InvalidRequest, OrderExists, placeOrder } from '../client/place-order';
 import { TERMINAL_STATUSES, isCarrierEvent, type OrderSettings, type OrderStatus, type OrderView } from '../domain';
-import { approveUpdate, cancelUpdate, rejectUpdate, statusQuery } from '../../workflows/order-api';
+import { approveUpdate, cancelSignal, cancelUpdate, rejectUpdate, statusQuery } from '../../workflows/order-api';
 import { orderRequest, type OrderPlan } from './order-mix';
 
 /** A view with `needsAttention` has settled: people, not the run, finish it. */
 export type SettledView = OrderView;
 
-export type ActionKind = 'approve' | 'reject' | 'cancel-update' | 'run-cancel';
+export type ActionKind = 'approve' | 'reject' | 'cancel-update' | 'cancel-signal' | 'run-cancel' | 'terminate';
 export interface ActionOutcome {
   kind: ActionKind;
   /** accepted; refused by the order (expected); skipped (the moment never came); error (could not tell). */
@@ -39,7 +39,17 @@ export interface OrderOutcome {
   executionStatus?: string;
   view?: SettledView;
   settled: boolean;
+  /** When it was placed (ms since the epoch). */
+  placedAt?: number;
+  /** Terminated by the run on purpose: settled by its recovery (the read model says how). */
+  terminated?: boolean;
   error?: string;
+}
+
+/** What the read model says of an order (the stranded-run watch settles a terminated one there). */
+export interface ReadModelRow {
+  status: string;
+  attention: string | null;
 }
 
 export interface DriveContext {
@@ -53,6 +63,10 @@ export interface DriveContext {
   /** How long one order may take from its placement; past that it is reported unsettled and let go. */
   orderTimeoutMs: number;
   signal: AbortSignal;
+  /** The read model's row of an order (undefined: none), straight from PostgreSQL. */
+  readModel: (orderId: string) => Promise<ReadModelRow | undefined>;
+  /** Resolves once the SKU added by SQL mid-run can be ordered (orders with `newSku` wait for it). */
+  newSkuReady: Promise<void>;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -201,11 +215,65 @@ async function cancelAction(ctx: DriveContext, handle: WorkflowHandle, plan: Ord
     return [{ kind, result: 'skipped', detail: `settled before ${plan.cancel.when}` }];
   const atStatus = view?.status ?? 'Created';
   if (kind === 'cancel-update') return [await sendUpdate(ctx, handle, kind, atStatus, plan.orderId)];
+  const how: ActionKind = plan.cancel.how === 'signal' ? 'cancel-signal' : kind;
   try {
-    await retrying(ctx, () => handle.cancel());
-    return [{ kind, result: 'accepted', atStatus }];
+    // A Signal's refusal is written into the order's history, not answered: sent is all we know.
+    await retrying(
+      ctx,
+      () =>
+        how === 'cancel-signal'
+          ? handle.signal(cancelSignal, { reason: 'chaos run: cancelled by signal' })
+          : handle.cancel().then(() => undefined),
+      (err) => err instanceof WorkflowNotFoundError,
+    );
+    return [{ kind: how, result: 'accepted', atStatus }];
   } catch (err) {
-    return [{ kind, result: 'error', atStatus, detail: describeError(err) }];
+    if (err instanceof WorkflowNotFoundError)
+      return [{ kind: how, result: 'skipped', atStatus, detail: 'the run had closed' }];
+    return [{ kind: how, result: 'error', atStatus, detail: describeError(err) }];
+  }
+}
+
+const PRICED: (v: SettledView) => boolean = (v) => v.status !== 'Created';
+
+/** An operator's terminate at its moment: the run stops dead, the stranded-run watch must settle the order. */
+async function terminateAction(ctx: DriveContext, handle: WorkflowHandle, plan: OrderPlan): Promise<ActionOutcome[]> {
+  if (!plan.terminate) return [];
+  const { when, delayMs } = plan.terminate;
+  const view = await waitForStatus(ctx, handle, (v) =>
+    when === 'after-pickup'
+      ? AFTER_PICKUP.includes(v.status) && v.shipments.some((s) => isCarrierEvent(s.status))
+      : when === 'after-capture'
+        ? AFTER_PICKUP.includes(v.status)
+        : PRICED(v),
+  );
+  if (!view) return [{ kind: 'terminate', result: 'skipped', detail: `settled before ${when}` }];
+  if (delayMs > 0) await sleep(delayMs, ctx.signal);
+  try {
+    await retrying(
+      ctx,
+      () => handle.terminate('chaos run: an operator pulled the plug'),
+      (err) => err instanceof WorkflowNotFoundError,
+    );
+    return [{ kind: 'terminate', result: 'accepted', atStatus: view.status }];
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError)
+      return [{ kind: 'terminate', result: 'skipped', atStatus: view.status, detail: 'the run had closed' }];
+    return [{ kind: 'terminate', result: 'error', atStatus: view.status, detail: describeError(err) }];
+  }
+}
+
+/** A terminated order has settled once its recovery made the read model terminal, or flagged it. */
+async function settleTerminated(ctx: DriveContext, outcome: OrderOutcome): Promise<void> {
+  for (;;) {
+    checkTime(ctx);
+    const row = await ctx.readModel(outcome.orderId).catch(() => undefined);
+    if (row && (TERMINAL_STATUSES.includes(row.status as OrderStatus) || row.attention)) {
+      outcome.settled = true;
+      outcome.view = undefined; // the terminated run's view is where it stopped; the read model has the end
+      return;
+    }
+    await sleep(1_000, ctx.signal);
   }
 }
 
@@ -216,6 +284,7 @@ async function settle(ctx: DriveContext, handle: WorkflowHandle, outcome: OrderO
     try {
       const description = await ctx.client.withDeadline(Date.now() + 10_000, () => handle.describe());
       outcome.executionStatus = description.status.name;
+      if (description.status.name === 'TERMINATED' && outcome.terminated) return settleTerminated(ctx, outcome);
       if (description.status.name !== 'RUNNING') {
         // The final view: a completed run's result is in its history; any other closed run is
         // asked by replay (a worker must be up). Never the last view seen while it ran: that is
@@ -247,6 +316,8 @@ export async function driveOrder(runCtx: DriveContext, plan: OrderPlan): Promise
   // A stuck order frees its slot after its own bound instead of stalling the whole run.
   const ctx = { ...runCtx, deadline: Math.min(runCtx.deadline, Date.now() + runCtx.orderTimeoutMs) };
   try {
+    if (plan.newSku) await ctx.newSkuReady;
+    outcome.placedAt = Date.now();
     const { workflowId } = await retrying(
       ctx,
       () =>
@@ -263,11 +334,13 @@ export async function driveOrder(runCtx: DriveContext, plan: OrderPlan): Promise
     );
     outcome.placed = true;
     const handle = ctx.client.workflow.getHandle(workflowId);
-    const [approvals, cancels] = await Promise.all([
+    const [approvals, cancels, terminations] = await Promise.all([
       approvalAction(ctx, handle, plan),
       cancelAction(ctx, handle, plan),
+      terminateAction(ctx, handle, plan),
     ]);
-    outcome.actions.push(...approvals, ...cancels);
+    outcome.actions.push(...approvals, ...cancels, ...terminations);
+    outcome.terminated = terminations.some((a) => a.result === 'accepted');
     await settle(ctx, handle, outcome);
   } catch (err) {
     outcome.error = err instanceof Error ? err.message : String(err);

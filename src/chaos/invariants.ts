@@ -5,6 +5,15 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import { TERMINAL_STATUSES, type OrderStatus } from '../domain';
+import {
+  checkCatalogChange,
+  checkFlaggedSayWhy,
+  checkLedgerMatchesProvider,
+  checkShipmentsMatchCarrier,
+  checkStockLeftWithParcels,
+} from './cross-checks';
+import type { OrderOutcome } from './drive';
+import type { CatalogChange } from './operations';
 
 export type Db = Pick<Pool | PoolClient, 'query'>;
 
@@ -17,6 +26,10 @@ export interface FinalOrder {
   totalCents?: number;
   /** RUNNING, COMPLETED, CANCELLED, FAILED... */
   executionStatus?: string;
+  /** Why people must look (the view's NeedsAttention reason, or the read model's attention). */
+  attentionReason?: string;
+  /** Terminated on purpose by the run (an operator's kill switch): its recovery settled it. */
+  terminated?: boolean;
 }
 
 export interface InvariantResult {
@@ -48,10 +61,11 @@ export function checkRunsNotFailed(orders: readonly FinalOrder[]): InvariantResu
   const bad = ['FAILED', 'TERMINATED', 'TIMED_OUT'];
   return {
     name: 'no run failed',
-    description: 'no order workflow ended FAILED, TERMINATED or TIMED_OUT (a cancelled run is fine)',
+    description:
+      'no order workflow ended FAILED, TERMINATED or TIMED_OUT (a cancelled run is fine, and so is one the run terminated on purpose)',
     checked: orders.length,
     violations: orders
-      .filter((o) => o.executionStatus && bad.includes(o.executionStatus))
+      .filter((o) => o.executionStatus && bad.includes(o.executionStatus) && !o.terminated)
       .map((o) => `${o.orderId}: run ${o.executionStatus} with status ${o.status ?? 'unknown'}`),
   };
 }
@@ -228,7 +242,12 @@ export async function checkNoParcelForUndoneOrder(db: Db, orders: readonly Final
   };
 }
 
-export async function checkAll(db: Db, orders: readonly FinalOrder[], initial: InitialStock) {
+export async function checkAll(
+  db: Db,
+  orders: readonly FinalOrder[],
+  initial: InitialStock,
+  run: { outcomes: readonly OrderOutcome[]; change?: CatalogChange },
+) {
   return [
     checkSettled(orders),
     checkRunsNotFailed(orders),
@@ -240,5 +259,10 @@ export async function checkAll(db: Db, orders: readonly FinalOrder[], initial: I
     await checkNoBookedShipment(db, orders),
     await checkDeliveredConfirmed(db, orders),
     await checkNoParcelForUndoneOrder(db, orders),
+    await checkLedgerMatchesProvider(db, orders),
+    await checkShipmentsMatchCarrier(db, orders),
+    await checkStockLeftWithParcels(db, orders),
+    checkFlaggedSayWhy(orders),
+    await checkCatalogChange(db, run.outcomes, run.change),
   ];
 }

@@ -6,7 +6,11 @@
 import type { Pool } from 'pg';
 import type { Random } from './random';
 
-export const CHAOS_WAREHOUSES = ['chaos-east', 'chaos-west'] as const;
+/** chaos-north ships nothing: the sandbox carrier refuses its parcels (SANDBOX_CARRIER_REFUSE_FROM). */
+export const CHAOS_WAREHOUSES = ['chaos-east', 'chaos-west', 'chaos-north'] as const;
+export const REFUSED_WAREHOUSE = 'chaos-north';
+/** Added by plain SQL mid-run (src/chaos/catalog-changes.ts): orders for it are placed after. */
+export const NEW_SKU = 'CHAOS-NEW';
 
 export interface SeededSku {
   sku: string;
@@ -28,6 +32,8 @@ export function chaosCatalog(orders: number): SeededSku[] {
     { sku: 'CHAOS-LAMP', priceCents: 4_599, stock: { 'chaos-east': lamps, 'chaos-west': lamps } },
     // Big (needs approval) and scarce.
     { sku: 'CHAOS-TV', priceCents: 129_900, stock: { 'chaos-east': scarce, 'chaos-west': scarce } },
+    // Only where the carrier refuses to collect: with a pen, one of two bookings is refused.
+    { sku: 'CHAOS-VASE', priceCents: 2_450, stock: { 'chaos-north': Math.max(5, orders) } },
   ];
 }
 
@@ -54,8 +60,10 @@ export type Token = (typeof TOKENS)[number];
 export type ApprovalAction = 'approve' | 'reject' | 'timeout';
 /** When a cancel is sent: at once, while a slow payment runs, after the carrier picked up, or at a random moment. */
 export type CancelWhen = 'after-placement' | 'mid-payment' | 'after-pickup' | 'random';
-/** The `cancel` Update (the customer) or cancelling the run (an operator, the Web UI). */
-export type CancelHow = 'update' | 'run-cancel';
+/** The `cancel` Update (the customer), the `cancel` Signal (`temporal workflow signal`) or cancelling the run (an operator, the Web UI). */
+export type CancelHow = 'update' | 'signal' | 'run-cancel';
+/** When an operator terminates the run: once it has captured (before any pickup), after a pickup, or at a random moment. */
+export type TerminateWhen = 'after-capture' | 'after-pickup' | 'random';
 
 export interface OrderPlan {
   index: number;
@@ -66,6 +74,12 @@ export interface OrderPlan {
   big: boolean;
   approval?: ApprovalAction;
   cancel?: { when: CancelWhen; how: CancelHow; delayMs: number };
+  /** Terminated by an operator: the stranded-run watch must find it and its recovery settle it. */
+  terminate?: { when: TerminateWhen; delayMs: number };
+  /** One line ships from where the carrier refuses: one of its bookings fails. */
+  refusedParcel?: boolean;
+  /** Orders the SKU added by SQL mid-run: placed once it exists. */
+  newSku?: boolean;
 }
 
 export type Scenario = Omit<OrderPlan, 'index' | 'orderId' | 'customerId' | 'items'>;
@@ -84,6 +98,11 @@ const COVERAGE: Scenario[] = [
   { token: 'tok_ok', big: false, cancel: { when: 'after-placement', how: 'run-cancel', delayMs: 0 } },
   { token: 'tok_ok', big: false, cancel: { when: 'after-pickup', how: 'update', delayMs: 0 } },
   { token: 'tok_ok', big: false, cancel: { when: 'after-pickup', how: 'run-cancel', delayMs: 0 } },
+  { token: 'tok_ok', big: false, cancel: { when: 'after-placement', how: 'signal', delayMs: 0 } },
+  { token: 'tok_ok', big: false, terminate: { when: 'after-capture', delayMs: 0 } },
+  { token: 'tok_ok', big: false, terminate: { when: 'after-pickup', delayMs: 0 } },
+  { token: 'tok_ok', big: false, refusedParcel: true },
+  { token: 'tok_ok', big: false, newSku: true },
 ];
 
 function randomScenario(rng: Random): Scenario {
@@ -110,11 +129,21 @@ function randomScenario(rng: Random): Scenario {
     ]);
     if (when === 'mid-payment' && token !== 'tok_slow') when = 'random';
     const how = rng.weighted<CancelHow>([
-      ['update', 60],
-      ['run-cancel', 40],
+      ['update', 50],
+      ['signal', 15],
+      ['run-cancel', 35],
     ]);
     scenario.cancel = { when, how, delayMs: when === 'random' ? rng.int(0, 4_000) : 0 };
+  } else if (rng.next() < 0.06) {
+    const when = rng.weighted<TerminateWhen>([
+      ['after-capture', 40],
+      ['after-pickup', 30],
+      ['random', 30],
+    ]);
+    scenario.terminate = { when, delayMs: when === 'random' ? rng.int(0, 4_000) : 0 };
   }
+  if (!big && rng.next() < 0.06) scenario.refusedParcel = true;
+  if (rng.next() < 0.05) scenario.newSku = true;
   return scenario;
 }
 
@@ -124,6 +153,8 @@ function itemsFor(scenario: Scenario, rng: Random): OrderPlan['items'] {
   if (!scenario.big || rng.next() < 0.5) items.push({ sku: 'CHAOS-PEN', quantity: rng.int(1, 3) });
   if (rng.next() < 0.5) items.push({ sku: 'CHAOS-BOOK', quantity: rng.int(1, 3) });
   if (!scenario.big && rng.next() < 0.3) items.push({ sku: 'CHAOS-LAMP', quantity: rng.int(1, 3) });
+  if (scenario.refusedParcel) items.push({ sku: 'CHAOS-VASE', quantity: 1 });
+  if (scenario.newSku) items.push({ sku: NEW_SKU, quantity: 1 });
   return items;
 }
 

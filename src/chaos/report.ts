@@ -26,6 +26,8 @@ export interface ChaosReport {
   actions: Record<string, number>;
   /** Workers restarted because they had exited by themselves. */
   workerRevivals: number;
+  /** "Not now" answers (429, 408 with Retry-After) the payment provider gave. */
+  providerNotNow: number;
   processes: ProcessRecord[];
   /** Left on disk when the run failed: logs of every process, the SQLite file, the database. */
   runDir?: string;
@@ -56,6 +58,7 @@ export function formatReport(r: ChaosReport): string {
       r.faults.map((f) => [f.kind, f.count]),
     ),
   );
+  out.push(`payment provider "not now" answers (429, then 408, with Retry-After): ${r.providerNotNow}`);
   out.push('');
   out.push(
     table(

@@ -17,10 +17,12 @@ import { createPool } from '../db/pool';
 import { workflowBundleFile } from '../infra/workflow-bundle';
 import { migrate } from '../db/migrate';
 import type { OrderSettings } from '../domain';
-import { driveOrder, type DriveContext, type OrderOutcome } from './drive';
+import { driveOrder, type DriveContext, type OrderOutcome, type ReadModelRow } from './drive';
 import { FAULT_KINDS, FaultInjector, defaultFaultPlan, type FaultPlan } from './faults';
 import { checkAll, type FinalOrder, type InitialStock, type InvariantResult } from './invariants';
-import { chaosCatalog, planOrders, seedCatalog } from './order-mix';
+import { REFUSED_WAREHOUSE, chaosCatalog, planOrders, seedCatalog } from './order-mix';
+import { startOperations, type RunOperations } from './operations';
+import { freePort } from '../infra/ports';
 import { ProcessRegistry } from '../infra/processes';
 import { createRandom } from './random';
 import type { ChaosReport } from './report';
@@ -50,15 +52,17 @@ export interface ChaosOptions {
 
 const STOP_MARGIN_MS = 60_000;
 
-function finalOrders(outcomes: readonly OrderOutcome[], readModel: Map<string, string>): FinalOrder[] {
+function finalOrders(outcomes: readonly OrderOutcome[], readModel: Map<string, ReadModelRow>): FinalOrder[] {
   return outcomes
     .filter((o) => o.placed)
     .map((o) => ({
       orderId: o.orderId,
-      status: o.view?.status ?? (readModel.get(o.orderId) as FinalOrder['status']),
-      needsAttention: o.view?.needsAttention !== undefined,
+      status: o.view?.status ?? (readModel.get(o.orderId)?.status as FinalOrder['status']),
+      needsAttention: o.view?.needsAttention !== undefined || Boolean(readModel.get(o.orderId)?.attention),
+      attentionReason: o.view?.needsAttention?.reason ?? readModel.get(o.orderId)?.attention ?? undefined,
       totalCents: o.view && o.view.totalCents > 0 ? o.view.totalCents : undefined,
       executionStatus: o.executionStatus,
+      terminated: o.terminated,
     }));
 }
 
@@ -93,6 +97,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   let stack: ChaosStack | undefined;
   let connection: Connection | undefined;
   let vaultPool: Pool | undefined;
+  let ops: RunOperations | undefined;
+  /** The read model's row of every order, read once the run is over. */
+  let readModel = new Map<string, ReadModelRow>();
   let injector: FaultInjector | undefined;
   let progress: NodeJS.Timeout | undefined;
   const outcomes: OrderOutcome[] = [];
@@ -103,6 +110,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const bundlePath = await workflowBundleFile(runDir, opts.workflowBundlePath);
     // The run's own payload key (or the caller's): its workers and its client encrypt with it.
     const codecKeys = process.env.PAYLOAD_CODEC_KEYS ?? newKeyEntry();
+    // The payment provider over HTTP (src/chaos/operations.ts serves it, with "not now" answers).
+    const paymentsPort = await freePort();
     stack = new ChaosStack({
       runDir,
       taskQueuePrefix,
@@ -115,6 +124,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         SANDBOX_PAYMENT_DELAY_MS: '1500',
         APPROVAL_TIMEOUT_MS: String(approvalTimeoutMs),
         SANDBOX_CARRIER: 'on',
+        // One of an order's bookings refused, a moment after its other parcels may have left.
+        SANDBOX_CARRIER_REFUSE_FROM: REFUSED_WAREHOUSE,
+        SANDBOX_CARRIER_REFUSE_AFTER_MS: '400',
+        PAYMENTS_PROVIDER: 'http',
+        PAYMENTS_URL: `http://127.0.0.1:${paymentsPort}`,
         PAYLOAD_CODEC_KEYS: codecKeys,
       },
     });
@@ -143,16 +157,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       namespace: 'default',
       dataConverter: dataConverterFor(parseKeyring(codecKeys, 'chaos run key')),
     });
-    // Approvers, threshold and approval window are the workers' policy (their environment above).
-    const settings: OrderSettings = {
-      transitTimeMs: 300,
-      paymentWindowMs: 10 * 60_000,
-      sandboxCarrier: true,
-      carrierSendsEvents: true,
-    };
+    // Approvers, threshold, approval window, the carrier's transit and the payment window are the
+    // workers' policy (their environment above): a placer names none of them.
+    const settings: OrderSettings = {};
     // Card tokens go to the sandbox provider's vault in-process (npm start serves it over HTTP).
-    vaultPool = createPool(stack.directDatabaseUrl, 2);
+    vaultPool = createPool(stack.directDatabaseUrl, 4);
     const provider = createSandboxPaymentProvider(vaultPool);
+    ops = await startOperations({ client, pool: vaultPool, taskQueuePrefix, paymentsPort, log });
     const ctx: DriveContext = {
       client,
       vault: providerVault(provider),
@@ -161,6 +172,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       deadline: workDeadline,
       orderTimeoutMs: opts.orderTimeoutMs ?? 5 * 60_000,
       signal: runAbort.signal,
+      readModel: ops.readModel,
+      newSkuReady: ops.newSkuReady,
     };
     const plans = planOrders(opts.orders, rng.fork('orders'), `chaos${opts.seed}`);
     injector = new FaultInjector(
@@ -200,6 +213,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       Array.from({ length: Math.max(1, Math.min(opts.concurrency, plans.length)) }, async () => {
         while (next < plans.length && !runAbort.signal.aborted) {
           const plan = plans[next++]!;
+          // A third of the way in, the catalog changes (at once if this order waits for it).
+          ops!.onPlaced(plan.newSku ? plans.length : next, plans.length);
           outcomes.push(await driveOrder(ctx, plan));
         }
       }),
@@ -212,15 +227,17 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     // The read model answers for orders whose view was never seen.
     const pool = createPool(stack.directDatabaseUrl, 2);
     try {
-      const { rows } = await pool.query<{ order_id: string; status: string }>(
-        'SELECT order_id, status FROM orders WHERE order_id = ANY($1::text[])',
+      const { rows } = await pool.query<ReadModelRow & { order_id: string }>(
+        'SELECT order_id, status, attention FROM orders WHERE order_id = ANY($1::text[])',
         [outcomes.map((o) => o.orderId)],
       );
-      const readModel = new Map(rows.map((r) => [r.order_id, r.status]));
+      readModel = new Map(rows.map((r) => [r.order_id, r]));
       // Orders never driven (interrupted, bound hit) count as unsettled.
       for (const plan of plans.slice(outcomes.length))
         outcomes.push({ orderId: plan.orderId, plan, placed: false, actions: [], settled: false });
-      invariants = await checkAll(pool, finalOrders(outcomes, readModel), initial);
+      const change = ops.catalogChange();
+      if (change) initial[`${change.newSku}@${change.warehouse}`] = change.stock;
+      invariants = await checkAll(pool, finalOrders(outcomes, readModel), initial, { outcomes, change });
     } finally {
       await pool.end();
     }
@@ -230,6 +247,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   } finally {
     if (progress) clearInterval(progress);
     await connection?.close().catch(() => undefined);
+    await ops?.stop().catch(() => undefined);
     await vaultPool?.end().catch(() => undefined);
     await stack?.stop();
     clearTimeout(workTimer);
@@ -267,17 +285,20 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         ? 'not placed'
         : !o.settled
           ? `unsettled (${o.view?.status ?? 'unknown'})`
-          : o.view?.needsAttention
-            ? `NeedsAttention (${o.view.status})`
-            : `${o.view?.status ?? 'unknown'}${o.view?.failureReason ? ` (${o.view.failureReason})` : ''}${
-                o.executionStatus && o.executionStatus !== 'COMPLETED' ? ` [run ${o.executionStatus}]` : ''
-              }`,
+          : o.terminated
+            ? `terminated, recovered: ${readModel.get(o.orderId)?.status ?? 'unknown'}`
+            : o.view?.needsAttention
+              ? `NeedsAttention (${o.view.status})`
+              : `${o.view?.status ?? 'unknown'}${o.view?.failureReason ? ` (${o.view.failureReason})` : ''}${
+                  o.executionStatus && o.executionStatus !== 'COMPLETED' ? ` [run ${o.executionStatus}]` : ''
+                }`,
     ),
     actions: count(
       outcomes.flatMap((o) => o.actions),
       (a) => `${a.kind} ${a.result}${a.atStatus ? ` at ${a.atStatus}` : ''}`,
     ),
     workerRevivals,
+    providerNotNow: ops?.notNow() ?? 0,
     processes: registry.records,
     ...(keep ? { runDir } : {}),
     orderDetails: outcomes.map((o) => ({
@@ -286,7 +307,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       big: o.plan.big,
       approval: o.plan.approval,
       cancel: o.plan.cancel,
-      status: o.view?.status,
+      terminate: o.plan.terminate,
+      status: o.view?.status ?? readModel.get(o.orderId)?.status,
       failureReason: o.view?.failureReason,
       needsAttention: o.view?.needsAttention,
       payment: o.view?.payment,

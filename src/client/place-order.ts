@@ -22,13 +22,13 @@ export class OrderExists extends Error {
   }
 }
 
+/**
+ * What a placer says about an order: nothing of the deployment's (the workers decide the carrier,
+ * its transit and the payment window), except that SANDBOX_CARRIER=off in the placer's shell asks
+ * for delivery by hand (`orders deliver`).
+ */
 export function settingsFromConfig(config: Config): OrderSettings {
-  return {
-    transitTimeMs: config.TRANSIT_TIME_MS,
-    paymentWindowMs: config.PAYMENT_WINDOW_MS,
-    sandboxCarrier: config.SANDBOX_CARRIER === 'on',
-    carrierSendsEvents: true,
-  };
+  return config.SANDBOX_CARRIER === 'off' ? { sandboxCarrier: false } : {};
 }
 
 /** Validates like the workflow will, so bad input never starts anything. */

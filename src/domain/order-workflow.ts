@@ -11,11 +11,17 @@ import type { FailureReason, OrderStatus } from './status';
  * reads them from configuration, tests pass short durations. Nothing here decides who may approve
  * or how much needs approval: whoever places an order controls its input, so that is OrderPolicy.
  */
+/**
+ * What a placer may say about one order. The deployment's settings (the sandbox carrier, its
+ * transit time, the payment window) are the workers' (OrderPolicy, pinned by loadPolicy); the
+ * fields below that name them are read only by runs whose policy predates v0.5 (their start input
+ * carried them), except that `sandboxCarrier: false` still asks for delivery by hand.
+ */
 export interface OrderSettings {
-  transitTimeMs: number;
-  paymentWindowMs: number;
-  /** When false no carrier events are emitted by themselves: `orders deliver` sends them. */
-  sandboxCarrier: boolean;
+  transitTimeMs?: number;
+  paymentWindowMs?: number;
+  /** When false no carrier events are emitted by themselves: `orders deliver` sends them. It cannot turn them on. */
+  sandboxCarrier?: boolean;
   /**
    * Set by starters on v0.4 code: the sandbox carrier sends a parcel's events by itself, handed the
    * parcel at booking, instead of the shipment workflow running it as an activity. Absent (orders
@@ -41,6 +47,42 @@ export interface OrderPolicy {
   carrierDeadlineMs: number;
   /** A compensation still not done after this long marks the order NeedsAttention (it keeps retrying). */
   compensationAlertMs: number;
+  /**
+   * v0.5, the deployment's delivery settings, the workers' configuration like the rest (absent from
+   * policies pinned by older code: those runs read them from their start input). Whether the sandbox
+   * carrier sends a parcel's events (SANDBOX_CARRIER), its transit time, and the payment window.
+   */
+  sandboxCarrier?: boolean;
+  transitTimeMs?: number;
+  paymentWindowMs?: number;
+}
+
+/** The delivery settings a run goes by (OrderRun.delivery). */
+export interface DeliverySettings {
+  sandboxCarrier: boolean;
+  transitTimeMs: number;
+  paymentWindowMs: number;
+  carrierSendsEvents: boolean;
+}
+
+/**
+ * The workers' settings when the pinned policy has them (v0.5), a placer's `sandboxCarrier: false`
+ * (delivery by hand) honoured; otherwise, for runs started on older code, the start input's.
+ */
+export function deliverySettings(policy: OrderPolicy | undefined, settings: OrderSettings): DeliverySettings {
+  if (policy?.paymentWindowMs !== undefined)
+    return {
+      sandboxCarrier: policy.sandboxCarrier === true && settings.sandboxCarrier !== false,
+      transitTimeMs: policy.transitTimeMs ?? 0,
+      paymentWindowMs: policy.paymentWindowMs,
+      carrierSendsEvents: true,
+    };
+  return {
+    sandboxCarrier: settings.sandboxCarrier ?? false,
+    transitTimeMs: settings.transitTimeMs ?? 0,
+    paymentWindowMs: settings.paymentWindowMs ?? 0,
+    carrierSendsEvents: settings.carrierSendsEvents === true,
+  };
 }
 
 /**

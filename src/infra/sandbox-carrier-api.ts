@@ -35,6 +35,10 @@ const BookingSchema = z.strictObject({
   shipmentId: z.string().regex(/^[\w:.-]{1,200}$/),
   country: z.string().regex(/^[A-Z]{2}$/),
   parcels: z.number().int().positive().max(1_000),
+  from: z
+    .string()
+    .regex(/^[\w-]{1,64}$/)
+    .optional(),
 });
 const CANCEL = /^\/v1\/shipments\/([\w:.-]{1,200})\/cancel$/;
 

@@ -21,7 +21,7 @@ import {
   validateAddress,
   type ShippingDeps,
 } from '../../activities/shipping';
-import { loadConfig, type Config } from '../config';
+import { loadConfig, sandboxCarrierOptions, type Config } from '../config';
 import type { ProviderHealth } from '../providers/resilience';
 import type { CatalogCache } from './catalog-cache';
 import type { Waitlists } from './waitlists';
@@ -218,6 +218,7 @@ function shippingDeps(deps: WorkerDeps): ShippingDeps {
       deps.signalShipment ?? missing('signalShipment', 'the sandbox carrier cannot reach shipment workflows'),
     publishCarrierEvent: deps.publishCarrierEvent,
     carrier: deps.carrier,
+    sandboxCarrier: sandboxCarrierOptions(loadConfig()),
     reportToOrder: deps.reportToOrder ?? missing('reportToOrder', 'bookings and pickups cannot reach their orders'),
     sandboxCarrierRuns: deps.sandboxCarrierRuns,
   };

@@ -1,5 +1,5 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { approveSignal, approveUpdate, rejectSignal, rejectUpdate } from '../../workflows/order-api';
+import { approveSignal, approveUpdate, rejectSignal, rejectUpdate, statusQuery } from '../../workflows/order-api';
 import {
   eventually,
   orderRequest,
@@ -86,4 +86,37 @@ test('the audit trail keeps who decided and from which client, in the history an
     return rows[0]?.note;
   });
   expect(note).toBe('approved by carol (client ops-console-7): known customer');
+});
+
+test('the deployment’s delivery settings are the workers’ too: a placer cannot turn on fake carrier events or stretch the payment window', async () => {
+  // A deployment that ships with a real carrier (no sandbox events) and captures within a minute.
+  const real = await startTestWorkers(undefined, undefined, {
+    policy: testPolicy({ sandboxCarrier: false, paymentWindowMs: 60_000 }),
+  });
+  try {
+    const sku = await seedSku(real.pool, { priceCents: 1_000, stock: { east: 1 } });
+    const { handle, orderId } = await place(
+      real.client,
+      orderRequest({ items: [{ sku, quantity: 1 }] }),
+      { sandboxCarrier: true, carrierSendsEvents: true, transitTimeMs: 1, paymentWindowMs: 24 * 60 * 60_000 },
+      real.prefix,
+    );
+    const booked = await waitForView(handle, (v) => v.shipments[0]?.status === 'Booked');
+    // No sandbox carrier run was handed the parcel, so no event will come by itself.
+    const runs = await real.pool.query('SELECT 1 FROM sandbox_carrier_runs WHERE shipment_id = $1', [
+      booked.shipments[0]!.shipmentId,
+    ]);
+    expect(runs.rowCount).toBe(0);
+    // The authorization's window is the workers' minute, not the placer's day.
+    const { rows } = await real.pool.query<{ left_s: number }>(
+      `SELECT extract(epoch FROM expires_at - now())::float AS left_s FROM payment_operations
+       WHERE order_id = $1 AND operation = 'authorize'`,
+      [orderId],
+    );
+    expect(rows[0]!.left_s).toBeLessThanOrEqual(60);
+    expect((await handle.query(statusQuery)).status).toBe('Processing');
+    await handle.terminate('test over');
+  } finally {
+    await real.stop();
+  }
 });

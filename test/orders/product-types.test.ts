@@ -8,7 +8,16 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { savePlan } from '../../activities/plans';
 import { SERVICES, type PlanNode } from '../../src/domain';
-import { orderRequest, paymentOps, place, seedSku, seedTypedSku, testSettings, waitForView } from '../support/orders';
+import {
+  orderRequest,
+  paymentOps,
+  place,
+  seedSku,
+  seedTypedSku,
+  testPolicy,
+  testSettings,
+  waitForView,
+} from '../support/orders';
 import { ROOT } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
@@ -113,6 +122,8 @@ test('a mixed cart whose licence cannot be issued is undone: refund, stock relea
   // The licence service refuses (a worker whose fulfilment activity fails for good): the order
   // has already captured and issued a gift code, so everything is undone.
   const failing = await startTestWorkers(SERVICES, undefined, {
+    // A slow carrier (the workers' setting): the licence fails long before the parcel leaves.
+    policy: testPolicy({ transitTimeMs: 60_000 }),
     activities: {
       fulfilment: {
         issueLicences: async () => {
@@ -132,7 +143,7 @@ test('a mixed cart whose licence cannot be issued is undone: refund, stock relea
           { sku: gift, quantity: 1 },
         ],
       }),
-      testSettings({ transitTimeMs: 60_000 }),
+      testSettings(),
       failing.prefix,
     );
     // Not a business outcome: undone, then the run fails loudly; the read model says how it ended.

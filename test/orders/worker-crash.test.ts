@@ -10,7 +10,8 @@ import { spawnNode } from '../support/processes';
  */
 test('a worker killed mid-order is replaced and the order completes with exactly one capture', async () => {
   const prefix = `${uid('crash')}-`;
-  const env = { ...process.env, TASK_QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' }; // info: "workers polling" tells us it is up
+  // info: "workers polling" tells us it is up; the carrier's 6 s transit (the workers' setting) leaves time to kill one.
+  const env = { ...process.env, TASK_QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', TRANSIT_TIME_MS: '6000' };
   const pool = new Pool({ connectionString: process.env.DATABASE_URL });
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! });
   const client = new Client({ connection, dataConverter: loadDataConverter() });
@@ -21,7 +22,7 @@ test('a worker killed mid-order is replaced and the order completes with exactly
     const { orderId, handle } = await place(
       client,
       orderRequest({ items: [{ sku, quantity: 1 }] }),
-      testSettings({ transitTimeMs: 6_000 }),
+      testSettings(),
       prefix,
     );
     await waitForView(handle, (v) => v.status === 'Processing' && v.shipments[0]?.status === 'Booked');

@@ -35,6 +35,9 @@ export function testPolicy(overrides: Partial<OrderPolicy> = {}): OrderPolicy {
     approvalTimeoutMs: 60_000,
     carrierDeadlineMs: 60_000,
     compensationAlertMs: 60_000,
+    sandboxCarrier: true,
+    transitTimeMs: 300,
+    paymentWindowMs: 60_000,
     ...overrides,
   };
 }

@@ -44,6 +44,22 @@ describe('AES-256-GCM payload codec', () => {
     );
   });
 
+  test('a staged key decrypts but does not encrypt: processes restarted early write what the others read', async () => {
+    const staged = parseKeyring(`${newEntry}:staged,${oldEntry}`, 'test');
+    expect(staged.current.id).toBe(idOf(oldEntry));
+    expect([...staged.staged]).toEqual([idOf(newEntry)]);
+    const early = new AesGcmPayloadCodec(staged);
+    const notYet = new AesGcmPayloadCodec(parseKeyring(oldEntry, 'test'));
+    const [written] = await early.encode([defaultPayloadConverter.toPayload('during the rotation')]);
+    expect(defaultPayloadConverter.fromPayload((await notYet.decode([written!]))[0]!)).toBe('during the rotation');
+    // ...and the staged key already decrypts what promoted processes will write.
+    const promoted = new AesGcmPayloadCodec(parseKeyring(`${newEntry},${oldEntry}`, 'test'));
+    const [fresh] = await promoted.encode([defaultPayloadConverter.toPayload('after')]);
+    expect(defaultPayloadConverter.fromPayload((await early.decode([fresh!]))[0]!)).toBe('after');
+    expect(() => parseKeyring(`${newEntry}:staged`, 'test')).toThrow('every key is staged');
+    expect(() => parseKeyring(`${newEntry}:later`, 'test')).toThrow('entry 1 must be');
+  });
+
   test('an altered payload, or one relabelled with another key id, fails authentication', async () => {
     const codec = new AesGcmPayloadCodec(parseKeyring(`${newEntry},${oldEntry}`, 'test'));
     const [p] = await codec.encode([defaultPayloadConverter.toPayload(ADDRESS)]);

@@ -18,7 +18,8 @@ import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 let stack: TestWorkers;
 beforeAll(async () => {
-  stack = await startTestWorkers(SERVICES, undefined, { policy: testPolicy() });
+  // The sandbox carrier's transit is the workers' setting (v0.5): 6 s, so a cancellation comes before the pickup.
+  stack = await startTestWorkers(SERVICES, undefined, { policy: testPolicy({ transitTimeMs: 6_000 }) });
 });
 afterAll(() => stack.stop());
 
@@ -47,23 +48,30 @@ test('the sandbox carrier sends the parcel its events: the shipment runs only th
 });
 
 test('an order placed by a v0.3 starter (no carrierSendsEvents) keeps the carrier activity, and no run is handed over', async () => {
+  // Runs whose pinned policy predates v0.5 (no delivery settings) go by their start input, as they did.
+  const { sandboxCarrier: _s, transitTimeMs: _t, paymentWindowMs: _p, ...before } = testPolicy();
+  const older = await startTestWorkers(SERVICES, undefined, { policy: before });
   const { carrierSendsEvents: _, ...v03 }: OrderSettings = testSettings();
-  const { handle } = await placeOneLine(stack, { priceCents: 1_000, stock: { east: 2 }, settings: v03 });
+  try {
+    await checkV03(older, v03);
+  } finally {
+    await older.stop();
+  }
+});
+
+async function checkV03(older: TestWorkers, v03: OrderSettings): Promise<void> {
+  const { handle } = await placeOneLine(older, { priceCents: 1_000, stock: { east: 2 }, settings: v03 });
   const view = await handle.result();
   expect(view.status).toBe('Delivered');
   const { shipmentId } = view.shipments[0]!;
-  const child = stack.client.workflow.getHandle(shipmentWorkflowId(shipmentId));
+  const child = older.client.workflow.getHandle(shipmentWorkflowId(shipmentId));
   expect(await scheduledActivities(child)).toEqual(['bookShipment', 'runSandboxCarrier']);
   expect(await runOf(shipmentId)).toBeUndefined();
-  expect(await carrierEventsOf(stack.pool, shipmentId)).toEqual(['picked-up', 'in-transit', 'delivered']);
-});
+  expect(await carrierEventsOf(older.pool, shipmentId)).toEqual(['picked-up', 'in-transit', 'delivered']);
+}
 
 test('an order cancelled (and refunded) before the pickup: the booking is cancelled and the carrier run ends at the refused pickup', async () => {
-  const { handle } = await placeOneLine(stack, {
-    priceCents: 1_000,
-    stock: { east: 2 },
-    settings: testSettings({ transitTimeMs: 6_000 }),
-  });
+  const { handle } = await placeOneLine(stack, { priceCents: 1_000, stock: { east: 2 } });
   const booked = await waitForView(handle, (v) => v.shipments[0]?.status === 'Booked');
   const { shipmentId } = booked.shipments[0]!;
   const final = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'changed my mind' }] });
