@@ -228,10 +228,11 @@ program
   .argument('<orderId>')
   .description('Cancel an order before it ships; answers once compensation is done (Cancelled, or Refunded if paid)')
   .requiredOption('--reason <reason>', 'why')
-  .option('--by <operator>', 'the operator cancelling (default: the customer asked)')
+  .option('--by <operator>', 'the operator cancelling (a label in the history)')
+  .option('--customer', 'the customer asked for it (recorded as cancelled-by-customer; default: by an operator)')
   .option('--json', 'print one JSON document')
-  .addHelpText('after', '\nExample:\n  $ orders cancel ord-123 --reason "customer changed their mind"')
-  .action((orderId: string, opts: { reason?: string; by?: string; json?: boolean }) =>
+  .addHelpText('after', '\nExample:\n  $ orders cancel ord-123 --reason "changed their mind" --customer')
+  .action((orderId: string, opts: { reason?: string; by?: string; customer?: boolean; json?: boolean }) =>
     run(opts.json, async () => {
       const { cancel } = await import('./src/cli/decide.js');
       return cancel(orderId, opts);

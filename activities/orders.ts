@@ -463,7 +463,11 @@ export function createOrderActivities(
         currency: string;
         total_cents: string;
         attention: string | null;
-      }>('SELECT customer_id, status, currency, total_cents, attention FROM orders WHERE order_id = $1', [orderId]);
+        failure_reason: string | null;
+      }>(
+        'SELECT customer_id, status, currency, total_cents, attention, failure_reason FROM orders WHERE order_id = $1',
+        [orderId],
+      );
       const row = rows[0];
       if (!row) return undefined;
       const db = await pool.connect();
@@ -477,6 +481,7 @@ export function createOrderActivities(
           totalCents: Number(row.total_cents),
           lines: priced?.ok ? priced.lines : [],
           attention: row.attention,
+          failureReason: row.failure_reason,
         };
       } finally {
         db.release();

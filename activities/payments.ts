@@ -261,9 +261,63 @@ export function createPaymentActivities(
     });
   }
 
+  /** An authorization at the provider under the key of `part` (undefined: the order's first), recorded. */
+  async function authorizeOnce(
+    orderId: string,
+    req: { amountCents: number; currency: string; paymentMethodId: string; windowMs: number },
+    part?: string,
+  ): Promise<Operation> {
+    const lost = part === undefined ? undefined : await known(orderId, 'authorize', part);
+    if (lost) return lost;
+    const result = await provider.authorize({ idempotencyKey: keyOf(orderId, 'authorize', part), orderId, ...req });
+    const { amountCents, currency } = req;
+    return recordOperation(
+      pool,
+      orderId,
+      'authorize',
+      result.status === 'approved'
+        ? {
+            status: 'approved',
+            amountCents,
+            currency,
+            providerRef: result.authorizationId,
+            expiresAt: result.expiresAt ?? new Date(Date.now() + req.windowMs),
+          }
+        : { status: 'declined', amountCents, currency, providerRef: null },
+      part,
+    );
+  }
+
+  /** The order's newest authorization (a renewal, else the first; the provider's if our ledger missed it). */
+  async function currentAuthorization(orderId: string): Promise<{ auth?: Operation; count: number }> {
+    const { rows } = await pool.query<{ key: string; n: number }>(
+      `SELECT idempotency_key AS key, count(*) OVER ()::int AS n FROM payment_operations
+       WHERE order_id = $1 AND operation = 'authorize' ORDER BY id DESC LIMIT 1`,
+      [orderId],
+    );
+    if (!rows[0]) {
+      const auth = await known(orderId, 'authorize');
+      return { auth, count: auth ? 1 : 0 };
+    }
+    const part = rows[0].key.slice(keyOf(orderId, 'authorize').length + 1) || undefined;
+    return { auth: await findOperation(pool, orderId, 'authorize', part), count: rows[0].n };
+  }
+
   /** The capture at the provider (a free order's: only a ledger row), after the checks of its authorization. */
-  async function captureOnce(orderId: string, amountCents: number, currency: string): Promise<Operation> {
-    const auth = await known(orderId, 'authorize');
+  async function captureOnce(
+    orderId: string,
+    amountCents: number,
+    currency: string,
+    renewal?: { paymentMethodId: string; windowMs: number },
+  ): Promise<Operation> {
+    const current = await currentAuthorization(orderId);
+    let auth = current.auth;
+    // The window passed while the capture could not run (an outage): the card is asked again,
+    // and only its refusal now is a decline.
+    if (auth?.expired && auth.status === 'approved' && renewal) {
+      auth = await authorizeOnce(orderId, { amountCents, currency, ...renewal }, `renewal-${current.count}`);
+      if (auth.status === 'declined') throw declined(orderId);
+    }
     if (auth && isNoCharge(auth) && amountCents === 0) return recordNoCharge(pool, orderId, 'capture', currency);
     if (!auth || auth.status !== 'approved' || !auth.providerRef) {
       throw ApplicationFailure.nonRetryable(
@@ -308,38 +362,15 @@ export function createPaymentActivities(
       let auth = await findOperation(pool, orderId, 'authorize');
       // A free order: nothing to authorize, and providers refuse a zero amount. The ledger says so.
       if (!auth && amountCents === 0) auth = await recordNoCharge(pool, orderId, 'authorize', currency);
-      if (!auth) {
-        const result = await provider.authorize({
-          idempotencyKey: keyOf(orderId, 'authorize'),
-          orderId,
-          amountCents,
-          currency,
-          paymentMethodId,
-          windowMs,
-        });
-        auth = await recordOperation(
-          pool,
-          orderId,
-          'authorize',
-          result.status === 'approved'
-            ? {
-                status: 'approved',
-                amountCents,
-                currency,
-                providerRef: result.authorizationId,
-                expiresAt: result.expiresAt ?? new Date(Date.now() + windowMs),
-              }
-            : { status: 'declined', amountCents, currency, providerRef: null },
-        );
-      }
+      auth ??= await authorizeOnce(orderId, { amountCents, currency, paymentMethodId, windowMs });
       if (isNoCharge(auth)) return { authorizationId: NO_CHARGE };
       if (auth.status === 'declined' || !auth.providerRef) throw declined(orderId);
       return { authorizationId: auth.providerRef };
     },
 
-    async capture({ orderId, amountCents, currency }) {
+    async capture({ orderId, amountCents, currency, renewal }) {
       checkAmount(amountCents, currency);
-      if (!(await known(orderId, 'capture'))) await captureOnce(orderId, amountCents, currency);
+      if (!(await known(orderId, 'capture'))) await captureOnce(orderId, amountCents, currency, renewal);
       // Runs on every attempt, so a crash between the provider and here is repaired by the retry.
       return inTransaction(pool, async (db) => {
         const capture = await findOperation(db, orderId, 'capture');
@@ -361,7 +392,7 @@ export function createPaymentActivities(
     },
 
     async void({ orderId }) {
-      const auth = await known(orderId, 'authorize');
+      const { auth } = await currentAuthorization(orderId);
       if (!auth || auth.status !== 'approved' || !auth.providerRef) return { voided: false }; // nothing authorized
       if (await findOperation(pool, orderId, 'void')) return { voided: true }; // a retry
       const result = await provider.void({

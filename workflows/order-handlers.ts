@@ -52,7 +52,8 @@ export function installOrderHandlers(run: OrderRun, root: CancellationScope): vo
     cancelUpdate,
     async (c) => {
       refuseUpdate(await requestCancel(run, c));
-      await condition(() => isTerminal(state.status));
+      // Answers at the end: terminal, or (a refund that failed for good) flagged for people.
+      await condition(() => isTerminal(state.status) || run.undone);
       return view;
     },
     { validator: (_c: CancelInput) => refuseUpdate(whyNotCancel(run)) },
@@ -162,6 +163,7 @@ async function requestCancel(run: OrderRun, request: Partial<CancelInput> | unde
     reason: text(request?.reason) ?? 'no reason given',
     ...(text(request?.by) ? { by: text(request?.by) } : {}),
     ...(identity ? { identity } : {}),
+    ...(request?.onBehalfOf === 'customer' ? { onBehalfOf: 'customer' as const } : {}),
   };
   run.state.note(`cancellation granted${identity ? ` (client ${identity})` : ''}: ${run.cancelRequest.reason}`);
   run.main.cancel();

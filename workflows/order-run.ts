@@ -63,6 +63,8 @@ export class OrderRun {
   private waitlistSkus: string[] = [];
   runCancelled = false;
   compensating = false;
+  /** The failure path has done all it can: a cancel Update waiting for the end answers now, terminal or flagged. */
+  undone = false;
   private lines: PricedLineDto[] = [];
   private reservation?: ReservedLine[];
   /** What the reservation holds (undefined before it, or when nothing reserves). */
@@ -338,7 +340,16 @@ export class OrderRun {
     });
     await CancellationScope.nonCancellable(() =>
       this.acts.capture.executeWithOptions({ summary: 'Capture payment (Confirm)' }, [
-        { orderId: this.orderId, amountCents: view.totalCents, currency: view.currency! },
+        {
+          orderId: this.orderId,
+          amountCents: view.totalCents,
+          currency: view.currency!,
+          // An authorization that expired while the capture waited (an outage) is renewed, not a decline.
+          renewal: {
+            paymentMethodId: this.input.order.payment.paymentMethodId,
+            windowMs: this.delivery.paymentWindowMs,
+          },
+        },
       ]),
     );
     Object.assign(view.payment, { status: 'captured', capturedCents: view.totalCents });

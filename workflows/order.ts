@@ -1,5 +1,11 @@
 import { CancellationScope, CancelledFailure, allHandlersFinished, condition, patched } from '@temporalio/workflow';
-import { ERROR_TYPES, type FailureReason, type OrderView, type OrderWorkflowInput } from '../src/domain/deterministic';
+import {
+  ERROR_TYPES,
+  type CancelInput,
+  type FailureReason,
+  type OrderView,
+  type OrderWorkflowInput,
+} from '../src/domain/deterministic';
 import { failureReasonOf, hasFailureType, isCancellation } from './failure-reason';
 import { installOrderHandlers } from './order-handlers';
 import { OrderRun } from './order-run';
@@ -41,9 +47,7 @@ async function undo(run: OrderRun, err: unknown): Promise<OrderView> {
   const business = failureReasonOf(err);
   const cancel = run.cancelRequest;
   const reason: FailureReason = cancel
-    ? cancel.by
-      ? 'cancelled-by-operator'
-      : 'cancelled-by-customer'
+    ? cancelReason(cancel)
     : (business ?? (isCancellation(err) ? 'cancelled-by-operator' : 'internal-error'));
   run.compensating = true;
   state.fail(reason);
@@ -58,6 +62,7 @@ async function undo(run: OrderRun, err: unknown): Promise<OrderView> {
     throw err;
   }
   await CancellationScope.nonCancellable(() => compensate(run, reason, business, truthful));
+  run.undone = true;
   await condition(allHandlersFinished);
   // A bug is not a business outcome: after undoing, fail the run loudly. A granted run
   // cancellation ends the run as cancelled; a business failure ends it normally with the view.
@@ -65,6 +70,17 @@ async function undo(run: OrderRun, err: unknown): Promise<OrderView> {
     throw isCancellation(err) ? err : new CancelledFailure(`order ${run.orderId} cancelled: ${cancel.reason}`);
   if (reason === 'internal-error') throw err;
   return view;
+}
+
+/**
+ * Whose cancellation: the customer's only when the request says so (v0.5); a request that does
+ * not is an operator's, whoever it names. Runs that recorded a cancel before v0.5 read "no `by`"
+ * as the customer's, as they did.
+ */
+function cancelReason(cancel: CancelInput): FailureReason {
+  if (cancel.onBehalfOf === 'customer') return 'cancelled-by-customer';
+  if (cancel.by || patched(PATCHES.truthfulUndo)) return 'cancelled-by-operator';
+  return 'cancelled-by-customer';
 }
 
 /** Closes the pickup gate unless a parcel left: true when it is closed (no parcel left, none will). */
@@ -143,6 +159,7 @@ async function settleShipped(run: OrderRun, err: unknown, reason: FailureReason)
       await acts.flagOrder({ orderId, reason: why });
     }
   });
+  run.undone = true;
   await condition(allHandlersFinished);
   if (reason === 'internal-error') throw err;
   return view;

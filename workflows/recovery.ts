@@ -45,7 +45,11 @@ export async function orderRecoveryWorkflow(input: OrderRecoveryInput): Promise<
   if (state === 'RUNNING')
     throw ApplicationFailure.nonRetryable(`order ${orderId} still runs: it settles itself`, 'OrderStillRunning');
   const facts = await acts.orderFacts({ orderId });
-  const reason = REASON_OF_CLOSE[input.closedAs ?? 'TERMINATED'] ?? 'internal-error';
+  // The reason its run recorded, if it got that far; else how the run closed.
+  const reason =
+    (facts?.failureReason as FailureReason | null) ??
+    REASON_OF_CLOSE[input.closedAs ?? 'TERMINATED'] ??
+    'internal-error';
   const gate = await acts.claimCancellation({ orderId });
   const result = await CancellationScope.nonCancellable(() =>
     gate.granted ? undoAll(acts, orderId, facts, reason) : settleShipped(acts, orderId, facts, reason),

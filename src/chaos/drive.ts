@@ -149,7 +149,7 @@ async function sendUpdate(
                 waitForStage: WorkflowUpdateStage.ACCEPTED,
               })
             : handle.startUpdate(cancelUpdate, {
-                args: [{ reason: 'chaos run: customer changed their mind' }],
+                args: [{ reason: 'chaos run: customer changed their mind', onBehalfOf: 'customer' }],
                 updateId,
                 waitForStage: WorkflowUpdateStage.ACCEPTED,
               }),

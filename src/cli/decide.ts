@@ -143,7 +143,10 @@ export async function reject(orderId: string, opts: { by?: string; reason?: stri
   });
 }
 
-export async function cancel(orderId: string, opts: { reason?: string; by?: string; json?: boolean }): Promise<number> {
+export async function cancel(
+  orderId: string,
+  opts: { reason?: string; by?: string; customer?: boolean; json?: boolean },
+): Promise<number> {
   checkOrderId(orderId);
   const reason = checkText('--reason', opts.reason, 500);
   const by = opts.by === undefined ? undefined : checkText('--by', opts.by, 100);
@@ -156,7 +159,14 @@ export async function cancel(orderId: string, opts: { reason?: string; by?: stri
       'cancel',
       () =>
         handle.executeUpdate(cancelUpdate, {
-          args: [{ reason, identity: ctx.client.options.identity, ...(by ? { by } : {}) }],
+          args: [
+            {
+              reason,
+              identity: ctx.client.options.identity,
+              ...(by ? { by } : {}),
+              ...(opts.customer ? { onBehalfOf: 'customer' as const } : {}),
+            },
+          ],
         }),
       CANCEL_TIMEOUT_MS,
     );

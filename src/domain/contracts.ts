@@ -152,6 +152,8 @@ export interface OrderFacts {
   totalCents: number;
   lines: PricedLineDto[];
   attention: string | null;
+  /** Why it failed, when its run recorded a reason (a recovery keeps it). */
+  failureReason: string | null;
 }
 
 export interface RecordStatusInput {
@@ -207,8 +209,14 @@ export interface PaymentActivities {
   authorize(
     input: PaymentRequest & { paymentMethodId: string; windowMs: number },
   ): Promise<{ authorizationId: string }>;
-  /** Confirm. AuthorizationExpired when the payment window has passed. */
-  capture(input: PaymentRequest): Promise<{ captureId: string }>;
+  /**
+   * Confirm. An authorization whose window passed before its capture (an outage between the two)
+   * is renewed with `renewal` (a new authorization of the same card; PaymentDeclined if the card
+   * refuses it now) and that one is captured; without `renewal`: AuthorizationExpired.
+   */
+  capture(
+    input: PaymentRequest & { renewal?: { paymentMethodId: string; windowMs: number } },
+  ): Promise<{ captureId: string }>;
   /** Cancel before capture; a no-op when nothing was authorized or it was already captured. */
   void(input: { orderId: string }): Promise<{ voided: boolean }>;
   /** Returns what is left of the captured money (all of it, unless parts were refunded); a no-op when nothing was captured. */

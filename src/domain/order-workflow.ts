@@ -168,8 +168,15 @@ export interface RejectInput {
 }
 export interface CancelInput {
   reason: string;
+  /** The operator who cancels (a label, not an identity). */
   by?: string;
   identity?: string;
+  /**
+   * 'customer' when the customer asked (customer service relaying it, a storefront). Absent: an
+   * operator's cancellation (a signal from the Web UI, the `temporal` CLI, `orders cancel` without
+   * `--customer`), recorded as `cancelled-by-operator` whoever it names.
+   */
+  onBehalfOf?: 'customer';
 }
 
 /** Shipment child → order: a parcel needs people (no carrier event by the deadline), or no longer does. */

@@ -277,7 +277,7 @@ test('deliver before shipping is refused (exit 2); cancel before shipping → Ca
   expect(early.stderr.trim()).toBe(
     `order ${orderId} has no shipments yet (it is AwaitingApproval); they are booked once it is paid`,
   );
-  const cancelled = await cli(['cancel', orderId, '--reason', 'changed my mind', '--json']);
+  const cancelled = await cli(['cancel', orderId, '--reason', 'changed my mind', '--customer', '--json']);
   expect(cancelled.code).toBe(0);
   expect(parseJson(DecisionJsonSchema, cancelled.stdout).order).toMatchObject({
     status: 'Cancelled',

@@ -6,6 +6,7 @@ import { OrderExists } from '../../src/client/place-order';
 import {
   approveSignal,
   approveUpdate,
+  cancelSignal,
   cancelUpdate,
   carrierEventSignal,
   rejectUpdate,
@@ -97,10 +98,23 @@ test('no decision in time → reminder half-way, then auto-reject and compensati
 
 test('cancel before shipping compensates; the update answers with the final state', async () => {
   const { handle, orderId, sku } = await bigOrder();
-  const final = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'changed my mind' }] });
+  const final = await handle.executeUpdate(cancelUpdate, {
+    args: [{ reason: 'changed my mind', onBehalfOf: 'customer' }],
+  });
   expect(final).toMatchObject({ status: 'Cancelled', failureReason: 'cancelled-by-customer' });
   expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 3, reserved: 0 } });
   expect(await paymentOps(stack.pool, orderId)).toEqual([]);
+});
+
+test('a cancel that does not say the customer asked is an operator’s: a Web UI signal and a bare Update, recorded as such', async () => {
+  for (const send of ['signal', 'update'] as const) {
+    const { handle, orderId } = await bigOrder();
+    if (send === 'signal') await handle.signal(cancelSignal, { reason: 'from the Web UI' });
+    else await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'no by, no customer' }] });
+    expect(await handle.result()).toMatchObject({ status: 'Cancelled', failureReason: 'cancelled-by-operator' });
+    const { rows } = await stack.pool.query('SELECT failure_reason FROM orders WHERE order_id = $1', [orderId]);
+    expect(rows[0]).toEqual({ failure_reason: 'cancelled-by-operator' });
+  }
 });
 
 test('cancel after the Shipped milestone is refused with the reason; the order still completes', async () => {

@@ -2,6 +2,9 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { createInventoryActivities } from '../../activities/inventory';
 import { createOrderActivities } from '../../activities/orders';
+import { createPaymentActivities } from '../../activities/payments';
+import { cancelUpdate } from '../../workflows/order-api';
+import { orderRecoveryWorkflow } from '../../workflows/recovery';
 import { createPool } from '../../src/db/pool';
 import { ERROR_TYPES } from '../../src/domain';
 import {
@@ -69,6 +72,46 @@ test('void failing for good: the release after it still runs, the order ends Can
   expect(view.history.at(-1)?.note).toMatch(/not undone: void authorization/);
   expect(await stockOf(w.pool, sku)).toEqual({ east: { onHand: 2, reserved: 0 } });
   await eventually(async () => ((await needsAttentionInVisibility(w, workflowId)) ? true : undefined));
+});
+
+test('a refund failing for good is never reported as Refunded: the order keeps its status, flagged, and orders recover settles it later', async () => {
+  let refunds = 'refused';
+  const realPayments = createPaymentActivities(pool);
+  const w = await workers({
+    activities: {
+      payments: {
+        refund: async (input: { orderId: string }) => {
+          if (refunds === 'refused')
+            throw ApplicationFailure.nonRetryable('the gateway refuses refunds today', ERROR_TYPES.InvalidInput);
+          return realPayments.refund(input);
+        },
+      },
+    },
+  });
+  const { handle, orderId, sku } = await oneUnitOrder(w, { onHand: 2, sandboxCarrier: false });
+  await waitForView(handle, (v) => v.shipments.some((s) => s.status === 'Booked'));
+  const view = await handle
+    .executeUpdate(cancelUpdate, { args: [{ reason: 'changed my mind' }] })
+    .catch(() => undefined);
+  const final = view ?? (await handle.result());
+  expect(final.status).toBe('Processing'); // not Refunded: no money went back
+  expect(final.needsAttention?.reason).toMatch(/compensation "refund payment" failed: the gateway refuses refunds/);
+  expect((await paymentOps(w.pool, orderId)).map((o) => o.operation)).toEqual(['authorize', 'capture']);
+  const { rows } = await w.pool.query('SELECT status, attention FROM orders WHERE order_id = $1', [orderId]);
+  expect(rows[0]).toEqual({ status: 'Processing', attention: 'not undone: refund payment' });
+  expect(await stockOf(w.pool, sku)).toEqual({ east: { onHand: 2, reserved: 0 } }); // the rest was undone
+
+  // Later, the gateway takes refunds again: a recovery settles what the run could not.
+  refunds = 'taken';
+  const recovered = await w.client.workflow.execute(orderRecoveryWorkflow, {
+    workflowId: `recover-${orderId}`,
+    taskQueue: w.ordersQueue,
+    args: [{ orderId, closedAs: 'COMPLETED' }],
+  });
+  expect(recovered).toMatchObject({ outcome: 'undone', status: 'Refunded' });
+  expect((await paymentOps(w.pool, orderId)).map((o) => o.operation)).toEqual(['authorize', 'capture', 'refund']);
+  const after = await w.pool.query('SELECT status, attention FROM orders WHERE order_id = $1', [orderId]);
+  expect(after.rows[0]).toEqual({ status: 'Refunded', attention: null });
 });
 
 test('a compensation that keeps failing marks the order past the bound, retries on, and clears the mark when it succeeds', async () => {

@@ -137,7 +137,7 @@ test('a cancellation that wins the gate before the order hears of it: the refuse
     const completed = (events ?? []).filter((e) => e.activityTaskCompletedEventAttributes).length;
     return completed >= 2 ? true : undefined; // the booking and the refused pickup's recording
   });
-  await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'changed my mind' }] });
+  await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'changed my mind', onBehalfOf: 'customer' }] });
   const final = await handle.result();
   expect(final).toMatchObject({ status: 'Refunded', failureReason: 'cancelled-by-customer' });
   expect(final.shipments.map((s) => s.status)).toEqual(['Cancelled']);

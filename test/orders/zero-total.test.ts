@@ -68,7 +68,9 @@ test('a free order cancelled after its (free) payment ends Cancelled, its stock 
   );
   const booked = await waitForView(handle, (v) => v.shipments.some((s) => s.status === 'Booked'));
   expect(booked).toMatchObject({ status: 'Processing', totalCents: 0 });
-  const view = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'changed my mind' }] });
+  const view = await handle.executeUpdate(cancelUpdate, {
+    args: [{ reason: 'changed my mind', onBehalfOf: 'customer' }],
+  });
   expect(view).toMatchObject({ status: 'Cancelled', failureReason: 'cancelled-by-customer' });
   expect((await handle.describe()).status.name).toBe('COMPLETED');
   expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 2, reserved: 0 } });
