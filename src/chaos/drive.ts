@@ -20,7 +20,8 @@ import { orderRequest, type OrderPlan } from './order-mix';
 /** A view with `needsAttention` has settled: people, not the run, finish it. */
 export type SettledView = OrderView;
 
-export type ActionKind = 'approve' | 'reject' | 'cancel-update' | 'cancel-signal' | 'run-cancel' | 'terminate';
+export type ActionKind =
+  'approve' | 'reject' | 'cancel-update' | 'cancel-signal' | 'run-cancel' | 'terminate' | 'reset';
 export interface ActionOutcome {
   kind: ActionKind;
   /** accepted; refused by the order (expected); skipped (the moment never came); error (could not tell). */
@@ -234,6 +235,38 @@ async function cancelAction(ctx: DriveContext, handle: WorkflowHandle, plan: Ord
   }
 }
 
+/**
+ * An operator's reset (`temporal workflow reset`) while a big order waits for approval: back to its
+ * first workflow task, so the new run prices, reserves and asks for approval again (idempotently:
+ * one claim, one reservation); then it is approved and must go on as if nothing happened.
+ */
+async function resetAction(ctx: DriveContext, handle: WorkflowHandle, plan: OrderPlan): Promise<ActionOutcome[]> {
+  if (!plan.reset) return [];
+  const waiting = await waitForStatus(ctx, handle, (v) => v.status === 'AwaitingApproval');
+  if (!waiting) return [{ kind: 'reset', result: 'skipped', detail: 'settled before AwaitingApproval' }];
+  let reset: ActionOutcome;
+  try {
+    const { events } = await retrying(ctx, () => handle.fetchHistory());
+    const firstTask = (events ?? []).find((e) => e.workflowTaskCompletedEventAttributes);
+    await retrying(ctx, () =>
+      ctx.client.workflowService.resetWorkflowExecution({
+        namespace: ctx.client.options.namespace,
+        workflowExecution: { workflowId: handle.workflowId },
+        workflowTaskFinishEventId: firstTask!.eventId,
+        reason: 'chaos run: an operator reset the order',
+        requestId: `reset-${plan.orderId}`, // a retry is the same reset
+      }),
+    );
+    reset = { kind: 'reset', result: 'accepted', atStatus: waiting.status };
+  } catch (err) {
+    return [{ kind: 'reset', result: 'error', atStatus: waiting.status, detail: describeError(err) }];
+  }
+  // The new run (the handle follows the latest) asks again; then it is approved.
+  const again = await waitForStatus(ctx, handle, (v) => v.status === 'AwaitingApproval');
+  if (!again) return [reset, { kind: 'approve', result: 'skipped', detail: 'settled before AwaitingApproval' }];
+  return [reset, await sendUpdate(ctx, handle, 'approve', again.status, plan.orderId)];
+}
+
 const PRICED: (v: SettledView) => boolean = (v) => v.status !== 'Created';
 
 /** An operator's terminate at its moment: the run stops dead, the stranded-run watch must settle the order. */
@@ -334,12 +367,13 @@ export async function driveOrder(runCtx: DriveContext, plan: OrderPlan): Promise
     );
     outcome.placed = true;
     const handle = ctx.client.workflow.getHandle(workflowId);
-    const [approvals, cancels, terminations] = await Promise.all([
+    const [approvals, cancels, terminations, resets] = await Promise.all([
       approvalAction(ctx, handle, plan),
       cancelAction(ctx, handle, plan),
       terminateAction(ctx, handle, plan),
+      resetAction(ctx, handle, plan),
     ]);
-    outcome.actions.push(...approvals, ...cancels, ...terminations);
+    outcome.actions.push(...approvals, ...cancels, ...terminations, ...resets);
     outcome.terminated = terminations.some((a) => a.result === 'accepted');
     await settle(ctx, handle, outcome);
   } catch (err) {

@@ -1,8 +1,9 @@
 /**
  * What the world does to a chaos run besides crashing it: the system's own schedules at short
  * intervals (the reservation sweeper and the stranded-run watch, as in production but every few
- * seconds), the payment provider answering "not now" (429, then 408, with Retry-After), and the
- * catalog changed by plain SQL mid-run (a new SKU and a price), as a migration or another tool would.
+ * seconds), the payment provider answering "not now" (429, then 408, with Retry-After) and once
+ * down for longer than the payment window, and the catalog changed by plain SQL mid-run (a new SKU
+ * and a price), as a migration or another tool would.
  */
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
@@ -11,6 +12,10 @@ import { applySchedules } from '../infra/schedules';
 import { startSandboxPaymentsApi, type RunningPaymentsApi } from '../infra/sandbox-payments-api';
 import type { ReadModelRow } from './drive';
 import { NEW_SKU } from './order-mix';
+
+/** The payment window the run's workers use, and the provider outage that outlasts it once. */
+export const CHAOS_PAYMENT_WINDOW_MS = 5_000;
+const PAYMENTS_OUTAGE_MS = CHAOS_PAYMENT_WINDOW_MS + 3_000;
 
 /** The book's price after the change (it was 19.99). */
 export const CHANGED_BOOK_PRICE_CENTS = 2_199;
@@ -99,8 +104,9 @@ export async function startOperations(opts: {
     onPlaced(placed, total) {
       if (changing || placed < Math.ceil(total / 3)) return;
       changing = true;
-      // Halfway through the provider's "not now" answers turn from 429 to 408.
-      api.faults.set({ transientStatus: 408 });
+      // From here the provider's "not now" answers turn from 429 to 408, after an outage longer
+      // than the payment window: authorizations waiting for their capture expire, and are renewed.
+      api.faults.set({ transientStatus: 408, outageMs: PAYMENTS_OUTAGE_MS });
       changeCatalog().catch((err: unknown) => opts.log(`chaos: catalog change failed: ${String(err)}`));
     },
     catalogChange: () => change,

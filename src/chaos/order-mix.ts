@@ -80,6 +80,8 @@ export interface OrderPlan {
   refusedParcel?: boolean;
   /** Orders the SKU added by SQL mid-run: placed once it exists. */
   newSku?: boolean;
+  /** A big order reset (`temporal workflow reset`) to its first task while it waits for approval, then approved. */
+  reset?: boolean;
 }
 
 export type Scenario = Omit<OrderPlan, 'index' | 'orderId' | 'customerId' | 'items'>;
@@ -103,6 +105,7 @@ const COVERAGE: Scenario[] = [
   { token: 'tok_ok', big: false, terminate: { when: 'after-pickup', delayMs: 0 } },
   { token: 'tok_ok', big: false, refusedParcel: true },
   { token: 'tok_ok', big: false, newSku: true },
+  { token: 'tok_ok', big: true, reset: true },
 ];
 
 function randomScenario(rng: Random): Scenario {
@@ -114,7 +117,8 @@ function randomScenario(rng: Random): Scenario {
   ]);
   const big = rng.next() < 0.12;
   const scenario: Scenario = { token, big };
-  if (big)
+  if (big && rng.next() < 0.15) scenario.reset = true;
+  else if (big)
     scenario.approval = rng.weighted<ApprovalAction>([
       ['approve', 70],
       ['reject', 20],

@@ -21,7 +21,7 @@ import { driveOrder, type DriveContext, type OrderOutcome, type ReadModelRow } f
 import { FAULT_KINDS, FaultInjector, defaultFaultPlan, type FaultPlan } from './faults';
 import { checkAll, type FinalOrder, type InitialStock, type InvariantResult } from './invariants';
 import { REFUSED_WAREHOUSE, chaosCatalog, planOrders, seedCatalog } from './order-mix';
-import { startOperations, type RunOperations } from './operations';
+import { CHAOS_PAYMENT_WINDOW_MS, startOperations, type RunOperations } from './operations';
 import { freePort } from '../infra/ports';
 import { ProcessRegistry } from '../infra/processes';
 import { createRandom } from './random';
@@ -127,6 +127,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         // One of an order's bookings refused, a moment after its other parcels may have left.
         SANDBOX_CARRIER_REFUSE_FROM: REFUSED_WAREHOUSE,
         SANDBOX_CARRIER_REFUSE_AFTER_MS: '400',
+        // Short, so the provider's outage (operations.ts) outlasts it: authorizations get renewed.
+        PAYMENT_WINDOW_MS: String(CHAOS_PAYMENT_WINDOW_MS),
         PAYMENTS_PROVIDER: 'http',
         PAYMENTS_URL: `http://127.0.0.1:${paymentsPort}`,
         PAYLOAD_CODEC_KEYS: codecKeys,
