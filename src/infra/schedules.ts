@@ -59,21 +59,31 @@ export interface SweeperScheduleOptions {
   intervalMs: number;
 }
 
+/** A schedule that starts `workflowType` every `everyMs` (overlap SKIP, one missed run caught up). Returns its id. */
+function everySchedule(
+  client: Client,
+  prefix: string,
+  name: string,
+  workflow: { type: string; args: unknown[] },
+  everyMs: number,
+): Promise<string> {
+  const scheduleId = `${prefix}${name}`;
+  return upsertSchedule(client, scheduleId, {
+    spec: { intervals: [{ every: everyMs }] },
+    action: startWorkflow(prefix, scheduleId, workflow.type, workflow.args, Math.max(everyMs * 2, 60_000)),
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: everyMs },
+  });
+}
+
 /** The `reservation-sweeper` schedule (workflows/reservation-sweeper.ts). Returns the schedule id. */
 export async function ensureReservationSweeperSchedule(client: Client, opts: SweeperScheduleOptions): Promise<string> {
-  const prefix = opts.taskQueuePrefix ?? '';
-  const scheduleId = `${prefix}${RESERVATION_SWEEPER_SCHEDULE}`;
-  return upsertSchedule(client, scheduleId, {
-    spec: { intervals: [{ every: opts.intervalMs }] },
-    action: startWorkflow(
-      prefix,
-      scheduleId,
-      'reservationSweeperWorkflow',
-      [{}],
-      Math.max(opts.intervalMs * 2, 60_000),
-    ),
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: opts.intervalMs },
-  });
+  return everySchedule(
+    client,
+    opts.taskQueuePrefix ?? '',
+    RESERVATION_SWEEPER_SCHEDULE,
+    { type: 'reservationSweeperWorkflow', args: [{}] },
+    opts.intervalMs,
+  );
 }
 
 export interface ScheduleSettings extends SweeperScheduleOptions {
@@ -96,8 +106,6 @@ export interface AppliedSchedule {
 export async function applySchedules(client: Client, opts: ScheduleSettings): Promise<AppliedSchedule[]> {
   const prefix = opts.taskQueuePrefix ?? '';
   const reconciliation = `${prefix}${RECONCILIATION_SCHEDULE}`;
-  const outboxLag = `${prefix}${OUTBOX_LAG_SCHEDULE}`;
-  const stranded = `${prefix}${STRANDED_ORDERS_SCHEDULE}`;
   return [
     {
       id: await ensureReservationSweeperSchedule(client, opts),
@@ -112,31 +120,23 @@ export async function applySchedules(client: Client, opts: ScheduleSettings): Pr
       what: `reconciles payments, orders, stock and shipments at cron "${opts.reconcileCron}" (UTC)`,
     },
     {
-      id: await upsertSchedule(client, outboxLag, {
-        spec: { intervals: [{ every: opts.outboxLagCheckMs }] },
-        action: startWorkflow(
-          prefix,
-          outboxLag,
-          'outboxLagWorkflow',
-          [{ alertMs: opts.outboxLagAlertMs }],
-          Math.max(opts.outboxLagCheckMs * 2, 60_000),
-        ),
-        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: opts.outboxLagCheckMs },
-      }),
+      id: await everySchedule(
+        client,
+        prefix,
+        OUTBOX_LAG_SCHEDULE,
+        { type: 'outboxLagWorkflow', args: [{ alertMs: opts.outboxLagAlertMs }] },
+        opts.outboxLagCheckMs,
+      ),
       what: `alerts when an event has waited in the outbox over ${opts.outboxLagAlertMs / 1000} s`,
     },
     {
-      id: await upsertSchedule(client, stranded, {
-        spec: { intervals: [{ every: opts.strandedWatchMs }] },
-        action: startWorkflow(
-          prefix,
-          stranded,
-          'strandedOrdersWorkflow',
-          [{ lookbackMs: opts.strandedLookbackMs }],
-          Math.max(opts.strandedWatchMs * 2, 60_000),
-        ),
-        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: opts.strandedWatchMs },
-      }),
+      id: await everySchedule(
+        client,
+        prefix,
+        STRANDED_ORDERS_SCHEDULE,
+        { type: 'strandedOrdersWorkflow', args: [{ lookbackMs: opts.strandedLookbackMs }] },
+        opts.strandedWatchMs,
+      ),
       what: `settles orders whose run was terminated or timed out, every ${opts.strandedWatchMs / 1000} s`,
     },
   ];

@@ -15,6 +15,7 @@ import {
   orderRequest,
   paymentOps,
   place,
+  readModelOf,
   seedSku,
   stockOf,
   testSettings,
@@ -94,12 +95,7 @@ async function shipmentStatuses(view: { shipments: Array<{ shipmentId: string }>
   );
   return rows.map((r) => [r.shipment_id.split('-').pop(), r.status]);
 }
-async function readModel(orderId: string) {
-  const { rows } = await stack.pool.query('SELECT status, failure_reason, attention FROM orders WHERE order_id = $1', [
-    orderId,
-  ]);
-  return rows[0];
-}
+const readModel = (orderId: string) => readModelOf(stack.pool, orderId);
 
 test('the second warehouse refuses its booking after the first parcel left: the order is settled, not failed', async () => {
   const refusal = latch();

@@ -101,6 +101,17 @@ export async function paymentOps(
   return rows;
 }
 
+/** The read model's row of an order: status, failure reason, and what people must look at. */
+export async function readModelOf(
+  pool: Pool,
+  orderId: string,
+): Promise<{ status: string; failure_reason: string | null; attention: string | null } | undefined> {
+  const { rows } = await pool.query('SELECT status, failure_reason, attention FROM orders WHERE order_id = $1', [
+    orderId,
+  ]);
+  return rows[0];
+}
+
 export function orderRequest(opts: {
   items: Array<{ sku: string; quantity: number }>;
   token?: string;
