@@ -87,6 +87,36 @@ async function reservedLines(db: PoolClient, orderId: string): Promise<ReservedL
   return rows.map((r) => ({ sku: r.sku, warehouseId: r.warehouse_id, quantity: r.quantity }));
 }
 
+/**
+ * Ends a held (TRIED, locked by the caller) reservation: the lines of `leftFrom` leave stock
+ * (on_hand and reserved go down: confirmed), every other line goes back (reserved goes down:
+ * released); the reservation ends CONFIRMED when any unit left, else CANCELLED. `'all'` is a
+ * confirm, `[]` a release, anything between a settlement after a failure.
+ */
+async function endHeldReservation(db: PoolClient, orderId: string, leftFrom: readonly string[] | 'all'): Promise<void> {
+  await lockStockOf(db, await reservedLines(db, orderId));
+  const all = leftFrom === 'all';
+  const warehouses = all ? [] : [...leftFrom];
+  await db.query(
+    `UPDATE reservation_lines SET outcome = CASE WHEN $2::boolean OR warehouse_id = ANY($3::text[]) THEN 'CONFIRMED' ELSE 'RELEASED' END
+     WHERE order_id = $1`,
+    [orderId, all, warehouses],
+  );
+  await db.query(
+    `UPDATE stock s SET on_hand = s.on_hand - CASE WHEN l.outcome = 'CONFIRMED' THEN l.quantity ELSE 0 END,
+                        reserved = s.reserved - l.quantity
+     FROM reservation_lines l
+     WHERE l.order_id = $1 AND s.sku = l.sku AND s.warehouse_id = l.warehouse_id`,
+    [orderId],
+  );
+  await db.query(
+    `UPDATE reservations SET updated_at = now(), status = CASE WHEN EXISTS (
+       SELECT 1 FROM reservation_lines WHERE order_id = $1 AND outcome = 'CONFIRMED') THEN 'CONFIRMED' ELSE 'CANCELLED' END
+     WHERE order_id = $1`,
+    [orderId],
+  );
+}
+
 /** A settled reservation's lines by their end: confirmed (left the warehouse) or released. */
 async function outcomesOf(
   db: PoolClient,
@@ -201,18 +231,7 @@ export function createInventoryActivities(pool: Pool): InventoryActivities {
           logger.warn({ orderId, status: status ?? 'none' }, 'confirm: no held reservation');
           return { confirmed: false };
         }
-        const lines = await reservedLines(db, orderId);
-        await lockStockOf(db, lines);
-        await db.query(
-          `UPDATE stock s SET on_hand = s.on_hand - l.quantity, reserved = s.reserved - l.quantity
-           FROM reservation_lines l
-           WHERE l.order_id = $1 AND s.sku = l.sku AND s.warehouse_id = l.warehouse_id`,
-          [orderId],
-        );
-        await db.query(`UPDATE reservations SET status = 'CONFIRMED', updated_at = now() WHERE order_id = $1`, [
-          orderId,
-        ]);
-        await db.query(`UPDATE reservation_lines SET outcome = 'CONFIRMED' WHERE order_id = $1`, [orderId]);
+        await endHeldReservation(db, orderId, 'all');
         return { confirmed: true };
       });
     },
@@ -242,18 +261,7 @@ export function createInventoryActivities(pool: Pool): InventoryActivities {
           logger.warn({ orderId }, 'release: reservation already confirmed; nothing released');
           return { released: false };
         }
-        const lines = await reservedLines(db, orderId);
-        await lockStockOf(db, lines);
-        await db.query(
-          `UPDATE stock s SET reserved = s.reserved - l.quantity
-           FROM reservation_lines l
-           WHERE l.order_id = $1 AND s.sku = l.sku AND s.warehouse_id = l.warehouse_id`,
-          [orderId],
-        );
-        await db.query(`UPDATE reservations SET status = 'CANCELLED', updated_at = now() WHERE order_id = $1`, [
-          orderId,
-        ]);
-        await db.query(`UPDATE reservation_lines SET outcome = 'RELEASED' WHERE order_id = $1`, [orderId]);
+        await endHeldReservation(db, orderId, []);
         returned = true;
         return { released: true };
       });
@@ -282,34 +290,7 @@ export function createInventoryActivities(pool: Pool): InventoryActivities {
           'SELECT status FROM reservations WHERE order_id = $1 FOR UPDATE',
           [orderId],
         );
-        if (rows[0]?.status === 'TRIED') {
-          await lockStockOf(db, await reservedLines(db, orderId));
-          await db.query(
-            `UPDATE stock s SET on_hand = s.on_hand - l.quantity, reserved = s.reserved - l.quantity
-             FROM reservation_lines l
-             WHERE l.order_id = $1 AND l.warehouse_id = ANY($2::text[]) AND s.sku = l.sku AND s.warehouse_id = l.warehouse_id`,
-            [orderId, shippedWarehouses],
-          );
-          await db.query(
-            `UPDATE stock s SET reserved = s.reserved - l.quantity
-             FROM reservation_lines l
-             WHERE l.order_id = $1 AND NOT (l.warehouse_id = ANY($2::text[])) AND s.sku = l.sku AND s.warehouse_id = l.warehouse_id`,
-            [orderId, shippedWarehouses],
-          );
-          await db.query(
-            `UPDATE reservation_lines SET outcome = CASE WHEN warehouse_id = ANY($2::text[]) THEN 'CONFIRMED' ELSE 'RELEASED' END
-             WHERE order_id = $1`,
-            [orderId, shippedWarehouses],
-          );
-          const { rows: confirmedAny } = await db.query(
-            `SELECT 1 FROM reservation_lines WHERE order_id = $1 AND outcome = 'CONFIRMED' LIMIT 1`,
-            [orderId],
-          );
-          await db.query(`UPDATE reservations SET status = $2, updated_at = now() WHERE order_id = $1`, [
-            orderId,
-            confirmedAny.length > 0 ? 'CONFIRMED' : 'CANCELLED',
-          ]);
-        }
+        if (rows[0]?.status === 'TRIED') await endHeldReservation(db, orderId, shippedWarehouses);
         return outcomesOf(db, orderId);
       });
     },

@@ -14,6 +14,7 @@ import {
   isTerminal,
   orderIdOfWorkflow,
   orderWorkflowId,
+  recoveryWorkflowId,
   priceOrder as priceItems,
   type OrderActivities,
   type OrderEventType,
@@ -451,6 +452,9 @@ export function createOrderActivities(
         if (!row || isTerminal(row.status) || row.attention !== null) continue;
         // A reset's new run settles the order itself.
         if ((await deps.describeWorkflow(run.workflowId)) === 'RUNNING') continue;
+        // A recovery running or done already is not a candidate (it would hold a place in `limit`); a failed one is.
+        const recovery = await deps.describeWorkflow(recoveryWorkflowId(orderId));
+        if (recovery === 'RUNNING' || recovery === 'COMPLETED') continue;
         stranded.push({ orderId, closedAs: run.status });
       }
       return stranded;
@@ -460,14 +464,9 @@ export function createOrderActivities(
       const { rows } = await pool.query<{
         customer_id: string;
         status: string;
-        currency: string;
-        total_cents: string;
         attention: string | null;
         failure_reason: string | null;
-      }>(
-        'SELECT customer_id, status, currency, total_cents, attention, failure_reason FROM orders WHERE order_id = $1',
-        [orderId],
-      );
+      }>('SELECT customer_id, status, attention, failure_reason FROM orders WHERE order_id = $1', [orderId]);
       const row = rows[0];
       if (!row) return undefined;
       const db = await pool.connect();
@@ -477,8 +476,6 @@ export function createOrderActivities(
           orderId,
           customerId: row.customer_id,
           status: row.status,
-          currency: row.currency,
-          totalCents: Number(row.total_cents),
           lines: priced?.ok ? priced.lines : [],
           attention: row.attention,
           failureReason: row.failure_reason,

@@ -166,12 +166,12 @@ async function recordOperation(
   return stored;
 }
 
-/** What the order's partial refunds gave back so far. */
-async function refundedInParts(db: Pool | PoolClient, orderId: string): Promise<number> {
+/** What the order's refunds other than the one under `key` gave back so far. */
+async function refundedExcept(db: Pool | PoolClient, orderId: string, key: string): Promise<number> {
   const { rows } = await db.query<{ cents: string }>(
     `SELECT COALESCE(sum(amount_cents), 0) AS cents FROM payment_operations
      WHERE order_id = $1 AND operation = 'refund' AND status = 'approved' AND idempotency_key <> $2`,
-    [orderId, keyOf(orderId, 'refund')],
+    [orderId, key],
   );
   return Number(rows[0]!.cents);
 }
@@ -225,7 +225,7 @@ export function createPaymentActivities(
     // A lost answer is found at the provider by key; a refund already made is never made again.
     if (!(await known(orderId, 'refund', part))) {
       if (amountCents === 0) return 0;
-      const left = capture.amountCents - (await refundedInParts(pool, orderId));
+      const left = capture.amountCents - (await refundedExcept(pool, orderId, keyOf(orderId, 'refund', part)));
       if (amountCents > left)
         throw ApplicationFailure.nonRetryable(
           `refund of ${amountCents} for order ${orderId} exceeds the ${left} left of its capture`,
@@ -419,7 +419,7 @@ export function createPaymentActivities(
     async refund({ orderId }) {
       const capture = await known(orderId, 'capture');
       if (!capture || capture.status !== 'approved' || !capture.providerRef) return { refundedCents: 0 };
-      const inParts = await refundedInParts(pool, orderId);
+      const inParts = await refundedExcept(pool, orderId, keyOf(orderId, 'refund'));
       // What the parts left: a refund already made answers its own amount on a retry.
       const rest = await refundOnce(orderId, capture.amountCents - inParts);
       return { refundedCents: inParts + rest };

@@ -45,6 +45,9 @@ export async function orderRecoveryWorkflow(input: OrderRecoveryInput): Promise<
   if (state === 'RUNNING')
     throw ApplicationFailure.nonRetryable(`order ${orderId} still runs: it settles itself`, 'OrderStillRunning');
   const facts = await acts.orderFacts({ orderId });
+  // Settled already (its run finished it, or an earlier recovery): nothing is touched, no money moves.
+  if (isSettled(facts))
+    return { orderId, outcome: 'already-settled', status: facts!.status, refundedCents: 0, note: 'already settled' };
   // The reason its run recorded, if it got that far; else how the run closed.
   const reason =
     (facts?.failureReason as FailureReason | null) ??
@@ -81,14 +84,7 @@ async function undoAll(
   await acts.revokeLicences({ orderId });
   await acts.release({ orderId });
   if (facts) await acts.leaveWaitlists({ orderId, skus: facts.lines.map((l) => l.sku) });
-  if (!facts || isSettled(facts))
-    return {
-      orderId,
-      outcome: 'already-settled',
-      status: facts?.status ?? 'none',
-      refundedCents,
-      note: 'nothing held',
-    };
+  if (!facts) return { orderId, outcome: 'already-settled', status: 'none', refundedCents, note: 'never priced' };
   const status = refundedCents > 0 ? 'Refunded' : 'Cancelled';
   const note = `recovered after its run stopped (${reason}): undone, ${refundedCents} refunded`;
   await acts.finalizeOrder({ orderId, status, failureReason: reason, note });
@@ -104,11 +100,10 @@ async function settleShipped(
   reason: FailureReason,
 ): Promise<OrderRecoveryResult> {
   const settled = await settleAfterPickup(acts, { orderId, lines: facts?.lines ?? [] });
+  if (settled.stockMismatch) await acts.flagOrder({ orderId, reason: settled.stockMismatch });
   const note =
     `recovered after its run stopped (${reason}): shipped from ${settled.shippedFrom.join(', ')}, ` +
     `${settled.refundedCents} refunded for what did not ship`;
-  if (isSettled(facts))
-    return { orderId, outcome: 'already-settled', status: facts!.status, refundedCents: settled.refundedCents, note };
   if (!(await deliveredFrom(acts, orderId, settled.shippedFrom))) {
     const why = `parcels from ${settled.shippedFrom.join(', ')} left but no delivery was heard within ${DELIVERY_WAIT_MS / 3_600_000} h`;
     await acts.flagOrder({ orderId, reason: why });
@@ -121,7 +116,7 @@ async function settleShipped(
     };
   }
   await acts.finalizeOrder({ orderId, status: 'Delivered', failureReason: reason, note });
-  if (facts?.attention) await acts.flagOrder({ orderId, reason: null });
+  if (facts?.attention && !settled.stockMismatch) await acts.flagOrder({ orderId, reason: null });
   return { orderId, outcome: 'settled', status: 'Delivered', refundedCents: settled.refundedCents, note };
 }
 
@@ -142,8 +137,8 @@ async function deliveredFrom(acts: OrderServices, orderId: string, warehouses: s
 }
 
 /**
- * Starts the order's recovery, once (its id is the order's; a recovery that exists already, running
- * or done, is left alone), abandoned by its starter so it outlives it. False when one existed.
+ * Starts the order's recovery, once (its id is the order's; a recovery that runs or succeeded is left
+ * alone, one that failed runs again), abandoned by its starter so it outlives it. False when one existed.
  */
 export async function startRecovery(orderId: string, closedAs: string): Promise<boolean> {
   try {
@@ -151,7 +146,8 @@ export async function startRecovery(orderId: string, closedAs: string): Promise<
       workflowId: recoveryWorkflowId(orderId),
       args: [{ orderId, closedAs }],
       parentClosePolicy: 'ABANDON',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      // Once; a recovery that failed may run again (the watch finds its order again).
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
       staticSummary: `Recovery of order ${orderId} (its run closed as ${closedAs})`,
     });
     return true;

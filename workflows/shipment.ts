@@ -110,6 +110,8 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
     return accepted;
   };
 
+  // v0.4: the sandbox carrier, handed the parcel at booking, sends its events by itself.
+  const carrierSends = input.sandboxCarrier && input.carrierSendsEvents === true;
   try {
     saga.add('cancel shipment', async () => {
       const { cancelled } = await acts.cancelShipment.executeWithOptions({ summary: 'Compensate: cancel booking' }, [
@@ -118,7 +120,6 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
       left = !cancelled;
     });
     // v0.4: the sandbox carrier, handed the parcel at booking, sends its events by itself.
-    const carrierSends = input.sandboxCarrier && input.carrierSendsEvents === true;
     await acts.bookShipment.executeWithOptions({ summary: `Book shipment from ${input.warehouseId}` }, [
       {
         orderId: input.orderId,
@@ -173,13 +174,29 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
     await CancellationScope.nonCancellable(() => saga.compensate());
     // Cancelled after its parcel left (its order failed, or was stopped): no cancellation brings a
     // parcel back, so it is followed to delivery; the order settles on what left.
-    if (left && isCancellation(err) && patched(PATCHES.truthfulUndo)) {
-      await CancellationScope.nonCancellable(async () => {
-        for (const [index, event] of STAGES.entries()) if (index > done) await stage(index, event, false);
-      });
+    // Only where the events come from outside this run (a carrier, the v0.4 sandbox sender): the
+    // pre-v0.4 sandbox carrier was an activity of this run, cancelled with it, so nothing would come.
+    const eventsFromOutside = !input.sandboxCarrier || carrierSends;
+    if (left && eventsFromOutside && isCancellation(err) && patched(PATCHES.truthfulUndo)) {
+      await CancellationScope.nonCancellable(() => followToDelivery(done + 1));
       return { shipmentId: input.shipmentId, delivered: true };
     }
     throw err;
+  }
+
+  /**
+   * The stages from `from` on, recorded as they come; a carrier silent past the deadline is told to
+   * the order (a lost parcel, if the order still runs to hear it) and the wait goes on.
+   */
+  async function followToDelivery(from: number): Promise<void> {
+    for (const [index, event] of STAGES.entries()) {
+      if (index < from) continue;
+      while (!(await condition(() => reached >= index, input.carrierDeadlineMs)))
+        await parent
+          .signal(shipmentAttentionSignal, { shipmentId: input.shipmentId, reason: silence(event) })
+          .catch(() => undefined); // the order may have closed: the parcel is followed all the same
+      await stage(index, event, false);
+    }
   }
 }
 

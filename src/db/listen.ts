@@ -41,8 +41,17 @@ export async function listen(pool: Pool, opts: ListenOptions): Promise<Listening
     next.on('end', () => {
       if (client === next) reconnectSoon();
     });
-    await next.connect();
-    await next.query(`LISTEN ${opts.channel}`);
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${opts.channel}`);
+    } catch (err) {
+      await next.end().catch(() => undefined); // a half-made connection must not linger
+      throw err;
+    }
+    if (closed) {
+      await next.end().catch(() => undefined); // closed while this one was being made
+      return;
+    }
     client = next;
   };
 

@@ -148,8 +148,6 @@ export interface OrderFacts {
   orderId: string;
   customerId: string;
   status: string;
-  currency: string;
-  totalCents: number;
   lines: PricedLineDto[];
   attention: string | null;
   /** Why it failed, when its run recorded a reason (a recovery keeps it). */

@@ -6,9 +6,10 @@
  *
  * Freshness comes from PostgreSQL itself: a trigger announces every catalog change on the channel
  * `catalog_changed` (migrations/0013), whoever wrote it, and every cache LISTENs: it drops its entry
- * and Redis's, and adds the SKU to its filter. A read that was under way when the notice came is
- * done again. A LISTEN connection that dropped may have missed notices: it drops everything it
- * holds when it is back. CATALOG_CACHE_TTL_MS only bounds how long an unused entry stays.
+ * and Redis's, adds the SKU to its filter, and reads it from PostgreSQL for a moment (a worker that
+ * had not heard yet may have put the old row back in Redis). A read that was under way when the
+ * notice came is done again. A LISTEN connection that dropped may have missed notices: it drops
+ * everything, here and in Redis, when it is back, and trusts no filter until it is rebuilt. CATALOG_CACHE_TTL_MS only bounds how long an unused entry stays.
  * An order's prices are fixed once, when it is priced, either way.
  */
 import { BloomFilter } from 'bloom-filters';
@@ -36,6 +37,8 @@ export const CATALOG_CHANGES = 'catalog_changed';
 const BLOOM_REBUILD_MS = 60_000;
 /** A read overtaken by a change is done again; a SKU changing this often is read from the last answer. */
 const MAX_READS = 3;
+/** How long after a change a SKU is read from PostgreSQL, not Redis (longer than any notice takes to arrive). */
+const FRESH_READ_MS = 2_000;
 const redisKey = (sku: string) => `catalog:item:${sku}`;
 
 export interface CatalogCacheOptions {
@@ -56,6 +59,13 @@ export async function createCatalogCache(opts: CatalogCacheOptions): Promise<Cat
   const { pool, redis } = opts;
   const stats = { hits: 0, misses: 0, dbLoads: 0, bloomRejects: 0 };
   let bloom: BloomFilter | undefined;
+  /** SKUs heard of while the filter is rebuilt: the new filter learns them too. */
+  let heardDuringRebuild: Set<string> | undefined;
+  /**
+   * SKUs changed a moment ago, until when: their reads skip Redis (another worker that had not heard
+   * yet may have written the old row there), go to PostgreSQL and write Redis afresh.
+   */
+  const freshUntil = new Map<string, number>();
 
   async function fromDatabase(sku: string): Promise<Entry> {
     stats.dbLoads += 1;
@@ -71,9 +81,10 @@ export async function createCatalogCache(opts: CatalogCacheOptions): Promise<Cat
       if (bloom && !bloom.has(sku)) {
         stats.bloomRejects += 1;
         catalogLookups.inc({ layer: 'bloom' });
-        return MISSING;
+        return undefined; // answered "no such SKU", not kept: the filter is asked again next time
       }
-      const cached = redis ? await redis.client.get(redisKey(sku)).catch(redisAway) : undefined;
+      const recent = (freshUntil.get(sku) ?? 0) > Date.now();
+      const cached = redis && !recent ? await redis.client.get(redisKey(sku)).catch(redisAway) : undefined;
       if (cached) {
         catalogLookups.inc({ layer: 'redis' });
         return JSON.parse(cached) as Entry;
@@ -92,21 +103,33 @@ export async function createCatalogCache(opts: CatalogCacheOptions): Promise<Cat
     if (sku === '*') return changedAll();
     lru.delete(sku); // also aborts a read of it under way: fetchFresh reads again
     bloom?.add(sku);
+    heardDuringRebuild?.add(sku);
+    freshUntil.set(sku, Date.now() + FRESH_READ_MS);
     void redis?.client.del(redisKey(sku)).catch(redisAway);
     logger.debug({ sku }, 'catalog change heard: entry dropped');
   };
   /** Everything may have changed (a TRUNCATE, or notices missed while the LISTEN was down). */
   const changedAll = () => {
     lru.clear();
-    if (redis) void buildBloom().catch(redisAway);
+    freshUntil.clear();
+    if (!redis) return;
+    bloom = undefined; // no "no such SKU" from a filter that may be old, until it is rebuilt
+    void purgeRedis(redis.client).catch(redisAway);
+    void buildBloom().catch(redisAway);
   };
 
   // Every SKU there is now, rebuilt every minute: a deleted SKU leaves the filter within a minute.
   const buildBloom = async () => {
-    const { rows } = await pool.query<{ sku: string }>('SELECT sku FROM catalog_items');
-    const fresh = BloomFilter.create(Math.max(1_000, rows.length * 2), 0.01);
-    for (const r of rows) fresh.add(r.sku);
-    bloom = fresh;
+    const heard = (heardDuringRebuild = new Set());
+    try {
+      const { rows } = await pool.query<{ sku: string }>('SELECT sku FROM catalog_items');
+      const fresh = BloomFilter.create(Math.max(1_000, rows.length * 2), 0.01);
+      for (const sku of [...rows.map((r) => r.sku), ...heard]) fresh.add(sku);
+      bloom = fresh;
+    } finally {
+      if (heardDuringRebuild === heard) heardDuringRebuild = undefined;
+    }
+    for (const [sku, until] of freshUntil) if (until <= Date.now()) freshUntil.delete(sku);
   };
   let rebuild: NodeJS.Timeout | undefined;
   if (redis) {
@@ -149,6 +172,16 @@ export async function createCatalogCache(opts: CatalogCacheOptions): Promise<Cat
       await redis?.client.quit().catch(() => undefined);
     },
   };
+}
+
+/** Every shared entry goes (after notices were missed, any of them may be old). */
+async function purgeRedis(client: Redis): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', redisKey('*'), 'COUNT', 500);
+    if (keys.length > 0) await client.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
 }
 
 /** lru-cache's rejection of a fetch that a delete, an eviction or a newer value cut short. */

@@ -246,6 +246,30 @@ test('refund returns the captured amount once; without a capture it returns 0', 
   expect(await pay.refund({ orderId: uid('nothing') })).toEqual({ refundedCents: 0 });
 });
 
+test('partial refunds add up to the capture at most, the full refund included, at both ends', async () => {
+  const orderId = uid('p');
+  await orderRow(orderId);
+  await authorizeCard(orderId, 5000, 'tok_ok');
+  await pay.capture({ orderId, amountCents: 5000, currency: 'USD' });
+  expect(await pay.refundPart({ orderId, part: 'undelivered', amountCents: 1200 })).toEqual({ refundedCents: 1200 });
+  expect(await pay.refundPart({ orderId, part: 'undelivered', amountCents: 1200 })).toEqual({ refundedCents: 1200 });
+  // The rest: what the part left.
+  expect(await pay.refund({ orderId })).toEqual({ refundedCents: 5000 });
+  // Nothing is left now: another part is refused, here and at the provider.
+  expect(await failureOf(pay.refundPart({ orderId, part: 'goodwill', amountCents: 1 }))).toMatchObject({
+    type: 'RefundExceedsCapture',
+    nonRetryable: true,
+  });
+  expect((await ops(orderId)).filter((o) => o.operation === 'refund').map((o) => Number(o.amount_cents))).toEqual([
+    1200, 3800,
+  ]);
+  const { rows } = await pool.query<{ amount_cents: string }>(
+    `SELECT amount_cents FROM sandbox_payments WHERE order_id = $1 AND operation = 'refund' ORDER BY created_at`,
+    [orderId],
+  );
+  expect(rows.map((r) => Number(r.amount_cents))).toEqual([1200, 3800]);
+});
+
 test('capture after the payment window is AuthorizationExpired (non-retryable)', async () => {
   const orderId = uid('p');
   await pay.authorize({

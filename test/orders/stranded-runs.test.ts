@@ -229,3 +229,28 @@ test('reset to before the capture: the steps run again, and nothing is charged t
   expect(rows[0].n).toBe(1);
   expect((await readModel(orderId))?.status).toBe('Delivered');
 });
+
+test('orders recover on a settled (Delivered) order touches nothing: no refund, its licence kept', async () => {
+  const sku = await seedTypedSku(stack.pool, 'digital', 900);
+  const { handle, orderId } = await place(
+    stack.client,
+    orderRequest({ items: [{ sku, quantity: 1 }] }),
+    testSettings(),
+    stack.prefix,
+  );
+  const done = await handle.result();
+  expect(done.status).toBe('Delivered');
+  const recovered = await runCli(['recover', orderId, '--json'], cliEnv(stack.prefix));
+  expect(recovered).toMatchObject({ code: 0, stderr: '' });
+  expect(JSON.parse(recovered.stdout)).toMatchObject({
+    outcome: 'already-settled',
+    status: 'Delivered',
+    refundedCents: 0,
+  });
+  expect(await ledger(orderId)).toEqual([
+    ['authorize', done.totalCents],
+    ['capture', done.totalCents],
+  ]);
+  const { rows } = await stack.pool.query('SELECT status FROM licences WHERE order_id = $1', [orderId]);
+  expect(rows).toEqual([{ status: 'ISSUED' }]);
+});
