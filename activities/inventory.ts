@@ -79,7 +79,7 @@ export function allocate(
   return shortages.length > 0 ? { shortages } : { lines };
 }
 
-async function reservedLines(db: PoolClient, orderId: string): Promise<ReservedLine[]> {
+async function reservedLines(db: Pool | PoolClient, orderId: string): Promise<ReservedLine[]> {
   const { rows } = await db.query<{ sku: string; warehouse_id: string; quantity: number }>(
     'SELECT sku, warehouse_id, quantity FROM reservation_lines WHERE order_id = $1 ORDER BY sku, warehouse_id',
     [orderId],
@@ -296,12 +296,7 @@ export function createInventoryActivities(pool: Pool): InventoryActivities {
     },
 
     async reservedLines({ orderId }) {
-      const db = await pool.connect();
-      try {
-        return { lines: await reservedLines(db, orderId) };
-      } finally {
-        db.release();
-      }
+      return { lines: await reservedLines(pool, orderId) };
     },
 
     async findStaleReservations({ limit }) {

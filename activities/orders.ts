@@ -177,7 +177,7 @@ interface LineRow {
 }
 
 /** The priced order as stored: what a retried priceOrder answers, whatever the catalog says now. */
-async function loadPriced(db: PoolClient, orderId: string): Promise<PriceOrderResult | undefined> {
+async function loadPriced(db: Pool | PoolClient, orderId: string): Promise<PriceOrderResult | undefined> {
   const order = await db.query<OrderRow>(
     'SELECT currency, subtotal_cents, shipping_cents, total_cents, plan_versions FROM orders WHERE order_id = $1',
     [orderId],
@@ -469,20 +469,15 @@ export function createOrderActivities(
       }>('SELECT customer_id, status, attention, failure_reason FROM orders WHERE order_id = $1', [orderId]);
       const row = rows[0];
       if (!row) return undefined;
-      const db = await pool.connect();
-      try {
-        const priced = await loadPriced(db, orderId);
-        return {
-          orderId,
-          customerId: row.customer_id,
-          status: row.status,
-          lines: priced?.ok ? priced.lines : [],
-          attention: row.attention,
-          failureReason: row.failure_reason,
-        };
-      } finally {
-        db.release();
-      }
+      const priced = await loadPriced(pool, orderId);
+      return {
+        orderId,
+        customerId: row.customer_id,
+        status: row.status,
+        lines: priced?.ok ? priced.lines : [],
+        attention: row.attention,
+        failureReason: row.failure_reason,
+      };
     },
 
     async flagOrder({ orderId, reason }) {

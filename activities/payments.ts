@@ -196,9 +196,13 @@ function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, ERROR_TYPES.InvalidInput);
 }
 
-function checkAmount(amountCents: number, currency: string): void {
+function checkCents(amountCents: number): void {
   if (!Number.isSafeInteger(amountCents) || amountCents < 0)
     throw invalid(`amountCents must be a non-negative integer, got ${amountCents}`);
+}
+
+function checkAmount(amountCents: number, currency: string): void {
+  checkCents(amountCents);
   if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency))
     throw invalid(`currency must be an ISO 4217 code, got ${JSON.stringify(currency)}`);
 }
@@ -428,8 +432,7 @@ export function createPaymentActivities(
     async refundPart({ orderId, part, amountCents }) {
       if (typeof part !== 'string' || !PART.test(part))
         throw invalid('part: must name the refund (1-64 letters, digits, "_", "." or "-")');
-      if (!Number.isSafeInteger(amountCents) || amountCents < 0)
-        throw invalid(`amountCents must be a non-negative integer, got ${amountCents}`);
+      checkCents(amountCents);
       return { refundedCents: await refundOnce(orderId, amountCents, part) };
     },
   };

@@ -40,7 +40,7 @@ export async function currentPlans(db: PoolClient | Pool, types: readonly Produc
 }
 
 /** The given versions (an order's snapshot, read again). */
-export async function plansAt(db: PoolClient, versions: Record<string, number>): Promise<PlanSnapshot[]> {
+export async function plansAt(db: Pool | PoolClient, versions: Record<string, number>): Promise<PlanSnapshot[]> {
   const { rows } = await db.query<PlanRow>(
     `SELECT p.product_type, p.version, p.body, p.note, p.created_at
      FROM fulfilment_plans p JOIN jsonb_each_text($1::jsonb) v ON v.key = p.product_type AND v.value::int = p.version

@@ -142,10 +142,6 @@ async function settleShipped(run: OrderRun, err: unknown, reason: FailureReason)
   const { view, state, acts, orderId, runId } = run;
   const settled = await settleAfterPickup(acts, { orderId, lines: view.lines, reservation: run.reservedLines });
   view.payment.refundedCents += settled.refundedCents;
-  if (settled.stockMismatch) {
-    state.raiseAttention('stock', settled.stockMismatch);
-    await CancellationScope.nonCancellable(() => acts.flagOrder({ orderId, reason: settled.stockMismatch! }));
-  }
   const note =
     `settled after a parcel left (${reason}): shipped from ${settled.shippedFrom.join(', ')}, ` +
     `${settled.refundedCents} ${view.currency ?? ''} refunded for what did not ship`;
@@ -153,6 +149,10 @@ async function settleShipped(run: OrderRun, err: unknown, reason: FailureReason)
     (s) => settled.shippedFrom.includes(s.warehouseId) && s.status !== 'delivered',
   );
   await CancellationScope.nonCancellable(async () => {
+    if (settled.stockMismatch) {
+      state.raiseAttention('stock', settled.stockMismatch);
+      await acts.flagOrder({ orderId, reason: settled.stockMismatch });
+    }
     if (undelivered.length === 0) {
       state.transition('Delivered', note);
       await acts.finalizeOrder({ orderId, runId, status: 'Delivered', failureReason: reason, note });

@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ApplicationFailure, CancellationScope, sleep, startChild, upsertSearchAttributes } from '@temporalio/workflow';
 import {
-  TERMINAL_STATUSES,
+  isTerminal,
   recoveryWorkflowId,
   shipmentId,
   type FailureReason,
@@ -65,8 +65,7 @@ export async function orderRecoveryWorkflow(input: OrderRecoveryInput): Promise<
   return result;
 }
 
-const isSettled = (facts: OrderFacts | undefined) =>
-  facts !== undefined && TERMINAL_STATUSES.includes(facts.status as OrderStatus);
+const isSettled = (facts: OrderFacts | undefined) => facts !== undefined && isTerminal(facts.status as OrderStatus);
 
 /** No parcel left (and now none can): every step is undone, LIFO as the order would have. */
 async function undoAll(

@@ -89,10 +89,9 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
   let left = false;
   /** The last stage this workflow has recorded (-1: none). */
   let done = -1;
-  /** One stage: wait for it (the lean path's watch may fail the wait), then record it if the sender did not. */
-  const stage = async (index: number, event: (typeof STAGES)[number], watched: boolean): Promise<boolean> => {
-    if (!watched) await condition(() => reached >= index);
-    else if (lean) {
+  /** One stage: wait for it (the lean path's watch may fail the wait), then record it. */
+  const stage = async (index: number, event: (typeof STAGES)[number]): Promise<boolean> => {
+    if (lean) {
       await condition(() => reached >= index || watchFailure !== undefined);
       if (watchFailure) throw watchFailure.err;
     } else if (!(await condition(() => reached >= index, input.carrierDeadlineMs))) {
@@ -101,6 +100,10 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
       await condition(() => reached >= index);
       await parent.signal(shipmentAttentionSignal, { shipmentId: input.shipmentId });
     }
+    return record(index, event);
+  };
+  /** Records a stage that has come, unless its sender recorded it already; whether it was accepted. */
+  const record = async (index: number, event: (typeof STAGES)[number]): Promise<boolean> => {
     const { accepted } =
       recordedBySender.get(index) ??
       (await acts.recordCarrierEvent.executeWithOptions({ summary: `Carrier: ${event}` }, [
@@ -119,7 +122,6 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
       ]);
       left = !cancelled;
     });
-    // v0.4: the sandbox carrier, handed the parcel at booking, sends its events by itself.
     await acts.bookShipment.executeWithOptions({ summary: `Book shipment from ${input.warehouseId}` }, [
       {
         orderId: input.orderId,
@@ -157,7 +159,7 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
     carrier?.catch(() => undefined);
     for (const [index, event] of STAGES.entries()) {
       // The order's gate closed before this pickup: the parcel stays, the booking goes.
-      if (!(await stage(index, event, true))) {
+      if (!(await stage(index, event))) {
         carrierScope.cancel(); // nothing more is coming from the carrier for this parcel
         await pickupRefused(input, event);
       }
@@ -195,7 +197,7 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<{ 
         await parent
           .signal(shipmentAttentionSignal, { shipmentId: input.shipmentId, reason: silence(event) })
           .catch(() => undefined); // the order may have closed: the parcel is followed all the same
-      await stage(index, event, false);
+      await record(index, event);
     }
   }
 }

@@ -5,18 +5,16 @@ import { cancelSignal, cancelUpdate } from '../../workflows/order-api';
 import {
   carrierEvent,
   eventually,
+  handDelivery,
   orderRequest,
   paymentOps,
   place,
+  placeBookedByHand,
   seedSku,
   stockOf,
-  testSettings,
   waitForView,
 } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
-
-// The carrier is driven by hand here (no sandbox carrier), so each test decides when a parcel leaves.
-const manualCarrier = testSettings({ sandboxCarrier: false });
 
 let stack: TestWorkers;
 beforeAll(async () => {
@@ -25,15 +23,8 @@ beforeAll(async () => {
 afterAll(() => stack.stop());
 
 /** Two parcels (one unit from each warehouse), both booked and waiting for the carrier. */
-async function bookedOrder(stock: Record<string, number> = { east: 1, west: 1 }) {
-  const sku = await seedSku(stack.pool, { priceCents: 2_500, stock });
-  const quantity = Object.values(stock).reduce((a, b) => a + b, 0);
-  const placed = await place(stack.client, orderRequest({ items: [{ sku, quantity }] }), manualCarrier, stack.prefix);
-  const view = await waitForView(
-    placed.handle,
-    (v) => v.shipments.length === Object.keys(stock).length && v.shipments.every((s) => s.status === 'Booked'),
-  );
-  return { ...placed, sku, view };
+function bookedOrder(stock: Record<string, number> = { east: 1, west: 1 }) {
+  return placeBookedByHand(stack, { priceCents: 2_500, stock });
 }
 
 async function shipmentRows(orderId: string) {
@@ -191,7 +182,7 @@ test('a declined card records PaymentFailed; an unserved address marks its parce
   const declined = await place(
     stack.client,
     orderRequest({ items: [{ sku, quantity: 1 }], token: 'tok_declined' }),
-    manualCarrier,
+    handDelivery,
     stack.prefix,
   );
   expect(await declined.handle.result()).toMatchObject({ status: 'Cancelled', failureReason: 'payment-declined' });
@@ -202,7 +193,7 @@ test('a declined card records PaymentFailed; an unserved address marks its parce
   const unserved = await place(
     stack.client,
     orderRequest({ items: [{ sku, quantity: 2 }], country: 'AQ' }),
-    manualCarrier,
+    handDelivery,
     stack.prefix,
   );
   const view = await unserved.handle.result();

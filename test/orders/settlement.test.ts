@@ -12,19 +12,15 @@ import { ERROR_TYPES, SERVICES } from '../../src/domain';
 import {
   carrierEvent,
   eventually,
-  orderRequest,
   paymentOps,
-  place,
+  placeBookedByHand,
   readModelOf,
-  seedSku,
   stockOf,
-  testSettings,
   waitForView,
 } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 jest.setTimeout(120_000);
-const manualCarrier = testSettings({ sandboxCarrier: false });
 
 let stack: TestWorkers;
 /** The west parcel's booking waits for this, then is refused (the carrier's answer after east left). */
@@ -67,6 +63,15 @@ beforeAll(async () => {
   });
 });
 afterAll(() => stack.stop());
+/** One unit from each warehouse, answered once east's parcel is booked (west's may still be booking). */
+function eastBooked(priceCents: number) {
+  return placeBookedByHand(stack, {
+    priceCents,
+    stock: { east: 1, west: 1 },
+    ready: (v) => v.shipments.some((s) => s.warehouseId === 'east' && s.status === 'Booked'),
+  });
+}
+
 const sandbox = () => createSandboxCarrier(stack.pool);
 const shipping = () =>
   createShippingActivities(stack.pool, { signalShipment: async () => undefined, reportToOrder: async () => undefined });
@@ -101,22 +106,12 @@ test('the second warehouse refuses its booking after the first parcel left: the 
   const refusal = latch();
   westBooking = { refuse: refusal.open, refused: refusal.opened };
   try {
-    const sku = await seedSku(stack.pool, { priceCents: 2_000, stock: { east: 1, west: 1 } });
-    const { handle, orderId } = await place(
-      stack.client,
-      orderRequest({ items: [{ sku, quantity: 2 }] }),
-      manualCarrier,
-      stack.prefix,
-    );
-    const booked = await waitForView(handle, (v) =>
-      v.shipments.some((s) => s.warehouseId === 'east' && s.status === 'Booked'),
-    );
+    const { handle, orderId, sku, view: booked } = await eastBooked(2_000);
     const east = booked.shipments.find((s) => s.warehouseId === 'east')!.shipmentId;
     await carrierEvent(stack.client, booked, 'picked-up', east);
     await waitForView(handle, (v) => v.pointOfNoReturn !== undefined);
     refusal.open(); // now west's booking is refused: a failure past the point of no return
     // East's parcel is with the carrier: its shipment follows it, and the order waits for it.
-    await eventually(async () => ((await shipmentStatuses(booked)).length >= 1 ? true : undefined));
     await carrierEvent(stack.client, booked, 'delivered', east);
     const final = await handle.result();
 
@@ -154,16 +149,7 @@ test('a pickup that slips in while a failing order undoes: the parcel is followe
   westBooking = { refuse: refusal.open, refused: refusal.opened };
   eastCancel = { called: called.open, whenCalled: called.opened, go: go.opened, release: go.open };
   try {
-    const sku = await seedSku(stack.pool, { priceCents: 3_000, stock: { east: 1, west: 1 } });
-    const { handle, orderId } = await place(
-      stack.client,
-      orderRequest({ items: [{ sku, quantity: 2 }] }),
-      manualCarrier,
-      stack.prefix,
-    );
-    const booked = await waitForView(handle, (v) =>
-      v.shipments.some((s) => s.warehouseId === 'east' && s.status === 'Booked'),
-    );
+    const { handle, orderId, sku, view: booked } = await eastBooked(3_000);
     const east = booked.shipments.find((s) => s.warehouseId === 'east')!.shipmentId;
     refusal.open(); // west refused before any pickup: the order fails and starts to undo
     await called.opened; // east's booking is being cancelled...

@@ -16,8 +16,8 @@ import {
   orderRequest,
   paymentOps,
   place,
+  placeBookedByHand,
   readModelOf,
-  seedSku,
   seedTypedSku,
   stockOf,
   testSettings,
@@ -27,7 +27,6 @@ import { runCli } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 jest.setTimeout(120_000);
-const manualCarrier = testSettings({ sandboxCarrier: false });
 
 let stack: TestWorkers;
 beforeAll(async () => {
@@ -55,30 +54,31 @@ async function carrierBookings(orderId: string) {
   return rows.map((r) => [r.shipment_id.split('-').pop(), r.status]);
 }
 
-/** One pass of the watch on this file's queues, until visibility shows the closed run (eventually consistent). */
+/** One pass of the stranded-run watch on this file's queues: the orders whose recovery it started. */
+async function watchPass(): Promise<string[]> {
+  const { started } = await stack.client.workflow.execute(strandedOrdersWorkflow, {
+    taskQueue: stack.ordersQueue,
+    workflowId: `stranded-${randomUUID()}`,
+    args: [{ lookbackMs: 10 * 60_000 }],
+  });
+  return started;
+}
+
+/** Passes of the watch until one finds the order (visibility shows a closed run a moment later). */
 async function watchFinds(orderId: string): Promise<void> {
-  await eventually(async () => {
-    const { started } = await stack.client.workflow.execute(strandedOrdersWorkflow, {
-      taskQueue: stack.ordersQueue,
-      workflowId: `stranded-${randomUUID()}`,
-      args: [{ lookbackMs: 10 * 60_000 }],
-    });
-    return started.includes(orderId) ? true : undefined;
-  }, 30_000);
+  await eventually(async () => ((await watchPass()).includes(orderId) ? true : undefined), 30_000);
 }
 
 test('terminated after capture, before any pickup: the watch finds it, the recovery refunds, releases and cancels the bookings', async () => {
-  const sku = await seedSku(stack.pool, { priceCents: 1_499, stock: { east: 1, west: 1 } });
-  const { handle, orderId } = await place(
-    stack.client,
-    orderRequest({ items: [{ sku, quantity: 2 }] }),
-    manualCarrier,
-    stack.prefix,
-  );
-  const booked = await waitForView(
+  const {
     handle,
-    (v) => v.shipments.length === 2 && v.shipments.every((s) => s.status === 'Booked'),
-  );
+    orderId,
+    sku,
+    view: booked,
+  } = await placeBookedByHand(stack, {
+    priceCents: 1_499,
+    stock: { east: 1, west: 1 },
+  });
   await handle.terminate('operator: looks stuck');
 
   await watchFinds(orderId);
@@ -110,26 +110,19 @@ test('terminated after capture, before any pickup: the watch finds it, the recov
     attention: null,
   });
   // Found once: the next pass leaves it alone.
-  const { started } = await stack.client.workflow.execute(strandedOrdersWorkflow, {
-    taskQueue: stack.ordersQueue,
-    workflowId: `stranded-${randomUUID()}`,
-    args: [{ lookbackMs: 10 * 60_000 }],
-  });
-  expect(started).not.toContain(orderId);
+  expect(await watchPass()).not.toContain(orderId);
 });
 
 test('terminated after the first pickup: orders recover settles it, what left is paid and delivered, the rest refunded', async () => {
-  const sku = await seedSku(stack.pool, { priceCents: 2_500, stock: { east: 1, west: 1 } });
-  const { handle, orderId } = await place(
-    stack.client,
-    orderRequest({ items: [{ sku, quantity: 2 }] }),
-    manualCarrier,
-    stack.prefix,
-  );
-  const booked = await waitForView(
+  const {
     handle,
-    (v) => v.shipments.length === 2 && v.shipments.every((s) => s.status === 'Booked'),
-  );
+    orderId,
+    sku,
+    view: booked,
+  } = await placeBookedByHand(stack, {
+    priceCents: 2_500,
+    stock: { east: 1, west: 1 },
+  });
   const east = booked.shipments.find((s) => s.warehouseId === 'east')!.shipmentId;
   await carrierEvent(stack.client, booked, 'picked-up', east);
   await waitForView(handle, (v) => v.pointOfNoReturn !== undefined);
@@ -174,14 +167,7 @@ test('terminated after the first pickup: orders recover settles it, what left is
 });
 
 test('orders recover refuses an order that still runs (exit 2) and changes nothing', async () => {
-  const sku = await seedSku(stack.pool, { priceCents: 1_000, stock: { east: 1 } });
-  const { handle, orderId } = await place(
-    stack.client,
-    orderRequest({ items: [{ sku, quantity: 1 }] }),
-    manualCarrier,
-    stack.prefix,
-  );
-  const booked = await waitForView(handle, (v) => v.shipments.some((s) => s.status === 'Booked'));
+  const { handle, orderId, view: booked } = await placeBookedByHand(stack, { priceCents: 1_000, stock: { east: 1 } });
   const refused = await runCli(['recover', orderId], cliEnv(stack.prefix));
   expect(refused.code).toBe(2);
   expect(refused.stderr).toContain('still runs');

@@ -16,6 +16,17 @@ import { runCli } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 const redisUrl = process.env.REDIS_TEST_URL;
+
+/** One unit of `sku`, placed on `stack`'s workers (which price through the cache under test), to its end. */
+async function orderOne(stack: TestWorkers, sku: string) {
+  const { handle } = await place(
+    stack.client,
+    orderRequest({ items: [{ sku, quantity: 1 }] }),
+    testSettings(),
+    stack.prefix,
+  );
+  return handle.result();
+}
 const describeWithRedis = redisUrl ? describe : describe.skip;
 
 describeWithRedis('catalog caches over Redis', () => {
@@ -40,15 +51,7 @@ describeWithRedis('catalog caches over Redis', () => {
     await pool?.end();
   });
 
-  const order = async (s: string) => {
-    const { handle } = await place(
-      stack.client,
-      orderRequest({ items: [{ sku: s, quantity: 1 }] }),
-      testSettings(),
-      stack.prefix,
-    );
-    return handle.result();
-  };
+  const order = (s: string) => orderOne(stack, s);
   const upsert = (s: string, price: string) =>
     runCli(
       [
@@ -129,15 +132,7 @@ describe.each([
     await peer?.close();
     await pool?.end();
   });
-  const order = async (s: string) => {
-    const { handle } = await place(
-      stack.client,
-      orderRequest({ items: [{ sku: s, quantity: 1 }] }),
-      testSettings(),
-      stack.prefix,
-    );
-    return handle.result();
-  };
+  const order = (s: string) => orderOne(stack, s);
 
   test('a SKU inserted with plain SQL is orderable within 2 s, after it was asked for while missing', async () => {
     const sku = uid('SQL');

@@ -148,6 +148,26 @@ export async function placeOneLine(
   return { ...(await place(on.client, request, opts.settings ?? testSettings(), on.prefix)), sku };
 }
 
+/** The carrier driven by hand (no sandbox carrier events): each test decides when a parcel leaves. */
+export const handDelivery = testSettings({ sandboxCarrier: false });
+
+/**
+ * All of `stock` in one order of a SKU of the test's own, its carrier driven by hand; answered once
+ * `ready` holds for its view (default: every warehouse's parcel is booked).
+ */
+export async function placeBookedByHand(
+  on: { client: Client; pool: Pool; prefix: string },
+  opts: { priceCents: number; stock: Record<string, number>; ready?: (v: OrderView) => boolean },
+) {
+  const sku = await seedSku(on.pool, { priceCents: opts.priceCents, stock: opts.stock });
+  const quantity = Object.values(opts.stock).reduce((a, b) => a + b, 0);
+  const placed = await place(on.client, orderRequest({ items: [{ sku, quantity }] }), handDelivery, on.prefix);
+  const everyParcelBooked = (v: OrderView) =>
+    v.shipments.length === Object.keys(opts.stock).length && v.shipments.every((s) => s.status === 'Booked');
+  const view = await waitForView(placed.handle, opts.ready ?? everyParcelBooked);
+  return { ...placed, sku, view };
+}
+
 /**
  * A customer whose name, address parts and card token are unique to this call, so a search of
  * logs or history for them can only find this order's data. `secrets` lists them all.
