@@ -38,7 +38,7 @@ async function run(json: boolean | undefined, body: () => Promise<number>): Prom
   } finally {
     // Spans still buffered go out before the process ends (tracing is loaded only when it is on).
     if ((process.env.OTEL_TRACES_EXPORTER ?? 'none') !== 'none')
-      await (await import('./src/infra/tracing.js')).stopTracing().catch(() => undefined);
+      await (await import('./src/runtime/tracing.js')).stopTracing().catch(() => undefined);
   }
 }
 

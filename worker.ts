@@ -10,15 +10,15 @@ import { NativeConnection } from '@temporalio/worker';
 import { carrierUrl, catalogTtlMs, loadConfig, paymentsResilience, paymentsUrl, poolTimeouts } from './src/config';
 import { httpCarrier } from './src/providers/carrier-http';
 import { httpPaymentProvider } from './src/providers/payments-http';
-import type { Listening } from './src/infra/http-listen';
-import { startMetricsServer } from './src/infra/metrics';
-import { createCatalogCache, type CatalogCache } from './src/infra/catalog-cache';
-import { connectRedis } from './src/infra/redis';
+import type { Listening } from './src/runtime/http-listen';
+import { startMetricsServer } from './src/runtime/metrics';
+import { createCatalogCache, type CatalogCache } from './activities/catalog/cache';
+import { connectRedis } from './src/db/redis';
 import { migrate } from './src/db/migrate';
 import { createPool, type PoolTimeouts } from './src/db/pool';
-import { loadDataConverter } from './src/infra/data-converter';
-import { installRuntimeLogger } from './src/infra/runtime';
-import { temporalConnectConfig } from './src/infra/temporal-connection';
+import { loadDataConverter } from './src/runtime/data-converter';
+import { installRuntimeLogger } from './src/runtime/runtime';
+import { temporalConnectConfig } from './src/runtime/temporal-connection';
 import {
   createWorkers,
   describeWorkflowWith,
@@ -26,13 +26,13 @@ import {
   isService,
   startSandboxCarrierFor,
   type WorkerDeps,
-} from './src/infra/workers';
-import type { SandboxCarrierRuns } from './activities/carrier-sandbox-runs';
+} from './src/runtime/workers';
+import type { SandboxCarrierRuns } from './src/providers/sandbox/carrier-runs';
 import { logger } from './src/logger';
 import { carrierEventSignal } from './workflows/order-api';
-import { createShippingActivities } from './activities/shipping';
-import { waitlistsVia } from './src/infra/waitlists';
-import { reportToOrderVia } from './src/infra/order-reports';
+import { createShippingActivities } from './activities/shipping/activities';
+import { waitlistsVia } from './src/runtime/waitlists';
+import { reportToOrderVia } from './src/runtime/order-reports';
 import { SERVICES, brokerNames, type CarrierEventMessage, type Service } from './src/domain';
 import { createCarrierPublisher } from './src/events/carrier-publisher';
 import { EVENT_PARTS, startEventProcessors, type EventPart, type EventProcessors } from './src/events/processors';
@@ -99,7 +99,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   });
   const services = opts.services ?? SERVICES;
   // Loaded only when on: the OpenTelemetry packages cost a quarter of a second to load.
-  const tracing = config.OTEL_TRACES_EXPORTER === 'none' ? undefined : await import('./src/infra/tracing.js');
+  const tracing = config.OTEL_TRACES_EXPORTER === 'none' ? undefined : await import('./src/runtime/tracing.js');
   tracing?.startTracing(config.OTEL_TRACES_EXPORTER, 'durable-orders-worker');
   // PG_POOL_SIZE connections for each service here: every activity slot has its connection.
   const pool = createPool(opts.databaseUrl, config.PG_POOL_SIZE * Math.max(1, services.length), opts.poolTimeouts);

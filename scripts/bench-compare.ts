@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run bench:compare -- --against REF`: this checkout against another commit, measured in turns
- * on the same machine (src/bench/compare.ts says why in turns). The other build is checked out as a
+ * on the same machine (tools/bench/compare.ts says why in turns). The other build is checked out as a
  * git worktree in a temporary folder, given this checkout's node_modules when its package-lock.json
  * is the same (else `npm ci`), built, and both run `npm run bench` for one shape, alternating.
  * The worktree is removed at the end, and each bench run stops the stack it started.
@@ -12,12 +12,12 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { compare, formatComparison, summarize, type Pair } from '../src/bench/compare';
-import { writeJson, type BenchReport } from '../src/bench/report';
-import { isShape, SHAPES } from '../src/bench/shapes';
-import { interruptOnSignals } from '../src/infra/interrupt';
-import { projectRoot } from '../src/infra/paths';
-import { parseOrExitCode, positiveInt, runMain, UsageError, WARMUP_ORDERS } from '../src/bench/flags';
+import { compare, formatComparison, summarize, type Pair } from '../tools/bench/compare';
+import { writeJson, type BenchReport } from '../tools/bench/report';
+import { isShape, SHAPES } from '../tools/bench/shapes';
+import { interruptOnSignals } from '../tools/dev-stack/interrupt';
+import { projectRoot } from '../src/runtime/paths';
+import { parseOrExitCode, positiveInt, runMain, UsageError, WARMUP_ORDERS } from '../tools/bench/flags';
 
 const USAGE = `Usage: npm run bench:compare -- --against REF [options]
 

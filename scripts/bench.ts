@@ -11,13 +11,13 @@
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeDocs } from '../src/bench/docs';
-import { formatTable, writeJson } from '../src/bench/report';
-import { runBench } from '../src/bench/runner';
-import { isShape, SHAPES, type Shape } from '../src/bench/shapes';
-import { projectRoot } from '../src/infra/paths';
-import { interruptOnSignals } from '../src/infra/interrupt';
-import { parseOrExitCode, positiveInt, runMain, UsageError, WARMUP_ORDERS } from '../src/bench/flags';
+import { writeDocs } from '../tools/bench/docs';
+import { formatTable, writeJson } from '../tools/bench/report';
+import { runBench } from '../tools/bench/runner';
+import { isShape, SHAPES, type Shape } from '../tools/bench/shapes';
+import { projectRoot } from '../src/runtime/paths';
+import { interruptOnSignals } from '../tools/dev-stack/interrupt';
+import { parseOrExitCode, positiveInt, runMain, UsageError, WARMUP_ORDERS } from '../tools/bench/flags';
 
 export const DEFAULTS = { orders: 20, concurrency: 10, shape: 'all', transitMs: 1, warmup: WARMUP_ORDERS } as const;
 

@@ -7,9 +7,9 @@
  * Exit codes: 0 every invariant holds; 1 a violation, the time bound hit, or a runner error; 130 interrupted.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { formatReport, writeJson } from '../src/chaos/report';
-import { runChaos } from '../src/chaos/runner';
-import { interruptOnSignals } from '../src/infra/interrupt';
+import { formatReport, writeJson } from '../tools/chaos/report';
+import { runChaos } from '../tools/chaos/runner';
+import { interruptOnSignals } from '../tools/dev-stack/interrupt';
 
 function positiveInt(value: string): number {
   const n = Number(value);

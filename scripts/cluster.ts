@@ -7,15 +7,15 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { startCluster, type RunningCluster } from '../src/cluster/cluster';
-import { portsFrom } from '../src/cluster/server-config';
+import { startCluster, type RunningCluster } from '../tools/cluster/cluster';
+import { portsFrom } from '../tools/cluster/server-config';
 import { loadConfig, scheduleSettings } from '../src/config';
-import { defaultKeyFile, ensureKeyFile } from '../src/infra/codec-keys';
-import { loadDataConverter } from '../src/infra/data-converter';
-import { isPortFree } from '../src/infra/ports';
-import { startEmbeddedPostgres, type Database } from '../src/infra/postgres';
-import { ProcessRegistry } from '../src/infra/processes';
-import { applySchedules } from '../src/infra/schedules';
+import { defaultKeyFile, ensureKeyFile } from '../src/runtime/codec-keys';
+import { loadDataConverter } from '../src/runtime/data-converter';
+import { isPortFree } from '../tools/dev-stack/ports';
+import { startEmbeddedPostgres, type Database } from '../tools/dev-stack/postgres';
+import { ProcessRegistry } from '../tools/dev-stack/processes';
+import { applySchedules } from '../src/runtime/schedules';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 

@@ -19,7 +19,7 @@ import {
   parseKeyring,
   promoteKeyFile,
   rotateKeyFile,
-} from '../src/infra/codec-keys';
+} from '../src/runtime/codec-keys';
 
 const USAGE = 'Usage: codec-keys ensure|rotate|promote|list|new [--file PATH]';
 

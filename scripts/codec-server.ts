@@ -1,12 +1,12 @@
 /**
  * `npm run codec-server`: the codec server on its own, for a Web UI that `npm start` did not start
- * (compose, a Temporal cluster's UI). Keys as everywhere (src/infra/codec-keys.ts); it listens on
+ * (compose, a Temporal cluster's UI). Keys as everywhere (src/runtime/codec-keys.ts); it listens on
  * CODEC_SERVER_HOST:CODEC_SERVER_PORT and answers browsers from CODEC_CORS_ORIGINS.
  */
 import { loadConfig } from '../src/config';
-import { loadKeyring } from '../src/infra/codec-keys';
-import { corsOriginsFrom, startCodecServer } from '../src/infra/codec-server';
-import { AesGcmPayloadCodec } from '../src/infra/payload-codec';
+import { loadKeyring } from '../src/runtime/codec-keys';
+import { corsOriginsFrom, startCodecServer } from '../src/runtime/codec-server';
+import { AesGcmPayloadCodec } from '../src/runtime/payload-codec';
 
 async function main(): Promise<void> {
   const config = loadConfig();

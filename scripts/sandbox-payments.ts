@@ -3,9 +3,9 @@
  * (compose, `npm start` and `npm run cluster` run it as a process). Needs DATABASE_URL; listens on
  * PAYMENTS_API_HOST:PAYMENTS_API_PORT (the schema is the workers' migrations).
  */
-import { createSandboxPaymentProvider } from '../activities/payments-sandbox';
-import { startSandboxPaymentsApi } from '../src/infra/sandbox-payments-api';
-import { serveSandbox } from '../src/infra/serve-sandbox';
+import { createSandboxPaymentProvider } from '../src/providers/sandbox/payments';
+import { startSandboxPaymentsApi } from '../src/providers/sandbox/payments-api';
+import { serveSandbox } from '../src/providers/sandbox/serve';
 
 serveSandbox('sandbox payments', (pool, config) =>
   startSandboxPaymentsApi({

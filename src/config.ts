@@ -42,7 +42,7 @@ const ConfigSchema = z.object({
   // The stranded-run watch (workflows/recovery.ts): how often, and how far back it looks at closed runs.
   STRANDED_WATCH_MS: durationMs.default(60 * 1000),
   STRANDED_LOOKBACK_MS: durationMs.default(24 * 60 * 60 * 1000),
-  // Payload encryption (src/infra/codec-keys.ts): keys inline, or a key file; default <DATA_DIR>/codec-keys.
+  // Payload encryption (src/runtime/codec-keys.ts): keys inline, or a key file; default <DATA_DIR>/codec-keys.
   PAYLOAD_CODEC_KEYS: z.string().min(1).optional(),
   PAYLOAD_CODEC_KEY_FILE: z.string().min(1).optional(),
   // The codec server the Web UI decodes payloads through (npm start serves it on loopback).
@@ -53,7 +53,7 @@ const ConfigSchema = z.object({
   PAYMENTS_API_PORT: z.coerce.number().int().min(1).max(65535).default(8235),
   PAYMENTS_API_HOST: z.string().min(1).default('127.0.0.1'),
   PAYMENTS_URL: z.string().url().optional(),
-  // The sandbox carrier's booking API (src/infra/sandbox-carrier-api.ts); CARRIER_PROVIDER=http calls it.
+  // The sandbox carrier's booking API (src/providers/sandbox/carrier-api.ts); CARRIER_PROVIDER=http calls it.
   CARRIER_API_PORT: z.coerce.number().int().min(1).max(65535).default(8237),
   CARRIER_API_HOST: z.string().min(1).default('127.0.0.1'),
   CARRIER_URL: z.string().url().optional(),
@@ -70,9 +70,9 @@ const ConfigSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   SDK_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
-  // Tracing (src/infra/tracing.ts): `otlp` sends spans to OTEL_EXPORTER_OTLP_ENDPOINT; off by default.
+  // Tracing (src/runtime/tracing.ts): `otlp` sends spans to OTEL_EXPORTER_OTLP_ENDPOINT; off by default.
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
-  // Catalog cache (src/infra/catalog-cache.ts): Redis shared by the workers, and how long entries live.
+  // Catalog cache (activities/catalog/cache.ts): Redis shared by the workers, and how long entries live.
   REDIS_URL: z.string().url().optional(),
   CATALOG_CACHE_TTL_MS: durationMs.optional(),
   // Admission control (orders place): refuse a new order while this many run (0: no limit).
@@ -94,7 +94,7 @@ const ConfigSchema = z.object({
   RECONCILE_CRON: z.string().min(1).default('0 3 * * *'),
   OUTBOX_LAG_CHECK_MS: durationMs.default(5 * 60 * 1000),
   OUTBOX_LAG_ALERT_MS: durationMs.default(5 * 60 * 1000),
-  // Worker Deployments (src/infra/worker-version.ts): every worker declares its version; routing by it is opt-in.
+  // Worker Deployments (src/runtime/worker-version.ts): every worker declares its version; routing by it is opt-in.
   WORKER_VERSIONING: z.enum(['off', 'auto-upgrade', 'pinned']).default('off'),
   WORKER_DEPLOYMENT_NAME: z
     .string()
@@ -137,13 +137,13 @@ export function carrierUrl(config: Config): string {
 
 /**
  * An unused catalog entry goes after this long. Changes do not wait for it: PostgreSQL announces
- * every one (src/infra/catalog-cache.ts), so it only bounds memory and Redis.
+ * every one (activities/catalog/cache.ts), so it only bounds memory and Redis.
  */
 export function catalogTtlMs(config: Config): number {
   return config.CATALOG_CACHE_TTL_MS ?? 10 * 60_000;
 }
 
-/** The sandbox carrier's refusals (activities/carrier-sandbox.ts), from SANDBOX_CARRIER_REFUSE_FROM/_AFTER_MS. */
+/** The sandbox carrier's refusals (src/providers/sandbox/carrier.ts), from SANDBOX_CARRIER_REFUSE_FROM/_AFTER_MS. */
 export function sandboxCarrierOptions(config: Config) {
   return {
     refuseFrom: config.SANDBOX_CARRIER_REFUSE_FROM.split(',')
@@ -164,7 +164,7 @@ export function paymentsResilience(config: Config) {
   };
 }
 
-/** What `orders schedules apply` and `npm start` give the schedules (src/infra/schedules.ts). */
+/** What `orders schedules apply` and `npm start` give the schedules (src/runtime/schedules.ts). */
 export function scheduleSettings(config: Config) {
   return {
     taskQueuePrefix: config.TASK_QUEUE_PREFIX,

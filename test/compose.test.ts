@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { SEARCH_ATTRIBUTES } from '../src/infra/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../src/runtime/search-attributes';
 
 const ROOT = path.join(__dirname, '..');
 const read = (file: string): string => readFileSync(path.join(ROOT, file), 'utf8');
@@ -287,7 +287,7 @@ describe('docker-compose.yml', () => {
     const dashboard = JSON.parse(read('deploy/grafana/dashboards/orders.json')) as {
       panels: Array<{ targets: Array<{ expr: string }> }>;
     };
-    const metricsSource = read('src/infra/metrics.ts');
+    const metricsSource = read('src/runtime/metrics.ts');
     const names = dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/[a-z_]+(?=[{[])/g) ?? []));
     const ours = [...new Set(names)].filter(
       (n) => !n.startsWith('temporal_') && !['rate', 'sum', 'max', 'increase', 'histogram_quantile'].includes(n),

@@ -1,7 +1,7 @@
 import net from 'node:net';
-import { ensureServerBuild, hasGo, howToBuildServer, serverBuildPaths } from '../src/cluster/server-build';
-import { newKeyEntry } from '../src/infra/codec-keys';
-import { isExecutable } from '../src/infra/go-install';
+import { ensureServerBuild, hasGo, howToBuildServer, serverBuildPaths } from '../tools/cluster/server-build';
+import { newKeyEntry } from '../src/runtime/codec-keys';
+import { isExecutable } from '../tools/dev-stack/go-install';
 import { startTestStack } from './support/test-stack';
 
 /** Something answers on a loopback port: RabbitMQ (5672, guest/guest) and Redis (6379) for their tests. */

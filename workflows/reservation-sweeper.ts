@@ -58,7 +58,7 @@ function on<A extends object>(service: Service) {
  * workflow no longer runs (terminated, or lost to a bug): nothing else would ever release them.
  * A reservation whose order still runs is left to that order (it may be waiting for approval); one
  * with a parcel that left is never released: its order's recovery settles it.
- * Started by the `reservation-sweeper` schedule (src/infra/schedules.ts) on the orders queue.
+ * Started by the `reservation-sweeper` schedule (src/runtime/schedules.ts) on the orders queue.
  */
 export async function reservationSweeperWorkflow(
   input: ReservationSweeperInput = {},

@@ -2,7 +2,7 @@
  * `orders catalog upsert|list`: the operator's view of the catalog and stock, straight from
  * PostgreSQL (DATABASE_URL). Prices are typed in major units and parsed exactly (no floats).
  */
-import { listCatalog, upsertCatalogItem, type CatalogRow } from '../../activities/catalog';
+import { listCatalog, upsertCatalogItem, type CatalogRow } from '../../activities/catalog/store';
 import {
   CurrencySchema,
   ID_PATTERN,
@@ -16,7 +16,7 @@ import {
   parseMajorUnits,
   type ProductType,
 } from '../domain';
-import { waitlistsVia } from '../infra/waitlists';
+import { waitlistsVia } from '../runtime/waitlists';
 import { withContext } from './context';
 import { withPool } from './database';
 import { invalid } from './errors';

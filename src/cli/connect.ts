@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config';
-import { loadDataConverter } from '../infra/data-converter';
-import { temporalConnectConfig } from '../infra/temporal-connection';
+import { loadDataConverter } from '../runtime/data-converter';
+import { temporalConnectConfig } from '../runtime/temporal-connection';
 
 /** Operational failure (exit 1) with the address tried and how to start a server. */
 export class ServerUnreachable extends Error {}
@@ -10,7 +10,7 @@ export class ServerUnreachable extends Error {}
 async function clientInterceptors() {
   const exporter = loadConfig().OTEL_TRACES_EXPORTER;
   if (exporter === 'none') return undefined;
-  const tracing = await import('../infra/tracing.js');
+  const tracing = await import('../runtime/tracing.js');
   tracing.startTracing(exporter, 'durable-orders-cli');
   return tracing.tracingClientInterceptors();
 }

@@ -10,11 +10,11 @@ import {
   isGrpcServiceError,
 } from '@temporalio/client';
 import { orderIdOfWorkflow } from '../domain/order-workflow';
-import { PaymentsUnavailable } from '../client/payment-methods';
-import { OverCapacity } from '../client/admission';
-import { InvalidRequest, OrderExists } from '../client/place-order';
-import { KeyringError } from '../infra/codec-keys';
-import { PayloadDecryptionError } from '../infra/payload-codec';
+import { PaymentsUnavailable } from '../placement/payment-methods';
+import { OverCapacity } from '../placement/admission';
+import { InvalidRequest, OrderExists } from '../placement/place-order';
+import { KeyringError } from '../runtime/codec-keys';
+import { PayloadDecryptionError } from '../runtime/payload-codec';
 import { ServerUnreachable } from './connect';
 import { EXIT } from './output';
 

@@ -3,9 +3,9 @@
  * schema before anything is started, starts `order-<id>`, and with --wait follows it to the end.
  */
 import { readFileSync } from 'node:fs';
-import { admitOrder } from '../client/admission';
-import { httpPaymentMethodVault } from '../client/payment-methods';
-import { parseOrderInput, placeOrder, settingsFromConfig } from '../client/place-order';
+import { admitOrder } from '../placement/admission';
+import { httpPaymentMethodVault } from '../placement/payment-methods';
+import { parseOrderInput, placeOrder, settingsFromConfig } from '../placement/place-order';
 import { paymentsUrl } from '../config';
 import { OrderInputSchema, formatZodError } from '../domain';
 import { withContext } from './context';

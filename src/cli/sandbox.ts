@@ -6,7 +6,7 @@
  * all. Loopback only: no credentials are involved.
  */
 import { carrierUrl, loadConfig, paymentsUrl, type Config } from '../config';
-import type { FaultSettings, FaultState } from '../infra/sandbox-faults';
+import type { FaultSettings, FaultState } from '../providers/sandbox/faults';
 import { invalid, operational } from './errors';
 import { EXIT, parseDuration, printJson } from './output';
 

@@ -2,10 +2,10 @@
  * `orders schedules apply|list` and `orders reconcile --last|--now`: the Temporal Schedules the
  * system owns (reservation sweeper, reconciliation, outbox lag) and the reconciliation's report.
  */
-import { storedReport } from '../../activities/checks';
+import { storedReport } from '../../activities/orders/checks';
 import { scheduleSettings } from '../config';
 import type { CheckReport } from '../domain';
-import { SCHEDULE_NAMES, applySchedules, reconciliationScheduleId } from '../infra/schedules';
+import { SCHEDULE_NAMES, applySchedules, reconciliationScheduleId } from '../runtime/schedules';
 import { withContext } from './context';
 import { withPool } from './database';
 import { invalid, operational } from './errors';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Pool } from 'pg';
-import { projectRoot } from '../infra/paths';
+import { projectRoot } from '../runtime/paths';
 
 /**
  * A deliberately tiny migration runner (see README "Why a tiny migration runner").

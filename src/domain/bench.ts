@@ -1,5 +1,5 @@
 /**
- * The benchmark's floor (npm run bench, src/bench/): a bare workflow that calls one one-insert
+ * The benchmark's floor (npm run bench, tools/bench/): a bare workflow that calls one one-insert
  * activity in sequence as often as an order calls activities (and local activities), so the
  * order's throughput can be read against what the same server and worker do with nothing but
  * those calls.

@@ -284,7 +284,7 @@ export interface ShippingActivities {
     method: 'standard' | 'express';
     /**
      * v0.4: hand the parcel to the sandbox carrier once the booking is recorded; it then sends
-     * picked-up, in-transit and delivered by itself, this long in total (activities/carrier-sandbox-runs.ts).
+     * picked-up, in-transit and delivered by itself, this long in total (src/providers/sandbox/carrier-runs.ts).
      * Absent: no run (`orders deliver` sends the events, or the shipment runs runSandboxCarrier).
      */
     sandboxTransitMs?: number;

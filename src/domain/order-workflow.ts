@@ -87,7 +87,7 @@ export function deliverySettings(policy: OrderPolicy | undefined, settings: Orde
 
 /**
  * How the workflow knows the card: the payment provider's vault reference, taken in exchange for
- * the card token when the order was placed (src/client/place-order.ts). The token itself never
+ * the card token when the order was placed (src/placement/place-order.ts). The token itself never
  * enters Temporal.
  */
 export interface PaymentMethodRef {

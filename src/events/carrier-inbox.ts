@@ -18,7 +18,7 @@ import { Undeliverable } from './dead-letters';
 
 export interface CarrierInboxDeps {
   pool: Pool;
-  /** The shipping service's idempotent record (activities/shipping.ts recordCarrierEvent). */
+  /** The shipping service's idempotent record (activities/shipping/activities.ts recordCarrierEvent). */
   recordCarrierEvent(input: { shipmentId: string; event: CarrierEventType }): Promise<{ accepted: boolean }>;
   signalShipment(workflowId: string, message: CarrierEventMessage): Promise<void>;
 }

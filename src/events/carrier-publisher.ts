@@ -6,7 +6,7 @@
  */
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import type { BrokerNames, InboundCarrierEvent } from '../domain';
-import { connectBroker, declareTopology } from '../infra/amqp';
+import { connectBroker, declareTopology } from './amqp';
 
 export interface CarrierPublisher {
   publish(event: InboundCarrierEvent): Promise<void>;

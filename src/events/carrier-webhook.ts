@@ -6,7 +6,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listen, type Listening } from '../infra/http-listen';
+import { listen, type Listening } from '../runtime/http-listen';
 import { logger } from '../logger';
 import { handleCarrierEvent, parseCarrierEvent, type CarrierInboxDeps } from './carrier-inbox';
 import { Undeliverable, type DeadLetter } from './dead-letters';

@@ -9,7 +9,7 @@ import type { ConfirmChannel } from 'amqplib';
 import type { Pool } from 'pg';
 import { inTransaction } from '../db/pool';
 import { OrderEventMessageSchema, type BrokerNames, type OrderEventMessage } from '../domain';
-import { connectBroker, declareTopology } from '../infra/amqp';
+import { connectBroker, declareTopology } from './amqp';
 import { logger } from '../logger';
 import { supervise, type Running } from './supervisor';
 

@@ -5,8 +5,8 @@
  */
 import type { Pool } from 'pg';
 import type { BrokerNames } from '../domain';
-import type { Listening } from '../infra/http-listen';
-import { connectBroker, declareTopology } from '../infra/amqp';
+import type { Listening } from '../runtime/http-listen';
+import { connectBroker, declareTopology } from './amqp';
 import { handleCarrierEvent, parseCarrierEvent, type CarrierInboxDeps } from './carrier-inbox';
 import { startCarrierWebhook } from './carrier-webhook';
 import { PREFETCH, consumeQueue } from './consumer';

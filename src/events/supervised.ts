@@ -4,7 +4,7 @@
  */
 import type { Channel } from 'amqplib';
 import type { BrokerNames } from '../domain';
-import { connectBroker, declareTopology } from '../infra/amqp';
+import { connectBroker, declareTopology } from './amqp';
 import { logger } from '../logger';
 import { supervise, type Running } from './supervisor';
 

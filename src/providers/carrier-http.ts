@@ -1,8 +1,8 @@
 /**
- * The carrier's booking desk over HTTP (src/infra/sandbox-carrier-api.ts is the sandbox's server),
+ * The carrier's booking desk over HTTP (src/providers/sandbox/carrier-api.ts is the sandbox's server),
  * behind one resilience policy per worker process, like the payment provider.
  */
-import type { CarrierProvider } from '../../activities/carrier-sandbox';
+import type { CarrierProvider } from './carrier';
 import { jsonCaller } from './http-client';
 import { resilient, type ProviderHealth, type ResilienceSettings } from './resilience';
 

@@ -1,17 +1,11 @@
 /**
- * The payment provider over HTTP (src/infra/sandbox-payments-api.ts is the sandbox's server), behind
+ * The payment provider over HTTP (src/providers/sandbox/payments-api.ts is the sandbox's server), behind
  * one resilience policy per worker process (resilience.ts). Every mutating call sends the
  * operation's idempotency key; a 503/504, no connection or no answer in time is a provider fault
  * (counted by the breaker, retried by Temporal with the same key); a 409 is the provider's
  * business refusal (AuthorizationVoided), non-retryable and not a fault.
  */
-import type {
-  AuthorizeResult,
-  OperationResult,
-  PaymentProvider,
-  ProviderRecord,
-  VoidResult,
-} from '../../activities/payments';
+import type { AuthorizeResult, OperationResult, PaymentProvider, ProviderRecord, VoidResult } from './payments';
 import { jsonCaller } from './http-client';
 import { resilient, type ProviderHealth, type ResilienceSettings } from './resilience';
 

@@ -21,7 +21,7 @@ import {
   timeout,
   wrap,
 } from 'cockatiel';
-import { providerCalls, watchBreaker } from '../infra/metrics';
+import { providerCalls, watchBreaker } from '../runtime/metrics';
 
 /** A provider failure that says nothing about the request: 5xx, no connection, no answer in time. */
 export class ProviderUnavailable extends Error {

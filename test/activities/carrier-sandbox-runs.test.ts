@@ -1,7 +1,11 @@
 import type { Pool } from 'pg';
-import { startSandboxCarrierRuns, type SandboxCarrierRuns } from '../../activities/carrier-sandbox-runs';
-import { claimCancellation } from '../../activities/order-gate';
-import { createShippingActivities, sandboxCarrierDelivery, type ShippingDeps } from '../../activities/shipping';
+import { startSandboxCarrierRuns, type SandboxCarrierRuns } from '../../src/providers/sandbox/carrier-runs';
+import { claimCancellation } from '../../activities/orders/gate';
+import {
+  createShippingActivities,
+  sandboxCarrierDelivery,
+  type ShippingDeps,
+} from '../../activities/shipping/activities';
 import { shipmentWorkflowId, type AddressDto, type CarrierEventType, type ShippingActivities } from '../../src/domain';
 import { carrierEventsOf, eventually } from '../support/orders';
 import { insertItem, insertWarehouses, testPool, uid } from './support';

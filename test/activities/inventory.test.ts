@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { createInventoryActivities } from '../../activities/inventory';
+import { createInventoryActivities } from '../../activities/inventory/activities';
 import type { InventoryActivities } from '../../src/domain';
 import { count, failureOf, insertItem, insertWarehouses, stockOf, testPool, uid } from './support';
 

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { createOrderActivities } from '../../activities/orders';
+import { createOrderActivities } from '../../activities/orders/activities';
 import { needsApproval } from '../../src/domain';
 import { count, failureOf, insertItem, testPool, uid } from './support';
 

@@ -1,5 +1,7 @@
 import type { Pool } from 'pg';
-import { createPaymentActivities, createSandboxPaymentProvider, type PaymentProvider } from '../../activities/payments';
+import { createPaymentActivities } from '../../activities/payments/activities';
+import { createSandboxPaymentProvider } from '../../src/providers/sandbox/payments';
+import { type PaymentProvider } from '../../src/providers/payments';
 import type { PaymentActivities } from '../../src/domain';
 import { count, failureOf, testPool, uid } from './support';
 

@@ -1,8 +1,8 @@
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
-import { claimCancellation } from '../../activities/order-gate';
-import { createShippingActivities } from '../../activities/shipping';
+import { claimCancellation } from '../../activities/orders/gate';
+import { createShippingActivities } from '../../activities/shipping/activities';
 import type {
   AddressDto,
   CarrierEventMessage,

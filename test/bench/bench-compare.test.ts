@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Comparison, Pair } from '../../src/bench/compare';
+import type { Comparison, Pair } from '../../tools/bench/compare';
 import { ROOT, runScriptToEnd } from '../support/processes';
 
 jest.setTimeout(300_000);

@@ -7,9 +7,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isAlive } from '../../src/infra/processes';
-import type { BenchReport } from '../../src/bench/report';
-import { NOTES_END, NOTES_START } from '../../src/bench/markdown';
+import { isAlive } from '../../tools/dev-stack/processes';
+import type { BenchReport } from '../../tools/bench/report';
+import { NOTES_END, NOTES_START } from '../../tools/bench/markdown';
 import { runScriptToEnd } from '../support/processes';
 
 jest.setTimeout(150_000);

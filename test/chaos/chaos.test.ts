@@ -5,10 +5,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../../src/infra/paths';
-import { isAlive } from '../../src/infra/processes';
-import { formatReport, writeJson } from '../../src/chaos/report';
-import { runChaos } from '../../src/chaos/runner';
+import { projectRoot } from '../../src/runtime/paths';
+import { isAlive } from '../../tools/dev-stack/processes';
+import { formatReport, writeJson } from '../../tools/chaos/report';
+import { runChaos } from '../../tools/chaos/runner';
 
 jest.setTimeout(6 * 60_000);
 

@@ -13,7 +13,7 @@ import {
   checkSettled,
   checkStockConserved,
   type FinalOrder,
-} from '../../src/chaos/invariants';
+} from '../../tools/chaos/invariants';
 import { seedSku, uid } from '../support/orders';
 
 let pool: Pool;

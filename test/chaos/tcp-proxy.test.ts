@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { startTcpProxy, type TcpProxy } from '../../src/chaos/tcp-proxy';
+import { startTcpProxy, type TcpProxy } from '../../tools/chaos/tcp-proxy';
 
 let echo: net.Server;
 let echoPort: number;

@@ -3,7 +3,7 @@
  * is refused with exit 4 and starts or writes nothing; once one has finished, placing works again.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { ordersInFlight } from '../../src/client/admission';
+import { ordersInFlight } from '../../src/placement/admission';
 import { orderWorkflowId } from '../../src/domain';
 import { rejectUpdate } from '../../workflows/order-api';
 import { TEST_ADDRESS, cliEnv } from '../support/cli';

@@ -9,12 +9,12 @@ import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
-import { startCluster, type RunningCluster } from '../../src/cluster/cluster';
-import { freeClusterPorts } from '../../src/cluster/server-config';
-import { clusterDatabases, dropTemporalDatabases } from '../../src/cluster/temporal-schema';
-import { loadDataConverter } from '../../src/infra/data-converter';
-import { freePort, isPortFree } from '../../src/infra/ports';
-import { ProcessRegistry } from '../../src/infra/processes';
+import { startCluster, type RunningCluster } from '../../tools/cluster/cluster';
+import { freeClusterPorts } from '../../tools/cluster/server-config';
+import { clusterDatabases, dropTemporalDatabases } from '../../tools/cluster/temporal-schema';
+import { loadDataConverter } from '../../src/runtime/data-converter';
+import { freePort, isPortFree } from '../../tools/dev-stack/ports';
+import { ProcessRegistry } from '../../tools/dev-stack/processes';
 import { eventually, orderRequest, paymentOps, place, seedSku, stockOf, testSettings } from '../support/orders';
 
 jest.setTimeout(300_000);

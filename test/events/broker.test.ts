@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
-import { createShippingActivities } from '../../activities/shipping';
+import { createShippingActivities } from '../../activities/shipping/activities';
 import {
   SERVICES,
   brokerNames,
@@ -17,7 +17,7 @@ import {
 import { createCarrierPublisher, type CarrierPublisher } from '../../src/events/carrier-publisher';
 import { startEventProcessors, type EventProcessors } from '../../src/events/processors';
 import { toMessage } from '../../src/events/outbox-relay';
-import { declareTopology } from '../../src/infra/amqp';
+import { declareTopology } from '../../src/events/amqp';
 import { carrierEventSignal } from '../../workflows/order-api';
 import {
   eventually,
@@ -31,7 +31,7 @@ import {
 } from '../support/orders';
 import { spawnNode, type Spawned } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
-import { reportToOrderVia } from '../../src/infra/order-reports';
+import { reportToOrderVia } from '../../src/runtime/order-reports';
 
 const amqpUrl = process.env.AMQP_URL;
 const prefix = `t${randomUUID().slice(0, 8)}-`;

@@ -3,7 +3,7 @@
  * (the other way carrier updates come in) moves a shipment, dedups by event id, and refuses what it
  * cannot take with a status that says why.
  */
-import { createShippingActivities } from '../../activities/shipping';
+import { createShippingActivities } from '../../activities/shipping/activities';
 import { SERVICES, brokerNames, type CarrierEventMessage } from '../../src/domain';
 import { startEventProcessors, type EventProcessors } from '../../src/events/processors';
 import { carrierEventSignal } from '../../workflows/order-api';
@@ -11,7 +11,7 @@ import { cliEnv } from '../support/cli';
 import { orderRequest, place, seedSku, testSettings, uid, waitForView } from '../support/orders';
 import { runCli } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
-import { reportToOrderVia } from '../../src/infra/order-reports';
+import { reportToOrderVia } from '../../src/runtime/order-reports';
 
 const TOKEN = 'webhook-token-for-tests-0123456789';
 let stack: TestWorkers;

@@ -5,8 +5,8 @@
  * check flags an event that has waited too long.
  */
 import { execFileSync } from 'node:child_process';
-import { SCHEDULE_NAMES } from '../../src/infra/schedules';
-import { resolveTemporalCli } from '../../src/infra/temporal-cli';
+import { SCHEDULE_NAMES } from '../../src/runtime/schedules';
+import { resolveTemporalCli } from '../../tools/dev-stack/temporal-cli';
 import { outboxLagWorkflow } from '../../workflows/checks';
 import { cliEnv } from '../support/cli';
 import { uid } from '../support/orders';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Pool } from 'pg';
 import { MIGRATIONS_DIR, migrate } from '../../src/db/migrate';
 import { createPool } from '../../src/db/pool';
-import { throwAwayDatabase } from '../../src/infra/postgres';
+import { throwAwayDatabase } from '../../tools/dev-stack/postgres';
 import { readdirSync } from 'node:fs';
 
 /** Each test gets an empty database on the suite's server, so "first run" really is first. */

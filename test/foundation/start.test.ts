@@ -4,9 +4,9 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../src/config';
 import { SERVICES } from '../../src/domain';
-import { loadDataConverter } from '../../src/infra/data-converter';
-import { freePort } from '../../src/infra/ports';
-import { SCHEDULE_NAMES } from '../../src/infra/schedules';
+import { loadDataConverter } from '../../src/runtime/data-converter';
+import { freePort } from '../../tools/dev-stack/ports';
+import { SCHEDULE_NAMES } from '../../src/runtime/schedules';
 import { childrenOf, isAlive, runCli, spawnNode, startEnv as baseEnv } from '../support/processes';
 
 const BANNER = /Ctrl-C stops everything/;
@@ -25,7 +25,7 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
     SDK_METRICS_PORT: String(await freePort()),
     TRANSIT_TIME_MS: '300',
   });
-  const start = spawnNode('src/start.js', [], env);
+  const start = spawnNode('tools/dev-stack/start.js', [], env);
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
   const schedules = new Client({ connection, dataConverter: loadDataConverter() }).schedule;
   const schedule = schedules.getHandle(`${prefix}reservation-sweeper`);
@@ -101,7 +101,7 @@ test('embedded: Web UI answers with the codec server set, Ctrl-C leaves no proce
   delete env.PAYLOAD_CODEC_KEYS; // a first run without keys makes its own key file
   const cliEnv = { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${ports.TEMPORAL_PORT}` };
 
-  const first = spawnNode('src/start.js', [], env);
+  const first = spawnNode('tools/dev-stack/start.js', [], env);
   let checkId: string;
   let children: Array<{ pid: number; command: string }>;
   try {
@@ -128,7 +128,7 @@ test('embedded: Web UI answers with the codec server set, Ctrl-C leaves no proce
   }
   for (const c of children) expect(isAlive(c.pid)).toBe(false);
 
-  const second = spawnNode('src/start.js', [], env);
+  const second = spawnNode('tools/dev-stack/start.js', [], env);
   try {
     await second.waitFor(BANNER, 120_000);
     expect(second.output()).not.toContain('Created a payload encryption key');

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TEMPORAL_CLI_VERSION, cachedCliPath, resolveTemporalCli } from '../../src/infra/temporal-cli';
+import { TEMPORAL_CLI_VERSION, cachedCliPath, resolveTemporalCli } from '../../tools/dev-stack/temporal-cli';
 
 function fakeExecutable(file: string): string {
   mkdirSync(path.dirname(file), { recursive: true });

@@ -10,7 +10,7 @@ import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { SERVICES, backorderWorkflowId, shipmentWorkflowId, type OrderView } from '../../src/domain';
-import { waitlistsVia } from '../../src/infra/waitlists';
+import { waitlistsVia } from '../../src/runtime/waitlists';
 import { outboxLagWorkflow, reconciliationWorkflow } from '../../workflows/checks';
 import { reservationSweeperWorkflow } from '../../workflows/reservation-sweeper';
 import { approveUpdate, cancelUpdate, rejectUpdate } from '../../workflows/order-api';

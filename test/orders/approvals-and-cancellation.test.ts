@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { shipmentId, shipmentWorkflowId } from '../../src/domain';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { resolveTemporalCli } from '../../src/infra/temporal-cli';
-import { OrderExists } from '../../src/client/place-order';
+import { resolveTemporalCli } from '../../tools/dev-stack/temporal-cli';
+import { OrderExists } from '../../src/placement/place-order';
 import {
   approveSignal,
   approveUpdate,

@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
-import { createInventoryActivities } from '../../activities/inventory';
-import { createOrderActivities } from '../../activities/orders';
-import { createPaymentActivities } from '../../activities/payments';
+import { createInventoryActivities } from '../../activities/inventory/activities';
+import { createOrderActivities } from '../../activities/orders/activities';
+import { createPaymentActivities } from '../../activities/payments/activities';
 import { cancelUpdate } from '../../workflows/order-api';
 import { orderRecoveryWorkflow } from '../../workflows/recovery';
 import { createPool } from '../../src/db/pool';

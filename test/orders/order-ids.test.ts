@@ -1,5 +1,5 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { toWorkflowOrder } from '../../src/client/place-order';
+import { toWorkflowOrder } from '../../src/placement/place-order';
 import { orderWorkflow } from '../../workflows/order';
 import { ERROR_TYPES } from '../../src/domain';
 import { orderRequest, paymentOps, place, seedSku, stockOf, testSettings, testVault, uid } from '../support/orders';

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { createSandboxPaymentProvider } from '../../activities/payments-sandbox';
+import { createSandboxPaymentProvider } from '../../src/providers/sandbox/payments';
 import { SERVICES } from '../../src/domain';
 import { cancelUpdate } from '../../workflows/order-api';
 import {

@@ -1,6 +1,6 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { shipmentWorkflowId } from '../../src/domain';
-import { claimCancellation } from '../../activities/order-gate';
+import { claimCancellation } from '../../activities/orders/gate';
 import { cancelSignal, cancelUpdate } from '../../workflows/order-api';
 import {
   carrierEvent,

@@ -5,9 +5,9 @@
  * Delivered with the failure's reason; ledger, provider, stock and shipments agree.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { CarrierProvider } from '../../activities/carrier-sandbox';
-import { createSandboxCarrier } from '../../activities/carrier-sandbox';
-import { createShippingActivities } from '../../activities/shipping';
+import type { CarrierProvider } from '../../src/providers/carrier';
+import { createSandboxCarrier } from '../../src/providers/sandbox/carrier';
+import { createShippingActivities } from '../../activities/shipping/activities';
 import { ERROR_TYPES, SERVICES } from '../../src/domain';
 import {
   carrierEvent,

@@ -5,7 +5,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
-import { loadDataConverter } from '../../src/infra/data-converter';
+import { loadDataConverter } from '../../src/runtime/data-converter';
 import { eventually, orderRequest, paymentOps, place, seedSku, testSettings, uid } from '../support/orders';
 import { spawnNode, type Spawned } from '../support/processes';
 

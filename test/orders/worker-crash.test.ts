@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
-import { loadDataConverter } from '../../src/infra/data-converter';
+import { loadDataConverter } from '../../src/runtime/data-converter';
 import { orderRequest, paymentOps, place, seedSku, stockOf, testSettings, uid, waitForView } from '../support/orders';
 import { spawnNode } from '../support/processes';
 

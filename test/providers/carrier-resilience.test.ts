@@ -4,11 +4,11 @@
  * of calls refused (set through `orders sandbox faults carrier`), every order is delivered with one
  * booking per parcel; a cancelled order's booking is cancelled at the carrier too.
  */
-import { createSandboxCarrier } from '../../activities/carrier-sandbox';
-import { createSandboxPaymentProvider } from '../../activities/payments-sandbox';
+import { createSandboxCarrier } from '../../src/providers/sandbox/carrier';
+import { createSandboxPaymentProvider } from '../../src/providers/sandbox/payments';
 import { SERVICES } from '../../src/domain';
-import { startSandboxCarrierApi, type RunningCarrierApi } from '../../src/infra/sandbox-carrier-api';
-import { startSandboxPaymentsApi } from '../../src/infra/sandbox-payments-api';
+import { startSandboxCarrierApi, type RunningCarrierApi } from '../../src/providers/sandbox/carrier-api';
+import { startSandboxPaymentsApi } from '../../src/providers/sandbox/payments-api';
 import { httpCarrier, type HttpCarrier } from '../../src/providers/carrier-http';
 import { cliEnv } from '../support/cli';
 import { evenlySpreadFaults } from '../support/faults';

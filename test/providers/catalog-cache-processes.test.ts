@@ -9,8 +9,8 @@
 import type { Pool } from 'pg';
 import { Client, Connection } from '@temporalio/client';
 import { createPool } from '../../src/db/pool';
-import { loadDataConverter } from '../../src/infra/data-converter';
-import { freePort } from '../../src/infra/ports';
+import { loadDataConverter } from '../../src/runtime/data-converter';
+import { freePort } from '../../tools/dev-stack/ports';
 import { cliEnv } from '../support/cli';
 import { orderRequest, place, seedSku, testSettings, uid } from '../support/orders';
 import { runCli, spawnNode, type Spawned } from '../support/processes';

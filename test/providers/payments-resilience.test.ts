@@ -4,9 +4,9 @@
  * error rate and a 60 s outage each end with every order delivered and charged once; the outage
  * opens the breaker (shown by `orders doctor`), cancels nothing, and the breaker closes after it.
  */
-import { createSandboxPaymentProvider } from '../../activities/payments-sandbox';
+import { createSandboxPaymentProvider } from '../../src/providers/sandbox/payments';
 import { SERVICES } from '../../src/domain';
-import { startSandboxPaymentsApi, type RunningPaymentsApi } from '../../src/infra/sandbox-payments-api';
+import { startSandboxPaymentsApi, type RunningPaymentsApi } from '../../src/providers/sandbox/payments-api';
 import { httpPaymentProvider, type HttpPaymentProvider } from '../../src/providers/payments-http';
 import { cliEnv } from '../support/cli';
 import { evenlySpreadFaults } from '../support/faults';

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { parseKeyring } from '../../src/infra/codec-keys';
-import { AesGcmPayloadCodec, KEY_ID_METADATA } from '../../src/infra/payload-codec';
+import { parseKeyring } from '../../src/runtime/codec-keys';
+import { AesGcmPayloadCodec, KEY_ID_METADATA } from '../../src/runtime/payload-codec';
 import { DIST } from '../support/processes';
 
 const run = promisify(execFile);

@@ -4,10 +4,10 @@
  * allowed origins; malformed requests and unknown keys get a status and a message, never a crash.
  */
 import { defaultPayloadConverter } from '@temporalio/common';
-import { newKeyEntry, parseKeyring } from '../../src/infra/codec-keys';
-import { startCodecServer, type RunningCodecServer } from '../../src/infra/codec-server';
-import { AesGcmPayloadCodec } from '../../src/infra/payload-codec';
-import { freePort } from '../../src/infra/ports';
+import { newKeyEntry, parseKeyring } from '../../src/runtime/codec-keys';
+import { startCodecServer, type RunningCodecServer } from '../../src/runtime/codec-server';
+import { AesGcmPayloadCodec } from '../../src/runtime/payload-codec';
+import { freePort } from '../../tools/dev-stack/ports';
 import { TEST_ADDRESS } from '../support/cli';
 import { fromBase64, payloadsIn, rawHistory, toRawPayload } from '../support/raw-history';
 import { orderRequest, place, seedSku, testSettings } from '../support/orders';

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { vaultKey } from '../../src/client/payment-methods';
-import { freePort } from '../../src/infra/ports';
+import { vaultKey } from '../../src/placement/payment-methods';
+import { freePort } from '../../tools/dev-stack/ports';
 import { distinctiveCustomer, seedSku, uid } from '../support/orders';
 import { runCli, spawnNode, startEnv } from '../support/processes';
 
@@ -34,7 +34,7 @@ test('npm start at debug level: an order is delivered, and no log line holds its
     TRANSIT_TIME_MS: '300',
   });
   const pool = new Pool({ connectionString: process.env.DATABASE_URL });
-  const start = spawnNode('src/start.js', [], env);
+  const start = spawnNode('tools/dev-stack/start.js', [], env);
   try {
     await start.waitFor(/Ctrl-C stops everything/, 120_000);
     const sku = await seedSku(pool, { priceCents: 1_200, stock: { east: 1 } });

@@ -5,10 +5,10 @@
  * refuses to place the order (exit 1) and starts nothing.
  */
 import type { Pool } from 'pg';
-import { createSandboxPaymentProvider } from '../../activities/payments-sandbox';
+import { createSandboxPaymentProvider } from '../../src/providers/sandbox/payments';
 import { createPool } from '../../src/db/pool';
-import { freePort } from '../../src/infra/ports';
-import { startSandboxPaymentsApi, type RunningPaymentsApi } from '../../src/infra/sandbox-payments-api';
+import { freePort } from '../../tools/dev-stack/ports';
+import { startSandboxPaymentsApi, type RunningPaymentsApi } from '../../src/providers/sandbox/payments-api';
 import { TEST_ADDRESS } from '../support/cli';
 import { uid } from '../support/orders';
 import { runCli } from '../support/processes';

@@ -9,8 +9,8 @@
  * and a process that dropped the old key is told exactly which key it lacks.
  */
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { newKeyEntry, parseKeyring } from '../../src/infra/codec-keys';
-import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../src/infra/payload-codec';
+import { newKeyEntry, parseKeyring } from '../../src/runtime/codec-keys';
+import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../src/runtime/payload-codec';
 import { approveUpdate } from '../../workflows/order-api';
 import type { orderWorkflow } from '../../workflows/order';
 import {

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
-import { projectRoot } from '../../src/infra/paths';
+import { projectRoot } from '../../src/runtime/paths';
 
 const FLAGS = [
   '--no-sandbox', // root in CI

@@ -3,7 +3,7 @@
  * so an error rate r refuses exactly r of every ten calls. A test of "30% of calls fail" then always
  * has failures to survive, instead of none in a lucky run.
  */
-import { FaultInjector } from '../../src/infra/sandbox-faults';
+import { FaultInjector } from '../../src/providers/sandbox/faults';
 
 export function evenlySpreadFaults(): FaultInjector {
   let draw = 0;

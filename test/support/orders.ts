@@ -10,8 +10,8 @@ import {
   type OrderSettings,
   type OrderView,
 } from '../../src/domain';
-import { httpPaymentMethodVault, type PaymentMethodVault } from '../../src/client/payment-methods';
-import { placeOrder } from '../../src/client/place-order';
+import { httpPaymentMethodVault, type PaymentMethodVault } from '../../src/placement/payment-methods';
+import { placeOrder } from '../../src/placement/place-order';
 import { TEST_ADDRESS } from './cli';
 import { carrierEventSignal, statusQuery } from '../../workflows/order-api';
 import type { orderWorkflow } from '../../workflows/order';

@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
-import { projectRoot } from '../../src/infra/paths';
+import { projectRoot } from '../../src/runtime/paths';
 
 export const ROOT = projectRoot();
 export const DIST = path.join(ROOT, 'dist');

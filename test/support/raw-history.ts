@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Payload } from '@temporalio/common';
-import { resolveTemporalCli } from '../../src/infra/temporal-cli';
+import { resolveTemporalCli } from '../../tools/dev-stack/temporal-cli';
 
 const run = promisify(execFile);
 

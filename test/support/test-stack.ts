@@ -2,15 +2,15 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { createSandboxPaymentProvider } from '../../activities/payments-sandbox';
+import { createSandboxPaymentProvider } from '../../src/providers/sandbox/payments';
 import { migrate } from '../../src/db/migrate';
-import { startSandboxPaymentsApi } from '../../src/infra/sandbox-payments-api';
-import { startEmbeddedPostgres, throwAwayDatabase } from '../../src/infra/postgres';
-import { freePort } from '../../src/infra/ports';
-import { resolveTemporalCli } from '../../src/infra/temporal-cli';
-import { startDevServer } from '../../src/infra/temporal-server';
+import { startSandboxPaymentsApi } from '../../src/providers/sandbox/payments-api';
+import { startEmbeddedPostgres, throwAwayDatabase } from '../../tools/dev-stack/postgres';
+import { freePort } from '../../tools/dev-stack/ports';
+import { resolveTemporalCli } from '../../tools/dev-stack/temporal-cli';
+import { startDevServer } from '../../tools/dev-stack/temporal-server';
 import { createPool } from '../../src/db/pool';
-import { projectRoot } from '../../src/infra/paths';
+import { projectRoot } from '../../src/runtime/paths';
 
 export interface TestStack {
   temporalAddress: string;

@@ -3,19 +3,19 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createPool } from '../../src/db/pool';
-import { parseKeyring } from '../../src/infra/codec-keys';
-import { dataConverterFor, loadDataConverter } from '../../src/infra/data-converter';
+import { parseKeyring } from '../../src/runtime/codec-keys';
+import { dataConverterFor, loadDataConverter } from '../../src/runtime/data-converter';
 import { SERVICES, taskQueueFor, type OrderPolicy, type Service } from '../../src/domain';
-import { installRuntimeLogger } from '../../src/infra/runtime';
+import { installRuntimeLogger } from '../../src/runtime/runtime';
 import {
   createWorkers,
   describeWorkflowWith,
   listWorkflowsWith,
   startSandboxCarrierFor,
   type WorkerDeps,
-} from '../../src/infra/workers';
-import { waitlistsVia } from '../../src/infra/waitlists';
-import { reportToOrderVia } from '../../src/infra/order-reports';
+} from '../../src/runtime/workers';
+import { waitlistsVia } from '../../src/runtime/waitlists';
+import { reportToOrderVia } from '../../src/runtime/order-reports';
 import { carrierEventSignal } from '../../workflows/order-api';
 import { testPolicy } from './orders';
 

@@ -1,9 +1,9 @@
 /**
- * `npm run bench:compare`'s arithmetic (src/bench/compare.ts), on reports built here: which row it
+ * `npm run bench:compare`'s arithmetic (tools/bench/compare.ts), on reports built here: which row it
  * reads, per-order server CPU, the ratios, and the floor as each run's own yardstick.
  */
-import { compare, formatComparison, summarize, type RunSummary } from '../../src/bench/compare';
-import type { BenchReport, BenchRow } from '../../src/bench/report';
+import { compare, formatComparison, summarize, type RunSummary } from '../../tools/bench/compare';
+import type { BenchReport, BenchRow } from '../../tools/bench/report';
 
 function row(over: Partial<BenchRow> & Pick<BenchRow, 'name' | 'kind'>): BenchRow {
   return {

@@ -1,8 +1,8 @@
-import { costGrowth } from '../../src/bench/growth';
-import { cpuBudget, keptNotes, NOTES_END, NOTES_START } from '../../src/bench/markdown';
-import { percentile } from '../../src/bench/metrics';
-import { parseMachineBusySeconds } from '../../src/bench/proc-stats';
-import type { BenchReport, BenchRow } from '../../src/bench/report';
+import { costGrowth } from '../../tools/bench/growth';
+import { cpuBudget, keptNotes, NOTES_END, NOTES_START } from '../../tools/bench/markdown';
+import { percentile } from '../../tools/bench/metrics';
+import { parseMachineBusySeconds } from '../../tools/bench/proc-stats';
+import type { BenchReport, BenchRow } from '../../tools/bench/report';
 
 test('percentiles are nearest-rank: every reported value was observed', () => {
   const sorted = Array.from({ length: 20 }, (_, i) => (i + 1) * 10);

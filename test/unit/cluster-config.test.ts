@@ -1,7 +1,12 @@
 /** The cluster's server config: the release's file with only our databases, ports and paths rewritten. */
 import { parse } from 'yaml';
-import { freeClusterPorts, portsFrom, renderDynamicConfig, renderServerConfig } from '../../src/cluster/server-config';
-import { clusterDatabases } from '../../src/cluster/temporal-schema';
+import {
+  freeClusterPorts,
+  portsFrom,
+  renderDynamicConfig,
+  renderServerConfig,
+} from '../../tools/cluster/server-config';
+import { clusterDatabases } from '../../tools/cluster/temporal-schema';
 
 // The shape of the module's config/development-postgres12.yaml (v1.29.1), trimmed.
 const SHIPPED = `

@@ -1,6 +1,6 @@
 import { defaultPayloadConverter } from '@temporalio/common';
-import { newKeyEntry, parseKeyring } from '../../src/infra/codec-keys';
-import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../src/infra/payload-codec';
+import { newKeyEntry, parseKeyring } from '../../src/runtime/codec-keys';
+import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../src/runtime/payload-codec';
 
 const ADDRESS = { name: 'Ada Lovelace', line1: '1 Analytical St', city: 'London' };
 const text = (b?: Uint8Array | null) => Buffer.from(b ?? []).toString('utf8');

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { jsonCaller, retryAfterMs } from '../../src/providers/http-client';
-import { FaultInjector } from '../../src/infra/sandbox-faults';
+import { FaultInjector } from '../../src/providers/sandbox/faults';
 import { ProviderUnavailable, resilient } from '../../src/providers/resilience';
 
 const settings = { timeoutMs: 200, breakerFailures: 3, halfOpenAfterMs: 5_000, bulkheadLimit: 1, bulkheadQueue: 0 };

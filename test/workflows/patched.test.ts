@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { SERVICES } from '../../src/domain';
-import { projectRoot } from '../../src/infra/paths';
+import { projectRoot } from '../../src/runtime/paths';
 import type { orderWorkflow } from '../../workflows/order';
 import { approveUpdate } from '../../workflows/order-api';
 import { PATCHES } from '../../workflows/patches';

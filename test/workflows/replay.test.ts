@@ -9,8 +9,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { parseKeyring } from '../../src/infra/codec-keys';
-import { dataConverterFor } from '../../src/infra/data-converter';
+import { parseKeyring } from '../../src/runtime/codec-keys';
+import { dataConverterFor } from '../../src/runtime/data-converter';
 
 const DIR = path.join(__dirname, '../histories');
 const jsonIn = (dir: string) =>

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { ensureReservationSweeperSchedule } from '../../src/infra/schedules';
+import { ensureReservationSweeperSchedule } from '../../src/runtime/schedules';
 import { recoveryWorkflowId } from '../../src/domain';
 import { reservationSweeperWorkflow } from '../../workflows/reservation-sweeper';
 import type { orderRecoveryWorkflow } from '../../workflows/recovery';

@@ -7,7 +7,7 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { SERVICES } from '../../src/domain';
-import { buildId } from '../../src/infra/worker-version';
+import { buildId } from '../../src/runtime/worker-version';
 import { approveUpdate } from '../../workflows/order-api';
 import {
   orderRequest,

@@ -1,0 +1,352 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import type { Pool } from 'pg';
+import { inTransaction } from '../../src/db/pool';
+import {
+  AddressSchema,
+  CARRIER_EVENTS,
+  ERROR_TYPES,
+  formatZodError,
+  type CarrierEventMessage,
+  type CarrierEventType,
+  type InboundCarrierEvent,
+  orderWorkflowId,
+  shipmentWorkflowId,
+  type ShipmentProgress,
+  type ShippingActivities,
+} from '../../src/domain';
+import { logger } from '../../src/logger';
+import { createSandboxCarrier, type SandboxCarrierOptions } from '../../src/providers/sandbox/carrier';
+import { type CarrierProvider } from '../../src/providers/carrier';
+import type { SandboxCarrierDelivery, SandboxCarrierRuns } from '../../src/providers/sandbox/carrier-runs';
+import { passPointOfNoReturn } from '../orders/gate';
+import { writeOrderStatus } from '../orders/activities';
+
+/** Countries the (sandbox) carrier does not serve: booking there fails with ShippingUnavailable. */
+export const UNSERVED_COUNTRIES: ReadonlySet<string> = new Set(['AQ']);
+
+const STATUS_OF_EVENT: Record<CarrierEventType, string> = {
+  'picked-up': 'PICKED_UP',
+  'in-transit': 'IN_TRANSIT',
+  delivered: 'DELIVERED',
+};
+/** Shipment statuses in their forward order; CANCELLED is apart (only reachable from BOOKED). */
+const PROGRESS = ['BOOKED', 'PICKED_UP', 'IN_TRANSIT', 'DELIVERED'];
+
+export interface ShippingDeps {
+  /** Delivers a carrier event to the shipment workflow (signal `carrierEvent`). */
+  signalShipment(workflowId: string, message: CarrierEventMessage): Promise<void>;
+  /**
+   * With a broker: the sandbox carrier sends its updates to the `carrier.events` queue (as a real
+   * carrier's integration would) and the carrier inbox records and signals them.
+   */
+  publishCarrierEvent?: (event: InboundCarrierEvent) => Promise<void>;
+  /** The carrier's booking desk: over HTTP behind its resilience policy (default: the sandbox in-process). */
+  carrier?: CarrierProvider;
+  /**
+   * Tells an order how its parcel is doing (signal `shipmentProgress`): the booking tells it Booked,
+   * the recorded pickup tells it picked-up. An order that has closed needs no report: not an error.
+   */
+  reportToOrder: (orderWorkflowId: string, progress: ShipmentProgress) => Promise<void>;
+  /** The in-process sandbox carrier's options (when `carrier` is not given). */
+  sandboxCarrier?: SandboxCarrierOptions;
+  /** The sandbox carrier's parcel runs (v0.4, carrier-sandbox-runs.ts): bookings with `sandboxTransitMs` go here. */
+  sandboxCarrierRuns?: Pick<SandboxCarrierRuns, 'schedule'>;
+}
+
+function invalidAddress(detail: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`invalid address: ${detail}`, ERROR_TYPES.InvalidAddress);
+}
+
+/**
+ * What our table already says of a shipment: its booking (a retry gets the same answer), a refusal
+ * when it was cancelled before it was booked or belongs to another order, or undefined when unknown.
+ */
+async function existingShipment(pool: Pool, shipmentId: string, orderId: string) {
+  const { rows } = await pool.query<{ order_id: string | null; carrier_ref: string | null }>(
+    'SELECT order_id, carrier_ref FROM shipments WHERE shipment_id = $1',
+    [shipmentId],
+  );
+  const existing = rows[0];
+  if (!existing) return undefined;
+  if (existing.order_id === null || existing.carrier_ref === null) {
+    // An empty cancel: the shipment was cancelled before this (late) booking attempt.
+    throw ApplicationFailure.nonRetryable(
+      `shipment ${shipmentId} was cancelled before it was booked`,
+      ERROR_TYPES.IllegalTransition,
+    );
+  }
+  if (existing.order_id !== orderId)
+    throw ApplicationFailure.nonRetryable(`shipment ${shipmentId} belongs to another order`, ERROR_TYPES.InvalidInput);
+  return { carrierRef: existing.carrier_ref };
+}
+
+/**
+ * Syntactic and postal checks of a shipping address: no I/O, so the orders worker also runs it as
+ * a local activity (v0.3 orders; README, Choices). Carrier coverage is checked at booking.
+ */
+export async function validateAddress({
+  address,
+}: Parameters<ShippingActivities['validateAddress']>[0]): Promise<{ ok: true }> {
+  // The domain schema checks every field (names only in messages, never values).
+  const parsed = AddressSchema.safeParse(address);
+  if (!parsed.success) throw invalidAddress(formatZodError(parsed.error));
+  if (!/[A-Za-z0-9]/.test(parsed.data.postalCode)) throw invalidAddress('postalCode: must contain a letter or a digit');
+  return { ok: true };
+}
+
+/**
+ * Books with the carrier and records the booking; a retry, or a shipment cancelled before it was
+ * booked, is answered from our table.
+ */
+function bookWith(pool: Pool, carrier: CarrierProvider) {
+  return async ({
+    orderId,
+    shipmentId,
+    warehouseId,
+    lines,
+    address,
+    method,
+  }: Parameters<ShippingActivities['bookShipment']>[0]): Promise<{ carrierRef: string }> => {
+    if (typeof address?.country !== 'string' || !/^[A-Z]{2}$/.test(address.country)) {
+      throw invalidAddress('country: must be an ISO 3166-1 alpha-2 code');
+    }
+    if (UNSERVED_COUNTRIES.has(address.country)) {
+      throw ApplicationFailure.nonRetryable(
+        `carrier does not serve ${address.country}`,
+        ERROR_TYPES.ShippingUnavailable,
+      );
+    }
+    if (!Array.isArray(lines) || lines.length === 0) {
+      throw ApplicationFailure.nonRetryable(`shipment ${shipmentId}: no lines to ship`, ERROR_TYPES.InvalidInput);
+    }
+    const foreign = lines.filter((l) => l.warehouseId !== warehouseId);
+    if (foreign.length > 0) {
+      throw ApplicationFailure.nonRetryable(
+        `shipment ${shipmentId} ships from ${warehouseId} but has lines from ${[...new Set(foreign.map((l) => l.warehouseId))].join(', ')}`,
+        ERROR_TYPES.InvalidInput,
+      );
+    }
+    const perSku = new Map<string, number>();
+    for (const l of lines) perSku.set(l.sku, (perSku.get(l.sku) ?? 0) + l.quantity);
+    // A retry of a booking we recorded, or a shipment cancelled before it was booked: answered
+    // from our table, the carrier is not asked again.
+    const known = await existingShipment(pool, shipmentId, orderId);
+    if (known) return known;
+    const { carrierRef } = await carrier.book({
+      shipmentId,
+      country: address.country,
+      parcels: perSku.size,
+      from: warehouseId,
+      idempotencyKey: `${shipmentId}:book`,
+    });
+
+    const recorded = await inTransaction(pool, async (db) => {
+      const inserted = await db.query(
+        `INSERT INTO shipments (shipment_id, order_id, warehouse_id, status, carrier_ref, country, method)
+         VALUES ($1, $2, $3, 'BOOKED', $4, $5, $6) ON CONFLICT (shipment_id) DO NOTHING`,
+        [shipmentId, orderId, warehouseId, carrierRef, address.country, method],
+      );
+      if (inserted.rowCount !== 1) return undefined;
+      await db.query(
+        `INSERT INTO shipment_lines (shipment_id, sku, quantity) SELECT $1, * FROM unnest($2::text[], $3::int[])`,
+        [shipmentId, [...perSku.keys()], [...perSku.values()]],
+      );
+      return { carrierRef };
+    });
+    if (recorded) return recorded;
+    // A cancel or another attempt won the race since we looked: the carrier's booking goes too
+    // unless it is the one recorded.
+    try {
+      return (await existingShipment(pool, shipmentId, orderId))!;
+    } catch (err) {
+      await carrier.cancel({ carrierRef, idempotencyKey: `${shipmentId}:cancel` });
+      throw err;
+    }
+  };
+}
+
+/** Records one carrier event in our tables (see ShippingActivities.recordCarrierEvent). */
+function recordEvent(pool: Pool, shipmentId: string, event: CarrierEventType, next: string) {
+  return inTransaction(pool, async (db): Promise<{ accepted: boolean; orderId: string | null }> => {
+    const { rows } = await db.query<{ status: string; order_id: string | null }>(
+      'SELECT status, order_id FROM shipments WHERE shipment_id = $1 FOR UPDATE',
+      [shipmentId],
+    );
+    if (rows[0] === undefined)
+      throw ApplicationFailure.nonRetryable(`no shipment ${shipmentId}`, ERROR_TYPES.InvalidInput);
+    const { status: current, order_id: orderId } = rows[0];
+    if (current === 'CANCELLED') {
+      logger.warn({ shipmentId, event }, 'carrier event for a cancelled shipment: refused');
+      return { accepted: false, orderId };
+    }
+    // The first pickup passes the order's point of no return, unless a cancellation won the gate.
+    if (current === 'BOOKED') {
+      if (!(await passPointOfNoReturn(db, orderId!))) {
+        logger.warn({ shipmentId }, 'pickup refused: the order was cancelled first');
+        return { accepted: false, orderId };
+      }
+      // The order's Shipped milestone is its first pickup: recorded here, in the pickup's own
+      // transaction, rather than by a recordStatus round trip of the order workflow.
+      await writeOrderStatus(db, { orderId: orderId!, status: 'Shipped' });
+    }
+    await db.query(
+      'INSERT INTO shipment_events (shipment_id, event) VALUES ($1, $2) ON CONFLICT (shipment_id, event) DO NOTHING',
+      [shipmentId, event],
+    );
+    // Events may arrive out of order or twice: the status only moves forward.
+    if (PROGRESS.indexOf(next) > PROGRESS.indexOf(current)) {
+      await db.query('UPDATE shipments SET status = $2, updated_at = now() WHERE shipment_id = $1', [shipmentId, next]);
+    }
+    return { accepted: true, orderId };
+  });
+}
+
+export function createShippingActivities(pool: Pool, deps: ShippingDeps): ShippingActivities {
+  const carrier = deps.carrier ?? createSandboxCarrier(pool, deps.sandboxCarrier);
+  const book = bookWith(pool, carrier);
+  const activities: ShippingActivities = {
+    validateAddress,
+
+    async bookShipment(input) {
+      const booked = await book(input);
+      // v0.4: the sandbox carrier takes the parcel and sends its events by itself. Handed over
+      // before Booked is reported, so that report and the pickup's can reach the order together.
+      if (input.sandboxTransitMs !== undefined) {
+        // A deployment fault, not the order's: retried until a worker with the sender takes it.
+        if (!deps.sandboxCarrierRuns) throw new Error('this shipping worker has no sandbox carrier to hand parcels to');
+        await deps.sandboxCarrierRuns.schedule({ shipmentId: input.shipmentId, transitMs: input.sandboxTransitMs });
+      }
+      // The booking tells its order itself, after it is recorded (a retry tells again; the order
+      // ignores a report it has): one signal from here instead of one from the shipment workflow,
+      // which cost that history 5 events and a workflow task.
+      await deps.reportToOrder(orderWorkflowId(input.orderId), { shipmentId: input.shipmentId, event: 'Booked' });
+      return booked;
+    },
+
+    /**
+     * `cancelled` tells whether the shipment is (now) cancelled, the same answer on every retry.
+     * A shipment that was never booked gets an empty cancel, so a late booking attempt is refused.
+     * Once the carrier has the parcel (picked up or later) it cannot be cancelled: false.
+     */
+    async cancelShipment({ shipmentId }) {
+      // Our record first, under the row's lock: once it says CANCELLED no pickup can be recorded,
+      // and a booking that committed a moment ago is seen here with its carrier reference (read
+      // before the lock, it could be missed, leaving the carrier's booking live).
+      const outcome = await inTransaction(pool, async (db) => {
+        const empty = await db.query(
+          `INSERT INTO shipments (shipment_id, status) VALUES ($1, 'CANCELLED') ON CONFLICT (shipment_id) DO NOTHING`,
+          [shipmentId],
+        );
+        if (empty.rowCount === 1) return { cancelled: true, carrierRef: null };
+        const { rows } = await db.query<{ status: string; carrier_ref: string | null }>(
+          'SELECT status, carrier_ref FROM shipments WHERE shipment_id = $1 FOR UPDATE',
+          [shipmentId],
+        );
+        const status = rows[0]?.status;
+        if (status === 'BOOKED')
+          await db.query(`UPDATE shipments SET status = 'CANCELLED', updated_at = now() WHERE shipment_id = $1`, [
+            shipmentId,
+          ]);
+        const cancelled = status === 'BOOKED' || status === 'CANCELLED';
+        return { cancelled, carrierRef: cancelled ? (rows[0]?.carrier_ref ?? null) : null };
+      });
+      // Then the carrier's booking, on every attempt while ours says CANCELLED (idempotent by key),
+      // so a crash between the two is repaired by the retry.
+      if (outcome.carrierRef)
+        await carrier.cancel({ carrierRef: outcome.carrierRef, idempotencyKey: `${shipmentId}:cancel` });
+      return { cancelled: outcome.cancelled };
+    },
+
+    async shipmentsOf({ orderId }) {
+      const { rows } = await pool.query<{ shipment_id: string; warehouse_id: string; status: string }>(
+        'SELECT shipment_id, warehouse_id, status FROM shipments WHERE order_id = $1 ORDER BY shipment_id',
+        [orderId],
+      );
+      return {
+        shipments: rows.map((r) => ({ shipmentId: r.shipment_id, warehouseId: r.warehouse_id, status: r.status })),
+      };
+    },
+
+    async recordCarrierEvent({ shipmentId, event }) {
+      const next = STATUS_OF_EVENT[event];
+      if (!next)
+        throw ApplicationFailure.nonRetryable(
+          `unknown carrier event ${JSON.stringify(event)}`,
+          ERROR_TYPES.InvalidInput,
+        );
+      const { accepted, orderId } = await recordEvent(pool, shipmentId, event, next);
+      // The pickup is the order's point of no return: whoever records it tells the order, on every
+      // carrier path (sandbox, inbox, `orders deliver` through the shipment), and again on a retry.
+      // Every parcel's pickup passes here: the shipment records "picked-up" itself when its
+      // carrier skipped it. The order ignores a report it has.
+      if (accepted && event === 'picked-up' && orderId)
+        await deps.reportToOrder(orderWorkflowId(orderId), { shipmentId, event });
+      return { accepted };
+    },
+
+    /**
+     * Emits the three events `transitMs / 3` apart, each recorded first and then signalled with its
+     * outcome, as a carrier's webhook receiver would: the shipment workflow then needs no activity of
+     * its own per event (three round trips less per parcel). Heartbeats carry the index of the last
+     * emitted event (-1 before the first), so a retry resumes after it. An event recorded or signalled
+     * just before a crash is recorded or signalled again (at least once): recordCarrierEvent is
+     * idempotent and the shipment workflow ignores a stage it has passed.
+     */
+    async runSandboxCarrier({ shipmentWorkflowId: workflowId, shipmentId, transitMs }) {
+      const ctx = Context.current();
+      const details: unknown = ctx.info.heartbeatDetails;
+      let last =
+        typeof details === 'number' && Number.isInteger(details) ? Math.min(details, CARRIER_EVENTS.length - 1) : -1;
+      const stepMs = Math.max(0, transitMs) / CARRIER_EVENTS.length;
+      // Heartbeat more often than the heartbeat timeout while waiting (the SDK throttles sends).
+      const sliceMs = ctx.info.heartbeatTimeoutMs ? Math.max(10, ctx.info.heartbeatTimeoutMs / 2) : 1_000;
+      ctx.heartbeat(last);
+      for (let i = last + 1; i < CARRIER_EVENTS.length; i++) {
+        const event = CARRIER_EVENTS[i]!;
+        for (let waited = 0; waited < stepMs; waited += sliceMs) {
+          await ctx.sleep(Math.min(sliceMs, stepMs - waited)); // rejects with CancelledFailure on cancellation
+          ctx.heartbeat(last);
+        }
+        const { accepted } = await deliver({ shipmentId, event }, workflowId);
+        last = i;
+        ctx.heartbeat(last);
+        // A cancellation won the order's gate: the parcel stays, and the workflow was told so.
+        if (!accepted) return;
+      }
+    },
+  };
+  const deliver = sandboxDelivery(activities, deps);
+  return activities;
+}
+
+/**
+ * How the sandbox carrier hands one event on. With a broker: to the `carrier.events` queue, whose
+ * inbox records and signals it (and refuses a pickup the cancellation gate closed, and any later
+ * event of that shipment). Without: recorded here, then signalled to the shipment with the outcome.
+ * A shipment workflow that has closed (cancelled, say) needs no signal: the record is all there is.
+ */
+function sandboxDelivery(activities: ShippingActivities, deps: ShippingDeps) {
+  return async (
+    { shipmentId, event }: { shipmentId: string; event: CarrierEventType },
+    workflowId = shipmentWorkflowId(shipmentId),
+  ): Promise<{ accepted: boolean }> => {
+    if (deps.publishCarrierEvent) {
+      await deps.publishCarrierEvent({ eventId: `${shipmentId}:${event}`, shipmentId, event });
+      return { accepted: true };
+    }
+    const recorded = await activities.recordCarrierEvent({ shipmentId, event });
+    try {
+      await deps.signalShipment(workflowId, { event, recorded });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    return recorded;
+  };
+}
+
+/** The delivery the sandbox carrier's sender uses (carrier-sandbox-runs.ts), with this service's record. */
+export function sandboxCarrierDelivery(pool: Pool, deps: ShippingDeps): SandboxCarrierDelivery {
+  const deliver = sandboxDelivery(createShippingActivities(pool, deps), deps);
+  return (e) => deliver(e);
+}

@@ -1,0 +1,30 @@
+/**
+ * Runs one sandbox provider's API as a process of its own (`npm run sandbox-payments`,
+ * `npm run sandbox-carrier`; `npm start` and `npm run cluster` start them): its pool on
+ * DATABASE_URL, its server on the given port, stopped on SIGINT/SIGTERM.
+ */
+import type { Pool } from 'pg';
+import { loadConfig, poolTimeouts, type Config } from '../../config';
+import { createPool } from '../../db/pool';
+import type { Listening } from '../../runtime/http-listen';
+
+export function serveSandbox(what: string, start: (pool: Pool, config: Config) => Promise<Listening>): void {
+  const main = async () => {
+    const config = loadConfig();
+    if (!config.DATABASE_URL) throw new Error(`DATABASE_URL is not set: the ${what} keeps its records in PostgreSQL.`);
+    const pool = createPool(config.DATABASE_URL, config.PAYMENTS_BULKHEAD_LIMIT, poolTimeouts(config));
+    const api = await start(pool, config);
+    console.log(`${what} API on ${api.url}`);
+    const stop = () =>
+      void api
+        .stop()
+        .then(() => pool.end())
+        .then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  };
+  main().catch((err: Error) => {
+    console.error(err.message);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,211 @@
+/**
+ * What the bench runs against: a Temporal server (the one at --address, or a dev server it starts
+ * on a SQLite file in the run's folder, as `npm start` does), a database (database.ts) and one
+ * worker process running every service, as `npm start` runs them: the project's dist/worker.js,
+ * with the SQL statement counter preloaded. The worker polls task queues of the run's own prefix,
+ * so the workers of a running stack never take the bench's tasks (and the bench can measure its
+ * worker's CPU and memory). Every process it starts is recorded and stopped by pid.
+ */
+import { randomUUID } from 'node:crypto';
+import { closeSync, createWriteStream, openSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { Client, Connection } from '@temporalio/client';
+import type { ProcessRegistry } from '../dev-stack/processes';
+import { taskQueueFor } from '../../src/domain';
+import { parseKeyring } from '../../src/runtime/codec-keys';
+import { dataConverterFor } from '../../src/runtime/data-converter';
+import { projectRoot } from '../../src/runtime/paths';
+import { freePort } from '../dev-stack/ports';
+import { resolveTemporalCli } from '../dev-stack/temporal-cli';
+import { temporalConnectConfig } from '../../src/runtime/temporal-connection';
+import { startDevServer } from '../dev-stack/temporal-server';
+import { benchDatabase, embeddedDatabase, type BenchDatabase } from './database';
+import { SQL_COUNT_MESSAGE, type SqlCounts } from './sql-counter';
+
+export interface BenchStackOptions {
+  runDir: string;
+  /** A running server (`host:port`); otherwise a dev server is started. */
+  address?: string;
+  /** A PostgreSQL server for a throw-away database; otherwise an embedded one is started. */
+  databaseUrl?: string;
+  taskQueuePrefix: string;
+  workflowBundlePath: string;
+  codecKeys: string;
+  /** The worker's extra environment (policy, transit time, log level). */
+  workerEnv: Record<string, string>;
+  registry: ProcessRegistry;
+}
+
+export interface TemporalSide {
+  address: string;
+  namespace: string;
+  /** Set when the bench started the server: its pid (for CPU) and its command line (its settings). */
+  pid?: number;
+  args?: string[];
+  cliPath?: string;
+}
+
+export class BenchStack {
+  temporal?: TemporalSide;
+  database?: BenchDatabase;
+  client?: Client;
+  private connection?: Connection;
+  private worker?: ChildProcess;
+  private stopServer?: () => Promise<void>;
+  private askSeq = 0;
+
+  constructor(private readonly opts: BenchStackOptions) {}
+
+  get ordersQueue(): string {
+    return taskQueueFor('orders', this.opts.taskQueuePrefix);
+  }
+
+  get workerPid(): number | undefined {
+    const w = this.worker;
+    return w && w.exitCode === null && w.signalCode === null ? w.pid : undefined;
+  }
+
+  /** Server, database and client; the worker comes after the schema and the catalog (startWorker). */
+  async start(): Promise<void> {
+    this.temporal = this.opts.address ? this.given(this.opts.address) : await this.startServer();
+    this.database = this.opts.databaseUrl
+      ? await benchDatabase(this.opts.databaseUrl)
+      : await embeddedDatabase(this.opts.registry, this.opts.runDir);
+    const options = this.opts.address
+      ? temporalConnectConfig().options // the envconfig conventions: TLS, API key, profile
+      : { address: this.temporal.address };
+    this.connection = await Connection.connect(options);
+    this.client = new Client({
+      connection: this.connection,
+      namespace: this.temporal.namespace,
+      dataConverter: dataConverterFor(parseKeyring(this.opts.codecKeys, 'bench run key')),
+    });
+  }
+
+  private given(address: string): TemporalSide {
+    process.env.TEMPORAL_ADDRESS = address; // read by temporalConnectConfig and inherited by the worker
+    return { address, namespace: temporalConnectConfig().namespace };
+  }
+
+  private async startServer(): Promise<TemporalSide> {
+    const cli = await resolveTemporalCli({ allowBuild: false, allowDownload: false });
+    if (cli.kind !== 'path') throw new Error('unreachable: download disabled');
+    // A stream, not a raw fd: the server logs for as long as it runs, and a descriptor closed
+    // early would be reused by some socket (a PostgreSQL connection) that then gets its lines.
+    const logStream = createWriteStream(path.join(this.opts.runDir, 'temporal.log'), { flags: 'a' });
+    logStream.on('error', () => undefined); // the log is best effort
+    try {
+      const server = await startDevServer({
+        cliPath: cli.path,
+        port: await freePort(),
+        namespace: 'default',
+        dbFile: path.join(this.opts.runDir, 'temporal.sqlite'),
+        onLog: (line) => {
+          if (!logStream.writableEnded) logStream.write(`${line}\n`);
+        },
+      });
+      this.opts.registry.record('temporal', server.pid);
+      this.stopServer = async () => {
+        await this.opts.registry.stop(server.pid, 15_000);
+        logStream.end();
+      };
+      return {
+        address: server.address,
+        namespace: 'default',
+        pid: server.pid,
+        args: commandLine(server.pid),
+        cliPath: cli.path,
+      };
+    } catch (err) {
+      logStream.end();
+      throw err;
+    }
+  }
+
+  /** One worker process for every service, then waits until each service's worker answers. */
+  async startWorker(): Promise<void> {
+    const fd = openSync(path.join(this.opts.runDir, 'worker.log'), 'a');
+    const dist = path.join(projectRoot(), 'dist');
+    const child = this.opts.registry.spawn(
+      'worker',
+      process.execPath,
+      ['--require', path.join(dist, 'tools/bench/sql-counter-preload.js'), path.join(dist, 'worker.js')],
+      {
+        stdio: ['ignore', fd, fd, 'ipc'],
+        env: {
+          ...process.env,
+          ...this.opts.workerEnv,
+          TEMPORAL_ADDRESS: this.temporal!.address,
+          TEMPORAL_NAMESPACE: this.temporal!.namespace,
+          DATABASE_URL: this.database!.url,
+          TASK_QUEUE_PREFIX: this.opts.taskQueuePrefix,
+          WORKFLOW_BUNDLE_PATH: this.opts.workflowBundlePath,
+          PAYLOAD_CODEC_KEYS: this.opts.codecKeys,
+        },
+      },
+    );
+    closeSync(fd);
+    this.worker = child;
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code, signal) =>
+        reject(
+          new Error(`the worker exited (${signal ?? code}) before it answered; see ${this.opts.runDir}/worker.log`),
+        ),
+      ),
+    );
+    exited.catch(() => undefined); // only raced below; an exit later is the caller's to notice
+    // The stack check runs one activity on every service's queue: every service's worker polls.
+    await Promise.race([
+      this.client!.workflow.execute('stackCheckWorkflow', {
+        taskQueue: this.ordersQueue,
+        workflowId: `bench-stack-check-${randomUUID()}`,
+        args: [`bench-${randomUUID()}`],
+        workflowExecutionTimeout: '2m',
+      }),
+      exited,
+    ]);
+  }
+
+  /** The worker process's SQL statement totals so far (sql-counter-preload.ts answers over IPC). */
+  workerSqlCounts(timeoutMs = 5_000): Promise<SqlCounts | undefined> {
+    const worker = this.worker;
+    if (!worker?.connected) return Promise.resolve(undefined);
+    const id = ++this.askSeq;
+    return new Promise((resolve) => {
+      const onMessage = (m: { type?: string; id?: number } & Partial<SqlCounts>) => {
+        if (m?.type !== SQL_COUNT_MESSAGE || m.id !== id) return;
+        done({ statements: m.statements ?? 0, transactions: m.transactions ?? 0 });
+      };
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      const done = (counts: SqlCounts | undefined) => {
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        resolve(counts);
+      };
+      worker.on('message', onMessage);
+      worker.send({ type: SQL_COUNT_MESSAGE, id });
+    });
+  }
+
+  /** Worker (it drains), client, database, server. Never throws; the registry kills what is left. */
+  async stop(log: (line: string) => void): Promise<void> {
+    const step = async (what: string, fn: () => Promise<void>) =>
+      fn().catch((err: unknown) => log(`stopping ${what}: ${String(err)}`));
+    const pid = this.workerPid;
+    if (pid !== undefined) await step('worker', () => this.opts.registry.stop(pid, 20_000));
+    await step('client', async () => this.connection?.close());
+    await step('database', async () => this.database?.stop());
+    await step('temporal', async () => this.stopServer?.());
+    await this.opts.registry.killAll();
+  }
+}
+
+/** A process's arguments (after the program), from /proc; undefined elsewhere. */
+function commandLine(pid: number): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).slice(1);
+  } catch {
+    return undefined;
+  }
+}
