@@ -12,7 +12,7 @@ import { httpCarrier } from './src/providers/carrier-http';
 import { httpPaymentProvider } from './src/providers/payments-http';
 import type { Listening } from './src/runtime/http-listen';
 import { startMetricsServer } from './src/runtime/metrics';
-import { createCatalogCache, type CatalogCache } from './activities/catalog/cache';
+import { createCatalogCache, type CatalogCache } from './activities/catalog/store/cache';
 import { connectRedis } from './src/db/redis';
 import { migrate } from './src/db/migrate';
 import { createPool, type PoolTimeouts } from './src/db/pool';
@@ -26,7 +26,7 @@ import {
   isService,
   startSandboxCarrierFor,
   type WorkerDeps,
-} from './src/runtime/workers';
+} from './activities/workers';
 import type { SandboxCarrierRuns } from './src/providers/sandbox/carrier-runs';
 import { logger } from './src/logger';
 import { carrierEventSignal } from './workflows/order-api';

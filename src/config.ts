@@ -72,7 +72,7 @@ const ConfigSchema = z.object({
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   // Tracing (src/runtime/tracing.ts): `otlp` sends spans to OTEL_EXPORTER_OTLP_ENDPOINT; off by default.
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
-  // Catalog cache (activities/catalog/cache.ts): Redis shared by the workers, and how long entries live.
+  // Catalog cache (activities/catalog/store/cache.ts): Redis shared by the workers, and how long entries live.
   REDIS_URL: z.string().url().optional(),
   CATALOG_CACHE_TTL_MS: durationMs.optional(),
   // Admission control (orders place): refuse a new order while this many run (0: no limit).
@@ -137,7 +137,7 @@ export function carrierUrl(config: Config): string {
 
 /**
  * An unused catalog entry goes after this long. Changes do not wait for it: PostgreSQL announces
- * every one (activities/catalog/cache.ts), so it only bounds memory and Redis.
+ * every one (activities/catalog/store/cache.ts), so it only bounds memory and Redis.
  */
 export function catalogTtlMs(config: Config): number {
   return config.CATALOG_CACHE_TTL_MS ?? 10 * 60_000;

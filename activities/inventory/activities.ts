@@ -3,7 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '../../src/db/pool';
 import { ERROR_TYPES, type InventoryActivities, type LineRequest, type ReservedLine } from '../../src/domain';
 import { logger } from '../../src/logger';
-import { ORDER_EVENTS, writeOrderStatus } from '../orders/activities';
+import { reportReserved } from '../orders/store/read-model';
 import { compensations } from '../../src/runtime/metrics';
 
 /**
@@ -209,11 +209,7 @@ export function createInventoryActivities(pool: Pool): InventoryActivities {
            SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int[])`,
           [orderId, lines.map((l) => l.sku), lines.map((l) => l.warehouseId), lines.map((l) => l.quantity)],
         );
-        await writeOrderStatus(db, {
-          orderId,
-          status: 'InventoryReserved',
-          event: { type: ORDER_EVENTS.InventoryReserved, payload: { orderId, lines } },
-        });
+        await reportReserved(db, orderId, lines);
         return { lines };
       });
     },

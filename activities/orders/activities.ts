@@ -4,7 +4,6 @@ import { inTransaction } from '../../src/db/pool';
 import {
   ERROR_TYPES,
   IdSchema,
-  ORDER_STATUSES,
   OrderItemsSchema,
   ShippingMethodSchema,
   assessRisk,
@@ -17,126 +16,18 @@ import {
   recoveryWorkflowId,
   priceOrder as priceItems,
   type OrderActivities,
-  type OrderEventType,
   type OrderStatus,
   type PriceOrderInput,
   type PriceOrderResult,
   type PricedLineDto,
   type ProductType,
 } from '../../src/domain';
-import type { CatalogCache } from '../catalog/cache';
+import type { CatalogCache } from '../catalog/store/cache';
 import { orderEnded } from '../../src/runtime/metrics';
 import { logger } from '../../src/logger';
-import { readCatalog } from '../catalog/store';
-import { currentPlans, plansAt } from './plans';
-
-// ---------------------------------------------------------------------------------------------
-// Read-model helpers, shared by every service that moves an order forward (inventory, payments).
-// ---------------------------------------------------------------------------------------------
-
-export { ORDER_EVENTS, type OrderEventType };
-
-/** Statuses a customer hears about when recordStatus/finalizeOrder reaches them. */
-const STATUS_EVENTS: Partial<Record<OrderStatus, OrderEventType>> = {
-  AwaitingApproval: ORDER_EVENTS.OrderAwaitingApproval,
-  PaymentFailed: ORDER_EVENTS.PaymentFailed,
-  Shipped: ORDER_EVENTS.OrderShipped,
-  Delivered: ORDER_EVENTS.OrderDelivered,
-  Cancelled: ORDER_EVENTS.OrderCancelled,
-  Refunded: ORDER_EVENTS.OrderRefunded,
-};
-
-/** The event each settled outcome announces (a settlement after a parcel left ends Delivered, in part refunded). */
-const FINAL_EVENTS: Record<string, OrderEventType> = {
-  Cancelled: ORDER_EVENTS.OrderCancelled,
-  Refunded: ORDER_EVENTS.OrderRefunded,
-  Delivered: ORDER_EVENTS.OrderDelivered,
-};
-
-function isOrderStatus(s: string): s is OrderStatus {
-  return (ORDER_STATUSES as readonly string[]).includes(s);
-}
-
-/** Position in the lifecycle: every allowed transition (status.ts TRANSITIONS) moves forward in it. */
-function rank(status: string): number {
-  return (ORDER_STATUSES as readonly string[]).indexOf(status);
-}
-
-export async function insertOutbox(
-  db: PoolClient,
-  orderId: string,
-  eventType: OrderEventType,
-  payload: Record<string, unknown>,
-  /** For an event an order may have more than once (reminders): which one. */
-  keySuffix?: string,
-): Promise<void> {
-  const key = `${orderId}:${eventType}${keySuffix ? `:${keySuffix}` : ''}`;
-  await db.query(
-    `INSERT INTO outbox (order_id, event_type, payload, idempotency_key) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (idempotency_key) DO NOTHING`,
-    [orderId, eventType, JSON.stringify(payload), key],
-  );
-}
-
-export interface StatusWrite {
-  orderId: string;
-  status: OrderStatus;
-  note?: string;
-  failureReason?: string;
-  /** Outbox event to write with the status (defaults to the status's customer-visible event, if any). */
-  event?: { type: OrderEventType; payload: Record<string, unknown>; keySuffix?: string };
-}
-
-/**
- * Moves the read model to `status` with a history row and (for customer-visible statuses) an outbox
- * row, all idempotent. The read model only moves forward: a write for an earlier status than the
- * current one (a stale attempt that committed late) changes nothing (`applied` false). With no
- * orders row (rejected before pricing) the history and outbox rows are still written. When this
- * write is the one that ends the order (moves it into a terminal status), `endedPlacedAt` is the
- * order's placement time, for the metrics once the transaction has committed.
- * Call inside a transaction.
- */
-export async function writeOrderStatus(
-  db: PoolClient,
-  w: StatusWrite,
-): Promise<{ applied: boolean; endedPlacedAt?: Date }> {
-  const { rows } = await db.query<{ status: string; created_at: Date }>(
-    'SELECT status, created_at FROM orders WHERE order_id = $1 FOR UPDATE',
-    [w.orderId],
-  );
-  const current = rows[0]?.status;
-  if (current !== undefined) {
-    if (rank(w.status) < rank(current)) {
-      logger.warn(
-        { orderId: w.orderId, current, stale: w.status },
-        'read model: ignoring a status older than the current one',
-      );
-      return { applied: false };
-    }
-    await db.query(
-      `UPDATE orders SET status = $2, failure_reason = COALESCE($3, failure_reason), updated_at = now()
-       WHERE order_id = $1 AND (status IS DISTINCT FROM $2 OR ($3::text IS NOT NULL AND failure_reason IS DISTINCT FROM $3))`,
-      [w.orderId, w.status, w.failureReason ?? null],
-    );
-  }
-  await db.query(
-    `INSERT INTO order_status_history (order_id, status, note) VALUES ($1, $2, $3)
-     ON CONFLICT ON CONSTRAINT order_status_history_once DO NOTHING`,
-    [w.orderId, w.status, w.note ?? ''],
-  );
-  const eventType = w.event?.type ?? STATUS_EVENTS[w.status];
-  if (eventType) {
-    const payload = w.event?.payload ?? {
-      orderId: w.orderId,
-      status: w.status,
-      ...(w.note ? { note: w.note } : {}),
-      ...(w.failureReason ? { reason: w.failureReason } : {}),
-    };
-    await insertOutbox(db, w.orderId, eventType, payload, w.event?.keySuffix);
-  }
-  const ends = current !== undefined && isTerminal(w.status) && !isTerminal(current as OrderStatus);
-  return ends ? { applied: true, endedPlacedAt: rows[0]!.created_at } : { applied: true };
-}
+import { readCatalog } from '../catalog/store/items';
+import { currentPlans, plansAt } from './store/plans';
+import { FINAL_EVENTS, isOrderStatus, writeOrderStatus, type StatusWrite } from './store/read-model';
 
 /**
  * The approval request and its reminders name the approvers, so the notifications consumer can
@@ -317,7 +208,7 @@ export interface OrderActivityDeps {
   listWorkflows?: (query: string, limit: number) => Promise<Array<{ workflowId: string; status: string }>>;
   /** The orders task queue of this deployment (its order runs are found by it). */
   ordersQueue?: string;
-  /** Catalog reads through the caches (activities/catalog/cache.ts); without it, straight from PostgreSQL. */
+  /** Catalog reads through the caches (activities/catalog/store/cache.ts); without it, straight from PostgreSQL. */
   catalog?: Pick<CatalogCache, 'items'>;
 }
 

@@ -4,8 +4,9 @@
  * `check_reports`, keyed by its workflow id, so a retried activity stores it once.
  */
 import type { Pool } from 'pg';
-import type { CheckReport, ChecksActivities, Mismatch } from '../../src/domain';
+import type { ChecksActivities, Mismatch } from '../../src/domain';
 import { logger } from '../../src/logger';
+import { storeReport } from './store/reports';
 
 /** Each check: a name, what a row means, and a query answering (subject, detail) for every mismatch. */
 const RECONCILIATION_CHECKS: Array<{ check: string; sql: string }> = [
@@ -58,21 +59,6 @@ const RECONCILIATION_CHECKS: Array<{ check: string; sql: string }> = [
   },
 ];
 
-async function storeReport(pool: Pool, report: CheckReport): Promise<CheckReport> {
-  const { rows } = await pool.query<{ id: string }>(
-    `INSERT INTO check_reports (kind, run_key, summary, mismatches, needs_attention) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (run_key) DO UPDATE SET run_key = EXCLUDED.run_key RETURNING id`,
-    [
-      report.kind,
-      report.runKey,
-      JSON.stringify(report.summary),
-      JSON.stringify(report.mismatches),
-      report.needsAttention,
-    ],
-  );
-  return { ...report, id: Number(rows[0]!.id) };
-}
-
 export function createChecksActivities(pool: Pool): ChecksActivities {
   return {
     async reconcile({ runKey }) {
@@ -117,37 +103,5 @@ export function createChecksActivities(pool: Pool): ChecksActivities {
         needsAttention,
       });
     },
-  };
-}
-
-/** The newest stored report of a kind (`orders reconcile --last`), or one run's. */
-export async function storedReport(
-  pool: Pool,
-  which: { kind: CheckReport['kind'] } | { runKey: string },
-): Promise<(CheckReport & { createdAt: string }) | undefined> {
-  const byKind = 'kind' in which;
-  const { rows } = await pool.query<{
-    id: string;
-    kind: CheckReport['kind'];
-    run_key: string;
-    summary: Record<string, number>;
-    mismatches: Mismatch[];
-    needs_attention: boolean;
-    created_at: Date;
-  }>(
-    `SELECT id, kind, run_key, summary, mismatches, needs_attention, created_at FROM check_reports
-     WHERE ${byKind ? 'kind = $1' : 'run_key = $1'} ORDER BY id DESC LIMIT 1`,
-    [byKind ? which.kind : which.runKey],
-  );
-  const r = rows[0];
-  if (!r) return undefined;
-  return {
-    id: Number(r.id),
-    kind: r.kind,
-    runKey: r.run_key,
-    summary: r.summary,
-    mismatches: r.mismatches,
-    needsAttention: r.needs_attention,
-    createdAt: r.created_at.toISOString(),
   };
 }

@@ -3,7 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '../../src/db/pool';
 import { ERROR_TYPES, type PaymentActivities } from '../../src/domain';
 import { compensations } from '../../src/runtime/metrics';
-import { ORDER_EVENTS, insertOutbox, writeOrderStatus } from '../orders/activities';
+import { reportCaptured, reportRefund } from '../orders/store/read-model';
 import { PAYMENT_METHOD_ID, type PaymentOperation, type PaymentProvider } from '../../src/providers/payments';
 import { createSandboxPaymentProvider } from '../../src/providers/sandbox/payments';
 
@@ -173,13 +173,7 @@ export function createPaymentActivities(
     return inTransaction(pool, async (db) => {
       const refund = await findOperation(db, orderId, 'refund', part);
       if (!refund) throw new Error(`refund ${keyOf(orderId, 'refund', part)} not in the ledger`);
-      await insertOutbox(
-        db,
-        orderId,
-        ORDER_EVENTS.PaymentRefunded,
-        { orderId, amountCents: refund.amountCents, currency: refund.currency, ...(part ? { part } : {}) },
-        part,
-      );
+      await reportRefund(db, orderId, refund, part);
       return refund.amountCents;
     });
   }
@@ -299,17 +293,7 @@ export function createPaymentActivities(
         const capture = await findOperation(db, orderId, 'capture');
         if (!capture || (!capture.providerRef && !isNoCharge(capture)))
           throw new Error(`capture of ${orderId} not in the ledger`);
-        await writeOrderStatus(db, {
-          orderId,
-          status: 'PaymentCompleted',
-          event: {
-            type: ORDER_EVENTS.PaymentCaptured,
-            payload: { orderId, amountCents: capture.amountCents, currency: capture.currency },
-          },
-        });
-        // Paid means being processed: the same transaction records it, which saves the order a
-        // recordStatus round trip (three history events and a workflow task) per order.
-        await writeOrderStatus(db, { orderId, status: 'Processing' });
+        await reportCaptured(db, orderId, capture);
         return { captureId: capture.providerRef ?? NO_CHARGE };
       });
     },

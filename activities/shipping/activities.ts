@@ -19,8 +19,8 @@ import { logger } from '../../src/logger';
 import { createSandboxCarrier, type SandboxCarrierOptions } from '../../src/providers/sandbox/carrier';
 import { type CarrierProvider } from '../../src/providers/carrier';
 import type { SandboxCarrierDelivery, SandboxCarrierRuns } from '../../src/providers/sandbox/carrier-runs';
-import { passPointOfNoReturn } from '../orders/gate';
-import { writeOrderStatus } from '../orders/activities';
+import { passPointOfNoReturn } from '../orders/store/gate';
+import { reportPickup } from '../orders/store/read-model';
 
 /** Countries the (sandbox) carrier does not serve: booking there fails with ShippingUnavailable. */
 export const UNSERVED_COUNTRIES: ReadonlySet<string> = new Set(['AQ']);
@@ -83,7 +83,7 @@ async function existingShipment(pool: Pool, shipmentId: string, orderId: string)
 
 /**
  * Syntactic and postal checks of a shipping address: no I/O, so the orders worker also runs it as
- * a local activity (v0.3 orders; README, Choices). Carrier coverage is checked at booking.
+ * a local activity (v0.3 orders; docs/choices.md). Carrier coverage is checked at booking.
  */
 export async function validateAddress({
   address,
@@ -186,9 +186,6 @@ function recordEvent(pool: Pool, shipmentId: string, event: CarrierEventType, ne
         logger.warn({ shipmentId }, 'pickup refused: the order was cancelled first');
         return { accepted: false, orderId };
       }
-      // The order's Shipped milestone is its first pickup: recorded here, in the pickup's own
-      // transaction, rather than by a recordStatus round trip of the order workflow.
-      await writeOrderStatus(db, { orderId: orderId!, status: 'Shipped' });
     }
     await db.query(
       'INSERT INTO shipment_events (shipment_id, event) VALUES ($1, $2) ON CONFLICT (shipment_id, event) DO NOTHING',
@@ -198,6 +195,8 @@ function recordEvent(pool: Pool, shipmentId: string, event: CarrierEventType, ne
     if (PROGRESS.indexOf(next) > PROGRESS.indexOf(current)) {
       await db.query('UPDATE shipments SET status = $2, updated_at = now() WHERE shipment_id = $1', [shipmentId, next]);
     }
+    // The order is Shipped when its last parcel leaves: reported in this pickup's own transaction.
+    if (current === 'BOOKED') await reportPickup(db, orderId!);
     return { accepted: true, orderId };
   });
 }

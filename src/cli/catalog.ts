@@ -2,7 +2,7 @@
  * `orders catalog upsert|list`: the operator's view of the catalog and stock, straight from
  * PostgreSQL (DATABASE_URL). Prices are typed in major units and parsed exactly (no floats).
  */
-import { listCatalog, upsertCatalogItem, type CatalogRow } from '../../activities/catalog/store';
+import { listCatalog, upsertCatalogItem, type CatalogRow } from '../../activities/catalog/store/items';
 import {
   CurrencySchema,
   ID_PATTERN,

@@ -3,7 +3,7 @@
  * PostgreSQL (DATABASE_URL). A plan is validated before anything is saved (PlanSchema: the tree,
  * then the rules a tree must keep); each save is a new version, used by orders priced after it.
  */
-import { listPlans, planHistory, savePlan, type StoredPlan } from '../../activities/orders/plans';
+import { listPlans, planHistory, savePlan, type StoredPlan } from '../../activities/orders/store/plans';
 import { PRODUCT_TYPES, PlanSchema, isProductType, type ProductType } from '../domain';
 import { withPool } from './database';
 import { invalid } from './errors';

@@ -4,7 +4,7 @@
  * TASK_QUEUE_PREFIX like everything else of a deployment. A rule set is validated before anything is
  * saved; each save is a new version, which new orders run under (running ones keep theirs).
  */
-import { currentRuleSet, ruleSetHistory, saveRuleSet } from '../../activities/orders/rules';
+import { currentRuleSet, ruleSetHistory, saveRuleSet } from '../../activities/orders/store/rules';
 import { loadConfig } from '../config';
 import { RuleSetSchema } from '../domain';
 import { withPool } from './database';

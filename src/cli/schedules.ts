@@ -2,7 +2,7 @@
  * `orders schedules apply|list` and `orders reconcile --last|--now`: the Temporal Schedules the
  * system owns (reservation sweeper, reconciliation, outbox lag) and the reconciliation's report.
  */
-import { storedReport } from '../../activities/orders/checks';
+import { storedReport } from '../../activities/orders/store/reports';
 import { scheduleSettings } from '../config';
 import type { CheckReport } from '../domain';
 import { SCHEDULE_NAMES, applySchedules, reconciliationScheduleId } from '../runtime/schedules';

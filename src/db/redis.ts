@@ -1,7 +1,7 @@
 /**
  * Redis (ioredis) for the catalog cache's shared layer. A Redis that is away costs cache hits,
  * never an order: a command fails after one reconnect attempt and the cache reads PostgreSQL.
- * (Changes are announced by PostgreSQL itself: activities/catalog/cache.ts.)
+ * (Changes are announced by PostgreSQL itself: activities/catalog/store/cache.ts.)
  */
 import Redis from 'ioredis';
 import { logger } from '../logger';

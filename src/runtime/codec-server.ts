@@ -6,7 +6,7 @@
  *
  * Whoever reaches this endpoint can decrypt any payload they hold: it listens on loopback by default,
  * and answers browsers only from the allowed origins (CORS). In production it goes behind the same
- * authentication as the Web UI (see the README's threat model).
+ * authentication as the Web UI (see docs/security.md, its threat model).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listen, type Listening } from './http-listen';

@@ -6,7 +6,7 @@
  * Routing by version is opt-in (WORKER_VERSIONING): with `pinned` a workflow stays on the version
  * it started on until it ends (old workers drain it); with `auto-upgrade` it moves to the current
  * version at its next task, so the code must replay its history (patched()). A versioned worker
- * gets tasks only once its version is made current (or ramping): README, Deploys.
+ * gets tasks only once its version is made current (or ramping): docs/operations.md, Deploys.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

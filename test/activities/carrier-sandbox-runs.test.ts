@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { startSandboxCarrierRuns, type SandboxCarrierRuns } from '../../src/providers/sandbox/carrier-runs';
-import { claimCancellation } from '../../activities/orders/gate';
+import { claimCancellation } from '../../activities/orders/store/gate';
 import {
   createShippingActivities,
   sandboxCarrierDelivery,

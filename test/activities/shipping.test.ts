@@ -1,7 +1,7 @@
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
-import { claimCancellation } from '../../activities/orders/gate';
+import { claimCancellation } from '../../activities/orders/store/gate';
 import { createShippingActivities } from '../../activities/shipping/activities';
 import type {
   AddressDto,

@@ -3,8 +3,7 @@
  * branch of the order workflow, run on the real stack, and its shipment children; each history
  * written to test/histories/<branch>.<workflow>.json. test/workflows/replay.test.ts replays every
  * one against the current workflow code, so a change that would break orders in flight fails CI.
- * Re-record on purpose, when a change is meant to be incompatible (and deployed as such: README,
- * Choices). Payloads are encrypted with the committed test key (codec-key.txt): sandbox data only.
+ * Re-record on purpose, when a change is meant to be incompatible (and deployed as such: docs/choices.md). Payloads are encrypted with the committed test key (codec-key.txt): sandbox data only.
  */
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,6 +1,6 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { shipmentWorkflowId } from '../../src/domain';
-import { claimCancellation } from '../../activities/orders/gate';
+import { claimCancellation } from '../../activities/orders/store/gate';
 import { cancelSignal, cancelUpdate } from '../../workflows/order-api';
 import {
   carrierEvent,
@@ -10,6 +10,7 @@ import {
   paymentOps,
   place,
   placeBookedByHand,
+  readModelOf,
   seedSku,
   stockOf,
   waitForView,
@@ -175,6 +176,24 @@ test('the read model records Processing, and Shipped when it is reached, before 
   expect(rows[0].status).toBe('Shipped');
   await carrierEvent(stack.client, view, 'delivered');
   expect((await handle.result()).status).toBe('Delivered');
+});
+
+test('the read model says Shipped once every parcel has left, not at the first pickup (two parcels)', async () => {
+  const { handle, orderId, view } = await bookedOrder({ east: 1, west: 1 });
+  const [first, second] = view.shipments.map((s) => s.shipmentId);
+  const statusOf = async (id: string) => (await shipmentRows(orderId)).find((s) => s.shipment_id === id)?.status;
+
+  await carrierEvent(stack.client, view, 'picked-up', first);
+  await eventually(async () => ((await statusOf(first!)) === 'PICKED_UP' ? true : undefined));
+  expect((await readModelOf(stack.pool, orderId))?.status).toBe('Processing');
+  expect(await historyStatuses(orderId)).not.toContain('Shipped');
+
+  await carrierEvent(stack.client, view, 'picked-up', second);
+  await eventually(async () => ((await readModelOf(stack.pool, orderId))?.status === 'Shipped' ? true : undefined));
+  expect((await waitForView(handle, (v) => v.status === 'Shipped')).status).toBe('Shipped');
+  await carrierEvent(stack.client, view, 'delivered');
+  expect((await handle.result()).status).toBe('Delivered');
+  expect((await readModelOf(stack.pool, orderId))?.status).toBe('Delivered');
 });
 
 test('a declined card records PaymentFailed; an unserved address marks its parcels Failed or Cancelled', async () => {

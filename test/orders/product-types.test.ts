@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { savePlan } from '../../activities/orders/plans';
+import { savePlan } from '../../activities/orders/store/plans';
 import { SERVICES, type PlanNode } from '../../src/domain';
 import {
   orderRequest,

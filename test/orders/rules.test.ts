@@ -5,7 +5,7 @@
  * may approve; the risk rules refuse a blocked destination; shipping fees come from the rules.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { saveRuleSet } from '../../activities/orders/rules';
+import { saveRuleSet } from '../../activities/orders/store/rules';
 import { defaultRuleSet, type RuleSet } from '../../src/domain';
 import { approveUpdate } from '../../workflows/order-api';
 import { carrierEvent, orderRequest, place, seedSku, testSettings, waitForView } from '../support/orders';

@@ -3,7 +3,7 @@
  * amount as real providers do: no money step reaches the provider, the ledger says nothing was
  * charged, and a cancellation after "payment" ends Cancelled (nothing to refund), not a failed run.
  */
-import { saveRuleSet } from '../../activities/orders/rules';
+import { saveRuleSet } from '../../activities/orders/store/rules';
 import { SERVICES, defaultRuleSet } from '../../src/domain';
 import { httpPaymentProvider } from '../../src/providers/payments-http';
 import { cancelUpdate } from '../../workflows/order-api';

@@ -8,7 +8,7 @@
 import type { Pool } from 'pg';
 import { SERVICES } from '../../src/domain';
 import { createPool } from '../../src/db/pool';
-import { createCatalogCache, type CatalogCache } from '../../activities/catalog/cache';
+import { createCatalogCache, type CatalogCache } from '../../activities/catalog/store/cache';
 import { connectRedis } from '../../src/db/redis';
 import { cliEnv } from '../support/cli';
 import { eventually, orderRequest, place, seedSku, testSettings, uid } from '../support/orders';

@@ -13,7 +13,7 @@ import {
   listWorkflowsWith,
   startSandboxCarrierFor,
   type WorkerDeps,
-} from '../../src/runtime/workers';
+} from '../../activities/workers';
 import { waitlistsVia } from '../../src/runtime/waitlists';
 import { reportToOrderVia } from '../../src/runtime/order-reports';
 import { carrierEventSignal } from '../../workflows/order-api';

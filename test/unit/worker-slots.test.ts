@@ -1,6 +1,6 @@
 /** Backpressure settings: each service's worker takes only what its connections and its provider can run. */
 import { loadConfig } from '../../src/config';
-import { slotsFor } from '../../src/runtime/workers';
+import { slotsFor } from '../../activities/workers';
 
 test('activity slots follow PG_POOL_SIZE; payments also the bulkhead and the provider quota', () => {
   const config = loadConfig({ PG_POOL_SIZE: '12', PAYMENTS_BULKHEAD_LIMIT: '4', PAYMENTS_BULKHEAD_QUEUE: '2' });

@@ -20,7 +20,7 @@ const PAYMENTS_OUTAGE_MS = CHAOS_PAYMENT_WINDOW_MS + 3_000;
 /** The book's price after the change (it was 19.99). */
 export const CHANGED_BOOK_PRICE_CENTS = 2_199;
 const NEW_SKU_STOCK = 1_000;
-/** A catalog change must reach new orders within this (README, Caching). */
+/** A catalog change must reach new orders within this (docs/operations.md, Caching). */
 export const CATALOG_FRESH_MS = 2_000;
 const NOT_NOW_RATE = 0.1;
 

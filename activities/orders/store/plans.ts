@@ -4,8 +4,8 @@
  * changed, so an order's snapshot names exactly what it ran.
  */
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction } from '../../src/db/pool';
-import type { PlanNode, PlanSnapshot, ProductType } from '../../src/domain';
+import { inTransaction } from '../../../src/db/pool';
+import type { PlanNode, PlanSnapshot, ProductType } from '../../../src/domain';
 
 export interface StoredPlan extends PlanSnapshot {
   note: string;

@@ -13,14 +13,14 @@
  * An order's prices are fixed once, when it is priced, either way.
  */
 import { BloomFilter } from 'bloom-filters';
-import { readCatalog } from './store';
+import { readCatalog } from './items';
 import type Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Pool } from 'pg';
-import { listen } from '../../src/db/listen';
-import type { Catalog } from '../../src/domain';
-import { logger } from '../../src/logger';
-import { catalogLookups } from '../../src/runtime/metrics';
+import { listen } from '../../../src/db/listen';
+import type { Catalog } from '../../../src/domain';
+import { logger } from '../../../src/logger';
+import { catalogLookups } from '../../../src/runtime/metrics';
 
 type Item = Catalog[string];
 

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction } from '../../src/db/pool';
+import { inTransaction } from '../../../src/db/pool';
 
 /**
  * The order's point of no return (migrations/0005_order_gates.sql). A cancellation and the first

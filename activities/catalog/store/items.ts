@@ -4,8 +4,8 @@
  * last line (price >= 0, currency format, reserved <= on_hand).
  */
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction } from '../../src/db/pool';
-import type { Catalog, ProductType } from '../../src/domain';
+import { inTransaction } from '../../../src/db/pool';
+import type { Catalog, ProductType } from '../../../src/domain';
 
 export interface CatalogUpsert {
   sku: string;

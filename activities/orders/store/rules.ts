@@ -4,8 +4,8 @@
  * version an order records names exactly the rules it ran under.
  */
 import type { Pool } from 'pg';
-import { inTransaction } from '../../src/db/pool';
-import { defaultRuleSet, type RuleSet, type RuleSetVersion } from '../../src/domain';
+import { inTransaction } from '../../../src/db/pool';
+import { defaultRuleSet, type RuleSet, type RuleSetVersion } from '../../../src/domain';
 
 export interface StoredRuleSet extends RuleSetVersion {
   note: string;
