@@ -61,7 +61,7 @@ Examples:
   $ orders list --status AwaitingApproval --json
 ${EXIT_CODES}
 
-Settings come from the environment (TEMPORAL_ADDRESS, TASK_QUEUE_PREFIX, DATABASE_URL...): see README.`,
+Settings come from the environment (TEMPORAL_ADDRESS, TASK_QUEUE_PREFIX, DATABASE_URL...): see docs/configuration.md.`,
   );
 
 program

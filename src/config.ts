@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Every setting the system reads from the environment, in one place, with its default.
- * The README's configuration table mirrors this schema; keep them together.
+ * docs/configuration.md lists every setting (test/docs/pages.test.ts checks it); keep them together.
  */
 const durationMs = z.coerce.number().int().positive();
 

@@ -30,7 +30,7 @@ async function prepareClusterTest(): Promise<void> {
   } else if (process.env.CI) {
     throw new Error(`CI: the cluster test needs the Temporal server build.\n${howToBuildServer()}`);
   } else {
-    process.stderr.write('cluster test: SKIPPED (no Go to build the Temporal server; see README, Testing)\n');
+    process.stderr.write('cluster test: SKIPPED (no Go to build the Temporal server; see docs/testing.md)\n');
   }
 }
 
@@ -58,12 +58,12 @@ export default async function globalSetup(): Promise<void> {
   process.stderr.write(
     process.env.AMQP_URL
       ? 'broker tests: on (AMQP_URL)\n'
-      : 'broker tests: SKIPPED (no AMQP_URL and nothing on 127.0.0.1:5672; see README, Testing)\n',
+      : 'broker tests: SKIPPED (no AMQP_URL and nothing on 127.0.0.1:5672; see docs/testing.md)\n',
   );
   process.stderr.write(
     process.env.REDIS_TEST_URL
       ? 'cache tests: on (REDIS_TEST_URL)\n'
-      : 'cache tests: SKIPPED (no REDIS_TEST_URL and nothing on 127.0.0.1:6379; see README, Testing)\n',
+      : 'cache tests: SKIPPED (no REDIS_TEST_URL and nothing on 127.0.0.1:6379; see docs/testing.md)\n',
   );
   process.stderr.write(`\ntest stack up in ${Date.now() - started} ms: temporal ${stack.temporalAddress}\n`);
 }

@@ -1,6 +1,6 @@
 /**
- * Every activity the order workflows call, with its timeouts and retry policy. The README's
- * policy table is this file in prose: change both together.
+ * Every activity the order workflows call, with its timeouts and retry policy. docs/lifecycle.md's
+ * activity policy table is this file in prose: change both together.
  */
 import { proxyActivities, proxyLocalActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import {

@@ -5,7 +5,7 @@ import type { Pool } from 'pg';
 import { projectRoot } from '../runtime/paths';
 
 /**
- * A deliberately tiny migration runner (see README "Why a tiny migration runner").
+ * A deliberately tiny migration runner (see docs/choices.md, "Why a tiny migration runner").
  * Files `migrations/NNNN_name.sql` run once each, in name order, each in its own transaction,
  * under an advisory lock so several workers starting together do not race. An applied file
  * whose content changed is refused: write a new migration instead of editing an old one.

@@ -108,3 +108,16 @@ test('the order read model has one writer: the orders service (others report thr
     'activities/shipping/activities.ts',
   ]);
 });
+
+test('docs/ARCHITECTURE.md gives every table of the migrations exactly one owner', () => {
+  const migrations = readdirSync(path.join(ROOT, 'migrations'))
+    .map((f) => readFileSync(path.join(ROOT, 'migrations', f), 'utf8'))
+    .join('\n');
+  const tables = [...migrations.matchAll(/CREATE TABLE (\w+)/g)].map((m) => m[1]!).sort();
+  const doc = readFileSync(path.join(ROOT, 'docs/ARCHITECTURE.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## Which service owns which table'), doc.indexOf('**The order'));
+  const owned = [...section.matchAll(/^\| (\w+) +\| (.*) \|$/gm)].flatMap((row) =>
+    [...row[2]!.matchAll(/`(\w+)`/g)].map((m) => m[1]!),
+  );
+  expect([...owned].sort()).toEqual(tables);
+});

@@ -1,7 +1,7 @@
 /**
  * Worker Deployments on the real server: every worker declares its deployment name and build id
  * (package version + commit), and the server records it on each workflow task. With versioning on
- * (WORKER_VERSIONING=pinned) a deploy goes as README, Deploys says: the new version is made
+ * (WORKER_VERSIONING=pinned) a deploy goes as docs/operations.md, Deploys says: the new version is made
  * current, new orders run on it, and an order started on the old version stays pinned to it and
  * completes on the old workers while they drain.
  */

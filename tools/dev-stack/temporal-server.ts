@@ -94,7 +94,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningDev
     mkdirSync(path.dirname(opts.dbFile), { recursive: true });
     // WAL with synchronous=normal: commits stop waiting for an fsync of the log each time, which
     // doubled the dev server's throughput here. Durable across a crash of the server process; a
-    // crash of the machine (power loss) can lose the last commits (README: Choices).
+    // crash of the machine (power loss) can lose the last commits (docs/choices.md).
     args.push('--db-filename', opts.dbFile, ...SQLITE_PRAGMAS);
   }
   // Own process group: a terminal Ctrl-C reaches us, not the server, so workers drain before it stops.
