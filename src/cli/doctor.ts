@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { stackCheckWorkflowId } from '../domain';
+import type { stackCheckWorkflow } from '../../workflows/stack-check';
 import { withContext } from './context';
 
 export async function doctor(opts: { json?: boolean }): Promise<number> {
   return withContext(async ({ client, ordersQueue }) => {
     const checkId = randomUUID();
-    const answers = await client.workflow.execute('stackCheckWorkflow', {
+    const answers = await client.workflow.execute<typeof stackCheckWorkflow>('stackCheckWorkflow', {
       taskQueue: ordersQueue,
-      workflowId: `stack-check-${checkId}`,
+      workflowId: stackCheckWorkflowId(checkId),
       args: [checkId],
       workflowExecutionTimeout: '30s',
     });

@@ -246,6 +246,11 @@ export function shipmentId(orderId: string, warehouseId: string): string {
   return `${orderId}-${warehouseId}`;
 }
 
+/** The stack check's run (`orders doctor`, the bench's start): one per check id. */
+export function stackCheckWorkflowId(checkId: string): string {
+  return `stack-check-${checkId}`;
+}
+
 /** The one place a shipment's workflow id is made (the order starts it; the CLI signals it). */
 export function shipmentWorkflowId(shipment: string): string {
   return `shipment-${shipment}`;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { orderWorkflow } from '../../workflows/order';
 import type { Config } from '../config';
 import {
   OrderInputSchema,
@@ -66,7 +67,7 @@ export async function placeOrder(
   const order = await toWorkflowOrder(raw, opts.vault);
   const workflowId = orderWorkflowId(order.orderId);
   try {
-    const handle = await client.workflow.start('orderWorkflow', {
+    const handle = await client.workflow.start<typeof orderWorkflow>('orderWorkflow', {
       workflowId,
       taskQueue: taskQueueFor('orders', opts.taskQueuePrefix),
       args: [{ order, settings: opts.settings } satisfies OrderWorkflowInput],

@@ -6,6 +6,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { backorderWorkflowId, taskQueueFor, type WaitlistEntry, type WaitlistInput } from '../domain';
 import { joinWaitlistSignal, leaveWaitlistSignal, restockedSignal } from '../../workflows/backorder-api';
+import type { backorderWaitlistWorkflow } from '../../workflows/backorder-waitlist';
 
 /** How often a waitlist with someone on it looks at the stock by itself (stock freed by a cancellation). */
 export const WAITLIST_RECHECK_MS = 60_000;
@@ -26,13 +27,16 @@ export function waitlistsVia(client: Client, taskQueuePrefix = ''): Waitlists {
   const id = (sku: string) => backorderWorkflowId(sku, taskQueuePrefix);
   return {
     async join(sku, entry) {
-      await client.workflow.signalWithStart('backorderWaitlistWorkflow', {
-        workflowId: id(sku),
-        taskQueue: taskQueueFor('orders', taskQueuePrefix),
-        args: [{ sku, waiting: [], recheckMs: WAITLIST_RECHECK_MS } satisfies WaitlistInput],
-        signal: joinWaitlistSignal,
-        signalArgs: [entry],
-      });
+      await client.workflow.signalWithStart<typeof backorderWaitlistWorkflow, [WaitlistEntry]>(
+        'backorderWaitlistWorkflow',
+        {
+          workflowId: id(sku),
+          taskQueue: taskQueueFor('orders', taskQueuePrefix),
+          args: [{ sku, waiting: [], recheckMs: WAITLIST_RECHECK_MS } satisfies WaitlistInput],
+          signal: joinWaitlistSignal,
+          signalArgs: [entry],
+        },
+      );
     },
     async leave(sku, orderId) {
       await client.workflow.getHandle(id(sku)).signal(leaveWaitlistSignal, { orderId }).catch(ignoreMissing);

@@ -8,7 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { PaymentMethodVault } from '../../src/placement/payment-methods';
 import { placeOrder } from '../../src/placement/place-order';
-import { TERMINAL_STATUSES, type OrderSettings, type OrderView } from '../../src/domain';
+import { TERMINAL_STATUSES, orderWorkflowId, type OrderSettings, type OrderView } from '../../src/domain';
+import type { benchFloorWorkflow } from '../../workflows/bench-floor';
 import { approveUpdate } from '../../workflows/order-api';
 import { OrderStatusKey } from '../../workflows/search-attribute-keys';
 import { BENCH_APPROVER, orderRequest, type Shape } from './shapes';
@@ -120,7 +121,7 @@ async function approveWhenWaiting(client: Client, workflowId: string, pollMs: nu
 export function orderTask(ctx: OrderTaskContext, shape: Shape): Task {
   return (index) => {
     const orderId = `${ctx.idPrefix}-${String(index).padStart(5, '0')}`;
-    return timed(ctx.client, `order-${orderId}`, ctx.bound, async () => {
+    return timed(ctx.client, orderWorkflowId(orderId), ctx.bound, async () => {
       const { workflowId } = await placeOrder(ctx.client, orderRequest(shape, orderId, index), {
         settings: ctx.settings,
         taskQueuePrefix: ctx.taskQueuePrefix,
@@ -152,11 +153,14 @@ export function floorTask(ctx: FloorTaskContext): Task {
   return (index) => {
     const workflowId = `${ctx.idPrefix}-${String(index).padStart(5, '0')}`;
     return timed(ctx.client, workflowId, ctx.bound, async () => {
-      const done = await ctx.client.workflow.execute(ctx.local ? 'benchFloorLocalWorkflow' : 'benchFloorWorkflow', {
-        workflowId,
-        taskQueue: ctx.taskQueue,
-        args: [{ activities: ctx.activities, localActivities: ctx.local ? 0 : ctx.localActivities }],
-      });
+      const done = await ctx.client.workflow.execute<typeof benchFloorWorkflow>(
+        ctx.local ? 'benchFloorLocalWorkflow' : 'benchFloorWorkflow',
+        {
+          workflowId,
+          taskQueue: ctx.taskQueue,
+          args: [{ activities: ctx.activities, localActivities: ctx.local ? 0 : ctx.localActivities }],
+        },
+      );
       const calls = ctx.local ? ctx.activities : ctx.activities + ctx.localActivities;
       return done === calls ? 'Completed' : `completed ${String(done)} of ${calls} calls`;
     });

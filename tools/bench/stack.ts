@@ -12,7 +12,8 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import type { ProcessRegistry } from '../dev-stack/processes';
-import { taskQueueFor } from '../../src/domain';
+import { stackCheckWorkflowId, taskQueueFor } from '../../src/domain';
+import type { stackCheckWorkflow } from '../../workflows/stack-check';
 import { parseKeyring } from '../../src/runtime/codec-keys';
 import { dataConverterFor } from '../../src/runtime/data-converter';
 import { projectRoot } from '../../src/runtime/paths';
@@ -157,9 +158,9 @@ export class BenchStack {
     exited.catch(() => undefined); // only raced below; an exit later is the caller's to notice
     // The stack check runs one activity on every service's queue: every service's worker polls.
     await Promise.race([
-      this.client!.workflow.execute('stackCheckWorkflow', {
+      this.client!.workflow.execute<typeof stackCheckWorkflow>('stackCheckWorkflow', {
         taskQueue: this.ordersQueue,
-        workflowId: `bench-stack-check-${randomUUID()}`,
+        workflowId: stackCheckWorkflowId(`bench-${randomUUID()}`),
         args: [`bench-${randomUUID()}`],
         workflowExecutionTimeout: '2m',
       }),

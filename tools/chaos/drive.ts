@@ -16,6 +16,7 @@ import { InvalidRequest, OrderExists, placeOrder } from '../../src/placement/pla
 import {
   TERMINAL_STATUSES,
   isCarrierEvent,
+  orderWorkflowId,
   type OrderSettings,
   type OrderStatus,
   type OrderView,
@@ -366,7 +367,7 @@ export async function driveOrder(runCtx: DriveContext, plan: OrderPlan): Promise
           vault: ctx.vault,
         }).catch((err: unknown) => {
           // A retry after a lost answer: the first attempt did start it.
-          if (err instanceof OrderExists) return { workflowId: `order-${plan.orderId}` };
+          if (err instanceof OrderExists) return { workflowId: orderWorkflowId(plan.orderId) };
           throw err;
         }),
       (err) => err instanceof InvalidRequest, // a bug in the plan: retrying cannot help
