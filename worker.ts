@@ -89,6 +89,35 @@ async function migrateWithoutStatementLimits(databaseUrl: string, timeouts: Pool
   }
 }
 
+/**
+ * The clients this process's services call their providers with: the payment provider and the
+ * carrier over HTTP (else the sandboxes in-process), and the broker the sandbox carrier publishes to.
+ */
+function providerClients(
+  opts: RunWorkersOptions,
+  config: ReturnType<typeof loadConfig>,
+  services: readonly Service[],
+  names: ReturnType<typeof brokerNames>,
+) {
+  const via = opts.sandboxCarrierVia ?? 'auto';
+  const viaBroker = via === 'broker' || (via === 'auto' && (opts.eventParts ?? []).includes('carrier-events'));
+  return {
+    publisher:
+      opts.amqpUrl && viaBroker && services.includes('shipping')
+        ? createCarrierPublisher(opts.amqpUrl, names)
+        : undefined,
+    paymentProvider:
+      services.includes('payments') && (opts.paymentsUrl || config.PAYMENTS_PROVIDER === 'http')
+        ? httpPaymentProvider(opts.paymentsUrl ?? paymentsUrl(config), paymentsResilience(config))
+        : undefined,
+    // The carrier client shares the payment provider's breaker and bulkhead settings.
+    carrier:
+      services.includes('shipping') && (opts.carrierUrl || config.CARRIER_PROVIDER === 'http')
+        ? httpCarrier(opts.carrierUrl ?? carrierUrl(config), paymentsResilience(config))
+        : undefined,
+  };
+}
+
 /** Migrates the schema, then runs the workers until a shutdown signal. */
 export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   const config = loadConfig();
@@ -116,21 +145,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
       client.workflow.getHandle(workflowId).signal(carrierEventSignal, message);
     const reportToOrder = reportToOrderVia(client);
     const names = brokerNames(opts.taskQueuePrefix);
-    const via = opts.sandboxCarrierVia ?? 'auto';
-    const viaBroker = via === 'broker' || (via === 'auto' && (opts.eventParts ?? []).includes('carrier-events'));
-    const publisher =
-      opts.amqpUrl && viaBroker && services.includes('shipping')
-        ? createCarrierPublisher(opts.amqpUrl, names)
-        : undefined;
-    const paymentProvider =
-      services.includes('payments') && (opts.paymentsUrl || config.PAYMENTS_PROVIDER === 'http')
-        ? httpPaymentProvider(opts.paymentsUrl ?? paymentsUrl(config), paymentsResilience(config))
-        : undefined;
-    // The carrier client shares the payment provider's breaker and bulkhead settings.
-    const carrier =
-      services.includes('shipping') && (opts.carrierUrl || config.CARRIER_PROVIDER === 'http')
-        ? httpCarrier(opts.carrierUrl ?? carrierUrl(config), paymentsResilience(config))
-        : undefined;
+    const { publisher, paymentProvider, carrier } = providerClients(opts, config, services, names);
     let events: EventProcessors | undefined;
     let metrics: Listening | undefined;
     let catalog: CatalogCache | undefined;
