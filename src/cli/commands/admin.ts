@@ -2,7 +2,18 @@
 import type { Command } from 'commander';
 import { collect, run } from '../run';
 
+/** Every operator command, by group. */
 export function addAdminCommands(program: Command): void {
+  addSandboxCommands(program);
+  addCatalogCommands(program);
+  addRulesCommands(program);
+  addPlansCommands(program);
+  addEventCommands(program);
+  addScheduleCommands(program);
+}
+
+/** `orders sandbox faults`: faults on demand at a sandbox provider. */
+function addSandboxCommands(program: Command): void {
   program
     .command('sandbox')
     .description('The sandbox providers (their APIs: PAYMENTS_URL, CARRIER_URL; npm start runs them)')
@@ -24,7 +35,10 @@ export function addAdminCommands(program: Command): void {
     .action((provider: string | undefined, opts: import('../sandbox.js').FaultOptions) =>
       run(opts.json, async () => (await import('../sandbox.js')).sandboxFaults(provider, opts)),
     );
+}
 
+/** `orders catalog`: items, prices and stock (PostgreSQL). */
+function addCatalogCommands(program: Command): void {
   const catalog = program
     .command('catalog')
     .description('Catalog and stock (reads and writes PostgreSQL: needs DATABASE_URL)')
@@ -70,7 +84,10 @@ export function addAdminCommands(program: Command): void {
         return catalogList(opts);
       }),
     );
+}
 
+/** `orders rules`: the business rules as data, versioned. */
+function addRulesCommands(program: Command): void {
   const rules = program
     .command('rules')
     .description(
@@ -102,7 +119,10 @@ export function addAdminCommands(program: Command): void {
     .description('Every saved version')
     .option('--json', 'print one JSON document')
     .action((opts: { json?: boolean }) => run(opts.json, async () => (await import('../rules.js')).rulesHistory(opts)));
+}
 
+/** `orders plans`: the fulfilment plan of each product type, versioned. */
+function addPlansCommands(program: Command): void {
   const plans = program
     .command('plans')
     .description(
@@ -141,7 +161,10 @@ export function addAdminCommands(program: Command): void {
     .action((opts: { type?: string; json?: boolean }) =>
       run(opts.json, async () => (await import('../plans.js')).plansHistory(opts)),
     );
+}
 
+/** `orders events` and `orders notifications`: the outbox and the mailbox. */
+function addEventCommands(program: Command): void {
   program
     .command('events')
     .description(
@@ -166,7 +189,10 @@ export function addAdminCommands(program: Command): void {
     .action((opts: { order?: string; limit?: string; json?: boolean }) =>
       run(opts.json, async () => (await import('../events.js')).notificationsList(opts)),
     );
+}
 
+/** `orders schedules` and `orders reconcile`. */
+function addScheduleCommands(program: Command): void {
   const schedules = program
     .command('schedules')
     .description('The Temporal Schedules the system owns: reservation sweeper, reconciliation, outbox lag')

@@ -2,7 +2,15 @@
 import type { Command } from 'commander';
 import { EXIT_CODES, collect, run, SHIP_TO } from '../run';
 
+/** Every order command, by what people do with an order. */
 export function addOrderCommands(program: Command): void {
+  addPlaceCommands(program);
+  addFollowCommands(program);
+  addDecisionCommands(program);
+}
+
+/** `orders doctor` and `orders place`. */
+function addPlaceCommands(program: Command): void {
   program
     .command('doctor')
     .description('Check the stack: one activity on every service task queue writes a row to PostgreSQL')
@@ -49,7 +57,10 @@ ${EXIT_CODES}`,
         return place(opts);
       }),
     );
+}
 
+/** `orders status`, `recover`, `watch` and `list`. */
+function addFollowCommands(program: Command): void {
   program
     .command('status')
     .argument('<orderId>')
@@ -118,7 +129,10 @@ ${EXIT_CODES}`,
         return list(opts);
       }),
     );
+}
 
+/** `orders approvals`, `approve`, `reject`, `cancel` and `deliver`. */
+function addDecisionCommands(program: Command): void {
   program
     .command('approvals')
     .description('Orders awaiting approval, oldest first, with amount, customer and how long they have waited')
