@@ -30,7 +30,7 @@ import {
 import type { SandboxCarrierRuns } from './src/providers/sandbox/carrier-runs';
 import { logger } from './src/logger';
 import { carrierEventSignal } from './workflows/order-api';
-import { createShippingActivities } from './activities/shipping/activities';
+import { carrierEventRecorder } from './activities/shipping/activities';
 import { waitlistsVia } from './src/runtime/waitlists';
 import { reportToOrderVia } from './src/runtime/order-reports';
 import { SERVICES, brokerNames, type CarrierEventMessage, type Service } from './src/domain';
@@ -165,7 +165,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
         parts: opts.eventParts ?? [],
         relayPollMs: opts.relayPollMs ?? 200,
         carrier: {
-          recordCarrierEvent: createShippingActivities(pool, { signalShipment, reportToOrder }).recordCarrierEvent,
+          recordCarrierEvent: carrierEventRecorder(pool, reportToOrder),
           signalShipment,
         },
         webhook: opts.webhook,

@@ -201,6 +201,30 @@ function recordEvent(pool: Pool, shipmentId: string, event: CarrierEventType, ne
   });
 }
 
+/**
+ * The one record of a carrier event, whoever receives it (the shipment's activity, the sandbox
+ * carrier's sender, the carrier inbox): the shipment's row and event, the pickup through the
+ * order's gate, and the pickup told to the order. Idempotent: a repeat changes nothing.
+ */
+export function carrierEventRecorder(
+  pool: Pool,
+  reportToOrder: ShippingDeps['reportToOrder'],
+): ShippingActivities['recordCarrierEvent'] {
+  return async ({ shipmentId, event }) => {
+    const next = STATUS_OF_EVENT[event];
+    if (!next)
+      throw ApplicationFailure.nonRetryable(`unknown carrier event ${JSON.stringify(event)}`, ERROR_TYPES.InvalidInput);
+    const { accepted, orderId } = await recordEvent(pool, shipmentId, event, next);
+    // The pickup is the order's point of no return: whoever records it tells the order, on every
+    // carrier path (sandbox, inbox, `orders deliver` through the shipment), and again on a retry.
+    // Every parcel's pickup passes here: the shipment records "picked-up" itself when its
+    // carrier skipped it. The order ignores a report it has.
+    if (accepted && event === 'picked-up' && orderId)
+      await reportToOrder(orderWorkflowId(orderId), { shipmentId, event });
+    return { accepted };
+  };
+}
+
 export function createShippingActivities(pool: Pool, deps: ShippingDeps): ShippingActivities {
   const carrier = deps.carrier ?? createSandboxCarrier(pool, deps.sandboxCarrier);
   const book = bookWith(pool, carrier);
@@ -267,22 +291,7 @@ export function createShippingActivities(pool: Pool, deps: ShippingDeps): Shippi
       };
     },
 
-    async recordCarrierEvent({ shipmentId, event }) {
-      const next = STATUS_OF_EVENT[event];
-      if (!next)
-        throw ApplicationFailure.nonRetryable(
-          `unknown carrier event ${JSON.stringify(event)}`,
-          ERROR_TYPES.InvalidInput,
-        );
-      const { accepted, orderId } = await recordEvent(pool, shipmentId, event, next);
-      // The pickup is the order's point of no return: whoever records it tells the order, on every
-      // carrier path (sandbox, inbox, `orders deliver` through the shipment), and again on a retry.
-      // Every parcel's pickup passes here: the shipment records "picked-up" itself when its
-      // carrier skipped it. The order ignores a report it has.
-      if (accepted && event === 'picked-up' && orderId)
-        await deps.reportToOrder(orderWorkflowId(orderId), { shipmentId, event });
-      return { accepted };
-    },
+    recordCarrierEvent: carrierEventRecorder(pool, deps.reportToOrder),
 
     /**
      * Emits the three events `transitMs / 3` apart, each recorded first and then signalled with its
@@ -315,7 +324,7 @@ export function createShippingActivities(pool: Pool, deps: ShippingDeps): Shippi
       }
     },
   };
-  const deliver = sandboxDelivery(activities, deps);
+  const deliver = sandboxDelivery(activities.recordCarrierEvent, deps);
   return activities;
 }
 
@@ -325,7 +334,7 @@ export function createShippingActivities(pool: Pool, deps: ShippingDeps): Shippi
  * event of that shipment). Without: recorded here, then signalled to the shipment with the outcome.
  * A shipment workflow that has closed (cancelled, say) needs no signal: the record is all there is.
  */
-function sandboxDelivery(activities: ShippingActivities, deps: ShippingDeps) {
+function sandboxDelivery(record: ShippingActivities['recordCarrierEvent'], deps: ShippingDeps) {
   return async (
     { shipmentId, event }: { shipmentId: string; event: CarrierEventType },
     workflowId = shipmentWorkflowId(shipmentId),
@@ -334,7 +343,7 @@ function sandboxDelivery(activities: ShippingActivities, deps: ShippingDeps) {
       await deps.publishCarrierEvent({ eventId: `${shipmentId}:${event}`, shipmentId, event });
       return { accepted: true };
     }
-    const recorded = await activities.recordCarrierEvent({ shipmentId, event });
+    const recorded = await record({ shipmentId, event });
     try {
       await deps.signalShipment(workflowId, { event, recorded });
     } catch (err) {
@@ -346,6 +355,6 @@ function sandboxDelivery(activities: ShippingActivities, deps: ShippingDeps) {
 
 /** The delivery the sandbox carrier's sender uses (carrier-sandbox-runs.ts), with this service's record. */
 export function sandboxCarrierDelivery(pool: Pool, deps: ShippingDeps): SandboxCarrierDelivery {
-  const deliver = sandboxDelivery(createShippingActivities(pool, deps), deps);
+  const deliver = sandboxDelivery(carrierEventRecorder(pool, deps.reportToOrder), deps);
   return (e) => deliver(e);
 }
