@@ -1,4 +1,4 @@
-import { condition, patched } from '@temporalio/workflow';
+import { CancellationScope, condition, patched } from '@temporalio/workflow';
 import { rejectOrder } from './failure-reason';
 import type { OrderRun } from './order-run';
 import { PATCHES } from './patches';
@@ -49,12 +49,14 @@ export async function awaitApproval(run: OrderRun): Promise<void> {
   }
   const a = view.approval!;
   const who = a.by ? ` by ${a.by}${a.identity ? ` (client ${a.identity})` : ''}` : '';
-  await acts.recordStatus({
-    orderId,
-    runId,
-    status: 'AwaitingApproval',
-    note: `${a.decision}${who}${a.note ? `: ${a.note}` : ''}`,
-  });
+  const record = () =>
+    acts.recordStatus({
+      orderId,
+      runId,
+      status: 'AwaitingApproval',
+      note: `${a.decision}${who}${a.note ? `: ${a.note}` : ''}`,
+    });
+  await (patched(PATCHES.decisionRecordShielded) ? CancellationScope.nonCancellable(record) : record());
   if (a.decision === 'timed-out') rejectOrder('approval-timeout', 'no decision within the approval window');
   if (a.decision === 'rejected') rejectOrder('approval-rejected', a.note ?? 'rejected');
 }

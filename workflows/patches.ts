@@ -30,4 +30,11 @@ export const PATCHES = {
    * as Refunded. A shipment cancelled after its parcel left follows it to delivery.
    */
   truthfulUndo: 'truthful-undo',
+  /**
+   * v0.6: the record of an approval decision is never cancelled. A cancel granted in the same
+   * workflow task as that record's answer cancelled a local activity that had finished, which the
+   * SDK refuses ("[TMPRL1100] Nondeterminism error: Invalid transition in state machine"): every
+   * retry of the task failed the same way and the order stopped (approve and cancel at once).
+   */
+  decisionRecordShielded: 'decision-record-shielded',
 } as const;

@@ -7,6 +7,7 @@ import { shipmentWorkflowId } from '../../src/domain';
 import {
   approveSignal,
   approveUpdate,
+  cancelSignal,
   cancelUpdate,
   carrierEventSignal,
   rejectUpdate,
@@ -102,6 +103,32 @@ test('a cancel after the approval and capture still wins before pickup: the paym
   expect(undo.filter((c) => c === 'refund' || c === 'release')).toEqual(['refund', 'release']);
   expect(stack.fakes.held.PIANO).toBe(0);
 });
+
+test.each([
+  ['Updates', 'update'],
+  ['Signals', 'signal'],
+] as const)(
+  'approve and cancel at the same moment as %s: the cancel wins before pickup and no workflow task fails',
+  async (_, kind) => {
+    const handle = await stack.place([{ sku: 'PIANO', quantity: 1 }]);
+    await viewWhen(handle, (v) => v.status === 'AwaitingApproval');
+    if (kind === 'update')
+      await Promise.allSettled([
+        handle.executeUpdate(approveUpdate, { args: [{ by: 'alice' }] }),
+        handle.executeUpdate(cancelUpdate, { args: [{ reason: 'changed my mind' }] }),
+      ]);
+    else
+      await Promise.all([
+        handle.signal(approveSignal, { by: 'alice' }),
+        handle.signal(cancelSignal, { reason: 'changed my mind' }),
+      ]);
+    const final = await handle.result();
+    expect(['Cancelled', 'Refunded']).toContain(final.status);
+    expect(stack.fakes.held.PIANO).toBe(0);
+    const failed = (await handle.fetchHistory()).events?.filter((e) => e.workflowTaskFailedEventAttributes) ?? [];
+    expect(failed).toEqual([]);
+  },
+);
 
 test('a decision sent as a Signal by someone who may not decide is recorded as refused; the order keeps waiting', async () => {
   const handle = await stack.place([{ sku: 'PIANO', quantity: 1 }]);
