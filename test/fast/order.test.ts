@@ -12,7 +12,8 @@ import {
   carrierEventSignal,
   rejectUpdate,
 } from '../../workflows/order-api';
-import { fastPolicy, startFastStack, viewWhen, type FastStack } from './support/fast-stack';
+import { waitForView as viewWhen } from '../support/orders';
+import { fastPolicy, startFastStack, type FastStack } from './support/fast-stack';
 
 const CATALOG = {
   MUG: { name: 'Mug', priceCents: 1_200, currency: 'USD' },

@@ -4,7 +4,8 @@
  */
 import { shipmentWorkflowId } from '../../src/domain';
 import { carrierEventSignal } from '../../workflows/order-api';
-import { fastPolicy, startFastStack, viewWhen, type FastStack } from './support/fast-stack';
+import { waitForView as viewWhen } from '../support/orders';
+import { fastPolicy, startFastStack, type FastStack } from './support/fast-stack';
 
 let stack: FastStack;
 beforeAll(async () => {

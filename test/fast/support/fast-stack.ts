@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { SERVICES, orderWorkflowId, taskQueueFor, type OrderPolicy, type OrderView } from '../../../src/domain';
+import { SERVICES, orderWorkflowId, taskQueueFor, type OrderPolicy } from '../../../src/domain';
 import type { orderWorkflow } from '../../../workflows/order';
-import { shipmentProgressSignal, statusQuery } from '../../../workflows/order-api';
+import { shipmentProgressSignal } from '../../../workflows/order-api';
 import { fakeServices, type Fakes, type FakeWorld } from './fake-services';
 
 export const ADDRESS = {
@@ -99,19 +99,4 @@ export async function startFastStack(world: FakeWorld): Promise<FastStack> {
       await client.connection.close();
     },
   };
-}
-
-/** Awaits a condition on the order's status query (its own state, polled; never a sleep). */
-export async function viewWhen(
-  handle: WorkflowHandle,
-  predicate: (v: OrderView) => boolean,
-  timeoutMs = 10_000,
-): Promise<OrderView> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const view = await handle.query(statusQuery);
-    if (predicate(view)) return view;
-    if (Date.now() > deadline) throw new Error(`condition not reached; last view: ${JSON.stringify(view)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
