@@ -8,6 +8,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { SERVICES, orderWorkflowId, taskQueueFor, type OrderPolicy } from '../../../src/domain';
 import type { orderWorkflow } from '../../../workflows/order';
+import { testPolicy } from '../../support/orders';
 import { shipmentProgressSignal } from '../../../workflows/order-api';
 import { fakeServices, type Fakes, type FakeWorld } from './fake-services';
 
@@ -20,19 +21,9 @@ export const ADDRESS = {
   country: 'US' as const,
 };
 
-/** Short durations: the local test environment does not skip time. */
+/** The suite's test policy, its carrier driven by hand (the tests send the parcel's events). */
 export function fastPolicy(overrides: Partial<OrderPolicy> = {}): OrderPolicy {
-  return {
-    approvalThresholdCents: 100_000,
-    approvers: ['alice', 'bob'],
-    approvalTimeoutMs: 60_000,
-    carrierDeadlineMs: 60_000,
-    compensationAlertMs: 60_000,
-    sandboxCarrier: false,
-    transitTimeMs: 0,
-    paymentWindowMs: 60_000,
-    ...overrides,
-  };
+  return testPolicy({ sandboxCarrier: false, transitTimeMs: 0, ...overrides });
 }
 
 export interface FastStack {
