@@ -4,6 +4,7 @@
  * activities, and the in-process baseline. Every process it started is stopped by pid at the
  * end, also on failure and on interrupt.
  */
+import type { Client } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -137,6 +138,111 @@ function count(samples: readonly Sample[]): Record<string, number> {
   return out;
 }
 
+/** What the report says of the run: when, on which commit, with which options, stack and machine. */
+async function describeRun(
+  opts: BenchOptions,
+  stack: BenchStack,
+  run: { started: number; runDir: string; taskQueuePrefix: string; pool: Pool },
+): Promise<Omit<BenchReport, 'rows' | 'ok' | 'problems' | 'durationMs' | 'processes'>> {
+  const temporal = stack.temporal!;
+  const commit = gitCommit();
+  const systemInfo = await stack.client!.connection.workflowService.getSystemInfo({}).catch(() => undefined);
+  return {
+    schema: 1,
+    ...(opts.label ? { label: opts.label } : {}),
+    startedAt: new Date(run.started).toISOString(),
+    ...(commit ? { commit } : {}),
+    options: reportOptions(opts),
+    stack: {
+      temporal: temporal.pid
+        ? 'dev server started by the bench (`temporal server start-dev`, SQLite file in the run folder, as `npm start` runs it)'
+        : `the running server at ${temporal.address}`,
+      ...(systemInfo?.serverVersion ? { temporalServerVersion: systemInfo.serverVersion } : {}),
+      ...(temporal.args ? { serverFlags: serverFlags(temporal.args, run.runDir) } : {}),
+      database: stack.database!.kind,
+      worker: 'one process running every service (`node dist/worker.js`, as `npm start` runs them)',
+      taskQueuePrefix: run.taskQueuePrefix,
+    },
+    machine: await describeMachine({ cliPath: temporal.cliPath, pool: run.pool }),
+  };
+}
+
+type PhaseArgs = [
+  name: string,
+  kind: RowKind,
+  description: string,
+  expected: string,
+  task: Task,
+  probes: Probes,
+  shape?: Shape,
+];
+
+interface PhaseContext {
+  opts: BenchOptions;
+  client: Client;
+  rows: BenchRow[];
+  problems: string[];
+  log: (line: string) => void;
+}
+
+/** One timed phase: its samples, what it cost, and (after the clock stopped) its histories. */
+async function runPhase(
+  { opts, client, rows, problems, log }: PhaseContext,
+  ...[name, kind, description, expected, task, probes, shape]: PhaseArgs
+): Promise<BenchRow | undefined> {
+  if (opts.signal?.aborted) return undefined;
+  const progress = phaseProgress(name, opts.orders, opts.progress);
+  const { result: samples, resources } = await measure(probes, () =>
+    runPool(opts.orders, opts.concurrency, task, (s) => progress.add(s), opts.signal),
+  ).finally(() => progress.stop());
+  const completed = samples.filter((s) => s.status === expected);
+  const row: BenchRow = {
+    name,
+    kind,
+    ...(shape ? { shape } : {}),
+    description,
+    count: samples.length,
+    completed: completed.length,
+    statuses: count(samples),
+    errors: [...new Set(samples.flatMap((s) => (s.error ? [s.error] : [])))].slice(0, 5),
+    perSecond: throughputOf(samples),
+    latencyMs: latencyOf(samples),
+    perOrder: {},
+    resources,
+  };
+  const n = Math.max(1, samples.length);
+  if (resources.sql)
+    Object.assign(row.perOrder, {
+      sqlStatements: Math.round((resources.sql.statements / n) * 10) / 10,
+      sqlTransactions: Math.round((resources.sql.transactions / n) * 10) / 10,
+    });
+  if (resources.cpuSeconds !== undefined) row.perOrder.cpuMs = (resources.cpuSeconds * 1000) / n;
+  if (resources.machineCpuSeconds !== undefined) row.perOrder.machineCpuMs = (resources.machineCpuSeconds * 1000) / n;
+  if (kind !== 'in-process') {
+    const counts = await mapLimited(completed, HISTORY_CONCURRENCY, (s) => historyCounts(client, s.workflowId));
+    const mean: HistoryCounts | undefined = meanCounts(counts);
+    if (mean)
+      Object.assign(row.perOrder, {
+        historyEvents: mean.events,
+        ownEvents: mean.ownEvents,
+        workflowTasks: mean.workflowTasks,
+        activities: mean.activities,
+        localActivities: mean.localActivities,
+        children: mean.children,
+      });
+  }
+  if (row.completed < opts.orders && !opts.signal?.aborted)
+    problems.push(
+      `${name}: ${row.completed} of ${opts.orders} reached ${expected} (${JSON.stringify(row.statuses)}${row.errors.length ? `; ${row.errors.join('; ')}` : ''})`,
+    );
+  log(
+    `${name}: ${row.perSecond.toFixed(2)}/s, p50 ${(row.latencyMs.p50 / 1000).toFixed(2)} s, ` +
+      `${row.completed}/${row.count} ${expected}`,
+  );
+  rows.push(row);
+  return row;
+}
+
 export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   const started = Date.now();
   const log = (line: string) => opts.log(`bench ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s: ${line}`);
@@ -189,26 +295,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     await seedBenchCatalog(pool);
     await stack.startWorker();
     const client = stack.client!;
-    const commit = gitCommit();
-    const systemInfo = await client.connection.workflowService.getSystemInfo({}).catch(() => undefined);
-    report = {
-      schema: 1,
-      ...(opts.label ? { label: opts.label } : {}),
-      startedAt: new Date(started).toISOString(),
-      ...(commit ? { commit } : {}),
-      options: reportOptions(opts),
-      stack: {
-        temporal: temporal.pid
-          ? 'dev server started by the bench (`temporal server start-dev`, SQLite file in the run folder, as `npm start` runs it)'
-          : `the running server at ${temporal.address}`,
-        ...(systemInfo?.serverVersion ? { temporalServerVersion: systemInfo.serverVersion } : {}),
-        ...(temporal.args ? { serverFlags: serverFlags(temporal.args, runDir) } : {}),
-        database: database.kind,
-        worker: 'one process running every service (`node dist/worker.js`, as `npm start` runs them)',
-        taskQueuePrefix,
-      },
-      machine: await describeMachine({ cliPath: temporal.cliPath, pool }),
-    };
+    report = await describeRun(opts, stack, { started, runDir, taskQueuePrefix, pool });
     report.machine.loadAverage = { atStart: loadAtStart };
     log(
       `bench: stack up in ${((Date.now() - started) / 1000).toFixed(1)} s (temporal ${temporal.address}, ${database.kind})`,
@@ -233,69 +320,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       sqlCounts: async () => addCounts(await theStack.workerSqlCounts(), benchSql()),
     };
 
-    /** One timed phase: its samples, what it cost, and (after the clock stopped) its histories. */
-    const phase = async (
-      name: string,
-      kind: RowKind,
-      description: string,
-      expected: string,
-      task: Task,
-      probes: Probes,
-      shape?: Shape,
-    ): Promise<BenchRow | undefined> => {
-      if (opts.signal?.aborted) return undefined;
-      const progress = phaseProgress(name, opts.orders, opts.progress);
-      const { result: samples, resources } = await measure(probes, () =>
-        runPool(opts.orders, opts.concurrency, task, (s) => progress.add(s), opts.signal),
-      ).finally(() => progress.stop());
-      const completed = samples.filter((s) => s.status === expected);
-      const row: BenchRow = {
-        name,
-        kind,
-        ...(shape ? { shape } : {}),
-        description,
-        count: samples.length,
-        completed: completed.length,
-        statuses: count(samples),
-        errors: [...new Set(samples.flatMap((s) => (s.error ? [s.error] : [])))].slice(0, 5),
-        perSecond: throughputOf(samples),
-        latencyMs: latencyOf(samples),
-        perOrder: {},
-        resources,
-      };
-      const n = Math.max(1, samples.length);
-      if (resources.sql)
-        Object.assign(row.perOrder, {
-          sqlStatements: Math.round((resources.sql.statements / n) * 10) / 10,
-          sqlTransactions: Math.round((resources.sql.transactions / n) * 10) / 10,
-        });
-      if (resources.cpuSeconds !== undefined) row.perOrder.cpuMs = (resources.cpuSeconds * 1000) / n;
-      if (resources.machineCpuSeconds !== undefined)
-        row.perOrder.machineCpuMs = (resources.machineCpuSeconds * 1000) / n;
-      if (kind !== 'in-process') {
-        const counts = await mapLimited(completed, HISTORY_CONCURRENCY, (s) => historyCounts(client, s.workflowId));
-        const mean: HistoryCounts | undefined = meanCounts(counts);
-        if (mean)
-          Object.assign(row.perOrder, {
-            historyEvents: mean.events,
-            ownEvents: mean.ownEvents,
-            workflowTasks: mean.workflowTasks,
-            activities: mean.activities,
-            localActivities: mean.localActivities,
-            children: mean.children,
-          });
-      }
-      if (row.completed < opts.orders && !opts.signal?.aborted)
-        problems.push(
-          `${name}: ${row.completed} of ${opts.orders} reached ${expected} (${JSON.stringify(row.statuses)}${row.errors.length ? `; ${row.errors.join('; ')}` : ''})`,
-        );
-      log(
-        `${name}: ${row.perSecond.toFixed(2)}/s, p50 ${(row.latencyMs.p50 / 1000).toFixed(2)} s, ` +
-          `${row.completed}/${row.count} ${expected}`,
-      );
-      rows.push(row);
-      return row;
-    };
+    const phase = (...args: PhaseArgs) => runPhase({ opts, client, rows, problems, log }, ...args);
 
     if (opts.warmup > 0 && opts.shapes[0]) {
       log(`warming up with ${opts.warmup} ${opts.shapes[0]} orders`);

@@ -6,7 +6,9 @@ import { EXIT_CODES, collect, run, SHIP_TO } from '../run';
 export function addOrderCommands(program: Command): void {
   addPlaceCommands(program);
   addFollowCommands(program);
+  addWatchCommands(program);
   addDecisionCommands(program);
+  addCancelCommands(program);
 }
 
 /** `orders doctor` and `orders place`. */
@@ -59,7 +61,7 @@ ${EXIT_CODES}`,
     );
 }
 
-/** `orders status`, `recover`, `watch` and `list`. */
+/** `orders status` and `orders recover`. */
 function addFollowCommands(program: Command): void {
   program
     .command('status')
@@ -88,7 +90,10 @@ function addFollowCommands(program: Command): void {
         return recover(orderId, opts);
       }),
     );
+}
 
+/** `orders watch` and `orders list`. */
+function addWatchCommands(program: Command): void {
   program
     .command('watch')
     .argument('<orderId>')
@@ -131,7 +136,7 @@ function addFollowCommands(program: Command): void {
     );
 }
 
-/** `orders approvals`, `approve`, `reject`, `cancel` and `deliver`. */
+/** `orders approvals`, `approve` and `reject`. */
 function addDecisionCommands(program: Command): void {
   program
     .command('approvals')
@@ -175,7 +180,10 @@ function addDecisionCommands(program: Command): void {
         return reject(orderId, opts);
       }),
     );
+}
 
+/** `orders cancel` and `orders deliver`. */
+function addCancelCommands(program: Command): void {
   program
     .command('cancel')
     .argument('<orderId>')
