@@ -75,6 +75,114 @@ function count<T>(items: readonly T[], key: (t: T) => string | undefined): Recor
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/** The workers' environment in a chaos run: short windows and the faults the run plays with. */
+function chaosWorkerEnv(run: { approvalTimeoutMs: number; paymentsPort: number; codecKeys: string }) {
+  const { approvalTimeoutMs, paymentsPort, codecKeys } = run;
+  return {
+    LOG_LEVEL: 'warn',
+    TRANSIT_TIME_MS: '300',
+    SANDBOX_PAYMENT_DELAY_MS: '1500',
+    APPROVAL_TIMEOUT_MS: String(approvalTimeoutMs),
+    SANDBOX_CARRIER: 'on',
+    // One of an order's bookings refused, a moment after its other parcels may have left.
+    SANDBOX_CARRIER_REFUSE_FROM: REFUSED_WAREHOUSE,
+    SANDBOX_CARRIER_REFUSE_AFTER_MS: '400',
+    // Short, so the provider's outage (operations.ts) outlasts it: authorizations get renewed.
+    PAYMENT_WINDOW_MS: String(CHAOS_PAYMENT_WINDOW_MS),
+    PAYMENTS_PROVIDER: 'http',
+    PAYMENTS_URL: `http://127.0.0.1:${paymentsPort}`,
+    PAYLOAD_CODEC_KEYS: codecKeys,
+  };
+}
+
+/** How an order ended, as the report counts it. */
+function outcomeLabel(o: OrderOutcome, readModel: Map<string, ReadModelRow>): string {
+  if (!o.placed) return 'not placed';
+  if (!o.settled) return `unsettled (${o.view?.status ?? 'unknown'})`;
+  if (o.terminated) return `terminated, recovered: ${readModel.get(o.orderId)?.status ?? 'unknown'}`;
+  if (o.view?.needsAttention) return `NeedsAttention (${o.view.status})`;
+  const reason = o.view?.failureReason ? ` (${o.view.failureReason})` : '';
+  const run = o.executionStatus && o.executionStatus !== 'COMPLETED' ? ` [run ${o.executionStatus}]` : '';
+  return `${o.view?.status ?? 'unknown'}${reason}${run}`;
+}
+
+/** One order's line in the report's details. */
+function orderDetail(o: OrderOutcome, readModel: Map<string, ReadModelRow>) {
+  return {
+    orderId: o.orderId,
+    token: o.plan.token,
+    big: o.plan.big,
+    approval: o.plan.approval,
+    cancel: o.plan.cancel,
+    terminate: o.plan.terminate,
+    status: o.view?.status ?? readModel.get(o.orderId)?.status,
+    failureReason: o.view?.failureReason,
+    needsAttention: o.view?.needsAttention,
+    payment: o.view?.payment,
+    executionStatus: o.executionStatus,
+    actions: o.actions,
+    ...(o.error ? { error: o.error } : {}),
+  };
+}
+
+/** The run's report: its faults, the invariants, every order's outcome and the actions taken. */
+function chaosReport(r: {
+  opts: ChaosOptions;
+  started: number;
+  boundHit: boolean;
+  aborted: string | undefined;
+  injector: FaultInjector | undefined;
+  invariants: InvariantResult[];
+  outcomes: OrderOutcome[];
+  readModel: Map<string, ReadModelRow>;
+  workerRevivals: number;
+  ops: RunOperations | undefined;
+  registry: ProcessRegistry;
+  keep: boolean | undefined;
+  runDir: string;
+  ok: boolean;
+}): ChaosReport {
+  const {
+    opts,
+    started,
+    boundHit,
+    aborted,
+    injector,
+    invariants,
+    outcomes,
+    readModel,
+    workerRevivals,
+    ops,
+    registry,
+    keep,
+    runDir,
+    ok,
+  } = r;
+  return {
+    seed: opts.seed,
+    orders: opts.orders,
+    concurrency: opts.concurrency,
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    boundHit,
+    ...(aborted ? { aborted } : {}),
+    faults: FAULT_KINDS.map((kind) => ({ kind, count: injector?.counts[kind] ?? 0 })),
+    faultLog: injector?.events ?? [],
+    invariants,
+    outcomes: count(outcomes, (o) => outcomeLabel(o, readModel)),
+    actions: count(
+      outcomes.flatMap((o) => o.actions),
+      (a) => `${a.kind} ${a.result}${a.atStatus ? ` at ${a.atStatus}` : ''}`,
+    ),
+    workerRevivals,
+    providerNotNow: ops?.notNow() ?? 0,
+    processes: registry.records,
+    ...(keep ? { runDir } : {}),
+    orderDetails: outcomes.map((o) => orderDetail(o, readModel)),
+    ok,
+  };
+}
+
 export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const started = Date.now();
@@ -118,21 +226,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       workflowBundlePath: bundlePath,
       registry,
       log,
-      workerEnv: {
-        LOG_LEVEL: 'warn',
-        TRANSIT_TIME_MS: '300',
-        SANDBOX_PAYMENT_DELAY_MS: '1500',
-        APPROVAL_TIMEOUT_MS: String(approvalTimeoutMs),
-        SANDBOX_CARRIER: 'on',
-        // One of an order's bookings refused, a moment after its other parcels may have left.
-        SANDBOX_CARRIER_REFUSE_FROM: REFUSED_WAREHOUSE,
-        SANDBOX_CARRIER_REFUSE_AFTER_MS: '400',
-        // Short, so the provider's outage (operations.ts) outlasts it: authorizations get renewed.
-        PAYMENT_WINDOW_MS: String(CHAOS_PAYMENT_WINDOW_MS),
-        PAYMENTS_PROVIDER: 'http',
-        PAYMENTS_URL: `http://127.0.0.1:${paymentsPort}`,
-        PAYLOAD_CODEC_KEYS: codecKeys,
-      },
+      workerEnv: chaosWorkerEnv({ approvalTimeoutMs, paymentsPort, codecKeys }),
     });
     // Seed before the workers start (they would migrate too; the advisory lock makes that safe).
     await stack.start();
@@ -271,53 +365,20 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     FAULT_KINDS.every((k) => (injector?.counts[k] ?? 0) > 0);
   const keep = !ok || opts.keepRunDir;
   if (!keep) rmSync(runDir, { recursive: true, force: true });
-  return {
-    seed: opts.seed,
-    orders: opts.orders,
-    concurrency: opts.concurrency,
-    startedAt: new Date(started).toISOString(),
-    durationMs: Date.now() - started,
+  return chaosReport({
+    opts,
+    started,
     boundHit,
-    ...(aborted ? { aborted } : {}),
-    faults: FAULT_KINDS.map((kind) => ({ kind, count: injector?.counts[kind] ?? 0 })),
-    faultLog: injector?.events ?? [],
+    aborted,
+    injector,
     invariants,
-    outcomes: count(outcomes, (o) =>
-      !o.placed
-        ? 'not placed'
-        : !o.settled
-          ? `unsettled (${o.view?.status ?? 'unknown'})`
-          : o.terminated
-            ? `terminated, recovered: ${readModel.get(o.orderId)?.status ?? 'unknown'}`
-            : o.view?.needsAttention
-              ? `NeedsAttention (${o.view.status})`
-              : `${o.view?.status ?? 'unknown'}${o.view?.failureReason ? ` (${o.view.failureReason})` : ''}${
-                  o.executionStatus && o.executionStatus !== 'COMPLETED' ? ` [run ${o.executionStatus}]` : ''
-                }`,
-    ),
-    actions: count(
-      outcomes.flatMap((o) => o.actions),
-      (a) => `${a.kind} ${a.result}${a.atStatus ? ` at ${a.atStatus}` : ''}`,
-    ),
+    outcomes,
+    readModel,
     workerRevivals,
-    providerNotNow: ops?.notNow() ?? 0,
-    processes: registry.records,
-    ...(keep ? { runDir } : {}),
-    orderDetails: outcomes.map((o) => ({
-      orderId: o.orderId,
-      token: o.plan.token,
-      big: o.plan.big,
-      approval: o.plan.approval,
-      cancel: o.plan.cancel,
-      terminate: o.plan.terminate,
-      status: o.view?.status ?? readModel.get(o.orderId)?.status,
-      failureReason: o.view?.failureReason,
-      needsAttention: o.view?.needsAttention,
-      payment: o.view?.payment,
-      executionStatus: o.executionStatus,
-      actions: o.actions,
-      ...(o.error ? { error: o.error } : {}),
-    })),
+    ops,
+    registry,
+    keep,
+    runDir,
     ok,
-  };
+  });
 }
