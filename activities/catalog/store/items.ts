@@ -5,6 +5,7 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '../../../src/db/pool';
+import { setOnHand } from '../../inventory/store';
 import type { Catalog, ProductType } from '../../../src/domain';
 
 export interface CatalogUpsert {
@@ -137,19 +138,9 @@ export async function upsertCatalogItem(pool: Pool, input: CatalogUpsert): Promi
     );
     if (!stocked || warehouseId === undefined)
       return { ok: true, created: item.rows[0]?.created ?? false, item: await rowOf(db, input.sku) };
-    const onHand = input.onHand!;
-    // Lock the stock row (reservations change `reserved` under the same lock) before comparing.
-    const current = await db.query<{ reserved: number }>(
-      'SELECT reserved FROM stock WHERE sku = $1 AND warehouse_id = $2 FOR UPDATE',
-      [input.sku, warehouseId],
-    );
-    const reserved = current.rows[0]?.reserved ?? 0;
-    if (onHand < reserved) throw new BelowReserved(warehouseId, reserved); // rolls the item change back too
-    await db.query(
-      `INSERT INTO stock (sku, warehouse_id, on_hand, reserved) VALUES ($1, $2, $3, 0)
-       ON CONFLICT (sku, warehouse_id) DO UPDATE SET on_hand = EXCLUDED.on_hand`,
-      [input.sku, warehouseId, onHand],
-    );
+    // Stock is inventory's: its store sets the count, or refuses one below what orders hold.
+    const set = await setOnHand(db, { sku: input.sku, warehouseId, onHand: input.onHand! });
+    if (!set.ok) throw new BelowReserved(warehouseId, set.reserved); // rolls the item change back too
     return { ok: true, created: item.rows[0]?.created ?? false, warehouseId, item: await rowOf(db, input.sku) };
   }).catch((err: unknown): UpsertResult => {
     if (err instanceof BelowReserved)
