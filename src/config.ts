@@ -56,6 +56,8 @@ const ConfigSchema = z.object({
   // The sandbox carrier's booking API (src/providers/sandbox/carrier-api.ts); CARRIER_PROVIDER=http calls it.
   CARRIER_API_PORT: z.coerce.number().int().min(1).max(65535).default(8237),
   CARRIER_API_HOST: z.string().min(1).default('127.0.0.1'),
+  ORDERS_API_PORT: z.coerce.number().int().min(1).max(65535).default(8238),
+  ORDERS_API_HOST: z.string().min(1).default('127.0.0.1'),
   CARRIER_URL: z.string().url().optional(),
   CARRIER_PROVIDER: z.enum(['in-process', 'http']).default('in-process'),
   // How the payments worker reaches the provider: in-process (the sandbox's code and table) or over

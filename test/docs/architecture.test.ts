@@ -132,6 +132,7 @@ const OWNER_FOLDERS: Record<string, string> = {
   fulfilment: 'activities/fulfilment/',
   providers: 'src/providers/sandbox/',
   events: 'src/events/',
+  api: 'src/api/',
 };
 /** Writes outside the owner's folder, each for a reason docs/ARCHITECTURE.md gives. */
 const SHARED_WRITES = [

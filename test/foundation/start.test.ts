@@ -20,6 +20,7 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
     CODEC_SERVER_PORT: String(await freePort()),
     PAYMENTS_API_PORT: String(await freePort()),
     CARRIER_API_PORT: String(await freePort()),
+    ORDERS_API_PORT: String(await freePort()),
     CARRIER_WEBHOOK_PORT: String(await freePort()),
     METRICS_PORT: String(await freePort()),
     SDK_METRICS_PORT: String(await freePort()),
@@ -33,11 +34,22 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
     await start.waitFor(BANNER);
     expect(start.output()).toContain('given (TEMPORAL_ADDRESS)');
     expect(start.output()).toContain('given (DATABASE_URL)');
-    // Neither a server nor a database: only the sandbox providers, each in a process of its own.
+    // Neither a server nor a database: the sandbox providers and the Orders API, each a process of its own.
     expect(childrenOf(start.child.pid!).map((c) => path.basename(c.command.split(' ')[1] ?? ''))).toEqual([
       'sandbox-payments.js',
       'sandbox-carrier.js',
+      'api.js',
     ]);
+    // The Orders API answers on loopback, and nothing without a storefront key.
+    const apiUrl = `http://127.0.0.1:${env.ORDERS_API_PORT}`;
+    expect(start.output()).toContain(`${apiUrl}/v1`);
+    const anonymous = await fetch(`${apiUrl}/v1/orders`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(anonymous.status).toBe(401);
+    expect(((await (await fetch(`${apiUrl}/openapi.json`)).json()) as { openapi: string }).openapi).toBe('3.1.0');
     const doctor = await runCli(['doctor', '--json'], env);
     expect(doctor.code).toBe(0);
     expect(JSON.parse(doctor.stdout).ok).toBe(true);
@@ -86,6 +98,7 @@ test('embedded: Web UI answers with the codec server set, Ctrl-C leaves no proce
     CODEC_SERVER_PORT: await freePort(),
     PAYMENTS_API_PORT: await freePort(),
     CARRIER_API_PORT: await freePort(),
+    ORDERS_API_PORT: await freePort(),
     CARRIER_WEBHOOK_PORT: await freePort(),
   };
   const env = baseEnv({
@@ -96,6 +109,7 @@ test('embedded: Web UI answers with the codec server set, Ctrl-C leaves no proce
     CODEC_SERVER_PORT: String(ports.CODEC_SERVER_PORT),
     PAYMENTS_API_PORT: String(ports.PAYMENTS_API_PORT),
     CARRIER_API_PORT: String(ports.CARRIER_API_PORT),
+    ORDERS_API_PORT: String(ports.ORDERS_API_PORT),
     CARRIER_WEBHOOK_PORT: String(ports.CARRIER_WEBHOOK_PORT),
   });
   delete env.PAYLOAD_CODEC_KEYS; // a first run without keys makes its own key file
@@ -120,6 +134,7 @@ test('embedded: Web UI answers with the codec server set, Ctrl-C leaves no proce
     expect(children.some((c) => c.command.includes('postgres'))).toBe(true);
     expect(children.some((c) => c.command.includes('sandbox-payments.js'))).toBe(true);
     expect(children.some((c) => c.command.includes('sandbox-carrier.js'))).toBe(true);
+    expect(children.some((c) => c.command.includes('api.js'))).toBe(true);
     const doctor = await runCli(['doctor', '--json'], cliEnv);
     expect(doctor.code).toBe(0);
     checkId = JSON.parse(doctor.stdout).checkId;

@@ -117,6 +117,9 @@ async function main(): Promise<void> {
   };
   const provider = await sandbox('payments-provider', 'scripts/sandbox-payments.js', /sandbox payments API on/);
   const carrier = await sandbox('carrier-provider', 'scripts/sandbox-carrier.js', /sandbox carrier API on/);
+  // The Orders API: the storefront's way in (its keys: `orders api-keys add`).
+  await requireFreePort(config.ORDERS_API_PORT, 'Orders API', 'Set ORDERS_API_PORT to another port.');
+  const ordersApi = await sandbox('orders-api', 'scripts/api.js', /orders API on/);
   const paymentsApi = { url: `http://${config.PAYMENTS_API_HOST}:${config.PAYMENTS_API_PORT}` };
   const carrierApi = { url: `http://${config.CARRIER_API_HOST}:${config.CARRIER_API_PORT}` };
 
@@ -155,6 +158,9 @@ async function main(): Promise<void> {
       const at = (port: number | undefined) =>
         port ? `http://${config.METRICS_HOST}:${port}/metrics` : '(port taken: set the port)';
       say(`  Carrier    ${carrierApi.url}  (sandbox carrier's booking API, pid ${carrier.pid})`);
+      say(
+        `  Orders API http://${config.ORDERS_API_HOST}:${config.ORDERS_API_PORT}/v1  (pid ${ordersApi.pid}; keys: \`orders api-keys add\`)`,
+      );
       say(`  Metrics    ${at(metricsPort)} (orders, providers)  ${at(sdkMetricsPort)} (Temporal SDK)`);
       say(`  Webhook    ${events.webhookUrl ?? '(no webhook)'}/carrier/events  (webhook for carrier status updates)`);
       say(

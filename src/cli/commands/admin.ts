@@ -10,6 +10,7 @@ export function addAdminCommands(program: Command): void {
   addPlansCommands(program);
   addEventCommands(program);
   addScheduleCommands(program);
+  addApiKeyCommands(program);
 }
 
 /** `orders sandbox faults`: faults on demand at a sandbox provider. */
@@ -223,5 +224,20 @@ function addScheduleCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ orders reconcile --now\n  $ orders reconcile --last --json')
     .action((opts: { last?: boolean; now?: boolean; json?: boolean }) =>
       run(opts.json, async () => (await import('../schedules.js')).reconcile(opts)),
+    );
+}
+
+/** `orders api-keys add`: a storefront's key for the Orders API. */
+function addApiKeyCommands(program: Command): void {
+  program
+    .command('api-keys')
+    .description('Storefront keys for the Orders API (writes PostgreSQL: needs DATABASE_URL)')
+    .command('add')
+    .description('Create a key for a storefront and print it once (only its hash is kept)')
+    .requiredOption('--storefront <name>', 'the storefront the key places and reads orders for')
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', '\nExample:\n  $ orders api-keys add --storefront web-shop')
+    .action((opts: { storefront?: string; json?: boolean }) =>
+      run(opts.json, async () => (await import('../api-keys.js')).apiKeysAdd(opts)),
     );
 }

@@ -1,0 +1,41 @@
+/**
+ * `npm run api`: the Orders API on ORDERS_API_HOST:ORDERS_API_PORT (default 127.0.0.1:8238; `npm
+ * start` runs it). Needs DATABASE_URL, Temporal (TEMPORAL_ADDRESS), the payload keys and the payment
+ * provider's vault (PAYMENTS_URL); the schema is the workers' migrations.
+ */
+import { buildApi } from '../src/api/server';
+import { connectClient } from '../src/cli/connect';
+import { loadConfig, paymentsUrl, poolTimeouts } from '../src/config';
+import { createPool } from '../src/db/pool';
+import { httpPaymentMethodVault } from '../src/placement/payment-methods';
+import { settingsFromConfig } from '../src/placement/place-order';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.DATABASE_URL) throw new Error('DATABASE_URL is not set: the Orders API keeps its keys in PostgreSQL.');
+  const pool = createPool(config.DATABASE_URL, config.PG_POOL_SIZE, poolTimeouts(config));
+  const client = await connectClient();
+  const app = await buildApi({
+    client,
+    pool,
+    vault: httpPaymentMethodVault(paymentsUrl(config)),
+    settings: settingsFromConfig(config),
+    taskQueuePrefix: config.TASK_QUEUE_PREFIX,
+    maxInFlight: config.MAX_ORDERS_IN_FLIGHT,
+  });
+  const url = await app.listen({ host: config.ORDERS_API_HOST, port: config.ORDERS_API_PORT });
+  console.log(`orders API on ${url}`);
+  const stop = () =>
+    void app
+      .close()
+      .then(() => pool.end())
+      .then(() => client.connection.close())
+      .then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: Error) => {
+  console.error(err.message);
+  process.exit(1);
+});

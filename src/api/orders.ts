@@ -1,0 +1,149 @@
+/**
+ * The order endpoints: place (with a required Idempotency-Key), read. A storefront sees only the
+ * orders it placed: any other id is a 404, as if it did not exist.
+ */
+import { createHash } from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { IdSchema, OrderInputSchema, orderWorkflowId, taskQueueFor, type OrderSettings } from '../domain';
+import { admitOrder, OverCapacity } from '../placement/admission';
+import { PaymentsUnavailable, type PaymentMethodVault } from '../placement/payment-methods';
+import { InvalidRequest, OrderExists, parseOrderInput, placeOrder } from '../placement/place-order';
+import { statusQuery } from '../../workflows/order-api';
+import { sendProblem } from './problem';
+
+export interface OrdersApiDeps {
+  client: Client;
+  pool: Pool;
+  vault: PaymentMethodVault;
+  settings: OrderSettings;
+  taskQueuePrefix?: string;
+  /** MAX_ORDERS_IN_FLIGHT: above it a placement is refused with 503 (0: no limit). */
+  maxInFlight: number;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+const OrderIdParams = z.object({ orderId: IdSchema });
+
+/** The storefront the request's API key belongs to (set by the server's authentication hook). */
+export const storefrontOfRequest = (request: { storefront?: string }) => request.storefront!;
+
+export function orderRoutes(app: FastifyInstance, deps: OrdersApiDeps): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+
+  api.post(
+    '/v1/orders',
+    {
+      schema: {
+        summary: 'Place an order (Idempotency-Key required: the same key and body answer the same order)',
+        headers: z.object({ 'idempotency-key': z.string().optional() }),
+        body: OrderInputSchema,
+      },
+    },
+    async (request, reply) => {
+      const key = request.headers['idempotency-key'];
+      if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key))
+        return sendProblem(
+          reply,
+          400,
+          'Idempotency-Key required',
+          'Idempotency-Key: 1-255 printable characters, one per order',
+        );
+      const storefront = storefrontOfRequest(request);
+      const requestHash = createHash('sha256').update(JSON.stringify(request.body)).digest();
+      const earlier = await deps.pool.query<{ order_id: string; request_sha256: Buffer; stale: boolean }>(
+        `SELECT order_id, request_sha256, created_at < now() - interval '30 seconds' AS stale
+         FROM api_orders WHERE storefront = $1 AND idempotency_key = $2`,
+        [storefront, key],
+      );
+      const row = earlier.rows[0];
+      if (row) {
+        if (!row.request_sha256.equals(requestHash))
+          return sendProblem(reply, 422, 'Idempotency-Key reused', 'Idempotency-Key: already used with another body');
+        const view = await orderOf(deps, row.order_id).catch((err: unknown) => {
+          if (err instanceof WorkflowNotFoundError) return undefined;
+          throw err;
+        });
+        if (view) return reply.code(200).send(view);
+        // Claimed, never started: a request in progress, or one that died before starting its order.
+        if (!row.stale)
+          return sendProblem(
+            reply.header('retry-after', '1'),
+            409,
+            'In progress',
+            'Idempotency-Key: a request with it is in progress',
+          );
+        await deps.pool.query('DELETE FROM api_orders WHERE storefront = $1 AND idempotency_key = $2', [
+          storefront,
+          key,
+        ]);
+      }
+      return place(deps, reply, { storefront, key, requestHash, body: request.body });
+    },
+  );
+
+  api.get(
+    '/v1/orders/:orderId',
+    { schema: { summary: "One of this storefront's orders, as its workflow sees it", params: OrderIdParams } },
+    async (request, reply) => {
+      const { rowCount } = await deps.pool.query('SELECT 1 FROM api_orders WHERE order_id = $1 AND storefront = $2', [
+        request.params.orderId,
+        storefrontOfRequest(request),
+      ]);
+      if (!rowCount) return sendProblem(reply, 404, 'Order not found', `orderId: no order ${request.params.orderId}`);
+      return orderOf(deps, request.params.orderId);
+    },
+  );
+}
+
+/** The order's view from its workflow (its status query). */
+async function orderOf(deps: OrdersApiDeps, orderId: string) {
+  return deps.client.workflow.getHandle(orderWorkflowId(orderId)).query(statusQuery);
+}
+
+/**
+ * Claims the key for this order first (a second request with it waits on the row's lock, then sees
+ * it), then places the order; a placement that fails releases the key, and nothing is started.
+ */
+async function place(
+  deps: OrdersApiDeps,
+  reply: FastifyReply,
+  req: { storefront: string; key: string; requestHash: Buffer; body: unknown },
+): Promise<FastifyReply> {
+  const order = parseOrderInput(req.body);
+  const claimed = await deps.pool.query(
+    `INSERT INTO api_orders (storefront, idempotency_key, request_sha256, order_id) VALUES ($1, $2, $3, $4)
+     ON CONFLICT DO NOTHING`,
+    [req.storefront, req.key, req.requestHash, order.orderId],
+  );
+  if (claimed.rowCount !== 1)
+    return sendProblem(
+      reply,
+      409,
+      'Order exists',
+      `orderId: ${order.orderId} is taken, or the key is in use by a request in progress`,
+    );
+  try {
+    await admitOrder(deps.client, taskQueueFor('orders', deps.taskQueuePrefix), deps.maxInFlight);
+    const placed = await placeOrder(deps.client, { ...(req.body as object), orderId: order.orderId }, deps);
+    return reply
+      .code(201)
+      .header('location', `/v1/orders/${placed.orderId}`)
+      .send(await orderOf(deps, placed.orderId));
+  } catch (err) {
+    await deps.pool.query('DELETE FROM api_orders WHERE storefront = $1 AND idempotency_key = $2', [
+      req.storefront,
+      req.key,
+    ]);
+    if (err instanceof InvalidRequest) return sendProblem(reply, 400, 'Invalid order', err.message);
+    if (err instanceof OrderExists)
+      return sendProblem(reply, 409, 'Order exists', `orderId: ${order.orderId} is taken`);
+    if (err instanceof OverCapacity)
+      return sendProblem(reply.header('retry-after', '5'), 503, 'Too many orders in flight', err.message);
+    if (err instanceof PaymentsUnavailable) return sendProblem(reply, 503, 'Payments unavailable', err.message);
+    throw err;
+  }
+}

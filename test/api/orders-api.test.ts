@@ -1,0 +1,131 @@
+/**
+ * The Orders API on the real stack (Temporal, PostgreSQL, the sandbox card vault over HTTP), driven
+ * in-process through Fastify's inject: keys, idempotency, problem+json, ownership, OpenAPI.
+ */
+import type { FastifyInstance } from 'fastify';
+import { createApiKey } from '../../src/api/keys';
+import { buildApi } from '../../src/api/server';
+import { orderWorkflowId } from '../../src/domain';
+import { orderRequest, seedSku, testSettings, testVault, uid } from '../support/orders';
+import { cliEnv } from '../support/cli';
+import { runCli } from '../support/processes';
+import { startTestWorkers, type TestWorkers } from '../support/workers';
+
+let stack: TestWorkers;
+let api: FastifyInstance;
+let shopKey: string;
+let otherKey: string;
+beforeAll(async () => {
+  stack = await startTestWorkers();
+  api = await buildApi({
+    client: stack.client,
+    pool: stack.pool,
+    vault: testVault(),
+    settings: testSettings(),
+    taskQueuePrefix: stack.prefix,
+    maxInFlight: 0,
+  });
+  shopKey = (await createApiKey(stack.pool, uid('shop'))).key;
+  otherKey = (await createApiKey(stack.pool, uid('other-shop'))).key;
+});
+afterAll(async () => {
+  await api.close();
+  await stack.stop();
+});
+
+const post = (body: unknown, headers: Record<string, string>) =>
+  api.inject({ method: 'POST', url: '/v1/orders', payload: body as object, headers });
+const as = (key: string, idempotencyKey?: string) => ({
+  authorization: `Bearer ${key}`,
+  ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+});
+const ordersOf = async (orderId: string) =>
+  (await stack.pool.query('SELECT storefront FROM api_orders WHERE order_id = $1', [orderId])).rowCount;
+
+test('without a valid storefront key nothing is answered but 401, as problem+json', async () => {
+  const body = orderRequest({ items: [{ sku: 'KB-001', quantity: 1 }] });
+  const attempts: Array<Record<string, string>> = [
+    {},
+    { authorization: 'Bearer dok_0000000000000000_' + 'x'.repeat(43) },
+    { authorization: 'Basic x' },
+  ];
+  for (const headers of attempts) {
+    const res = await post(body, { ...headers, 'idempotency-key': uid('k') });
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.headers['www-authenticate']).toBe('Bearer');
+  }
+  expect(await ordersOf(body.orderId)).toBe(0);
+});
+
+test('bad input is a 400 naming the field, and nothing is started or written', async () => {
+  const body = orderRequest({ items: [{ sku: 'KB-001', quantity: 0 }] });
+  const res = await post(body, as(shopKey, uid('k')));
+  expect(res.statusCode).toBe(400);
+  expect(res.json()).toMatchObject({ status: 400, detail: expect.stringMatching(/^items\.0\.quantity: /) });
+  const noKey = await post(orderRequest({ items: [{ sku: 'KB-001', quantity: 1 }] }), as(shopKey));
+  expect(noKey.statusCode).toBe(400);
+  expect(noKey.json().detail).toMatch(/^Idempotency-Key: /);
+  expect(await ordersOf(body.orderId)).toBe(0);
+  await expect(stack.client.workflow.getHandle(orderWorkflowId(body.orderId)).describe()).rejects.toThrow();
+});
+
+test('a placed order: 201 with its location; the same key and body answer it again, another body is a 422', async () => {
+  const sku = await seedSku(stack.pool, { priceCents: 1_500, stock: { east: 5 } });
+  const body = orderRequest({ items: [{ sku, quantity: 1 }] });
+  const key = uid('k');
+  const first = await post(body, as(shopKey, key));
+  expect(first.statusCode).toBe(201);
+  expect(first.headers.location).toBe(`/v1/orders/${body.orderId}`);
+  expect(first.json()).toMatchObject({ orderId: body.orderId });
+  const again = await post(body, as(shopKey, key));
+  expect(again.statusCode).toBe(200);
+  expect(again.json().orderId).toBe(body.orderId);
+  const other = await post({ ...body, customerId: 'cust-2' }, as(shopKey, key));
+  expect(other.statusCode).toBe(422);
+  expect(await ordersOf(body.orderId)).toBe(1);
+  const final = await stack.client.workflow.getHandle(orderWorkflowId(body.orderId)).result();
+  expect(final.status).toBe('Delivered');
+  const read = await api.inject({ method: 'GET', url: `/v1/orders/${body.orderId}`, headers: as(shopKey) });
+  expect(read.json()).toMatchObject({ orderId: body.orderId, status: 'Delivered' });
+});
+
+test("a storefront cannot read another storefront's order: 404, as for an order that does not exist", async () => {
+  const sku = await seedSku(stack.pool, { priceCents: 900, stock: { east: 5 } });
+  const body = orderRequest({ items: [{ sku, quantity: 1 }] });
+  expect((await post(body, as(shopKey, uid('k')))).statusCode).toBe(201);
+  const theirs = await api.inject({ method: 'GET', url: `/v1/orders/${body.orderId}`, headers: as(otherKey) });
+  expect(theirs.statusCode).toBe(404);
+  const none = await api.inject({ method: 'GET', url: `/v1/orders/${uid('ord')}`, headers: as(otherKey) });
+  expect(none.statusCode).toBe(404);
+  expect(theirs.json().title).toBe(none.json().title);
+});
+
+test('a body over the limit is refused with 413; the OpenAPI 3.1 document lists the routes', async () => {
+  const huge = await api.inject({
+    method: 'POST',
+    url: '/v1/orders',
+    payload: JSON.stringify({ pad: 'x'.repeat(300_000) }),
+    headers: { ...as(shopKey, uid('k')), 'content-type': 'application/json' },
+  });
+  expect(huge.statusCode).toBe(413);
+  expect(huge.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const doc = (await api.inject({ method: 'GET', url: '/openapi.json' })).json();
+  expect(doc.openapi).toBe('3.1.0');
+  expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/orders', '/v1/orders/{orderId}']));
+});
+
+test('`orders api-keys add` prints a key once that the API then accepts; a bad storefront name is exit 2', async () => {
+  const storefront = uid('cli-shop');
+  const made = await runCli(['api-keys', 'add', '--storefront', storefront, '--json'], cliEnv(stack.prefix));
+  expect(made.code).toBe(0);
+  const { key, keyId } = JSON.parse(made.stdout) as { key: string; keyId: string };
+  const { rows } = await stack.pool.query('SELECT storefront, secret_sha256 FROM api_keys WHERE key_id = $1', [keyId]);
+  expect(rows[0].storefront).toBe(storefront);
+  expect(rows[0].secret_sha256.toString('hex')).not.toContain(key.split('_')[2]); // the hash, not the secret
+  const read = await api.inject({ method: 'GET', url: `/v1/orders/${uid('ord')}`, headers: as(key) });
+  expect(read.statusCode).toBe(404); // past the key check: no such order of this storefront
+  const bad = await runCli(['api-keys', 'add', '--storefront', 'not a name'], cliEnv(stack.prefix));
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toMatch(/^--storefront: /);
+});
