@@ -42,9 +42,15 @@ export async function buildApi(deps: OrdersApiDeps): Promise<FastifyInstance> {
   });
   app.setErrorHandler((err, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
-      // The same rules and words as the CLI: the domain's schema, its formatter.
-      const parsed = OrderInputSchema.safeParse(request.body);
-      return sendProblem(reply, 400, 'Invalid request', parsed.success ? err.message : formatZodError(parsed.error));
+      // A body: the same rules and words as the CLI (the domain's schema, its formatter).
+      const parsed = err.validationContext === 'body' ? OrderInputSchema.safeParse(request.body) : undefined;
+      const detail =
+        parsed && !parsed.success
+          ? formatZodError(parsed.error)
+          : err.validation
+              .map((v) => `${v.instancePath.replace(/^\//, '').replace(/\//g, '.')}: ${v.message}`)
+              .join('; ');
+      return sendProblem(reply, 400, 'Invalid request', detail);
     }
     const status = (err as { statusCode?: number }).statusCode;
     if (status === 413) return sendProblem(reply, 413, 'Body too large', `body: at most ${BODY_LIMIT_BYTES} bytes`);

@@ -97,6 +97,9 @@ test("a storefront cannot read another storefront's order: 404, as for an order 
   const theirs = await api.inject({ method: 'GET', url: `/v1/orders/${body.orderId}`, headers: as(otherKey) });
   expect(theirs.statusCode).toBe(404);
   const none = await api.inject({ method: 'GET', url: `/v1/orders/${uid('ord')}`, headers: as(otherKey) });
+  const malformed = await api.inject({ method: 'GET', url: '/v1/orders/not%20an%20id', headers: as(otherKey) });
+  expect(malformed.statusCode).toBe(400);
+  expect(malformed.json().detail).toMatch(/^orderId: /);
   expect(none.statusCode).toBe(404);
   expect(theirs.json().title).toBe(none.json().title);
 });
