@@ -82,6 +82,7 @@ const SERVICES = [
   'events',
   'grafana',
   'postgresql',
+  'orders-api',
   'prometheus',
   'rabbitmq',
   'redis',
@@ -237,6 +238,20 @@ describe('docker-compose.yml', () => {
     });
     // The workers migrate the schema (the vault's table included) before it is used.
     expect(Object.keys(dependsOn('sandbox-payments'))).toContain('worker-orders');
+  });
+
+  test("orders-api: the storefronts' way in, on the host loopback, with the workers' key and database", () => {
+    expect(script('orders-api')).toContain('dist/scripts/api.js');
+    expect(service('orders-api').ports).toEqual([`127.0.0.1:${env('orders-api').ORDERS_API_PORT}:8238`]);
+    expect(env('orders-api')).toMatchObject({
+      DATABASE_URL: env('worker-orders').DATABASE_URL,
+      TEMPORAL_ADDRESS: env('worker-orders').TEMPORAL_ADDRESS,
+      PAYLOAD_CODEC_KEY_FILE: '/keys/codec-keys',
+      PAYMENTS_URL: 'http://sandbox-payments:8235',
+    });
+    expect(service('orders-api').volumes).toContain('codec-keys:/keys:ro');
+    // The workers migrate the schema (the API's tables included) before it is used.
+    expect(Object.keys(dependsOn('orders-api'))).toEqual(expect.arrayContaining(['worker-orders', 'codec-keys']));
   });
 
   test('sandbox-carrier: the booking API the shipping workers call, on the host loopback', () => {
