@@ -142,44 +142,29 @@ function chaosReport(r: {
   runDir: string;
   ok: boolean;
 }): ChaosReport {
-  const {
-    opts,
-    started,
-    boundHit,
-    aborted,
-    injector,
-    invariants,
-    outcomes,
-    readModel,
-    workerRevivals,
-    ops,
-    registry,
-    keep,
-    runDir,
-    ok,
-  } = r;
+  const { opts, injector, outcomes, readModel } = r;
   return {
     seed: opts.seed,
     orders: opts.orders,
     concurrency: opts.concurrency,
-    startedAt: new Date(started).toISOString(),
-    durationMs: Date.now() - started,
-    boundHit,
-    ...(aborted ? { aborted } : {}),
+    startedAt: new Date(r.started).toISOString(),
+    durationMs: Date.now() - r.started,
+    boundHit: r.boundHit,
+    ...(r.aborted ? { aborted: r.aborted } : {}),
     faults: FAULT_KINDS.map((kind) => ({ kind, count: injector?.counts[kind] ?? 0 })),
     faultLog: injector?.events ?? [],
-    invariants,
+    invariants: r.invariants,
     outcomes: count(outcomes, (o) => outcomeLabel(o, readModel)),
     actions: count(
       outcomes.flatMap((o) => o.actions),
       (a) => `${a.kind} ${a.result}${a.atStatus ? ` at ${a.atStatus}` : ''}`,
     ),
-    workerRevivals,
-    providerNotNow: ops?.notNow() ?? 0,
-    processes: registry.records,
-    ...(keep ? { runDir } : {}),
+    workerRevivals: r.workerRevivals,
+    providerNotNow: r.ops?.notNow() ?? 0,
+    processes: r.registry.records,
+    ...(r.keep ? { runDir: r.runDir } : {}),
     orderDetails: outcomes.map((o) => orderDetail(o, readModel)),
-    ok,
+    ok: r.ok,
   };
 }
 
