@@ -56,6 +56,9 @@ test('without a valid storefront key nothing is answered but 401, as problem+jso
     expect(res.headers['www-authenticate']).toBe('Bearer');
   }
   expect(await ordersOf(body.orderId)).toBe(0);
+  // Another spelling of the path reaches the route only through its key check.
+  for (const url of ['/%761/orders/x', '/v1/%6Frders/x', '/v1//orders/x'])
+    expect([401, 404]).toContain((await api.inject({ method: 'GET', url })).statusCode);
 });
 
 test('bad input is a 400 naming the field, and nothing is started or written', async () => {
