@@ -9,6 +9,7 @@ import { loadConfig, paymentsUrl, poolTimeouts } from '../src/config';
 import { createPool } from '../src/db/pool';
 import { httpPaymentMethodVault } from '../src/placement/payment-methods';
 import { settingsFromConfig } from '../src/placement/place-order';
+import { closeOnSignals } from '../src/runtime/shutdown';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -25,14 +26,11 @@ async function main(): Promise<void> {
   });
   const url = await app.listen({ host: config.ORDERS_API_HOST, port: config.ORDERS_API_PORT });
   console.log(`orders API on ${url}`);
-  const stop = () =>
-    void app
-      .close()
-      .then(() => pool.end())
-      .then(() => client.connection.close())
-      .then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignals(
+    () => app.close(),
+    () => pool.end(),
+    () => client.connection.close(),
+  );
 }
 
 main().catch((err: Error) => {

@@ -7,6 +7,7 @@ import type { Pool } from 'pg';
 import { loadConfig, poolTimeouts, type Config } from '../../config';
 import { createPool } from '../../db/pool';
 import type { Listening } from '../../runtime/http-listen';
+import { closeOnSignals } from '../../runtime/shutdown';
 
 export function serveSandbox(what: string, start: (pool: Pool, config: Config) => Promise<Listening>): void {
   const main = async () => {
@@ -15,13 +16,10 @@ export function serveSandbox(what: string, start: (pool: Pool, config: Config) =
     const pool = createPool(config.DATABASE_URL, config.PAYMENTS_BULKHEAD_LIMIT, poolTimeouts(config));
     const api = await start(pool, config);
     console.log(`${what} API on ${api.url}`);
-    const stop = () =>
-      void api
-        .stop()
-        .then(() => pool.end())
-        .then(() => process.exit(0));
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    closeOnSignals(
+      () => api.stop(),
+      () => pool.end(),
+    );
   };
   main().catch((err: Error) => {
     console.error(err.message);
