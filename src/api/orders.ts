@@ -8,7 +8,14 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { IdSchema, OrderInputSchema, orderWorkflowId, taskQueueFor, type OrderSettings } from '../domain';
+import {
+  IdSchema,
+  ORDER_STATUSES,
+  OrderInputSchema,
+  orderWorkflowId,
+  taskQueueFor,
+  type OrderSettings,
+} from '../domain';
 import { admitOrder, OverCapacity } from '../placement/admission';
 import { PaymentsUnavailable, type PaymentMethodVault } from '../placement/payment-methods';
 import { InvalidRequest, OrderExists, parseOrderInput, placeOrder } from '../placement/place-order';
@@ -27,6 +34,11 @@ export interface OrdersApiDeps {
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const OrderIdParams = z.object({ orderId: IdSchema });
+const ListQuery = z.object({
+  status: z.enum(ORDER_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+});
 
 /** The storefront the request's API key belongs to (set by the server's authentication hook). */
 export const storefrontOfRequest = (request: { storefront?: string }) => request.storefront!;
@@ -82,6 +94,21 @@ export function orderRoutes(app: FastifyInstance, deps: OrdersApiDeps): void {
         ]);
       }
       return place(deps, reply, { storefront, key, requestHash, body: request.body });
+    },
+  );
+
+  api.get(
+    '/v1/orders',
+    {
+      schema: {
+        summary: "This storefront's orders, newest first, a page at a time (`next` is the following page's cursor)",
+        querystring: ListQuery,
+      },
+    },
+    async (request, reply) => {
+      const after = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor);
+      if (after === null) return sendProblem(reply, 400, 'Invalid request', 'cursor: not a cursor this API gave');
+      return listOrders(deps.pool, storefrontOfRequest(request), { ...request.query, after });
     },
   );
 
@@ -146,4 +173,50 @@ async function place(
     if (err instanceof PaymentsUnavailable) return sendProblem(reply, 503, 'Payments unavailable', err.message);
     throw err;
   }
+}
+
+/** A page's cursor: the last order it showed (its position is that order's own row, to the microsecond). */
+const encodeCursor = (orderId: string) => Buffer.from(orderId).toString('base64url');
+/** The order a cursor names, or null when it is not one this API gave. */
+function decodeCursor(cursor: string): string | null {
+  const orderId = Buffer.from(cursor, 'base64url').toString();
+  return IdSchema.safeParse(orderId).success && encodeCursor(orderId) === cursor ? orderId : null;
+}
+
+/**
+ * A page of a storefront's orders with what the read model says of each (an order not yet priced
+ * has no row there: Created). Keyset pagination on (placed at, order id): stable under new orders.
+ */
+async function listOrders(pool: Pool, storefront: string, q: { status?: string; limit: number; after?: string }) {
+  const { rows } = await pool.query<{
+    order_id: string;
+    placed_at: Date;
+    status: string;
+    total_cents: string | null;
+    currency: string | null;
+    failure_reason: string | null;
+    attention: string | null;
+  }>(
+    `SELECT a.order_id, a.created_at AS placed_at, COALESCE(o.status, 'Created') AS status, o.total_cents,
+            o.currency, o.failure_reason, o.attention
+     FROM api_orders a LEFT JOIN orders o ON o.order_id = a.order_id
+     WHERE a.storefront = $1 AND ($2::text IS NULL OR COALESCE(o.status, 'Created') = $2)
+       AND ($3::text IS NULL OR (a.created_at, a.order_id) <
+            (SELECT created_at, order_id FROM api_orders WHERE storefront = $1 AND order_id = $3))
+     ORDER BY a.created_at DESC, a.order_id DESC LIMIT $4`,
+    [storefront, q.status ?? null, q.after ?? null, q.limit + 1],
+  );
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    orders: page.map((r) => ({
+      orderId: r.order_id,
+      placedAt: r.placed_at.toISOString(),
+      status: r.status,
+      ...(r.total_cents === null ? {} : { totalCents: Number(r.total_cents), currency: r.currency }),
+      ...(r.failure_reason ? { failureReason: r.failure_reason } : {}),
+      ...(r.attention ? { needsAttention: r.attention } : {}),
+    })),
+    ...(rows.length > q.limit && last ? { next: encodeCursor(last.order_id) } : {}),
+  };
 }

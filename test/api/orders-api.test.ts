@@ -135,3 +135,40 @@ test('`orders api-keys add` prints a key once that the API then accepts; a bad s
   expect(bad.code).toBe(2);
   expect(bad.stderr).toMatch(/^--storefront: /);
 });
+
+test("a storefront lists its own orders, newest first, a page at a time; others' never; bad paging is a 400", async () => {
+  const key = (await createApiKey(stack.pool, uid('lister'))).key;
+  const sku = await seedSku(stack.pool, { priceCents: 700, stock: { east: 10 } });
+  const placed: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const body = orderRequest({ items: [{ sku, quantity: 1 }] });
+    expect((await post(body, as(key, uid('k')))).statusCode).toBe(201);
+    placed.push(body.orderId);
+  }
+  const list = (query: string, k = key) => api.inject({ method: 'GET', url: `/v1/orders${query}`, headers: as(k) });
+  const first = (await list('?limit=2')).json() as { orders: Array<{ orderId: string }>; next?: string };
+  expect(first.orders.map((o) => o.orderId)).toEqual([placed[2], placed[1]]);
+  const second = (await list(`?limit=2&cursor=${first.next}`)).json() as {
+    orders: Array<{ orderId: string }>;
+    next?: string;
+  };
+  expect(second.orders.map((o) => o.orderId)).toEqual([placed[0]]);
+  expect(second.next).toBeUndefined();
+  const mine = (await list('?limit=100', otherKey)).json() as { orders: Array<{ orderId: string }> };
+  expect(mine.orders.map((o) => o.orderId)).not.toEqual(expect.arrayContaining([placed[0]]));
+  await stack.client.workflow.getHandle(orderWorkflowId(placed[0]!)).result();
+  const delivered = (await list('?status=Delivered&limit=100')).json() as {
+    orders: Array<{ orderId: string; totalCents: number }>;
+  };
+  expect(delivered.orders.map((o) => o.orderId)).toContain(placed[0]);
+  expect(delivered.orders.find((o) => o.orderId === placed[0])?.totalCents).toBeGreaterThanOrEqual(700);
+  for (const [query, field] of [
+    ['?limit=0', 'limit'],
+    ['?status=Lost', 'status'],
+    ['?cursor=bm90IGFuIGlk', 'cursor'],
+  ] as const) {
+    const bad = await list(query);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().detail).toMatch(new RegExp(`^${field}: `));
+  }
+});
