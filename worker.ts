@@ -7,7 +7,15 @@
 import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { carrierUrl, catalogTtlMs, loadConfig, paymentsResilience, paymentsUrl, poolTimeouts } from './src/config';
+import {
+  carrierUrl,
+  catalogTtlMs,
+  loadConfig,
+  paymentsResilience,
+  paymentsUrl,
+  poolTimeouts,
+  type Config,
+} from './src/config';
 import { httpCarrier } from './src/providers/carrier-http';
 import { httpPaymentProvider } from './src/providers/payments-http';
 import type { Listening } from './src/runtime/http-listen';
@@ -95,7 +103,7 @@ async function migrateWithoutStatementLimits(databaseUrl: string, timeouts: Pool
  */
 function providerClients(
   opts: RunWorkersOptions,
-  config: ReturnType<typeof loadConfig>,
+  config: Config,
   services: readonly Service[],
   names: ReturnType<typeof brokerNames>,
 ) {

@@ -1,5 +1,4 @@
-import type { LoadedPolicy } from '../../src/domain';
-import { taskQueueFor } from '../../src/domain';
+import { taskQueueFor, type LoadedPolicy } from '../../src/domain';
 import { createDiagnosticsActivities } from '../diagnostics';
 import { missing, type ServiceWorker } from '../service-worker';
 import { validateAddress } from '../shipping/activities';

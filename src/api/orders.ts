@@ -88,10 +88,7 @@ export function orderRoutes(app: FastifyInstance, deps: OrdersApiDeps): void {
             'In progress',
             'Idempotency-Key: a request with it is in progress',
           );
-        await deps.pool.query('DELETE FROM api_orders WHERE storefront = $1 AND idempotency_key = $2', [
-          storefront,
-          key,
-        ]);
+        await releaseKey(deps, storefront, key);
       }
       return place(deps, reply, { storefront, key, requestHash, body: request.body });
     },
@@ -131,6 +128,11 @@ async function orderOf(deps: OrdersApiDeps, orderId: string) {
   return deps.client.workflow.getHandle(orderWorkflowId(orderId)).query(statusQuery);
 }
 
+/** Frees an Idempotency-Key whose order was never started, so the next request with it places the order. */
+function releaseKey(deps: OrdersApiDeps, storefront: string, key: string) {
+  return deps.pool.query('DELETE FROM api_orders WHERE storefront = $1 AND idempotency_key = $2', [storefront, key]);
+}
+
 /**
  * Claims the key for this order first (a second request with it waits on the row's lock, then sees
  * it), then places the order; a placement that fails releases the key, and nothing is started.
@@ -161,10 +163,7 @@ async function place(
       .header('location', `/v1/orders/${placed.orderId}`)
       .send(await orderOf(deps, placed.orderId));
   } catch (err) {
-    await deps.pool.query('DELETE FROM api_orders WHERE storefront = $1 AND idempotency_key = $2', [
-      req.storefront,
-      req.key,
-    ]);
+    await releaseKey(deps, req.storefront, req.key);
     if (err instanceof InvalidRequest) return sendProblem(reply, 400, 'Invalid order', err.message);
     if (err instanceof OrderExists)
       return sendProblem(reply, 409, 'Order exists', `orderId: ${order.orderId} is taken`);
