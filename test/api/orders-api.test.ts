@@ -2,6 +2,7 @@
  * The Orders API on the real stack (Temporal, PostgreSQL, the sandbox card vault over HTTP), driven
  * in-process through Fastify's inject: keys, idempotency, problem+json, ownership, OpenAPI.
  */
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createApiKey } from '../../src/api/keys';
 import { buildApi } from '../../src/api/server';
@@ -128,7 +129,10 @@ test('`orders api-keys add` prints a key once that the API then accepts; a bad s
   const { key, keyId } = JSON.parse(made.stdout) as { key: string; keyId: string };
   const { rows } = await stack.pool.query('SELECT storefront, secret_sha256 FROM api_keys WHERE key_id = $1', [keyId]);
   expect(rows[0].storefront).toBe(storefront);
-  expect(rows[0].secret_sha256.toString('hex')).not.toContain(key.split('_')[2]); // the hash, not the secret
+  // The stored value is the secret's SHA-256, never the secret (which may itself contain '_').
+  const secret = key.slice(`dok_${keyId}_`.length);
+  expect(rows[0].secret_sha256).toEqual(createHash('sha256').update(secret).digest());
+  expect(rows[0].secret_sha256.toString()).not.toContain(secret);
   const read = await api.inject({ method: 'GET', url: `/v1/orders/${uid('ord')}`, headers: as(key) });
   expect(read.statusCode).toBe(404); // past the key check: no such order of this storefront
   const bad = await runCli(['api-keys', 'add', '--storefront', 'not a name'], cliEnv(stack.prefix));
