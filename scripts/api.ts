@@ -1,7 +1,7 @@
 /**
  * `npm run api`: the Orders API on ORDERS_API_HOST:ORDERS_API_PORT (default 127.0.0.1:8238; `npm
- * start` runs it). Needs DATABASE_URL, Temporal (TEMPORAL_ADDRESS), the payload keys and the payment
- * provider's vault (PAYMENTS_URL); the schema is the workers' migrations.
+ * start` runs it). Needs DATABASE_URL, Temporal (TEMPORAL_ADDRESS), the payload keys, the decision
+ * signing key and the payment provider's vault (PAYMENTS_URL); the schema is the workers' migrations.
  */
 import { buildApi } from '../src/api/server';
 import { connectClient } from '../src/cli/connect';
@@ -9,6 +9,7 @@ import { loadConfig, paymentsUrl, poolTimeouts } from '../src/config';
 import { createPool } from '../src/db/pool';
 import { httpPaymentMethodVault } from '../src/placement/payment-methods';
 import { settingsFromConfig } from '../src/placement/place-order';
+import { loadSigningKey } from '../src/runtime/decision-keys';
 import { closeOnSignals } from '../src/runtime/shutdown';
 
 async function main(): Promise<void> {
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     settings: settingsFromConfig(config),
     taskQueuePrefix: config.TASK_QUEUE_PREFIX,
     maxInFlight: config.MAX_ORDERS_IN_FLIGHT,
+    signing: loadSigningKey(config),
   });
   const url = await app.listen({ host: config.ORDERS_API_HOST, port: config.ORDERS_API_PORT });
   console.log(`orders API on ${url}`);

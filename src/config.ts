@@ -92,6 +92,11 @@ const ConfigSchema = z.object({
   CARRIER_WEBHOOK_PORT: z.coerce.number().int().min(1).max(65535).default(8236),
   CARRIER_WEBHOOK_HOST: z.string().min(1).default('127.0.0.1'),
   CARRIER_WEBHOOK_TOKEN: z.string().min(16).optional(),
+  // Signed decisions (src/runtime/decision-keys.ts): the Orders API's Ed25519 key; the workers' public keys.
+  DECISION_SIGNING_KEY: z.string().min(1).optional(),
+  DECISION_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  DECISION_PUBLIC_KEYS: z.string().min(1).optional(),
+  DECISION_PUBLIC_KEYS_FILE: z.string().min(1).optional(),
   // Schedules (orders schedules apply): the nightly reconciliation and the outbox-lag check.
   RECONCILE_CRON: z.string().min(1).default('0 3 * * *'),
   OUTBOX_LAG_CHECK_MS: durationMs.default(5 * 60 * 1000),

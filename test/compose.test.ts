@@ -84,6 +84,7 @@ const SERVICES = [
   'postgresql',
   'orders-api',
   'prometheus',
+  'decision-keys',
   'rabbitmq',
   'redis',
   'sandbox-carrier',
@@ -252,6 +253,24 @@ describe('docker-compose.yml', () => {
     expect(service('orders-api').volumes).toContain('codec-keys:/keys:ro');
     // The workers migrate the schema (the API's tables included) before it is used.
     expect(Object.keys(dependsOn('orders-api'))).toEqual(expect.arrayContaining(['worker-orders', 'codec-keys']));
+  });
+
+  test('decision keys: only orders-api holds the signing key; every worker holds its public half', () => {
+    expect(script('decision-keys')).toContain('dist/scripts/decision-keys.js ensure');
+    expect(env('orders-api').DECISION_SIGNING_KEY_FILE).toBe('/decision-signing/decision-signing-key');
+    expect(service('orders-api').volumes).toContain('decision-signing:/decision-signing:ro');
+    for (const [name, s] of Object.entries(compose.services)) {
+      if (name === 'orders-api' || name === 'decision-keys') continue;
+      expect({ name, mounts: (s.volumes ?? []).map(String) }).not.toEqual({
+        name,
+        mounts: expect.arrayContaining([expect.stringMatching(/^decision-signing:/)]),
+      });
+    }
+    for (const worker of WORKERS) {
+      expect(env(worker).DECISION_PUBLIC_KEYS_FILE).toBe('/decision-public/decision-public-keys');
+      expect(service(worker).volumes).toContain('decision-public:/decision-public:ro');
+      expect(Object.keys(dependsOn(worker))).toContain('decision-keys');
+    }
   });
 
   test('sandbox-carrier: the booking API the shipping workers call, on the host loopback', () => {

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { ensureServerBuild, hasGo, howToBuildServer, serverBuildPaths } from '../tools/cluster/server-build';
 import { newKeyEntry } from '../src/runtime/codec-keys';
+import { newSigningKeyEntry, parseSigningKey, publicEntryOf } from '../src/runtime/decision-keys';
 import { isExecutable } from '../tools/dev-stack/go-install';
 import { startTestStack } from './support/test-stack';
 
@@ -55,6 +56,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.PAYMENTS_URL = stack.paymentsUrl;
   // One payload key for the run: every test client, worker and spawned CLI encrypts with it.
   process.env.PAYLOAD_CODEC_KEYS = newKeyEntry();
+  // One decision signing key: test clients and the CLI sign with it, workers verify with its public half.
+  process.env.DECISION_SIGNING_KEY = newSigningKeyEntry();
+  process.env.DECISION_PUBLIC_KEYS = publicEntryOf(parseSigningKey(process.env.DECISION_SIGNING_KEY, 'test run'));
   process.stderr.write(
     process.env.AMQP_URL
       ? 'broker tests: on (AMQP_URL)\n'

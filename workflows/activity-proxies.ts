@@ -66,6 +66,7 @@ export function orderServices(transitTimeMs: number) {
     finalizeOrder: local<OrderActivities>(compensation('10s')).finalizeOrder,
     loadPolicy: local<OrderActivities>(step('10s', [])).loadPolicy,
     claimCancellation: local<OrderActivities>(step('10s', [])).claimCancellation,
+    verifyDecision: local<OrderActivities>(step('5s', [])).verifyDecision,
     joinWaitlists: local<BackorderActivities>(step('10s', [])).joinWaitlists,
     leaveWaitlists: local<BackorderActivities>(compensation('10s')).leaveWaitlists,
 

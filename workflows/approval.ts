@@ -1,4 +1,5 @@
 import { CancellationScope, condition, patched } from '@temporalio/workflow';
+import { provenance } from '../src/domain/deterministic';
 import { rejectOrder } from './failure-reason';
 import type { OrderRun } from './order-run';
 import { PATCHES } from './patches';
@@ -48,7 +49,7 @@ export async function awaitApproval(run: OrderRun): Promise<void> {
     }
   }
   const a = view.approval!;
-  const who = a.by ? ` by ${a.by}${a.identity ? ` (client ${a.identity})` : ''}` : '';
+  const who = a.by ? ` by ${a.by}${provenance(a.role, a.identity)}` : '';
   const record = () =>
     acts.recordStatus({
       orderId,

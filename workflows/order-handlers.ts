@@ -1,10 +1,14 @@
-import { ApplicationFailure, CancellationScope, condition, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, patched, setHandler } from '@temporalio/workflow';
 import {
   cancellationTarget,
   isApprover,
   isCarrierEvent,
   isTerminal,
+  provenance,
+  whyNotValidClaims,
   type CancelInput,
+  type Decision,
+  type SignedDecision,
 } from '../src/domain/deterministic';
 import {
   approveSignal,
@@ -19,6 +23,7 @@ import {
 } from './order-api';
 import { backorderReleasedSignal } from './backorder-api';
 import type { OrderRun } from './order-run';
+import { PATCHES } from './patches';
 
 const PROGRESS_ORDER = ['Booking', 'Booked', 'picked-up', 'in-transit', 'delivered'] as const;
 
@@ -42,41 +47,44 @@ export function installOrderHandlers(run: OrderRun, root: CancellationScope): vo
     run.restockReleased = true;
   });
 
-  setHandler(approveUpdate, async (a) => (decide(run, 'approved', a), view), {
-    validator: (a) => refuseUpdate(whyNotDecide(run, a?.by)),
+  setHandler(approveUpdate, async (a) => (refuseUpdate(await approveOrReject(run, 'approve', a)), view), {
+    validator: (a) => refuseUpdate(whyNotSignedClaims(run, 'approve', a?.proof) ?? whyNotDecide(run, a?.proof)),
   });
-  setHandler(rejectUpdate, async (r) => (decide(run, 'rejected', r), view), {
-    validator: (r) => refuseUpdate(whyNotDecide(run, r?.by)),
+  setHandler(rejectUpdate, async (r) => (refuseUpdate(await approveOrReject(run, 'reject', r)), view), {
+    validator: (r) => refuseUpdate(whyNotSignedClaims(run, 'reject', r?.proof) ?? whyNotDecide(run, r?.proof)),
   });
   setHandler(
     cancelUpdate,
     async (c) => {
-      refuseUpdate(await requestCancel(run, c));
+      refuseUpdate(await requestCancel(run, c, { signed: patched(PATCHES.signedDecisions) }));
       // Answers at the end: terminal, or (a refund that failed for good) flagged for people.
       await condition(() => isTerminal(state.status) || run.undone);
       return view;
     },
-    { validator: (_c: CancelInput) => refuseUpdate(whyNotCancel(run)) },
+    { validator: (c: CancelInput) => refuseUpdate(whyNotCancel(run) ?? whyNotSignedClaims(run, 'cancel', c?.proof)) },
   );
-  setHandler(approveSignal, (a) => {
-    const why = whyNotDecide(run, a?.by);
+  setHandler(approveSignal, async (a) => {
+    const why = await approveOrReject(run, 'approve', a);
     if (why) state.note(`refused approve signal: ${why}`);
-    else decide(run, 'approved', a);
   });
-  setHandler(rejectSignal, (r) => {
-    const why = whyNotDecide(run, r?.by);
+  setHandler(rejectSignal, async (r) => {
+    const why = await approveOrReject(run, 'reject', r);
     if (why) state.note(`refused reject signal: ${why}`);
-    else decide(run, 'rejected', r);
   });
   setHandler(cancelSignal, async (c) => {
-    const why = await requestCancel(run, c);
+    const why = await requestCancel(run, c, { signed: patched(PATCHES.signedDecisions) });
     if (why) state.note(`refused cancel signal: ${why}`);
   });
   // A cancellation of the run (Web UI, `temporal workflow cancel`) is the same request as the
   // cancel Update and obeys the same rule.
   root.cancelRequested.catch(async () => {
     run.runCancelled = true;
-    const why = await requestCancel(run, { reason: 'run cancellation requested', by: 'operator' }).catch(String);
+    // Temporal's own cancel carries no signed decision: it is the operator action docs/security.md names.
+    const why = await requestCancel(
+      run,
+      { reason: 'run cancellation requested', by: 'operator' },
+      { signed: false },
+    ).catch(String);
     if (why) state.note(`refused run cancellation: ${why}`);
   });
   installShipmentHandlers(run);
@@ -108,9 +116,52 @@ function installShipmentHandlers(run: OrderRun): void {
   });
 }
 
+type DecisionInput = { by?: unknown; note?: unknown; reason?: unknown; identity?: unknown; proof?: SignedDecision };
+
+/** A signed decision's claims, checked against this order and the workflow's clock (src/domain/decisions.ts). */
+function whyNotSignedClaims(run: OrderRun, decision: Decision, proof: unknown): string | undefined {
+  return whyNotValidClaims(proof, run.orderId, decision, Date.now(), run.seenNonces);
+}
+
+/**
+ * The claims, then the signature (a local activity: the workers hold the public keys). The nonce is
+ * spent before the check, so the same decision sent twice at once is refused once it is in flight.
+ */
+async function whyNotSigned(
+  run: OrderRun,
+  decision: Decision,
+  proof: SignedDecision | undefined,
+): Promise<string | undefined> {
+  const claims = whyNotSignedClaims(run, decision, proof);
+  if (claims) return claims;
+  run.seenNonces.push(proof!.nonce);
+  const { refused } = await CancellationScope.nonCancellable(() => run.acts.verifyDecision({ proof: proof! }));
+  return refused;
+}
+
+/**
+ * Approve or reject: a signed decision by an approver of the order's band, while it waits. Runs from
+ * before signing (no patch marker) decided by the name they were given. Why it was refused, if it was.
+ */
+async function approveOrReject(
+  run: OrderRun,
+  decision: 'approve' | 'reject',
+  d: DecisionInput,
+): Promise<string | undefined> {
+  if (!patched(PATCHES.signedDecisions)) {
+    const why = whyNotDecide(run, { by: d?.by });
+    if (!why) decide(run, decision, { ...d, by: String(d.by).trim() });
+    return why;
+  }
+  const why = (await whyNotSigned(run, decision, d?.proof)) ?? whyNotDecide(run, d.proof);
+  if (!why) decide(run, decision, { ...d, by: d.proof!.by, role: d.proof!.role });
+  return why;
+}
+
 /** A decision is final: the first one wins, later ones (and any after a timeout) are refused. */
-function whyNotDecide(run: OrderRun, by: unknown): string | undefined {
+function whyNotDecide(run: OrderRun, who: { by?: unknown } | undefined): string | undefined {
   const { view, orderId, state } = run;
+  const by = who?.by;
   if (typeof by !== 'string' || by.trim() === '') return '"by" must name the approver';
   if (view.approval) return `order ${orderId} already has a decision: ${view.approval.decision}`;
   if (run.cancelRequest || run.compensating) return `order ${orderId} is being cancelled`;
@@ -119,21 +170,19 @@ function whyNotDecide(run: OrderRun, by: unknown): string | undefined {
   return undefined;
 }
 
-function decide(
-  run: OrderRun,
-  decision: 'approved' | 'rejected',
-  d: { by: string; note?: unknown; reason?: unknown; identity?: unknown },
-): void {
+function decide(run: OrderRun, decision: 'approve' | 'reject', d: DecisionInput & { by: string; role?: string }): void {
+  const outcome = decision === 'approve' ? 'approved' : 'rejected';
   const note = text(d.note) ?? text(d.reason);
   const identity = text(d.identity);
   run.view.approval = {
-    decision,
-    by: d.by.trim(),
+    decision: outcome,
+    by: d.by,
     at: new Date().toISOString(),
+    ...(d.role ? { role: d.role } : {}),
     ...(identity ? { identity } : {}),
     ...(note ? { note } : {}),
   };
-  run.state.note(`${decision} by ${d.by.trim()}${identity ? ` (client ${identity})` : ''}${note ? `: ${note}` : ''}`);
+  run.state.note(`${outcome} by ${d.by}${provenance(d.role, identity)}${note ? `: ${note}` : ''}`);
 }
 
 function whyNotCancel(run: OrderRun): string | undefined {
@@ -152,20 +201,35 @@ function whyNotCancel(run: OrderRun): string | undefined {
  * the gate row in PostgreSQL that the shipping service also locks when it records a pickup, so a
  * cancellation and a pickup at the same moment cannot both win. Returns why it was refused, if it was.
  */
-async function requestCancel(run: OrderRun, request: Partial<CancelInput> | undefined): Promise<string | undefined> {
+async function requestCancel(
+  run: OrderRun,
+  request: Partial<CancelInput> | undefined,
+  { signed }: { signed: boolean },
+): Promise<string | undefined> {
   const early = whyNotCancel(run);
   if (early || run.cancelRequest) return early;
+  const proof = request?.proof;
+  if (signed) {
+    const why = await whyNotSigned(run, 'cancel', proof);
+    if (why || run.cancelRequest) return why ?? whyNotCancel(run);
+  }
   const gate = await CancellationScope.nonCancellable(() => run.acts.claimCancellation({ orderId: run.orderId }));
   const late = gate.granted ? whyNotCancel(run) : (gate.reason ?? 'a parcel is with the carrier');
   if (late || run.cancelRequest) return late;
   const identity = text(request?.identity);
+  // Signed: who and in which role come from the proof; a storefront always cancels for its customer.
+  const by = signed ? proof!.by : text(request?.by);
+  const forCustomer = request?.onBehalfOf === 'customer' || (signed && proof!.role === 'storefront');
   run.cancelRequest = {
     reason: text(request?.reason) ?? 'no reason given',
-    ...(text(request?.by) ? { by: text(request?.by) } : {}),
+    ...(by ? { by } : {}),
     ...(identity ? { identity } : {}),
-    ...(request?.onBehalfOf === 'customer' ? { onBehalfOf: 'customer' as const } : {}),
+    ...(forCustomer ? { onBehalfOf: 'customer' as const } : {}),
   };
-  run.state.note(`cancellation granted${identity ? ` (client ${identity})` : ''}: ${run.cancelRequest.reason}`);
+  const who = signed ? ` by ${by}` : '';
+  run.state.note(
+    `cancellation granted${who}${provenance(signed ? proof!.role : undefined, identity)}: ${run.cancelRequest.reason}`,
+  );
   run.main.cancel();
   return undefined;
 }

@@ -57,6 +57,8 @@ export class OrderRun {
     return this.policy ? approversFor(this.view.totalCents, this.policy.rules.rules, this.policy.approvers) : [];
   }
   cancelRequest?: CancelInput;
+  /** Nonces of the signed decisions this order has seen: each is good once (order-handlers.ts). */
+  readonly seenNonces: string[] = [];
   /** Set by a waitlist's release signal (order-handlers.ts): try the reservation again. */
   restockReleased = false;
   /** Every waitlist the order joined: the compensation leaves them all. */

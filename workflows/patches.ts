@@ -37,4 +37,10 @@ export const PATCHES = {
    * retry of the task failed the same way and the order stopped (approve and cancel at once).
    */
   decisionRecordShielded: 'decision-record-shielded',
+  /**
+   * v0.7: approve, reject and cancel (Updates and Signals) carry a signed decision (src/domain/
+   * decisions.ts): the claims are checked here, the Ed25519 signature by a local activity, and an
+   * unsigned, forged, replayed or expired one is refused. Decisions in older histories were by name.
+   */
+  signedDecisions: 'signed-decisions',
 } as const;

@@ -215,7 +215,7 @@ export interface OrderActivityDeps {
 export function createOrderActivities(
   pool: Pool,
   deps?: OrderActivityDeps,
-): Omit<OrderActivities, 'loadPolicy' | 'claimCancellation'> {
+): Omit<OrderActivities, 'loadPolicy' | 'claimCancellation' | 'verifyDecision'> {
   /**
    * A status write of this run's own order (a run that reused another order's id writes nothing);
    * the write that ends the order is counted in the metrics once it has committed.

@@ -6,6 +6,7 @@ import { createOrderActivities } from './activities';
 import { createBackorderActivities } from './backorders';
 import { createBenchActivities } from './bench-floor';
 import { createChecksActivities } from './checks';
+import { createDecisionActivities } from './decisions';
 import { claimCancellation } from './store/gate';
 import { policyFromConfig } from './policy';
 import { currentRuleSet } from './store/rules';
@@ -46,6 +47,7 @@ export const ordersWorker: ServiceWorker = {
         },
       ),
       claimCancellation: ({ orderId }: { orderId: string }) => claimCancellation(deps.pool, orderId),
+      ...createDecisionActivities(config),
     };
   },
   slots: (config) => ({

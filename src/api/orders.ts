@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Pool } from 'pg';
 import { z } from 'zod';
@@ -20,6 +20,7 @@ import { admitOrder, OverCapacity } from '../placement/admission';
 import { PaymentsUnavailable, type PaymentMethodVault } from '../placement/payment-methods';
 import { InvalidRequest, OrderExists, parseOrderInput, placeOrder } from '../placement/place-order';
 import { statusQuery } from '../../workflows/order-api';
+import { principalOf } from './principal';
 import { sendProblem } from './problem';
 
 export interface OrdersApiDeps {
@@ -40,8 +41,13 @@ const ListQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-/** The storefront the request's API key belongs to (set by the server's authentication hook). */
-export const storefrontOfRequest = (request: { storefront?: string }) => request.storefront!;
+/** The storefront the request's API key belongs to; a staff session has none (placing and listing are a storefront's). */
+function storefrontOf(request: FastifyRequest, reply: FastifyReply): string | undefined {
+  const who = principalOf(request);
+  if (who.kind === 'storefront') return who.storefront;
+  void sendProblem(reply, 403, 'Forbidden', 'Authorization: this route takes a storefront API key (Bearer dok_...)');
+  return undefined;
+}
 
 export function orderRoutes(app: FastifyInstance, deps: OrdersApiDeps): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -64,7 +70,8 @@ export function orderRoutes(app: FastifyInstance, deps: OrdersApiDeps): void {
           'Idempotency-Key required',
           'Idempotency-Key: 1-255 printable characters, one per order',
         );
-      const storefront = storefrontOfRequest(request);
+      const storefront = storefrontOf(request, reply);
+      if (!storefront) return reply;
       const requestHash = createHash('sha256').update(JSON.stringify(request.body)).digest();
       const earlier = await deps.pool.query<{ order_id: string; request_sha256: Buffer; stale: boolean }>(
         `SELECT order_id, request_sha256, created_at < now() - interval '30 seconds' AS stale
@@ -105,20 +112,35 @@ export function orderRoutes(app: FastifyInstance, deps: OrdersApiDeps): void {
     async (request, reply) => {
       const after = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor);
       if (after === null) return sendProblem(reply, 400, 'Invalid request', 'cursor: not a cursor this API gave');
-      return listOrders(deps.pool, storefrontOfRequest(request), { ...request.query, after });
+      const storefront = storefrontOf(request, reply);
+      if (!storefront) return reply;
+      return listOrders(deps.pool, storefront, { ...request.query, after });
     },
   );
 
   api.get(
     '/v1/orders/:orderId',
-    { schema: { summary: "One of this storefront's orders, as its workflow sees it", params: OrderIdParams } },
+    {
+      schema: {
+        summary: 'An order as its workflow sees it (a storefront: its own; staff: any)',
+        params: OrderIdParams,
+      },
+    },
     async (request, reply) => {
-      const { rowCount } = await deps.pool.query('SELECT 1 FROM api_orders WHERE order_id = $1 AND storefront = $2', [
-        request.params.orderId,
-        storefrontOfRequest(request),
-      ]);
-      if (!rowCount) return sendProblem(reply, 404, 'Order not found', `orderId: no order ${request.params.orderId}`);
-      return orderOf(deps, request.params.orderId);
+      const { orderId } = request.params;
+      const who = principalOf(request);
+      const notFound = () => sendProblem(reply, 404, 'Order not found', `orderId: no order ${orderId}`);
+      if (who.kind === 'storefront') {
+        const { rowCount } = await deps.pool.query('SELECT 1 FROM api_orders WHERE order_id = $1 AND storefront = $2', [
+          orderId,
+          who.storefront,
+        ]);
+        if (!rowCount) return notFound();
+      }
+      return orderOf(deps, orderId).catch((err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) return notFound();
+        throw err;
+      });
     },
   );
 }

@@ -5,10 +5,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcDeadlineError, type Client } from '@temporalio/client';
-import { z } from 'zod';
 import {
   formatZodError,
-  hasUnsafeChars,
+  freeTextSchema,
   isTerminal,
   orderWorkflowId,
   shipmentWorkflowId,
@@ -20,18 +19,8 @@ import { invalid, operational } from './errors';
 import { EXIT, clean, printJson } from './output';
 import { orderLine, toStatusJson } from './status';
 
-// Free text from an operator: trimmed, bounded, no control characters (it ends up in history and logs).
-function textSchema(max: number) {
-  return z
-    .string({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a string') })
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`)
-    .refine((s) => !hasUnsafeChars(s), 'must not contain control characters');
-}
-
 function checkText(flag: string, value: string | undefined, max: number): string {
-  const parsed = textSchema(max).safeParse(value);
+  const parsed = freeTextSchema(max).safeParse(value);
   if (!parsed.success) throw invalid(formatZodError(parsed.error).replace(/^input:/, `${flag}:`));
   return parsed.data;
 }

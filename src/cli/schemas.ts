@@ -45,6 +45,8 @@ export const ShipmentJsonSchema = z.strictObject({
 export const ApprovalJsonSchema = z.strictObject({
   decision: z.enum(['approved', 'rejected', 'timed-out']),
   by: z.string().optional(),
+  /** The role `by` decided in, from the signed decision (absent on older runs). */
+  role: z.string().optional(),
   /** The Temporal client identity the decision came from. */
   identity: z.string().optional(),
   note: z.string().optional(),

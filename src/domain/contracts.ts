@@ -7,6 +7,7 @@ import type { PlanSnapshot, ProductType } from './plans';
 import type { RuleSet, RuleSetVersion } from './rule-set';
 import type { Service } from './task-queues';
 import type { Shortage } from './backorders';
+import type { SignedDecision } from './decisions';
 
 export interface PingInput {
   checkId: string;
@@ -125,6 +126,8 @@ export interface OrderActivities {
    * parcel is with the carrier; once granted, a pickup is refused (recordCarrierEvent answers false).
    */
   claimCancellation(input: { orderId: string }): Promise<{ granted: boolean; reason?: string }>;
+  /** Whether a decision's signature is by a key this worker holds (src/domain/decisions.ts); why not, if not. */
+  verifyDecision(input: { proof: SignedDecision }): Promise<{ refused?: string }>;
   /** Whether workflow `order-<orderId>` is running now; false when Temporal does not know it. */
   isOrderRunning(input: { orderId: string }): Promise<boolean>;
   /** How the latest run of `order-<orderId>` stands (RUNNING, TERMINATED, ...); undefined when Temporal does not know it. */

@@ -19,3 +19,4 @@ export * from './rule-set';
 export * from './shipping-fees';
 export * from './backorders';
 export * from './settlement';
+export * from './decisions';

@@ -18,5 +18,7 @@ export * from './rule-set';
 export * from './rule-set-schemas';
 export * from './backorders';
 export * from './settlement';
+export * from './decisions';
 export * from './events';
 export * from './event-schemas';
+export * from './free-text';

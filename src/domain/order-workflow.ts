@@ -5,6 +5,7 @@ import type { CarrierEventType, PricedLineDto, ReservedLine } from './contracts'
 import type { OrderInput } from './order';
 import type { ProductType } from './plans';
 import type { FailureReason, OrderStatus } from './status';
+import type { SignedDecision } from './decisions';
 
 /**
  * Settings travel in the workflow input (workflows cannot read the environment): the starter
@@ -118,6 +119,8 @@ export interface ShipmentView {
 export interface ApprovalView {
   decision: 'approved' | 'rejected' | 'timed-out';
   by?: string;
+  /** The role `by` decided in, from the signed decision (absent on runs from before signing). */
+  role?: string;
   /** The Temporal client identity the decision came from (the CLI sends its own). */
   identity?: string;
   note?: string;
@@ -160,14 +163,19 @@ export interface ApproveInput {
   by: string;
   note?: string;
   identity?: string;
+  /** Who decided, signed (decisions.ts). Required on this code; `by` must match its `by`. */
+  proof?: SignedDecision;
 }
 export interface RejectInput {
   by: string;
   reason: string;
   identity?: string;
+  proof?: SignedDecision;
 }
 export interface CancelInput {
   reason: string;
+  /** A cancel Update or Signal must carry one; a run cancellation (Temporal's own) cannot, see docs/security.md. */
+  proof?: SignedDecision;
   /** The operator who cancels (a label, not an identity). */
   by?: string;
   identity?: string;

@@ -11,6 +11,7 @@ import { orderRequest, seedSku, testSettings, testVault, uid } from '../support/
 import { cliEnv } from '../support/cli';
 import { runCli } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
+import { runSigningKey } from '../support/decisions';
 
 let stack: TestWorkers;
 let api: FastifyInstance;
@@ -25,6 +26,7 @@ beforeAll(async () => {
     settings: testSettings(),
     taskQueuePrefix: stack.prefix,
     maxInFlight: 0,
+    signing: runSigningKey(),
   });
   shopKey = (await createApiKey(stack.pool, uid('shop'))).key;
   otherKey = (await createApiKey(stack.pool, uid('other-shop'))).key;

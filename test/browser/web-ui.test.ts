@@ -9,13 +9,15 @@
  * `npm install` is enough; CHROMIUM_PATH picks another. Without a browser this test FAILS.
  * Screenshots: test-output/browser/*.png.
  *
- * The second test drives the UI's "Send a Signal" action (More Actions menu): an `approve` signal
- * from someone who is not an approver is recorded as refused, one from alice lets the order finish.
+ * The second test drives the UI's "Send a Signal" action (More Actions menu): an unsigned `approve`
+ * naming an approver is recorded as refused, a signed decision pasted there lets the order finish.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { PlaceJsonSchema } from '../../src/cli/schemas';
+import { orderIdOfWorkflow } from '../../src/domain';
+import { signedDecision } from '../support/decisions';
 import { parseKeyring } from '../../src/runtime/codec-keys';
 import { startCodecServer, type RunningCodecServer } from '../../src/runtime/codec-server';
 import { AesGcmPayloadCodec } from '../../src/runtime/payload-codec';
@@ -255,7 +257,7 @@ async function sendSignalInUi(page: Page, name: string, input: object, shot: str
   }
 }
 
-test('the Web UI\'s "Send a Signal": a refused approve is recorded, alice\'s approve delivers the order', async () => {
+test('the Web UI\'s "Send a Signal": an unsigned approve is recorded as refused, a signed one delivers the order', async () => {
   const big = await seedSku(stack!.pool, { priceCents: 120_000, stock: { east: 2 } });
   const placed = await place(big);
   const handle = stack!.client.workflow.getHandle<typeof orderWorkflow>(placed.workflowId);
@@ -265,22 +267,28 @@ test('the Web UI\'s "Send a Signal": a refused approve is recorded, alice\'s app
   await page.goto(placed.url);
   await page.getByTestId('workflow-id-heading').filter({ hasText: placed.workflowId }).waitFor({ timeout: 30_000 });
 
-  // 1. mallory is no approver: the signal is delivered, refused by the workflow, and noted.
-  await sendSignalInUi(page, 'approve', { by: 'mallory' }, 'signal-dialog-refused.png');
+  // 1. Anyone with the UI can type an approver's name: the signal is delivered, refused, and noted.
+  await sendSignalInUi(page, 'approve', { by: 'alice' }, 'signal-dialog-refused.png');
   const refused = await waitForView(handle, (v) => notesOf(v).some((n) => n.startsWith('refused approve signal')));
   expect(refused.status).toBe('AwaitingApproval');
   expect(refused.approval).toBeUndefined();
   expect(notesOf(refused)).toContainEqual(
-    expect.stringMatching(/^refused approve signal: .*"mallory" is not an authorised approver/),
+    expect.stringMatching(/^refused approve signal: an unsigned approve is refused/),
   );
   await page.screenshot({ path: path.join(SHOTS, 'signal-refused-still-running.png'), fullPage: true });
 
-  // 2. alice approves through the same dialog: the order runs to delivery.
-  await sendSignalInUi(page, 'approve', { by: 'alice', note: 'via web ui' }, 'signal-dialog-approve.png');
+  // 2. A decision signed with the key (as the Orders API signs alice's), through the same dialog.
+  const proof = signedDecision({
+    orderId: orderIdOfWorkflow(placed.workflowId),
+    decision: 'approve',
+    by: 'alice',
+    role: 'approver',
+  });
+  await sendSignalInUi(page, 'approve', { by: 'alice', note: 'via web ui', proof }, 'signal-dialog-approve.png');
   const final = await handle.result();
   expect(final.status).toBe('Delivered');
   expect(final.approval).toMatchObject({ decision: 'approved', by: 'alice', note: 'via web ui' });
-  expect(notesOf(final)).toContain('approved by alice: via web ui');
+  expect(notesOf(final)).toContain('approved by alice (approver, signed): via web ui');
   expect(notesOf(final).filter((n) => n.startsWith('refused'))).toHaveLength(1);
 
   // The page shows the run Completed, and both signals (the refused one too) on its timeline.

@@ -221,7 +221,7 @@ test('approvals lists the waiting order with amount, customer, age and link; app
     expect.arrayContaining(['AwaitingApproval', 'PaymentPending', 'Delivered']),
   );
   // The audit line names the approver and the CLI's Temporal client identity (pid@host).
-  expect(watched.stdout).toMatch(/approved by alice \(client \d+@[^)]+\): known customer/);
+  expect(watched.stdout).toMatch(/approved by alice \(approver, signed, client \d+@[^)]+\): known customer/);
 });
 
 test("an unknown approver is refused with the workflow's reason (exit 2, nothing changes); reject → Cancelled, watch exits 3", async () => {

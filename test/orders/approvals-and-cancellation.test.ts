@@ -10,6 +10,7 @@ import {
   cancelUpdate,
   carrierEventSignal,
   rejectUpdate,
+  statusQuery,
 } from '../../workflows/order-api';
 import {
   orderRequest,
@@ -23,6 +24,7 @@ import {
   waitForView,
 } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
+import { signedDecision } from '../support/decisions';
 
 let stack: TestWorkers;
 beforeAll(async () => {
@@ -53,9 +55,9 @@ test('an unknown approver is refused by the update validator and changes nothing
   await expect(attempt).rejects.toMatchObject({ cause: { message: '"mallory" is not an authorised approver' } });
   // The same request as a Signal (Web UI, temporal CLI) is recorded as refused, never applied;
   // so is a payload of the wrong shape, which must not break the workflow.
-  await handle.signal(approveSignal, {} as never);
+  await handle.signal(approveSignal, { proof: 'not a decision' } as never);
   await waitForView(handle, (v) =>
-    v.history.some((h) => h.note === 'refused approve signal: "by" must name the approver'),
+    v.history.some((h) => h.note === 'refused approve signal: the signed decision must be an object'),
   );
   await handle.signal(approveSignal, { by: 'mallory' });
   const view = await waitForView(handle, (v) => v.history.some((h) => h.note?.startsWith('refused approve signal')));
@@ -170,12 +172,12 @@ function temporalCli(args: string[]): Promise<{ code: number | null; stderr: str
   });
 }
 
-test('approval with `temporal workflow signal`: a stranger is refused in the history, an approver is obeyed', async () => {
-  const { handle } = await bigOrder();
-  const signal = (input: object) =>
+test('`temporal workflow signal|update` with full Temporal access: unsigned is refused, a signed decision is obeyed', async () => {
+  const { handle, orderId } = await bigOrder();
+  const send = (kind: 'signal' | 'update', input: object) =>
     temporalCli([
       'workflow',
-      'signal',
+      ...(kind === 'signal' ? ['signal'] : ['update', 'execute']),
       '--workflow-id',
       handle.workflowId,
       '--name',
@@ -183,12 +185,19 @@ test('approval with `temporal workflow signal`: a stranger is refused in the his
       '--input',
       JSON.stringify(input),
     ]);
-  expect((await signal({ by: 'mallory' })).code).toBe(0);
+  // The attack issue 28 measured: plain JSON naming an approver, straight to Temporal.
+  const update = await send('update', { by: 'alice' });
+  expect(update.code).not.toBe(0);
+  expect(update.stderr).toMatch(/unsigned approve is refused/);
+  expect((await send('signal', { by: 'alice' })).code).toBe(0);
   await waitForView(handle, (v) =>
-    v.history.some((h) => h.note === 'refused approve signal: "mallory" is not an authorised approver'),
+    v.history.some((h) => h.note?.startsWith('refused approve signal: an unsigned approve is refused')),
   );
-  expect((await signal({ by: 'alice', note: 'via temporal CLI' })).code).toBe(0);
+  expect((await handle.query(statusQuery)).status).toBe('AwaitingApproval');
+  // A decision the key holder signed is good over any channel, once.
+  const proof = signedDecision({ orderId, decision: 'approve', by: 'alice', role: 'approver' });
+  expect((await send('signal', { by: 'alice', note: 'via temporal CLI', proof })).code).toBe(0);
   const view = await handle.result();
   expect(view.status).toBe('Delivered');
-  expect(view.history.some((h) => h.note === 'approved by alice: via temporal CLI')).toBe(true);
+  expect(view.history.some((h) => h.note === 'approved by alice (approver, signed): via temporal CLI')).toBe(true);
 });

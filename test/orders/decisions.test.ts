@@ -85,7 +85,7 @@ test('the audit trail keeps who decided and from which client, in the history an
     );
     return rows[0]?.note;
   });
-  expect(note).toBe('approved by carol (client ops-console-7): known customer');
+  expect(note).toBe('approved by carol (approver, signed, client ops-console-7): known customer');
 });
 
 test('the deployment’s delivery settings are the workers’ too: a placer cannot turn on fake carrier events or stretch the payment window', async () => {

@@ -18,6 +18,7 @@ import { waitlistsVia } from '../../src/runtime/waitlists';
 import { reportToOrderVia } from '../../src/runtime/order-reports';
 import { carrierEventSignal } from '../../workflows/order-api';
 import { testPolicy } from './orders';
+import { signingInterceptors } from './decisions';
 
 export interface TestWorkers {
   /** Unique per test file: its task queues are its own. */
@@ -68,7 +69,8 @@ export async function startTestWorkers(
   const dataConverter = opts.codecKeys
     ? dataConverterFor(parseKeyring(opts.codecKeys, 'codecKeys'))
     : loadDataConverter();
-  const client = new Client({ connection, namespace: 'default', dataConverter });
+  // The test drives orders as a holder of the decision signing key would (src/runtime/decision-signer.ts).
+  const client = new Client({ connection, namespace: 'default', dataConverter, interceptors: signingInterceptors() });
   // The workers' own calls ride their native connection, as in worker.ts; the test drives with `client`.
   const workerClient = new Client({ connection: nativeConnection, namespace: 'default', dataConverter });
   const deps: WorkerDeps = {

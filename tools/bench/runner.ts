@@ -18,6 +18,7 @@ import { createPool } from '../../src/db/pool';
 import { workflowBundleFile } from '../../src/runtime/workflow-bundle';
 import type { OrderSettings } from '../../src/domain';
 import { newKeyEntry } from '../../src/runtime/codec-keys';
+import { runDecisionKeys } from '../../src/runtime/decision-keys';
 import { projectRoot } from '../../src/runtime/paths';
 import { floorTask, orderTask, runPool, type Sample, type Task } from './drive';
 import { costGrowth } from './growth';
@@ -276,6 +277,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       taskQueuePrefix,
       workflowBundlePath: await workflowBundleFile(runDir),
       codecKeys,
+      decisionKeys: runDecisionKeys(process.env.DECISION_SIGNING_KEY),
       workerEnv,
       registry,
     });

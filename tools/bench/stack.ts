@@ -15,6 +15,8 @@ import type { ProcessRegistry } from '../dev-stack/processes';
 import { stackCheckWorkflowId, taskQueueFor } from '../../src/domain';
 import type { stackCheckWorkflow } from '../../workflows/stack-check';
 import { parseKeyring } from '../../src/runtime/codec-keys';
+import type { runDecisionKeys } from '../../src/runtime/decision-keys';
+import { decisionSigningInterceptor } from '../../src/runtime/decision-signer';
 import { dataConverterFor } from '../../src/runtime/data-converter';
 import { projectRoot } from '../../src/runtime/paths';
 import { freePort } from '../dev-stack/ports';
@@ -33,6 +35,8 @@ export interface BenchStackOptions {
   taskQueuePrefix: string;
   workflowBundlePath: string;
   codecKeys: string;
+  /** The run's decision keys: the driver signs (bench approvals), the worker verifies. */
+  decisionKeys: ReturnType<typeof runDecisionKeys>;
   /** The worker's extra environment (policy, transit time, log level). */
   workerEnv: Record<string, string>;
   registry: ProcessRegistry;
@@ -81,6 +85,7 @@ export class BenchStack {
       connection: this.connection,
       namespace: this.temporal.namespace,
       dataConverter: dataConverterFor(parseKeyring(this.opts.codecKeys, 'bench run key')),
+      interceptors: { workflow: [decisionSigningInterceptor(() => this.opts.decisionKeys.signing)] },
     });
   }
 
@@ -143,6 +148,7 @@ export class BenchStack {
           TASK_QUEUE_PREFIX: this.opts.taskQueuePrefix,
           WORKFLOW_BUNDLE_PATH: this.opts.workflowBundlePath,
           PAYLOAD_CODEC_KEYS: this.opts.codecKeys,
+          DECISION_PUBLIC_KEYS: this.opts.decisionKeys.publicKeys,
         },
       },
     );

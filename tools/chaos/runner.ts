@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { newKeyEntry, parseKeyring } from '../../src/runtime/codec-keys';
+import { runDecisionKeys } from '../../src/runtime/decision-keys';
+import { decisionSigningInterceptor } from '../../src/runtime/decision-signer';
 import { dataConverterFor } from '../../src/runtime/data-converter';
 import type { Pool } from 'pg';
 import { createSandboxPaymentProvider } from '../../src/providers/sandbox/payments';
@@ -76,8 +78,13 @@ function count<T>(items: readonly T[], key: (t: T) => string | undefined): Recor
 }
 
 /** The workers' environment in a chaos run: short windows and the faults the run plays with. */
-function chaosWorkerEnv(run: { approvalTimeoutMs: number; paymentsPort: number; codecKeys: string }) {
-  const { approvalTimeoutMs, paymentsPort, codecKeys } = run;
+function chaosWorkerEnv(run: {
+  approvalTimeoutMs: number;
+  paymentsPort: number;
+  codecKeys: string;
+  decisionKeys: string;
+}) {
+  const { approvalTimeoutMs, paymentsPort, codecKeys, decisionKeys } = run;
   return {
     LOG_LEVEL: 'warn',
     TRANSIT_TIME_MS: '300',
@@ -92,6 +99,7 @@ function chaosWorkerEnv(run: { approvalTimeoutMs: number; paymentsPort: number; 
     PAYMENTS_PROVIDER: 'http',
     PAYMENTS_URL: `http://127.0.0.1:${paymentsPort}`,
     PAYLOAD_CODEC_KEYS: codecKeys,
+    DECISION_PUBLIC_KEYS: decisionKeys,
   };
 }
 
@@ -203,6 +211,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const bundlePath = await workflowBundleFile(runDir, opts.workflowBundlePath);
     // The run's own payload key (or the caller's): its workers and its client encrypt with it.
     const codecKeys = process.env.PAYLOAD_CODEC_KEYS ?? newKeyEntry();
+    const decisions = runDecisionKeys(process.env.DECISION_SIGNING_KEY);
     // The payment provider over HTTP (tools/chaos/operations.ts serves it, with "not now" answers).
     const paymentsPort = await freePort();
     stack = new ChaosStack({
@@ -211,7 +220,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       workflowBundlePath: bundlePath,
       registry,
       log,
-      workerEnv: chaosWorkerEnv({ approvalTimeoutMs, paymentsPort, codecKeys }),
+      workerEnv: chaosWorkerEnv({ approvalTimeoutMs, paymentsPort, codecKeys, decisionKeys: decisions.publicKeys }),
     });
     // Seed before the workers start (they would migrate too; the advisory lock makes that safe).
     await stack.start();
@@ -237,6 +246,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       connection,
       namespace: 'default',
       dataConverter: dataConverterFor(parseKeyring(codecKeys, 'chaos run key')),
+      // The run's operators decide as holders of its signing key (src/runtime/decision-signer.ts).
+      interceptors: { workflow: [decisionSigningInterceptor(() => decisions.signing)] },
     });
     // Approvers, threshold, approval window, the carrier's transit and the payment window are the
     // workers' policy (their environment above): a placer names none of them.

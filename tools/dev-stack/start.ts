@@ -8,6 +8,9 @@ import path from 'node:path';
 import { runWorkers } from '../../worker';
 import { loadConfig, poolTimeouts, scheduleSettings } from '../../src/config';
 import { defaultKeyFile, ensureKeyFile, loadKeyring } from '../../src/runtime/codec-keys';
+import { defaultSigningKeyFile, ensureSigningKeyFile } from '../../src/runtime/decision-keys';
+import { firstRunAdmin } from '../../src/api/staff';
+import { createPool } from '../../src/db/pool';
 import { corsOriginsFrom, startCodecServer } from '../../src/runtime/codec-server';
 import { AesGcmPayloadCodec } from '../../src/runtime/payload-codec';
 import { isPortFree } from './ports';
@@ -57,6 +60,10 @@ async function main(): Promise<void> {
   // Payloads are encrypted (src/runtime/payload-codec.ts). Without keys given, the first run makes some.
   if (!config.PAYLOAD_CODEC_KEYS && !config.PAYLOAD_CODEC_KEY_FILE && ensureKeyFile(defaultKeyFile(config)))
     say(`Created a payload encryption key in ${defaultKeyFile(config)} (keep it: it decrypts this stack's history).`);
+  // Decisions are signed (src/runtime/decision-keys.ts): the API signs, the workers verify with its public half.
+  const signingFile = defaultSigningKeyFile(config);
+  if (!config.DECISION_SIGNING_KEY && !config.DECISION_SIGNING_KEY_FILE && ensureSigningKeyFile(signingFile))
+    say(`Created the decision signing key in ${signingFile} (whoever holds it can approve orders: keep it secret).`);
   const codecServer = await startCodecServer({
     codec: new AesGcmPayloadCodec(loadKeyring(config)),
     port: config.CODEC_SERVER_PORT,
@@ -171,6 +178,14 @@ async function main(): Promise<void> {
       say('');
       say('  Try, in another terminal:  npx orders place --file examples/order.json --wait');
       say('  Ctrl-C stops everything.');
+      // After the workers migrated the schema: a first run's admin, its password shown this once.
+      const pool = createPool(db.url, 1);
+      firstRunAdmin(pool)
+        .finally(() => pool.end())
+        .then(
+          (password) => password && say(`  Staff      first run: user "admin", password ${password} (shown once)`),
+          (err: unknown) => logger.error({ err }, 'could not create the first admin (`orders users add` can)'),
+        );
       // After the workers are up, so a first run finds them; a failure leaves orders unaffected.
       applySchedules(client, scheduleSettings(config)).then(
         (applied) => applied.forEach((s) => say(`  Schedule   ${s.id}: ${s.what}`)),

@@ -1,6 +1,7 @@
 /** The operator's commands: sandbox faults, catalog, rules, plans, events, schedules, reconciliation. */
 import type { Command } from 'commander';
 import { collect, run } from '../run';
+import { STAFF_ROLES } from '../../domain/decisions';
 
 /** Every operator command, by group. */
 export function addAdminCommands(program: Command): void {
@@ -11,6 +12,7 @@ export function addAdminCommands(program: Command): void {
   addEventCommands(program);
   addScheduleCommands(program);
   addApiKeyCommands(program);
+  addUserCommands(program);
 }
 
 /** `orders sandbox faults`: faults on demand at a sandbox provider. */
@@ -224,6 +226,34 @@ function addScheduleCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ orders reconcile --now\n  $ orders reconcile --last --json')
     .action((opts: { last?: boolean; now?: boolean; json?: boolean }) =>
       run(opts.json, async () => (await import('../schedules.js')).reconcile(opts)),
+    );
+}
+
+/** `orders users add|list|disable`: staff accounts of the Orders API. */
+function addUserCommands(program: Command): void {
+  const users = program
+    .command('users')
+    .description('Staff accounts of the Orders API: approvers, operators... (writes PostgreSQL: needs DATABASE_URL)');
+  users
+    .command('add <username>')
+    .description('Create a staff user with a role and print its generated password once')
+    .requiredOption('--role <role>', `one of ${STAFF_ROLES.join(', ')}`)
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', '\nExample:\n  $ orders users add alice --role approver')
+    .action((name: string, opts: { role?: string; json?: boolean }) =>
+      run(opts.json, async () => (await import('../users.js')).usersAdd(name, opts)),
+    );
+  users
+    .command('list')
+    .description('Staff users, their roles, and which are disabled')
+    .option('--json', 'print one JSON document')
+    .action((opts: { json?: boolean }) => run(opts.json, async () => (await import('../users.js')).usersList(opts)));
+  users
+    .command('disable <username>')
+    .description('Disable a staff user and end its sessions')
+    .option('--json', 'print one JSON document')
+    .action((name: string, opts: { json?: boolean }) =>
+      run(opts.json, async () => (await import('../users.js')).usersDisable(name, opts)),
     );
 }
 

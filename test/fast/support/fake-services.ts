@@ -8,6 +8,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { loadConfig } from '../../../src/config';
+import { createDecisionActivities } from '../../../activities/orders/decisions';
 import {
   ERROR_TYPES,
   defaultRuleSet,
@@ -91,6 +93,8 @@ export function fakeServices(
     async finalizeOrder(input: { status: string }) {
       log(`finalizeOrder:${input.status}`);
     },
+    // The real check: it has no I/O (the run's key, from the tier's global setup).
+    verifyDecision: createDecisionActivities(loadConfig()).verifyDecision,
     async claimCancellation({ orderId }: { orderId: string }) {
       log('claimCancellation');
       if (gates.get(orderId) === 'shipped') return { granted: false, reason: 'a parcel has left' };

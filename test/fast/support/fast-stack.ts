@@ -9,6 +9,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { SERVICES, orderWorkflowId, taskQueueFor, type OrderPolicy } from '../../../src/domain';
 import type { orderWorkflow } from '../../../workflows/order';
 import { testPolicy } from '../../support/orders';
+import { signingInterceptors } from '../../support/decisions';
 import { shipmentProgressSignal } from '../../../workflows/order-api';
 import { fakeServices, type Fakes, type FakeWorld } from './fake-services';
 
@@ -43,7 +44,7 @@ export async function startFastStack(world: FakeWorld): Promise<FastStack> {
   const bundle = process.env.WORKFLOW_BUNDLE_PATH;
   if (!address || !bundle) throw new Error('run the fast tier through jest (its global setup starts the server)');
   const prefix = `fast-${randomUUID().slice(0, 8)}-`;
-  const client = new Client({ connection: await Connection.connect({ address }) });
+  const client = new Client({ connection: await Connection.connect({ address }), interceptors: signingInterceptors() });
   const fakes = fakeServices(world, (workflowId, progress) =>
     client.workflow.getHandle(workflowId).signal(shipmentProgressSignal, progress),
   );

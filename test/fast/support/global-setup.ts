@@ -3,6 +3,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { projectRoot } from '../../../src/runtime/paths';
+import { newSigningKeyEntry } from '../../../src/runtime/decision-keys';
 import { searchAttributeFlags } from '../../../src/runtime/search-attributes';
 import { freePort } from '../../../tools/dev-stack/ports';
 import { resolveTemporalCli } from '../../../tools/dev-stack/temporal-cli';
@@ -30,5 +31,7 @@ export default async function fastSetup(): Promise<void> {
   writeFileSync(bundle, code);
   process.env.TEMPORAL_ADDRESS = env.address;
   process.env.WORKFLOW_BUNDLE_PATH = bundle;
+  // Decisions are signed (src/domain/decisions.ts): the tier's client signs, its orders worker verifies.
+  process.env.DECISION_SIGNING_KEY ??= newSigningKeyEntry();
   process.stderr.write(`\nfast tier: local test environment ${env.address} in ${Date.now() - started} ms\n`);
 }

@@ -1,0 +1,126 @@
+/**
+ * Decisions through the API: approve, reject and cancel an order, and the approvers' queue. The
+ * caller is who its credentials say (a staff session, or a storefront's key for its own orders'
+ * cancellations); the API signs {orderId, decision, by, role} for the workflow, which checks the
+ * signature and the claims and has the last word (its refusal is a 409 with its reason).
+ */
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { DECISION_ROLES, IdSchema, freeTextSchema, orderWorkflowId, type Decision, type OrderView } from '../domain';
+import { signDecision, type SigningKey } from '../runtime/decision-keys';
+import { approveUpdate, cancelUpdate, rejectUpdate } from '../../workflows/order-api';
+import { principalOf, type Principal } from './principal';
+import { sendProblem } from './problem';
+
+export interface DecisionsApiDeps {
+  client: Client;
+  pool: Pool;
+  /** The decision signing key (DECISION_SIGNING_KEY…): only the API holds it. */
+  signing: SigningKey;
+}
+
+const OrderIdParams = z.object({ orderId: IdSchema });
+const ApproveBody = z.object({ note: freeTextSchema(500).optional() });
+const ReasonBody = z.object({ reason: freeTextSchema(500) });
+/** An approve or reject is answered at once; a cancel once the order is undone. */
+const ANSWER_WITHIN_MS: Record<Decision, number> = { approve: 30_000, reject: 30_000, cancel: 120_000 };
+
+/** Who signs as whom: a staff user by name and role; a storefront by `storefront:<name>`. */
+const signer = (p: Principal) =>
+  p.kind === 'staff'
+    ? { by: p.username, role: p.role }
+    : { by: `storefront:${p.storefront}`, role: 'storefront' as const };
+
+export function decisionRoutes(app: FastifyInstance, deps: DecisionsApiDeps): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const params = OrderIdParams;
+  api.post(
+    '/v1/orders/:orderId/approve',
+    { schema: { summary: 'Approve an order waiting for approval (approver, admin)', params, body: ApproveBody } },
+    (request, reply) => decide(deps, request, reply, 'approve', { note: request.body.note }),
+  );
+  api.post(
+    '/v1/orders/:orderId/reject',
+    { schema: { summary: 'Reject an order waiting for approval (approver, admin)', params, body: ReasonBody } },
+    (request, reply) => decide(deps, request, reply, 'reject', { reason: request.body.reason }),
+  );
+  api.post(
+    '/v1/orders/:orderId/cancel',
+    {
+      schema: {
+        summary:
+          'Cancel an order before its first parcel leaves (customer service, operator, admin; a storefront: its own orders, for the customer)',
+        params,
+        body: ReasonBody,
+      },
+    },
+    (request, reply) => decide(deps, request, reply, 'cancel', { reason: request.body.reason }),
+  );
+  api.get(
+    '/v1/approvals',
+    { schema: { summary: 'Orders waiting for an approver, oldest first (approver, admin)' } },
+    async (request, reply) => {
+      const who = principalOf(request);
+      if (who.kind !== 'staff' || !DECISION_ROLES.approve.includes(who.role))
+        return sendProblem(reply, 403, 'Forbidden', 'role: only an approver or an admin sees the approvals');
+      const { rows } = await deps.pool.query<{ order_id: string; total_cents: string; currency: string; since: Date }>(
+        `SELECT order_id, total_cents, currency, updated_at AS since FROM orders
+         WHERE status = 'AwaitingApproval' ORDER BY updated_at, order_id LIMIT 200`,
+      );
+      return {
+        approvals: rows.map((r) => ({
+          orderId: r.order_id,
+          totalCents: Number(r.total_cents),
+          currency: r.currency,
+          waitingSince: r.since.toISOString(),
+        })),
+      };
+    },
+  );
+}
+
+async function decide(
+  deps: DecisionsApiDeps,
+  request: FastifyRequest<{ Params: { orderId: string } }>,
+  reply: FastifyReply,
+  decision: Decision,
+  text: { note?: string; reason?: string },
+): Promise<FastifyReply> {
+  const { orderId } = request.params;
+  const who = principalOf(request);
+  const { by, role } = signer(who);
+  if (!DECISION_ROLES[decision].includes(role))
+    return sendProblem(reply, 403, 'Forbidden', `role: a ${role} may not ${decision} an order`);
+  if (who.kind === 'storefront' && !(await placedBy(deps.pool, orderId, who.storefront)))
+    return sendProblem(reply, 404, 'Order not found', `orderId: no order ${orderId}`);
+  const proof = signDecision(deps.signing, { orderId, decision, by, role });
+  const handle = deps.client.workflow.getHandle(orderWorkflowId(orderId));
+  const input = { by, proof, identity: 'orders-api', ...text };
+  try {
+    const view: OrderView = await deps.client.withDeadline(Date.now() + ANSWER_WITHIN_MS[decision], () =>
+      decision === 'approve'
+        ? handle.executeUpdate(approveUpdate, { args: [input] })
+        : decision === 'reject'
+          ? handle.executeUpdate(rejectUpdate, { args: [{ ...input, reason: text.reason! }] })
+          : handle.executeUpdate(cancelUpdate, { args: [{ ...input, reason: text.reason! }] }),
+    );
+    return reply.code(200).send(view);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError)
+      return sendProblem(reply, 404, 'Order not found', `orderId: no running order ${orderId}`);
+    if (err instanceof WorkflowUpdateFailedError)
+      return sendProblem(reply, 409, 'Refused', (err.cause as Error | undefined)?.message ?? err.message);
+    throw err;
+  }
+}
+
+async function placedBy(pool: Pool, orderId: string, storefront: string): Promise<boolean> {
+  const { rowCount } = await pool.query('SELECT 1 FROM api_orders WHERE order_id = $1 AND storefront = $2', [
+    orderId,
+    storefront,
+  ]);
+  return rowCount === 1;
+}

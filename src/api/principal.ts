@@ -1,0 +1,58 @@
+/**
+ * Who a request is, from credentials the API checked: a storefront's API key (`Bearer dok_…`), or
+ * a staff session (`Bearer dos_…` for scripts and the CLI, or the HttpOnly session cookie a
+ * browser holds). A cookie is sent by the browser on its own, so a change made with one must
+ * also carry the session's CSRF token in `X-CSRF-Token`; a bearer token is never sent unasked.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Pool } from 'pg';
+import { storefrontOf } from './keys';
+import { sendProblem } from './problem';
+import { sessionOf, type StaffRole } from './staff';
+
+export type Principal =
+  { kind: 'storefront'; storefront: string } | { kind: 'staff'; username: string; role: StaffRole; token: string };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by authenticate() on every /v1 route but the login. */
+    principal?: Principal;
+  }
+}
+
+export const SESSION_COOKIE = 'dos_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export const principalOf = (request: FastifyRequest): Principal => request.principal!;
+
+/** The onRequest hook of the /v1 routes: a 401 without good credentials, a 403 for a cookie change without its CSRF token. */
+export async function authenticate(pool: Pool, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const auth = request.headers.authorization;
+  const bearer = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
+  const cookie = bearer === undefined ? request.cookies[SESSION_COOKIE] : undefined;
+  if (bearer?.startsWith('dok_')) {
+    const storefront = await storefrontOf(pool, bearer);
+    if (storefront) request.principal = { kind: 'storefront', storefront };
+  } else {
+    const token = bearer ?? cookie;
+    const session = token === undefined ? undefined : await sessionOf(pool, token);
+    if (session && token) {
+      if (cookie && !SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== session.csrfToken)
+        return sendProblem(
+          reply,
+          403,
+          'Forbidden',
+          'X-CSRF-Token: required with the session cookie, and must match it',
+        );
+      request.principal = { kind: 'staff', username: session.username, role: session.role, token };
+    }
+  }
+  if (!request.principal)
+    return sendProblem(
+      reply.header('www-authenticate', 'Bearer'),
+      401,
+      'Unauthorized',
+      'Authorization: a storefront API key (Bearer dok_...) or a staff session (POST /v1/session) is required',
+    );
+  return undefined;
+}

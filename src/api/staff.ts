@@ -1,0 +1,106 @@
+/**
+ * Staff accounts and their sessions. Passwords are argon2id (`@node-rs/argon2`: a maintained
+ * binding of the reference implementation, prebuilt for every platform npm serves; its defaults are
+ * OWASP's minimum, 19 MiB, 2 passes). A password is generated, shown once, never chosen: no weak
+ * ones, and no reset flow to get wrong. A session is a random token (its SHA-256 stored) with a
+ * CSRF token that a browser must send back in `X-CSRF-Token` on every change.
+ */
+import { hash, verify } from '@node-rs/argon2';
+import { createHash, randomBytes } from 'node:crypto';
+import type { Pool } from 'pg';
+import type { StaffRole } from '../domain';
+
+export { STAFF_ROLES, type StaffRole } from '../domain';
+export const USERNAME = /^[a-z][a-z0-9._-]{1,39}$/;
+/** A working day: then the user logs in again. */
+export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
+
+export interface StaffSession {
+  username: string;
+  role: StaffRole;
+  csrfToken: string;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+// Spent on a login for a name that does not exist, so its answer takes as long as a wrong password.
+let noSuchUser: Promise<string> | undefined;
+
+/** Creates `username` with `role` and a generated password, which it answers (shown once). Undefined when taken. */
+export async function addStaffUser(pool: Pool, username: string, role: StaffRole): Promise<string | undefined> {
+  const password = randomBytes(18).toString('base64url');
+  const { rowCount } = await pool.query(
+    `INSERT INTO staff_users (username, password_hash, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+    [username, await hash(password), role],
+  );
+  return rowCount === 1 ? password : undefined;
+}
+
+export async function listStaffUsers(pool: Pool) {
+  const { rows } = await pool.query<{ username: string; role: StaffRole; created_at: Date; disabled_at: Date | null }>(
+    'SELECT username, role, created_at, disabled_at FROM staff_users ORDER BY username',
+  );
+  return rows.map((r) => ({
+    username: r.username,
+    role: r.role,
+    createdAt: r.created_at.toISOString(),
+    ...(r.disabled_at ? { disabledAt: r.disabled_at.toISOString() } : {}),
+  }));
+}
+
+/** Disables `username` and ends its sessions; false when there is no such user. */
+export async function disableStaffUser(pool: Pool, username: string): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    'UPDATE staff_users SET disabled_at = COALESCE(disabled_at, now()) WHERE username = $1',
+    [username],
+  );
+  await pool.query('DELETE FROM staff_sessions WHERE username = $1', [username]);
+  return rowCount === 1;
+}
+
+/** A first run's way in for people: `admin` and its password (shown once) when no staff user exists yet. */
+export async function firstRunAdmin(pool: Pool): Promise<string | undefined> {
+  if ((await pool.query('SELECT 1 FROM staff_users LIMIT 1')).rowCount === 1) return undefined;
+  return addStaffUser(pool, 'admin', 'admin');
+}
+
+/** A new session for a right password of an enabled user: its token (shown once) and what it is; else undefined. */
+export async function logIn(
+  pool: Pool,
+  username: string,
+  password: string,
+): Promise<(StaffSession & { token: string; expiresAt: string }) | undefined> {
+  const { rows } = await pool.query<{ password_hash: string; role: StaffRole }>(
+    'SELECT password_hash, role FROM staff_users WHERE username = $1 AND disabled_at IS NULL',
+    [username],
+  );
+  const user = rows[0];
+  const ok = await verify(
+    user?.password_hash ?? (await (noSuchUser ??= hash(randomBytes(16).toString('hex')))),
+    password,
+  ).catch(() => false);
+  if (!user || !ok) return undefined;
+  const token = `dos_${randomBytes(32).toString('base64url')}`;
+  const csrfToken = randomBytes(24).toString('base64url');
+  const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
+  await pool.query(
+    'INSERT INTO staff_sessions (token_sha256, username, csrf_token, expires_at) VALUES ($1, $2, $3, $4)',
+    [sha256(token), username, csrfToken, expiresAt],
+  );
+  return { token, username, role: user.role, csrfToken, expiresAt: expiresAt.toISOString() };
+}
+
+/** The live session `token` opens (its user enabled), or undefined. */
+export async function sessionOf(pool: Pool, token: string | undefined): Promise<StaffSession | undefined> {
+  if (!token?.startsWith('dos_') || token.length > 100) return undefined;
+  const { rows } = await pool.query<{ username: string; role: StaffRole; csrf_token: string }>(
+    `SELECT s.username, u.role, s.csrf_token FROM staff_sessions s JOIN staff_users u USING (username)
+     WHERE s.token_sha256 = $1 AND s.expires_at > now() AND u.disabled_at IS NULL`,
+    [sha256(token)],
+  );
+  const row = rows[0];
+  return row && { username: row.username, role: row.role, csrfToken: row.csrf_token };
+}
+
+export async function logOut(pool: Pool, token: string): Promise<void> {
+  await pool.query('DELETE FROM staff_sessions WHERE token_sha256 = $1', [sha256(token)]);
+}

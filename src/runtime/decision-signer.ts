@@ -1,0 +1,47 @@
+/**
+ * A Temporal client that signs the decisions it sends: every `approve`, `reject` and `cancel`
+ * Update or Signal to an order leaves with a signed decision (src/domain/decisions.ts) naming the
+ * caller's `by`. Only a process that holds the decision signing key can use it: the `orders` CLI
+ * on an operator's machine, the chaos and bench drivers, the tests. The Orders API signs for the
+ * user its credentials proved instead (src/api/decisions.ts).
+ */
+import type { WorkflowClientInterceptor } from '@temporalio/client';
+import { DECISIONS, orderIdOfWorkflow, orderWorkflowId, type Decision, type Role } from '../domain';
+import { signDecision, type SigningKey } from './decision-keys';
+
+type DecisionArgs = { by?: unknown; onBehalfOf?: unknown; proof?: unknown };
+
+/** The role a key holder decides in: an approver approves and rejects, an operator (or customer service) cancels. */
+function roleFor(decision: Decision, args: DecisionArgs): Role {
+  if (decision !== 'cancel') return 'approver';
+  return args.onBehalfOf === 'customer' ? 'customer-service' : 'operator';
+}
+
+function signed(name: string, workflowId: string, args: unknown[], key: () => SigningKey): unknown[] {
+  const decision = DECISIONS.find((d) => d === name);
+  const orderId = orderIdOfWorkflow(workflowId);
+  const first = args[0] as DecisionArgs | undefined;
+  if (
+    !decision ||
+    orderWorkflowId(orderId) !== workflowId ||
+    typeof first !== 'object' ||
+    first === null ||
+    first.proof !== undefined
+  )
+    return args;
+  const by = typeof first.by === 'string' && first.by.trim() ? first.by.trim() : 'operator';
+  return [
+    { ...first, proof: signDecision(key(), { orderId, decision, by, role: roleFor(decision, first) }) },
+    ...args.slice(1),
+  ];
+}
+
+/** `key` is called at the first decision (a client that only reads needs no key). */
+export function decisionSigningInterceptor(key: () => SigningKey): WorkflowClientInterceptor {
+  return {
+    startUpdate: (input, next) =>
+      next({ ...input, args: signed(input.updateName, input.workflowExecution.workflowId, input.args, key) }),
+    signal: (input, next) =>
+      next({ ...input, args: signed(input.signalName, input.workflowExecution.workflowId, input.args, key) }),
+  };
+}

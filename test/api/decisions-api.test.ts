@@ -1,0 +1,255 @@
+/**
+ * Staff and decisions through the Orders API on the real stack: argon2id logins (rate-limited),
+ * sessions as bearer tokens and as cookies with CSRF, roles, the approvers' queue, and approve /
+ * cancel that reach the workflow signed by the API (the history names who, in which role).
+ */
+import type { FastifyInstance } from 'fastify';
+import { createApiKey } from '../../src/api/keys';
+import { buildApi } from '../../src/api/server';
+import { LOGIN_ATTEMPTS } from '../../src/api/session';
+import { addStaffUser, disableStaffUser, type StaffRole } from '../../src/api/staff';
+import {
+  orderRequest,
+  paymentOps,
+  seedSku,
+  stockOf,
+  testPolicy,
+  testSettings,
+  testVault,
+  uid,
+} from '../support/orders';
+import { runSigningKey } from '../support/decisions';
+import { cliEnv } from '../support/cli';
+import { runCli } from '../support/processes';
+import { startTestWorkers, type TestWorkers } from '../support/workers';
+
+let stack: TestWorkers;
+let api: FastifyInstance;
+let shopKey: string;
+const approver = uid('appr');
+beforeAll(async () => {
+  // The order's approver band names this test's approver (the workers' policy, as in production).
+  stack = await startTestWorkers(undefined, undefined, { policy: testPolicy({ approvers: [approver] }) });
+  api = await buildApi({
+    client: stack.client,
+    pool: stack.pool,
+    vault: testVault(),
+    settings: testSettings(),
+    taskQueuePrefix: stack.prefix,
+    maxInFlight: 0,
+    signing: runSigningKey(),
+  });
+  shopKey = (await createApiKey(stack.pool, uid('shop'))).key;
+});
+afterAll(async () => {
+  await api.close();
+  await stack.stop();
+});
+
+async function user(role: StaffRole, name = uid(role.replace('-', ''))) {
+  const password = (await addStaffUser(stack.pool, name, role))!;
+  return { name, password };
+}
+
+async function logIn(name: string, password: string) {
+  const res = await api.inject({ method: 'POST', url: '/v1/session', payload: { username: name, password } });
+  expect(res.statusCode).toBe(201);
+  const { token, csrfToken } = res.json() as { token: string; csrfToken: string };
+  return { token, csrfToken, cookie: res.cookies.find((c) => c.name === 'dos_session')! };
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** An order of 1,200.00 through the storefront's key: above the threshold, it waits for approval. */
+async function bigOrder() {
+  const sku = await seedSku(stack.pool, { priceCents: 120_000, stock: { east: 3 } });
+  const body = orderRequest({ items: [{ sku, quantity: 1 }] });
+  const res = await api.inject({
+    method: 'POST',
+    url: '/v1/orders',
+    payload: body,
+    headers: { ...bearer(shopKey), 'idempotency-key': uid('k') },
+  });
+  expect(res.statusCode).toBe(201);
+  const handle = stack.client.workflow.getHandle(`order-${body.orderId}`);
+  for (let view = await handle.query('status'); (view as { status: string }).status !== 'AwaitingApproval';) {
+    await new Promise((r) => setTimeout(r, 100));
+    view = await handle.query('status');
+  }
+  return { orderId: body.orderId, sku, handle };
+}
+
+test('a login is argon2id-checked: a wrong password is a 401; a session is HttpOnly, SameSite=Strict; guessing is a 429', async () => {
+  const alice = await user('operator');
+  const { rows } = await stack.pool.query('SELECT password_hash FROM staff_users WHERE username = $1', [alice.name]);
+  expect(rows[0].password_hash).toMatch(/^\$argon2id\$/);
+  const wrong = await api.inject({
+    method: 'POST',
+    url: '/v1/session',
+    payload: { username: alice.name, password: 'x' },
+  });
+  expect(wrong.statusCode).toBe(401);
+  expect(wrong.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const session = await logIn(alice.name, alice.password);
+  expect(session.cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+  const me = await api.inject({ method: 'GET', url: '/v1/session', headers: bearer(session.token) });
+  expect(me.json()).toEqual({ kind: 'staff', username: alice.name, role: 'operator' });
+  // Online guessing: after LOGIN_ATTEMPTS tries for a name from one address, the next is refused.
+  const guesser = await user('approver');
+  const codes: number[] = [];
+  for (let i = 0; i <= LOGIN_ATTEMPTS; i++)
+    codes.push(
+      (
+        await api.inject({
+          method: 'POST',
+          url: '/v1/session',
+          payload: { username: guesser.name, password: `guess-${i}` },
+        })
+      ).statusCode,
+    );
+  expect(codes).toEqual([...Array<number>(LOGIN_ATTEMPTS).fill(401), 429]);
+  const limited = await api.inject({
+    method: 'POST',
+    url: '/v1/session',
+    payload: { username: guesser.name, password: guesser.password },
+  });
+  expect(limited.statusCode).toBe(429);
+  expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(limited.headers['retry-after']).toBeDefined();
+  // Logging out ends the session; a disabled user's sessions end too.
+  await api.inject({ method: 'DELETE', url: '/v1/session', headers: bearer(session.token) });
+  expect((await api.inject({ method: 'GET', url: '/v1/session', headers: bearer(session.token) })).statusCode).toBe(
+    401,
+  );
+  const other = await logIn(alice.name, alice.password);
+  await disableStaffUser(stack.pool, alice.name);
+  expect((await api.inject({ method: 'GET', url: '/v1/session', headers: bearer(other.token) })).statusCode).toBe(401);
+});
+
+test('an approver sees the queue and approves through the API; the workflow records who, signed; others may not', async () => {
+  const { orderId, handle } = await bigOrder();
+  const boss = await logIn(approver, (await user('approver', approver)).password);
+  const clerk = await user('customer-service');
+  const clerkSession = await logIn(clerk.name, clerk.password);
+
+  const queue = await api.inject({ method: 'GET', url: '/v1/approvals', headers: bearer(boss.token) });
+  expect(queue.statusCode).toBe(200);
+  expect(queue.json().approvals).toEqual(
+    expect.arrayContaining([expect.objectContaining({ orderId, totalCents: 120_000, currency: 'USD' })]),
+  );
+  for (const headers of [bearer(clerkSession.token), bearer(shopKey)])
+    expect((await api.inject({ method: 'GET', url: '/v1/approvals', headers })).statusCode).toBe(403);
+  const byClerk = await api.inject({
+    method: 'POST',
+    url: `/v1/orders/${orderId}/approve`,
+    payload: {},
+    headers: bearer(clerkSession.token),
+  });
+  expect(byClerk.statusCode).toBe(403);
+  expect(byClerk.json().detail).toBe('role: a customer-service may not approve an order');
+  const byShop = await api.inject({
+    method: 'POST',
+    url: `/v1/orders/${orderId}/approve`,
+    payload: {},
+    headers: bearer(shopKey),
+  });
+  expect(byShop.statusCode).toBe(403);
+
+  // The console's way: the session cookie, which must come with its CSRF token.
+  const cookie = { cookie: `dos_session=${boss.cookie.value}` };
+  const noCsrf = await api.inject({
+    method: 'POST',
+    url: `/v1/orders/${orderId}/approve`,
+    payload: {},
+    headers: cookie,
+  });
+  expect(noCsrf.statusCode).toBe(403);
+  expect(noCsrf.json().detail).toMatch(/^X-CSRF-Token: /);
+  expect(await paymentOps(stack.pool, orderId)).toEqual([]);
+  const approved = await api.inject({
+    method: 'POST',
+    url: `/v1/orders/${orderId}/approve`,
+    payload: { note: 'known customer' },
+    headers: { ...cookie, 'x-csrf-token': boss.csrfToken },
+  });
+  expect(approved.statusCode).toBe(200);
+  expect(approved.json().approval).toMatchObject({ decision: 'approved', by: approver, role: 'approver' });
+  const final = (await handle.result()) as { status: string; history: Array<{ note?: string }> };
+  expect(final.status).toBe('Delivered');
+  expect(final.history.map((h) => h.note)).toContain(
+    `approved by ${approver} (approver, signed, client orders-api): known customer`,
+  );
+  expect((await paymentOps(stack.pool, orderId)).map((p) => p.operation)).toEqual(['authorize', 'capture']);
+  // Decided: a second decision is the workflow's refusal, a 409 with its reason.
+  const again = await api.inject({
+    method: 'POST',
+    url: `/v1/orders/${orderId}/reject`,
+    payload: { reason: 'changed my mind' },
+    headers: bearer(boss.token),
+  });
+  expect([404, 409]).toContain(again.statusCode); // closed (Delivered), or still running and decided
+});
+
+test("a storefront cancels its own order for the customer (stock back, nothing charged); another's is a 404", async () => {
+  const { orderId, sku, handle } = await bigOrder();
+  const otherKey = (await createApiKey(stack.pool, uid('other-shop'))).key;
+  const foreign = await api.inject({
+    method: 'POST',
+    url: `/v1/orders/${orderId}/cancel`,
+    payload: { reason: 'not mine' },
+    headers: bearer(otherKey),
+  });
+  expect(foreign.statusCode).toBe(404);
+  const bad = await api.inject({
+    method: 'POST',
+    url: `/v1/orders/${orderId}/cancel`,
+    payload: {},
+    headers: bearer(shopKey),
+  });
+  expect(bad.statusCode).toBe(400);
+  expect(bad.json().detail).toMatch(/^reason: /);
+  const cancelled = await api.inject({
+    method: 'POST',
+    url: `/v1/orders/${orderId}/cancel`,
+    payload: { reason: 'customer changed their mind' },
+    headers: bearer(shopKey),
+  });
+  expect(cancelled.statusCode).toBe(200);
+  expect(cancelled.json()).toMatchObject({ status: 'Cancelled', failureReason: 'cancelled-by-customer' });
+  const final = (await handle.result()) as { history: Array<{ note?: string }> };
+  expect(final.history.map((h) => h.note)).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(
+        /^cancellation granted by storefront:shop-\w+ \(storefront, signed, client orders-api\): customer changed their mind$/,
+      ),
+    ]),
+  );
+  expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 3, reserved: 0 } });
+  expect(await paymentOps(stack.pool, orderId)).toEqual([]);
+});
+
+test('`orders users add|list|disable`: a password shown once, roles checked, exit 2 on bad input and nothing written', async () => {
+  const name = uid('cs');
+  const env = cliEnv(stack.prefix);
+  const made = await runCli(['users', 'add', name, '--role', 'customer-service', '--json'], env);
+  expect(made.code).toBe(0);
+  const { password } = JSON.parse(made.stdout) as { password: string };
+  await logIn(name, password);
+  const listed = JSON.parse((await runCli(['users', 'list', '--json'], env)).stdout) as {
+    users: Array<{ username: string }>;
+  };
+  expect(listed.users).toEqual(
+    expect.arrayContaining([expect.objectContaining({ username: name, role: 'customer-service' })]),
+  );
+  const badRole = await runCli(['users', 'add', uid('x'), '--role', 'king'], env);
+  expect(badRole).toMatchObject({
+    code: 2,
+    stderr: expect.stringMatching(/^--role: must be one of customer-service, approver, operator, admin/),
+  });
+  const badName = await runCli(['users', 'add', 'Not A Name', '--role', 'admin'], env);
+  expect(badName).toMatchObject({ code: 2, stderr: expect.stringMatching(/^username: /) });
+  expect((await runCli(['users', 'add', name, '--role', 'admin'], env)).code).toBe(2); // taken
+  expect((await runCli(['users', 'disable', name], env)).code).toBe(0);
+  const { rows } = await stack.pool.query('SELECT role, disabled_at FROM staff_users WHERE username = $1', [name]);
+  expect(rows).toEqual([{ role: 'customer-service', disabled_at: expect.any(Date) }]);
+});

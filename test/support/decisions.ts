@@ -1,0 +1,18 @@
+import { loadConfig } from '../../src/config';
+import { loadSigningKey, signDecision } from '../../src/runtime/decision-keys';
+import { decisionSigningInterceptor } from '../../src/runtime/decision-signer';
+import type { DecisionClaims, SignedDecision } from '../../src/domain';
+
+/** The run's decision signing key (global setup puts it in DECISION_SIGNING_KEY). */
+export const runSigningKey = () => loadSigningKey(loadConfig());
+
+/** Client interceptors that sign every decision with the run's key, as the Orders API or an operator's CLI would. */
+export const signingInterceptors = () => ({ workflow: [decisionSigningInterceptor(runSigningKey)] });
+
+/** A decision signed with the run's key, for tests that send one by hand (or tamper with it). */
+export function signedDecision(
+  claims: Omit<DecisionClaims, 'keyId' | 'nonce' | 'issuedAt'>,
+  at?: Date,
+): SignedDecision {
+  return signDecision(runSigningKey(), claims, at);
+}
