@@ -9,6 +9,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import {
   carrierUrl,
+  carrierWebhookSecret,
   catalogTtlMs,
   loadConfig,
   paymentsResilience,
@@ -73,7 +74,7 @@ export interface RunWorkersOptions {
   /** The carrier's booking API: the shipping worker calls it over HTTP (also CARRIER_PROVIDER=http). */
   carrierUrl?: string;
   /** Where the carrier webhook listens (with the carrier-events part). */
-  webhook?: { port: number; host?: string; token?: string };
+  webhook?: { port: number; host?: string; secret?: string };
 }
 
 /** Resolves on the first SIGINT or SIGTERM: an events-only process has no worker to wait on. */
@@ -270,7 +271,7 @@ async function main(): Promise<void> {
     relayPollMs: config.RELAY_POLL_MS,
     sandboxCarrierVia: config.SANDBOX_CARRIER_VIA,
     webhook: eventParts.includes('carrier-events')
-      ? { port: config.CARRIER_WEBHOOK_PORT, host: config.CARRIER_WEBHOOK_HOST, token: config.CARRIER_WEBHOOK_TOKEN }
+      ? { port: config.CARRIER_WEBHOOK_PORT, host: config.CARRIER_WEBHOOK_HOST, secret: carrierWebhookSecret(config) }
       : undefined,
   });
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -91,7 +92,9 @@ const ConfigSchema = z.object({
   SANDBOX_CARRIER_VIA: z.enum(['auto', 'broker', 'signal']).default('auto'),
   CARRIER_WEBHOOK_PORT: z.coerce.number().int().min(1).max(65535).default(8236),
   CARRIER_WEBHOOK_HOST: z.string().min(1).default('127.0.0.1'),
-  CARRIER_WEBHOOK_TOKEN: z.string().min(16).optional(),
+  // The HMAC key the carrier signs webhook bodies with (src/events/webhook-signature.ts); required off loopback.
+  CARRIER_WEBHOOK_SECRET: z.string().min(32).optional(),
+  CARRIER_WEBHOOK_SECRET_FILE: z.string().min(1).optional(),
   // Signed decisions (src/runtime/decision-keys.ts): the Orders API's Ed25519 key; the workers' public keys.
   DECISION_SIGNING_KEY: z.string().min(1).optional(),
   DECISION_SIGNING_KEY_FILE: z.string().min(1).optional(),
@@ -182,4 +185,13 @@ export function scheduleSettings(config: Config) {
     strandedWatchMs: config.STRANDED_WATCH_MS,
     strandedLookbackMs: config.STRANDED_LOOKBACK_MS,
   };
+}
+
+/** The carrier webhook's HMAC key: CARRIER_WEBHOOK_SECRET, else the file CARRIER_WEBHOOK_SECRET_FILE names; none on loopback. */
+export function carrierWebhookSecret(config: Config): string | undefined {
+  if (config.CARRIER_WEBHOOK_SECRET || !config.CARRIER_WEBHOOK_SECRET_FILE) return config.CARRIER_WEBHOOK_SECRET;
+  const secret = readFileSync(config.CARRIER_WEBHOOK_SECRET_FILE, 'utf8').trim();
+  if (secret.length < 32)
+    throw new Error(`CARRIER_WEBHOOK_SECRET_FILE: ${config.CARRIER_WEBHOOK_SECRET_FILE} must hold 32+ characters`);
+  return secret;
 }

@@ -85,6 +85,7 @@ const SERVICES = [
   'orders-api',
   'prometheus',
   'decision-keys',
+  'webhook-secret',
   'rabbitmq',
   'redis',
   'sandbox-carrier',
@@ -301,6 +302,11 @@ describe('docker-compose.yml', () => {
     expect(cmd).toContain('dist/worker.js');
     expect(env('events').DATABASE_URL).toBe(env('worker-orders').DATABASE_URL);
     expect(env('events').CARRIER_WEBHOOK_HOST).toBe('0.0.0.0');
+    // Off loopback, only signed bodies: the secret the webhook-secret job makes, mounted read-only.
+    expect(env('events').CARRIER_WEBHOOK_SECRET_FILE).toBe('/webhook/carrier-webhook-secret');
+    expect(service('events').volumes).toContain('webhook-secret:/webhook:ro');
+    expect(Object.keys(dependsOn('events'))).toContain('webhook-secret');
+    expect(script('webhook-secret')).toContain('/webhook/carrier-webhook-secret');
     expect(service('events').ports).toEqual([`127.0.0.1:${env('events').CARRIER_WEBHOOK_PORT}:8236`]);
     expect(service('events').volumes).toContain('codec-keys:/keys:ro');
   });

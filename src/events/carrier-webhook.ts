@@ -1,21 +1,28 @@
 /**
  * The carrier's webhook: `POST /carrier/events` with `{"eventId", "shipmentId", "event"}`, handled
  * like a message from the `carrier.events` queue. Answers 200 `{"status": "handled" | "duplicate"}`,
- * 400 naming the bad field, 404 for an unknown shipment (recorded in the dead letters), 401 without
- * the shared token when CARRIER_WEBHOOK_TOKEN is set, 503 when it cannot handle it now (retry).
+ * 400 naming the bad field, 404 for an unknown shipment (recorded in the dead letters), 401 when
+ * CARRIER_WEBHOOK_SECRET is set and the body's signature is missing, old or wrong
+ * (webhook-signature.ts), 503 when it cannot handle it now (retry). Without a secret it listens on
+ * loopback only: a webhook anyone else can reach moves parcels, so it refuses to start unsigned there.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listen, type Listening } from '../runtime/http-listen';
 import { logger } from '../logger';
 import { handleCarrierEvent, parseCarrierEvent, type CarrierInboxDeps } from './carrier-inbox';
 import { Undeliverable, type DeadLetter } from './dead-letters';
+import { SIGNATURE_HEADER, isLoopback, whyNotSigned } from './webhook-signature';
 
 const MAX_BODY_BYTES = 16 * 1024;
 export const CARRIER_WEBHOOK_PATH = '/carrier/events';
 
 function reply(res: ServerResponse, status: number, body: object): void {
   res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 async function readBody(req: IncomingMessage): Promise<string | undefined> {
@@ -27,29 +34,29 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
   return body;
 }
 
-function authorised(req: IncomingMessage, token: string | undefined): boolean {
-  if (!token) return true;
-  const given = Buffer.from(req.headers.authorization ?? '');
-  const wanted = Buffer.from(`Bearer ${token}`);
-  return given.length === wanted.length && timingSafeEqual(given, wanted);
-}
-
 export function startCarrierWebhook(opts: {
   inbox: CarrierInboxDeps;
   /** Where undeliverable events are recorded (and moved to the broker's dead-letter queue, if any). */
   deadLetter: (letter: DeadLetter) => Promise<void>;
   port: number;
   host?: string;
-  token?: string;
+  /** CARRIER_WEBHOOK_SECRET: the HMAC key the carrier signs with; required off loopback. */
+  secret?: string;
 }): Promise<Listening> {
+  if (!opts.secret && !isLoopback(opts.host))
+    return Promise.reject(
+      new Error(
+        `the carrier webhook would listen on ${opts.host} unsigned: set CARRIER_WEBHOOK_SECRET (the key your carrier signs its webhooks with), or CARRIER_WEBHOOK_HOST=127.0.0.1`,
+      ),
+    );
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (new URL(req.url ?? '/', 'http://carrier').pathname !== CARRIER_WEBHOOK_PATH)
       return reply(res, 404, { error: `not found: POST ${CARRIER_WEBHOOK_PATH}` });
     if (req.method !== 'POST') return reply(res, 405, { error: `${req.method} not allowed: use POST` });
-    if (!authorised(req, opts.token))
-      return reply(res, 401, { error: 'Authorization: a valid bearer token is required' });
     const body = await readBody(req);
     if (body === undefined) return reply(res, 413, { error: `body: larger than ${MAX_BODY_BYTES} bytes` });
+    const unsigned = opts.secret && whyNotSigned(opts.secret, header(req, SIGNATURE_HEADER), body);
+    if (unsigned) return reply(res, 401, { error: unsigned });
     let json: unknown;
     try {
       json = JSON.parse(body);

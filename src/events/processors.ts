@@ -29,7 +29,7 @@ export interface EventProcessorOptions {
   /** For carrier-events: the shipping service's record and the signal to a shipment. */
   carrier?: Omit<CarrierInboxDeps, 'pool'>;
   /** For carrier-events: where the webhook listens (port 0: any free one). */
-  webhook?: { port: number; host?: string; token?: string };
+  webhook?: { port: number; host?: string; secret?: string };
 }
 
 export interface EventProcessors {

@@ -6,14 +6,16 @@
 import { createShippingActivities } from '../../activities/shipping/activities';
 import { SERVICES, brokerNames, type CarrierEventMessage } from '../../src/domain';
 import { startEventProcessors, type EventProcessors } from '../../src/events/processors';
-import { carrierEventSignal } from '../../workflows/order-api';
+import { SIGNATURE_HEADER, signWebhookBody } from '../../src/events/webhook-signature';
+import { startCarrierWebhook } from '../../src/events/carrier-webhook';
+import { carrierEventSignal, statusQuery } from '../../workflows/order-api';
 import { cliEnv } from '../support/cli';
 import { orderRequest, place, seedSku, testSettings, uid, waitForView } from '../support/orders';
 import { runCli } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 import { reportToOrderVia } from '../../src/runtime/order-reports';
 
-const TOKEN = 'webhook-token-for-tests-0123456789';
+const SECRET = 'carrier-webhook-secret-for-tests-0123456789';
 let stack: TestWorkers;
 let processors: EventProcessors;
 let url: string;
@@ -35,7 +37,7 @@ beforeAll(async () => {
       }).recordCarrierEvent,
       signalShipment,
     },
-    webhook: { port: 0, host: '127.0.0.1', token: TOKEN },
+    webhook: { port: 0, host: '127.0.0.1', secret: SECRET },
   });
   url = `${processors.webhookUrl!}/carrier/events`;
 });
@@ -44,12 +46,16 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** POSTs an event; `token` null sends no Authorization header. */
-async function post(body: unknown, token: string | null = TOKEN) {
+/** POSTs an event signed with `secret` as the carrier would (null: unsigned; `at`: when it was signed). */
+async function post(body: unknown, secret: string | null = SECRET, at?: Date) {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: {
+      'Content-Type': 'application/json',
+      ...(secret ? { [SIGNATURE_HEADER]: signWebhookBody(secret, text, at) } : {}),
+    },
+    body: text,
   });
   return { status: res.status, body: (await res.json()) as Record<string, string> };
 }
@@ -66,10 +72,21 @@ test('carrier updates through the webhook deliver an order; a repeat is a duplic
   const view = await waitForView(handle, (v) => v.shipments.length === 1 && v.shipments[0]!.status === 'Booked');
   const shipmentId = view.shipments[0]!.shipmentId;
 
-  expect(await post({ eventId: `${shipmentId}:p`, shipmentId, event: 'picked-up' }, null)).toEqual({
+  // Unsigned, signed with another key, or signed ten minutes ago: refused, and nothing moves.
+  const pickup = { eventId: `${shipmentId}:p`, shipmentId, event: 'picked-up' };
+  expect(await post(pickup, null)).toEqual({
     status: 401,
-    body: { error: 'Authorization: a valid bearer token is required' },
+    body: { error: expect.stringMatching(/^carrier-signature: required/) },
   });
+  expect(await post(pickup, 'another-secret-that-is-long-enough-000')).toEqual({
+    status: 401,
+    body: { error: 'carrier-signature: does not match the body' },
+  });
+  expect(await post(pickup, SECRET, new Date(Date.now() - 600_000))).toEqual({
+    status: 401,
+    body: { error: expect.stringMatching(/^carrier-signature: t is more than 300 s from now/) },
+  });
+  expect((await handle.query(statusQuery)).shipments[0]!.status).toBe('Booked');
   expect(await post({ eventId: `${shipmentId}:p`, shipmentId, event: 'picked-up' })).toEqual({
     status: 200,
     body: { status: 'handled' },
@@ -134,6 +151,16 @@ test('the webhook refuses bad input by field, and dead-letters an event for a sh
   expect(
     (JSON.parse(dlq.stdout) as { deadLetters: Array<{ messageId: string }> }).deadLetters.map((l) => l.messageId),
   ).toContain(eventId);
+});
+
+test('an unsigned webhook refuses to listen off loopback, and says what to set', async () => {
+  const unreachable = {
+    recordCarrierEvent: () => Promise.reject(new Error('unused')),
+    signalShipment: () => Promise.resolve(),
+  };
+  await expect(
+    startCarrierWebhook({ inbox: unreachable as never, deadLetter: async () => undefined, port: 0, host: '0.0.0.0' }),
+  ).rejects.toThrow(/listen on 0\.0\.0\.0 unsigned: set CARRIER_WEBHOOK_SECRET/);
 });
 
 test('orders events refuses a bad --limit (exit 2) and reads nothing', async () => {

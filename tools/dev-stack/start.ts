@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { runWorkers } from '../../worker';
-import { loadConfig, poolTimeouts, scheduleSettings } from '../../src/config';
+import { carrierWebhookSecret, loadConfig, poolTimeouts, scheduleSettings } from '../../src/config';
 import { defaultKeyFile, ensureKeyFile, loadKeyring } from '../../src/runtime/codec-keys';
 import { defaultSigningKeyFile, ensureSigningKeyFile } from '../../src/runtime/decision-keys';
 import { firstRunAdmin } from '../../src/api/staff';
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
     webhook: {
       port: config.CARRIER_WEBHOOK_PORT,
       host: config.CARRIER_WEBHOOK_HOST,
-      token: config.CARRIER_WEBHOOK_TOKEN,
+      secret: carrierWebhookSecret(config),
     },
     onRunning: (client, events) => {
       workersRunning = true;
@@ -167,6 +167,9 @@ async function main(): Promise<void> {
       say(`  Carrier    ${carrierApi.url}  (sandbox carrier's booking API, pid ${carrier.pid})`);
       say(
         `  Orders API http://${config.ORDERS_API_HOST}:${config.ORDERS_API_PORT}/v1  (pid ${ordersApi.pid}; keys: \`orders api-keys add\`)`,
+      );
+      say(
+        `  Console    http://${config.ORDERS_API_HOST}:${config.ORDERS_API_PORT}/console  (approvers and operators log in here)`,
       );
       say(`  Metrics    ${at(metricsPort)} (orders, providers)  ${at(sdkMetricsPort)} (Temporal SDK)`);
       say(`  Webhook    ${events.webhookUrl ?? '(no webhook)'}/carrier/events  (webhook for carrier status updates)`);
