@@ -10,6 +10,8 @@ import { createPool } from '../src/db/pool';
 import { httpPaymentMethodVault } from '../src/placement/payment-methods';
 import { settingsFromConfig } from '../src/placement/place-order';
 import { loadSigningKey } from '../src/runtime/decision-keys';
+import { uiBase, workflowUrl } from '../src/cli/output';
+import { orderWorkflowId } from '../src/domain';
 import { closeOnSignals } from '../src/runtime/shutdown';
 
 async function main(): Promise<void> {
@@ -25,6 +27,7 @@ async function main(): Promise<void> {
     taskQueuePrefix: config.TASK_QUEUE_PREFIX,
     maxInFlight: config.MAX_ORDERS_IN_FLIGHT,
     signing: loadSigningKey(config),
+    orderUrl: (orderId) => workflowUrl(uiBase(config), config.TEMPORAL_NAMESPACE, orderWorkflowId(orderId)),
   });
   const url = await app.listen({ host: config.ORDERS_API_HOST, port: config.ORDERS_API_PORT });
   console.log(`orders API on ${url}`);

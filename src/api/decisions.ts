@@ -66,36 +66,31 @@ export function decisionRoutes(app: FastifyInstance, deps: DecisionsApiDeps): vo
       const who = principalOf(request);
       if (who.kind !== 'staff' || !DECISION_ROLES.approve.includes(who.role))
         return sendProblem(reply, 403, 'Forbidden', 'role: only an approver or an admin sees the approvals');
-      const { rows } = await deps.pool.query<{ order_id: string; total_cents: string; currency: string; since: Date }>(
-        `SELECT order_id, total_cents, currency, updated_at AS since FROM orders
-         WHERE status = 'AwaitingApproval' ORDER BY updated_at, order_id LIMIT 200`,
-      );
-      return {
-        approvals: rows.map((r) => ({
-          orderId: r.order_id,
-          totalCents: Number(r.total_cents),
-          currency: r.currency,
-          waitingSince: r.since.toISOString(),
-        })),
-      };
+      return { approvals: await waitingApprovals(deps.pool) };
     },
   );
 }
 
-async function decide(
+/** What a decision came to: the order's view, or why not (an HTTP status, a title, a detail naming the cause). */
+export type DecisionOutcome =
+  { ok: true; view: OrderView } | { ok: false; status: 403 | 404 | 409; title: string; detail: string };
+
+/**
+ * One decision by `who` on `orderId`, signed for the workflow: the API's routes and the console's
+ * forms both come here, so the rules are the same whichever way a person decides.
+ */
+export async function makeDecision(
   deps: DecisionsApiDeps,
-  request: FastifyRequest<{ Params: { orderId: string } }>,
-  reply: FastifyReply,
+  who: Principal,
+  orderId: string,
   decision: Decision,
   text: { note?: string; reason?: string },
-): Promise<FastifyReply> {
-  const { orderId } = request.params;
-  const who = principalOf(request);
+): Promise<DecisionOutcome> {
   const { by, role } = signer(who);
   if (!DECISION_ROLES[decision].includes(role))
-    return sendProblem(reply, 403, 'Forbidden', `role: a ${role} may not ${decision} an order`);
+    return { ok: false, status: 403, title: 'Forbidden', detail: `role: a ${role} may not ${decision} an order` };
   if (who.kind === 'storefront' && !(await placedBy(deps.pool, orderId, who.storefront)))
-    return sendProblem(reply, 404, 'Order not found', `orderId: no order ${orderId}`);
+    return { ok: false, status: 404, title: 'Order not found', detail: `orderId: no order ${orderId}` };
   const proof = signDecision(deps.signing, { orderId, decision, by, role });
   const handle = deps.client.workflow.getHandle(orderWorkflowId(orderId));
   const input = { by, proof, identity: 'orders-api', ...text };
@@ -107,14 +102,32 @@ async function decide(
           ? handle.executeUpdate(rejectUpdate, { args: [{ ...input, reason: text.reason! }] })
           : handle.executeUpdate(cancelUpdate, { args: [{ ...input, reason: text.reason! }] }),
     );
-    return reply.code(200).send(view);
+    return { ok: true, view };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError)
-      return sendProblem(reply, 404, 'Order not found', `orderId: no running order ${orderId}`);
+      return { ok: false, status: 404, title: 'Order not found', detail: `orderId: no running order ${orderId}` };
     if (err instanceof WorkflowUpdateFailedError)
-      return sendProblem(reply, 409, 'Refused', (err.cause as Error | undefined)?.message ?? err.message);
+      return {
+        ok: false,
+        status: 409,
+        title: 'Refused',
+        detail: (err.cause as Error | undefined)?.message ?? err.message,
+      };
     throw err;
   }
+}
+
+async function decide(
+  deps: DecisionsApiDeps,
+  request: FastifyRequest<{ Params: { orderId: string } }>,
+  reply: FastifyReply,
+  decision: Decision,
+  text: { note?: string; reason?: string },
+): Promise<FastifyReply> {
+  const outcome = await makeDecision(deps, principalOf(request), request.params.orderId, decision, text);
+  return outcome.ok
+    ? reply.code(200).send(outcome.view)
+    : sendProblem(reply, outcome.status, outcome.title, outcome.detail);
 }
 
 async function placedBy(pool: Pool, orderId: string, storefront: string): Promise<boolean> {
@@ -123,4 +136,18 @@ async function placedBy(pool: Pool, orderId: string, storefront: string): Promis
     storefront,
   ]);
   return rowCount === 1;
+}
+
+/** Orders waiting for an approver, oldest first (the read model). */
+export async function waitingApprovals(pool: Pool) {
+  const { rows } = await pool.query<{ order_id: string; total_cents: string; currency: string; since: Date }>(
+    `SELECT order_id, total_cents, currency, updated_at AS since FROM orders
+     WHERE status = 'AwaitingApproval' ORDER BY updated_at, order_id LIMIT 200`,
+  );
+  return rows.map((r) => ({
+    orderId: r.order_id,
+    totalCents: Number(r.total_cents),
+    currency: r.currency,
+    waitingSince: r.since.toISOString(),
+  }));
 }

@@ -150,6 +150,17 @@ async function orderOf(deps: OrdersApiDeps, orderId: string) {
   return deps.client.workflow.getHandle(orderWorkflowId(orderId)).query(statusQuery);
 }
 
+/** The order's view, or undefined when Temporal knows no such order (the console's order page). */
+export async function readOrderView(client: Client, orderId: string) {
+  return client.workflow
+    .getHandle(orderWorkflowId(orderId))
+    .query(statusQuery)
+    .catch((err: unknown) => {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    });
+}
+
 /** Frees an Idempotency-Key whose order was never started, so the next request with it places the order. */
 function releaseKey(deps: OrdersApiDeps, storefront: string, key: string) {
   return deps.pool.query('DELETE FROM api_orders WHERE storefront = $1 AND idempotency_key = $2', [storefront, key]);

@@ -6,6 +6,7 @@
  * API validates with the same schemas, and the same messages, as the CLI.
  */
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -17,13 +18,14 @@ import {
 } from 'fastify-type-provider-zod';
 import type { ZodType } from 'zod';
 import { formatZodError } from '../domain';
-import { decisionRoutes, type DecisionsApiDeps } from './decisions';
+import { consoleRoutes, type ConsoleDeps } from './console/routes';
+import { decisionRoutes } from './decisions';
 import { orderRoutes, type OrdersApiDeps } from './orders';
 import { authenticate } from './principal';
 import { sendProblem } from './problem';
 import { loginRoute, sessionRoutes } from './session';
 
-export type ApiDeps = OrdersApiDeps & DecisionsApiDeps;
+export type ApiDeps = OrdersApiDeps & ConsoleDeps;
 
 /** Request bodies above this are refused (413): an order of 1,000 lines fits many times over. */
 const BODY_LIMIT_BYTES = 256 * 1024;
@@ -33,6 +35,17 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await app.register(cookie);
+  // Secure headers on every answer; the console's pages load nothing but their own stylesheet.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
@@ -85,6 +98,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     orderRoutes(v1, deps);
     decisionRoutes(v1, deps);
   });
+  await app.register(async (pages) => consoleRoutes(pages, deps));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

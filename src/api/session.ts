@@ -4,7 +4,7 @@
  * SameSite=Strict cookie (for the console), with the CSRF token the console sends back. Attempts
  * are limited per address and name (@fastify/rate-limit), so a password cannot be guessed online.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Pool } from 'pg';
 import { z } from 'zod';
@@ -23,7 +23,16 @@ const LoginBody = z.object({
   password: z.string().min(1, 'is required').max(200, 'must be at most 200 characters'),
 });
 
-const cookieOptions = { path: '/', httpOnly: true, sameSite: 'strict' as const };
+export const SESSION_COOKIE_OPTIONS = { path: '/', httpOnly: true, sameSite: 'strict' as const };
+
+/** Per address and name: both the API's login and the console's form count against it. */
+export const LOGIN_RATE_LIMIT = {
+  max: LOGIN_ATTEMPTS,
+  timeWindow: LOGIN_WINDOW,
+  hook: 'preHandler' as const,
+  keyGenerator: (request: FastifyRequest) =>
+    `${request.ip}|${(request.body as { username?: string } | undefined)?.username ?? ''}`,
+};
 
 /** The login route: outside the /v1 authentication, rate-limited. */
 export function loginRoute(app: FastifyInstance, pool: Pool): void {
@@ -52,7 +61,7 @@ export function loginRoute(app: FastifyInstance, pool: Pool): void {
       const { token, ...shown } = session;
       return reply
         .code(201)
-        .setCookie(SESSION_COOKIE, token, { ...cookieOptions, maxAge: SESSION_TTL_MS / 1000 })
+        .setCookie(SESSION_COOKIE, token, { ...SESSION_COOKIE_OPTIONS, maxAge: SESSION_TTL_MS / 1000 })
         .send({ token, ...shown });
     },
   );
@@ -68,6 +77,6 @@ export function sessionRoutes(app: FastifyInstance, pool: Pool): void {
     const who = principalOf(request);
     if (who.kind !== 'staff') return sendProblem(reply, 400, 'Bad request', 'Authorization: not a staff session');
     await logOut(pool, who.token);
-    return reply.code(204).clearCookie(SESSION_COOKIE, cookieOptions).send();
+    return reply.code(204).clearCookie(SESSION_COOKIE, SESSION_COOKIE_OPTIONS).send();
   });
 }

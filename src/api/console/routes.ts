@@ -1,0 +1,278 @@
+/**
+ * The web console: server-rendered pages on the API's server, for approvers and operators. Plain
+ * forms (they work without JavaScript), the staff session cookie, a CSRF token in every form, and
+ * the same decisions as the API (makeDecision: signed for the workflow). An order page refreshes
+ * itself while the order moves.
+ */
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  DECISION_ROLES,
+  DECISIONS,
+  IdSchema,
+  formatMoney,
+  freeTextSchema,
+  isTerminal,
+  type Decision,
+} from '../../domain';
+import { makeDecision, waitingApprovals, type DecisionsApiDeps } from '../decisions';
+import { readOrderView } from '../orders';
+import { SESSION_COOKIE } from '../principal';
+import { LOGIN_RATE_LIMIT, SESSION_COOKIE_OPTIONS } from '../session';
+import { SESSION_TTL_MS, USERNAME, logIn, logOut, sessionOf, type StaffSession } from '../staff';
+import { STYLESHEET, html, page } from './html';
+
+export interface ConsoleDeps extends DecisionsApiDeps {
+  /** The order's page in the Temporal Web UI, when there is one to link to. */
+  orderUrl?: (orderId: string) => string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    staff?: StaffSession & { token: string };
+  }
+}
+
+const HTML = 'text/html; charset=utf-8';
+const back = (reply: FastifyReply, to: string) => reply.code(303).header('location', to).send();
+const query = (request: FastifyRequest) => request.query as Record<string, string | undefined>;
+const form = (request: FastifyRequest) => (request.body ?? {}) as Record<string, string | undefined>;
+
+export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
+  await app.register(formbody, { bodyLimit: 16 * 1024 });
+  app.get('/console/style.css', { schema: { hide: true } }, (_request, reply) =>
+    reply.type('text/css; charset=utf-8').send(STYLESHEET),
+  );
+  app.get('/console/login', { schema: { hide: true } }, (request, reply) =>
+    reply.type(HTML).send(loginPage(query(request).error)),
+  );
+  app.post(
+    '/console/login',
+    { schema: { hide: true }, config: { rateLimit: LOGIN_RATE_LIMIT } },
+    async (request, reply) => {
+      const { username = '', password = '' } = form(request);
+      const session = USERNAME.test(username) && password ? await logIn(deps.pool, username, password) : undefined;
+      if (!session) return reply.code(401).type(HTML).send(loginPage('That name and password do not work.'));
+      return back(
+        reply.setCookie(SESSION_COOKIE, session.token, { ...SESSION_COOKIE_OPTIONS, maxAge: SESSION_TTL_MS / 1000 }),
+        '/console',
+      );
+    },
+  );
+  await app.register(async (pages) => {
+    pages.addHook('preHandler', async (request, reply) => {
+      const token = request.cookies[SESSION_COOKIE];
+      const session = token ? await sessionOf(deps.pool, token) : undefined;
+      if (!session || !token) return back(reply, '/console/login');
+      request.staff = { ...session, token };
+      // Every change carries the session's CSRF token: a form of another site cannot know it.
+      if (request.method === 'POST' && form(request)._csrf !== session.csrfToken)
+        return reply
+          .code(403)
+          .type(HTML)
+          .send(
+            pageFor(
+              request,
+              'Refused',
+              html`<p class="flash error">
+                This form is stale or not ours (no CSRF token). Reload the page and try again.
+              </p>`,
+            ),
+          );
+      return undefined;
+    });
+    pages.get('/console', { schema: { hide: true } }, async (request, reply) =>
+      reply.type(HTML).send(await inboxPage(deps, request)),
+    );
+    pages.get('/console/orders/:orderId', { schema: { hide: true } }, async (request, reply) => {
+      const orderId = (request.params as { orderId: string }).orderId;
+      const view = IdSchema.safeParse(orderId).success ? await readOrderView(deps.client, orderId) : undefined;
+      if (!view)
+        return reply
+          .code(404)
+          .type(HTML)
+          .send(pageFor(request, 'Order not found', html`<p>No order ${orderId}.</p>`));
+      return reply.type(HTML).send(orderPage(deps, request, orderId, view));
+    });
+    pages.post('/console/orders/:orderId/:decision', { schema: { hide: true } }, async (request, reply) => {
+      const { orderId, decision } = request.params as { orderId: string; decision: string };
+      const kind = DECISIONS.find((d) => d === decision);
+      if (!kind || !IdSchema.safeParse(orderId).success)
+        return reply
+          .code(404)
+          .type(HTML)
+          .send(pageFor(request, 'Not found', html``));
+      const at = `/console/orders/${encodeURIComponent(orderId)}`;
+      const field = kind === 'approve' ? 'note' : 'reason';
+      const raw = form(request)[field];
+      const text = freeTextSchema(500).safeParse(raw);
+      if (kind !== 'approve' && !text.success)
+        return back(reply, `${at}?error=${encodeURIComponent(`${field}: is required`)}`);
+      const given = text.success ? { [field]: text.data } : {};
+      const who = request.staff!;
+      const outcome = await makeDecision(
+        deps,
+        { kind: 'staff', username: who.username, role: who.role, token: who.token },
+        orderId,
+        kind,
+        given,
+      );
+      return back(reply, outcome.ok ? `${at}?done=${kind}` : `${at}?error=${encodeURIComponent(outcome.detail)}`);
+    });
+    pages.post('/console/logout', { schema: { hide: true } }, async (request, reply) => {
+      await logOut(deps.pool, request.staff!.token);
+      return back(reply.clearCookie(SESSION_COOKIE, SESSION_COOKIE_OPTIONS), '/console/login');
+    });
+  });
+}
+
+function pageFor(
+  request: FastifyRequest,
+  title: string,
+  body: ReturnType<typeof html>,
+  refreshSeconds?: number,
+): string {
+  const s = request.staff;
+  return page(title, body, {
+    ...(s ? { user: s, csrfToken: s.csrfToken } : {}),
+    ...(refreshSeconds ? { refreshSeconds } : {}),
+  });
+}
+
+function loginPage(error?: string): string {
+  return page(
+    'Log in',
+    html`${error ? html`<p class="flash error" role="alert">${error}</p>` : ''}
+      <form method="post" action="/console/login">
+        <label for="username">User name</label
+        ><input id="username" name="username" autocomplete="username" required autofocus />
+        <label for="password">Password</label
+        ><input id="password" name="password" type="password" autocomplete="current-password" required />
+        <p><button type="submit">Log in</button></p>
+      </form>`,
+  );
+}
+
+async function inboxPage(deps: ConsoleDeps, request: FastifyRequest): Promise<string> {
+  const who = request.staff!;
+  if (!DECISION_ROLES.approve.includes(who.role))
+    return pageFor(
+      request,
+      'Approvals',
+      html`<p>Approvals are for approvers and admins. Open an order by its id: /console/orders/&lt;orderId&gt;.</p>`,
+    );
+  const waiting = await waitingApprovals(deps.pool);
+  const now = Date.now();
+  const rows = waiting.map(
+    (a) =>
+      html`<tr>
+        <td><a href="/console/orders/${encodeURIComponent(a.orderId)}">${a.orderId}</a></td>
+        <td>${formatMoney({ amountCents: a.totalCents, currency: a.currency })}</td>
+        <td>${minutes(now - Date.parse(a.waitingSince))}</td>
+      </tr>`,
+  );
+  return pageFor(
+    request,
+    'Approvals',
+    waiting.length
+      ? html`<table>
+          <caption class="muted">
+            Orders waiting for an approver, oldest first
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Order</th>
+              <th scope="col">Total</th>
+              <th scope="col">Waiting</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${rows}
+          </tbody>
+        </table>`
+      : html`<p>Nothing waits for approval.</p>`,
+  );
+}
+
+const minutes = (ms: number) => (ms < 60_000 ? 'under a minute' : `${Math.floor(ms / 60_000)} min`);
+
+function orderPage(
+  deps: ConsoleDeps,
+  request: FastifyRequest,
+  orderId: string,
+  view: NonNullable<Awaited<ReturnType<typeof readOrderView>>>,
+): string {
+  const who = request.staff!;
+  const { done, error } = query(request);
+  const can = (d: Decision) => DECISION_ROLES[d].includes(who.role);
+  const csrf = html`<input type="hidden" name="_csrf" value="${who.csrfToken}" />`;
+  const waiting = view.status === 'AwaitingApproval';
+  const decisionForms = html`${
+    waiting && can('approve')
+      ? html`<form class="inline" method="post" action="/console/orders/${encodeURIComponent(orderId)}/approve">
+            ${csrf} <label for="note">Note (optional)</label><input id="note" name="note" maxlength="500" />
+            <p><button type="submit">Approve</button></p>
+          </form>
+          <form class="inline" method="post" action="/console/orders/${encodeURIComponent(orderId)}/reject">
+            ${csrf} <label for="reject-reason">Reason</label
+            ><input id="reject-reason" name="reason" maxlength="500" required />
+            <p><button type="submit">Reject</button></p>
+          </form>`
+      : ''
+  }${
+    !isTerminal(view.status) && !view.pointOfNoReturn && can('cancel')
+      ? html`<form class="inline" method="post" action="/console/orders/${encodeURIComponent(orderId)}/cancel">
+          ${csrf} <label for="cancel-reason">Cancel: reason</label
+          ><input id="cancel-reason" name="reason" maxlength="500" required />
+          <p><button type="submit">Cancel order</button></p>
+        </form>`
+      : ''
+  }`;
+  const timeline = view.history.map(
+    (h) =>
+      html`<tr>
+        <td>${h.at.replace('T', ' ').slice(0, 19)}</td>
+        <td>${h.status}</td>
+        <td>${h.note ?? ''}</td>
+      </tr>`,
+  );
+  const parcels = view.shipments.map((s) => html`<li>${s.shipmentId} from ${s.warehouseId}: ${s.status}</li>`);
+  const money = (cents: number) => formatMoney({ amountCents: cents, currency: view.currency ?? 'USD' });
+  const body = html`${done ? html`<p class="flash" role="status">Done: ${done}.</p>` : ''}${error ? html`<p class="flash error" role="alert">Refused: ${error}</p>` : ''}
+    <p>
+      <strong id="order-status">${view.status}</strong> · total
+      ${money(view.totalCents)}${view.failureReason ? html` · ${view.failureReason}` : ''}${
+        deps.orderUrl ? html` · <a href="${deps.orderUrl(orderId)}">Temporal Web UI</a>` : ''
+      }
+    </p>
+    ${view.needsAttention ? html`<p class="flash error">Needs attention since ${view.needsAttention.since}: ${view.needsAttention.reason}</p>` : ''}
+    ${decisionForms}
+    <h2>Payment</h2>
+    <p>
+      ${view.payment.status}: authorized ${money(view.payment.authorizedCents)}, captured
+      ${money(view.payment.capturedCents)}, refunded ${money(view.payment.refundedCents)}
+    </p>
+    <h2>Parcels</h2>
+    ${
+      parcels.length
+        ? html`<ul>
+            ${parcels}
+          </ul>`
+        : html`<p class="muted">None yet.</p>`
+    }
+    <h2>Timeline</h2>
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">At (UTC)</th>
+          <th scope="col">Status</th>
+          <th scope="col">Note</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${timeline}
+      </tbody>
+    </table>`;
+  // While it moves, the page follows it (without JavaScript): a refresh every two seconds.
+  return pageFor(request, `Order ${orderId}`, body, isTerminal(view.status) || waiting ? undefined : 2);
+}

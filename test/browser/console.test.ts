@@ -1,0 +1,136 @@
+/**
+ * The web console in a real browser (playwright-core driving the npm-packaged Chromium), on the
+ * real stack: an approver logs in, finds the waiting order in the inbox, approves it with a note
+ * that holds markup (it renders as text), and watches the page follow the order to Delivered.
+ * A form posted without its CSRF token is refused. Screenshots: test-output/console/*.png.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Browser } from 'playwright-core';
+import { createApiKey } from '../../src/api/keys';
+import { buildApi } from '../../src/api/server';
+import { addStaffUser } from '../../src/api/staff';
+import { projectRoot } from '../../src/runtime/paths';
+import { launchChromium } from '../support/browser';
+import { runSigningKey } from '../support/decisions';
+import { orderRequest, paymentOps, seedSku, testPolicy, testSettings, testVault, uid } from '../support/orders';
+import { startTestWorkers, type TestWorkers } from '../support/workers';
+
+const SHOTS = path.join(projectRoot(), 'test-output', 'console');
+const approver = uid('appr');
+let stack: TestWorkers;
+let api: FastifyInstance;
+let base: string;
+let browser: Browser;
+let password: string;
+let shopKey: string;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  stack = await startTestWorkers(undefined, undefined, { policy: testPolicy({ approvers: [approver] }) });
+  api = await buildApi({
+    client: stack.client,
+    pool: stack.pool,
+    vault: testVault(),
+    settings: testSettings(),
+    taskQueuePrefix: stack.prefix,
+    maxInFlight: 0,
+    signing: runSigningKey(),
+    orderUrl: (orderId) => `http://localhost:8233/namespaces/default/workflows/order-${orderId}`,
+  });
+  base = await api.listen({ host: '127.0.0.1', port: 0 });
+  password = (await addStaffUser(stack.pool, approver, 'approver'))!;
+  shopKey = (await createApiKey(stack.pool, uid('shop'))).key;
+  browser = await launchChromium();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+  await stack?.stop();
+});
+
+async function waitingOrder(): Promise<string> {
+  const sku = await seedSku(stack.pool, { priceCents: 150_000, stock: { east: 2 } });
+  const body = orderRequest({ items: [{ sku, quantity: 1 }] });
+  const res = await fetch(`${base}/v1/orders`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${shopKey}`, 'idempotency-key': uid('k'), 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(res.status).toBe(201);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { rows } = await stack.pool.query('SELECT status FROM orders WHERE order_id = $1', [body.orderId]);
+    if (rows[0]?.status === 'AwaitingApproval') return body.orderId;
+    if (Date.now() > deadline) throw new Error(`order ${body.orderId} never waited for approval`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('an approver logs in, approves from the inbox with a note, and the order page follows it to Delivered', async () => {
+  const orderId = await waitingOrder();
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await page.goto(`${base}/console`);
+  expect(page.url()).toBe(`${base}/console/login`); // no session: the login page
+  await page.getByLabel('User name').fill(approver);
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('alert').filter({ hasText: 'do not work' }).waitFor();
+  await page.getByLabel('User name').fill(approver);
+  await page.getByLabel('Password').fill(password);
+  await page.screenshot({ path: path.join(SHOTS, 'login.png') });
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('link', { name: orderId }).waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'inbox.png'), fullPage: true });
+
+  await page.getByRole('link', { name: orderId }).click();
+  await page.locator('#order-status', { hasText: 'AwaitingApproval' }).waitFor();
+  const note = '<script>alert("x")</script> known customer';
+  await page.getByLabel('Note (optional)').fill(note);
+  await page.screenshot({ path: path.join(SHOTS, 'order-waiting.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Approve' }).click();
+  await page.getByRole('status').filter({ hasText: 'Done: approve.' }).waitFor();
+  // The page refreshes itself while the order moves: it reaches Delivered without a click.
+  await page.locator('#order-status', { hasText: 'Delivered' }).waitFor({ timeout: 60_000 });
+  await page.screenshot({ path: path.join(SHOTS, 'order-delivered.png'), fullPage: true });
+
+  // The note is text on the page, never markup: no script ran, and the cell shows it as typed.
+  expect(dialogs).toEqual([]);
+  await expect(
+    page.getByRole('cell', { name: `approved by ${approver} (approver, signed, client orders-api): ${note}` }).count(),
+  ).resolves.toBe(1);
+  expect(await page.locator('main script').count()).toBe(0);
+  expect((await paymentOps(stack.pool, orderId)).map((p) => p.operation)).toEqual(['authorize', 'capture']);
+  await page.close();
+}, 120_000);
+
+test('a form posted without its CSRF token is refused, and the order keeps waiting', async () => {
+  const orderId = await waitingOrder();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${base}/console/login`);
+  await page.getByLabel('User name').fill(approver);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Approvals' }).waitFor();
+  // Another site's form would post with the browser's cookie but could not know the token.
+  const forged = await context.request.post(`${base}/console/orders/${orderId}/approve`, {
+    form: { note: 'forged' },
+    maxRedirects: 0,
+  });
+  expect(forged.status()).toBe(403);
+  expect(await forged.text()).toContain('no CSRF token');
+  const headers = forged.headers();
+  expect(headers['content-security-policy']).toContain("default-src 'self'");
+  expect(headers['x-frame-options']).toBe('SAMEORIGIN');
+  const { rows } = await stack.pool.query('SELECT status FROM orders WHERE order_id = $1', [orderId]);
+  expect(rows[0].status).toBe('AwaitingApproval');
+  expect(await paymentOps(stack.pool, orderId)).toEqual([]);
+  await context.close();
+});
