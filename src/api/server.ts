@@ -20,6 +20,7 @@ import type { ZodType } from 'zod';
 import { formatZodError } from '../domain';
 import { consoleRoutes, type ConsoleDeps } from './console/routes';
 import { decisionRoutes } from './decisions';
+import { eventRoutes } from './events';
 import { orderRoutes, type OrdersApiDeps } from './orders';
 import { authenticate } from './principal';
 import { sendProblem } from './problem';
@@ -97,6 +98,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     sessionRoutes(v1, deps.pool);
     orderRoutes(v1, deps);
     decisionRoutes(v1, deps);
+    eventRoutes(v1, deps);
   });
   await app.register(async (pages) => consoleRoutes(pages, deps));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

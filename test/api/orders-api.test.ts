@@ -110,6 +110,44 @@ test("a storefront cannot read another storefront's order: 404, as for an order 
   expect(theirs.json().title).toBe(none.json().title);
 });
 
+/** The events of a Server-Sent Events body: name, id and parsed data. */
+const sse = (body: string) =>
+  body
+    .split('\n\n')
+    .filter(Boolean)
+    .map((block) => {
+      const field = (name: string) => block.match(new RegExp(`^${name}: (.*)$`, 'm'))?.[1];
+      return {
+        event: field('event'),
+        id: field('id'),
+        data: JSON.parse(field('data') ?? 'null') as Record<string, unknown>,
+      };
+    });
+
+test("an order's transitions stream as Server-Sent Events until it ends; Last-Event-ID resumes; others' are 404", async () => {
+  const sku = await seedSku(stack.pool, { priceCents: 800, stock: { east: 5 } });
+  const body = orderRequest({ items: [{ sku, quantity: 1 }] });
+  expect((await post(body, as(shopKey, uid('k')))).statusCode).toBe(201);
+  const url = `/v1/orders/${body.orderId}/events`;
+  // The stream stays open while the order runs and closes after its end: inject answers then.
+  const live = await api.inject({ method: 'GET', url, headers: as(shopKey) });
+  expect(live.statusCode).toBe(200);
+  expect(live.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+  const events = sse(live.body);
+  const transitions = events.filter((e) => e.event === 'transition');
+  expect(transitions.map((e) => e.id)).toEqual(transitions.map((_, i) => String(i)));
+  expect(transitions[0]!.data.status).toBe('Created');
+  expect(transitions.map((e) => e.data.status)).toContain('Shipped');
+  expect(events[events.length - 1]).toEqual({ event: 'end', id: undefined, data: { status: 'Delivered' } });
+  const resumed = sse(
+    (await api.inject({ method: 'GET', url, headers: { ...as(shopKey), 'last-event-id': '2' } })).body,
+  );
+  expect(resumed.filter((e) => e.event === 'transition').map((e) => e.id)).toEqual(
+    transitions.slice(3).map((e) => e.id),
+  );
+  expect((await api.inject({ method: 'GET', url, headers: as(otherKey) })).statusCode).toBe(404);
+});
+
 test('a body over the limit is refused with 413; the OpenAPI 3.1 document lists the routes', async () => {
   const huge = await api.inject({
     method: 'POST',

@@ -45,7 +45,11 @@ export function page(
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        ${opts.refreshSeconds ? html`<meta http-equiv="refresh" content="${opts.refreshSeconds}" />` : ''}
+        ${
+          opts.refreshSeconds
+            ? html`<noscript><meta http-equiv="refresh" content="${opts.refreshSeconds}" /></noscript>`
+            : ''
+        }
         <title>${title} · durable-orders console</title>
         <link rel="stylesheet" href="/console/style.css" />
       </head>

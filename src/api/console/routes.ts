@@ -21,6 +21,7 @@ import { SESSION_COOKIE } from '../principal';
 import { LOGIN_RATE_LIMIT, SESSION_COOKIE_OPTIONS } from '../session';
 import { SESSION_TTL_MS, USERNAME, logIn, logOut, sessionOf, type StaffSession } from '../staff';
 import { STYLESHEET, html, page } from './html';
+import { LIVE_SCRIPT } from './live';
 
 export interface ConsoleDeps extends DecisionsApiDeps {
   /** The order's page in the Temporal Web UI, when there is one to link to. */
@@ -42,6 +43,9 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   app.get('/console/style.css', { schema: { hide: true } }, (_request, reply) =>
     reply.type('text/css; charset=utf-8').send(STYLESHEET),
+  );
+  app.get('/console/live.js', { schema: { hide: true } }, (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').send(LIVE_SCRIPT),
   );
   app.get('/console/login', { schema: { hide: true } }, (request, reply) =>
     reply.type(HTML).send(loginPage(query(request).error)),
@@ -261,7 +265,7 @@ function orderPage(
         : html`<p class="muted">None yet.</p>`
     }
     <h2>Timeline</h2>
-    <table>
+    <table id="timeline">
       <thead>
         <tr>
           <th scope="col">At (UTC)</th>
@@ -273,6 +277,12 @@ function orderPage(
         ${timeline}
       </tbody>
     </table>`;
-  // While it moves, the page follows it (without JavaScript): a refresh every two seconds.
-  return pageFor(request, `Order ${orderId}`, body, isTerminal(view.status) || waiting ? undefined : 2);
+  // While it runs, the page follows it: live over Server-Sent Events (live.js), or, without
+  // JavaScript, a refresh every two seconds once it moves (not while a decision is being typed).
+  const live = isTerminal(view.status)
+    ? body
+    : html`${body}
+        <div data-live-order="${orderId}" data-shown="${view.history.length}"></div>
+        <script src="/console/live.js"></script>`;
+  return pageFor(request, `Order ${orderId}`, live, isTerminal(view.status) || waiting ? undefined : 2);
 }
