@@ -59,6 +59,11 @@ const ConfigSchema = z.object({
   CARRIER_API_HOST: z.string().min(1).default('127.0.0.1'),
   ORDERS_API_PORT: z.coerce.number().int().min(1).max(65535).default(8238),
   ORDERS_API_HOST: z.string().min(1).default('127.0.0.1'),
+  // Where the orders CLI's decisions go (default: the API npm start runs), and who it is there:
+  // a session token (scripts), else the one `orders login` keeps in ORDERS_SESSION_FILE.
+  ORDERS_API_URL: z.string().url().optional(),
+  ORDERS_API_TOKEN: z.string().min(1).optional(),
+  ORDERS_SESSION_FILE: z.string().min(1).optional(),
   CARRIER_URL: z.string().url().optional(),
   CARRIER_PROVIDER: z.enum(['in-process', 'http']).default('in-process'),
   // How the payments worker reaches the provider: in-process (the sandbox's code and table) or over
@@ -194,4 +199,9 @@ export function carrierWebhookSecret(config: Config): string | undefined {
   if (secret.length < 32)
     throw new Error(`CARRIER_WEBHOOK_SECRET_FILE: ${config.CARRIER_WEBHOOK_SECRET_FILE} must hold 32+ characters`);
   return secret;
+}
+
+/** The Orders API the CLI talks to: ORDERS_API_URL, or the one `npm start` serves. */
+export function ordersApiUrl(config: Config): string {
+  return (config.ORDERS_API_URL ?? `http://${config.ORDERS_API_HOST}:${config.ORDERS_API_PORT}`).replace(/\/+$/, '');
 }

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { DECISION_ROLES, IdSchema, freeTextSchema, orderWorkflowId, type Decision, type OrderView } from '../domain';
 import { signDecision, type SigningKey } from '../runtime/decision-keys';
 import { approveUpdate, cancelUpdate, rejectUpdate } from '../../workflows/order-api';
+import { readOrderView } from './orders';
 import { principalOf, type Principal } from './principal';
 import { sendProblem } from './problem';
 
@@ -25,6 +26,10 @@ export interface DecisionsApiDeps {
 const OrderIdParams = z.object({ orderId: IdSchema });
 const ApproveBody = z.object({ note: freeTextSchema(500).optional() });
 const ReasonBody = z.object({ reason: freeTextSchema(500) });
+const CancelBody = ReasonBody.extend({
+  /** Staff relaying the customer's wish (recorded as cancelled-by-customer); a storefront's always is. */
+  onBehalfOfCustomer: z.boolean().optional(),
+});
 /** An approve or reject is answered at once; a cancel once the order is undone. */
 const ANSWER_WITHIN_MS: Record<Decision, number> = { approve: 30_000, reject: 30_000, cancel: 120_000 };
 
@@ -54,10 +59,14 @@ export function decisionRoutes(app: FastifyInstance, deps: DecisionsApiDeps): vo
         summary:
           'Cancel an order before its first parcel leaves (customer service, operator, admin; a storefront: its own orders, for the customer)',
         params,
-        body: ReasonBody,
+        body: CancelBody,
       },
     },
-    (request, reply) => decide(deps, request, reply, 'cancel', { reason: request.body.reason }),
+    (request, reply) =>
+      decide(deps, request, reply, 'cancel', {
+        reason: request.body.reason,
+        ...(request.body.onBehalfOfCustomer ? { onBehalfOf: 'customer' as const } : {}),
+      }),
   );
   api.get(
     '/v1/approvals',
@@ -84,7 +93,7 @@ export async function makeDecision(
   who: Principal,
   orderId: string,
   decision: Decision,
-  text: { note?: string; reason?: string },
+  text: { note?: string; reason?: string; onBehalfOf?: 'customer' },
 ): Promise<DecisionOutcome> {
   const { by, role } = signer(who);
   if (!DECISION_ROLES[decision].includes(role))
@@ -104,8 +113,7 @@ export async function makeDecision(
     );
     return { ok: true, view };
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError)
-      return { ok: false, status: 404, title: 'Order not found', detail: `orderId: no running order ${orderId}` };
+    if (err instanceof WorkflowNotFoundError) return whyClosed(deps, orderId, decision);
     if (err instanceof WorkflowUpdateFailedError)
       return {
         ok: false,
@@ -122,12 +130,23 @@ async function decide(
   request: FastifyRequest<{ Params: { orderId: string } }>,
   reply: FastifyReply,
   decision: Decision,
-  text: { note?: string; reason?: string },
+  text: { note?: string; reason?: string; onBehalfOf?: 'customer' },
 ): Promise<FastifyReply> {
   const outcome = await makeDecision(deps, principalOf(request), request.params.orderId, decision, text);
   return outcome.ok
     ? reply.code(200).send(outcome.view)
     : sendProblem(reply, outcome.status, outcome.title, outcome.detail);
+}
+
+/** The decision met a run that has ended, or none: say which, as the workflow would have. */
+async function whyClosed(deps: DecisionsApiDeps, orderId: string, decision: Decision): Promise<DecisionOutcome> {
+  const view = await readOrderView(deps.client, orderId).catch(() => undefined);
+  if (!view) return { ok: false, status: 404, title: 'Order not found', detail: `orderId: no order ${orderId}` };
+  const detail =
+    decision === 'cancel'
+      ? `order ${orderId} is ${view.status}: it can no longer be cancelled (only before the first parcel is picked up)`
+      : `order ${orderId} is ${view.status}, not AwaitingApproval`;
+  return { ok: false, status: 409, title: 'Refused', detail };
 }
 
 async function placedBy(pool: Pool, orderId: string, storefront: string): Promise<boolean> {

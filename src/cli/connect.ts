@@ -1,26 +1,18 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config';
 import { loadDataConverter } from '../runtime/data-converter';
-import { loadSigningKey, type SigningKey } from '../runtime/decision-keys';
-import { decisionSigningInterceptor } from '../runtime/decision-signer';
 import { temporalConnectConfig } from '../runtime/temporal-connection';
 
 /** Operational failure (exit 1) with the address tried and how to start a server. */
 export class ServerUnreachable extends Error {}
 
-/**
- * Decisions (approve, reject, cancel) leave signed with this machine's decision signing key, read
- * at the first one (src/runtime/decision-signer.ts). With OTEL_TRACES_EXPORTER set, the order's
- * trace starts here too (loaded only then: it is slow to load).
- */
+/** With OTEL_TRACES_EXPORTER set, the order's trace starts here (loaded only then: it is slow to load). */
 async function clientInterceptors() {
-  const config = loadConfig();
-  let key: SigningKey | undefined;
-  const signing = decisionSigningInterceptor(() => (key ??= loadSigningKey(config)));
-  if (config.OTEL_TRACES_EXPORTER === 'none') return { workflow: [signing] };
+  const exporter = loadConfig().OTEL_TRACES_EXPORTER;
+  if (exporter === 'none') return undefined;
   const tracing = await import('../runtime/tracing.js');
-  tracing.startTracing(config.OTEL_TRACES_EXPORTER, 'durable-orders-cli');
-  return { workflow: [...(tracing.tracingClientInterceptors()?.workflow ?? []), signing] };
+  tracing.startTracing(exporter, 'durable-orders-cli');
+  return tracing.tracingClientInterceptors();
 }
 
 export async function connectClient(): Promise<Client> {

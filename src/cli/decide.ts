@@ -1,10 +1,11 @@
 /**
- * Requests to a running order: `approve`, `reject` and `cancel` are Updates (the workflow's
- * validator answers yes or no at once, and a refusal says why), `deliver` plays the carrier and
- * signals "delivered" to each of the order's shipment workflows.
+ * Requests to a running order: `approve`, `reject` and `cancel` go through the Orders API as the
+ * logged-in user (the API signs them; the workflow's refusal comes back with its reason, exit 2);
+ * `deliver` plays the carrier and signals "delivered" to each of the order's shipment workflows.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcDeadlineError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { loadConfig } from '../config';
 import {
   formatZodError,
   freeTextSchema,
@@ -13,11 +14,12 @@ import {
   shipmentWorkflowId,
   type OrderView,
 } from '../domain';
-import { approveUpdate, cancelUpdate, carrierEventSignal, rejectUpdate } from '../../workflows/order-api';
-import { checkOrderId, describeOrder, readOrder, withContext, type CliContext } from './context';
-import { invalid, operational } from './errors';
-import { EXIT, clean, printJson } from './output';
-import { orderLine, toStatusJson } from './status';
+import { carrierEventSignal } from '../../workflows/order-api';
+import { apiSession, callApi } from './api-session';
+import { checkOrderId, readOrder, withContext } from './context';
+import { invalid } from './errors';
+import { EXIT, clean, printJson, uiBase, workflowUrl } from './output';
+import { orderLine, toViewJson } from './status';
 
 function checkText(flag: string, value: string | undefined, max: number): string {
   const parsed = freeTextSchema(max).safeParse(value);
@@ -25,142 +27,79 @@ function checkText(flag: string, value: string | undefined, max: number): string
   return parsed.data;
 }
 
-/** How long an approve/reject may take to be answered; cancel waits for compensation as well. */
-const DECIDE_TIMEOUT_MS = 30_000;
-const CANCEL_TIMEOUT_MS = 120_000;
-
 type Action = 'approve' | 'reject' | 'cancel';
 
-/** The update went to a run that is no longer there: closed, or never existed. Say which, like the validator would. */
-async function explainMissing(client: Client, orderId: string, action: Action): Promise<never> {
-  const execution = await describeOrder(client, orderId); // throws "order X not found"
-  const { view } = await readOrder(client, orderId, execution).catch(() => ({ view: undefined }));
-  const status = view?.status ?? `closed (${execution.status.name})`;
-  if (action === 'cancel')
-    throw invalid(
-      `refused: order ${orderId} is ${status}: it can no longer be cancelled (only before the first parcel is picked up)`,
-    );
-  throw invalid(`refused: order ${orderId} is ${status}, not AwaitingApproval`);
-}
-
-async function update(
-  ctx: CliContext,
+/**
+ * A decision through the Orders API as the logged-in user (`orders login`): the API signs it, the
+ * order checks it. `--by`, when given, must be that user: nobody decides under another's name.
+ */
+async function decide(
   orderId: string,
   action: Action,
-  run: () => Promise<OrderView>,
-  timeoutMs: number,
-): Promise<OrderView> {
-  try {
-    return await ctx.client.withDeadline(Date.now() + timeoutMs, run);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return explainMissing(ctx.client, orderId, action);
-    if (isGrpcDeadlineError(err) && !(err instanceof WorkflowUpdateFailedError)) {
-      throw operational(
-        `no answer to ${action} for order ${orderId} within ${timeoutMs / 1000}s: is a worker polling task queue "${ctx.ordersQueue}"? (npm start, or npm run worker)`,
-      );
-    }
-    throw err;
-  }
-}
-
-async function report(
-  ctx: CliContext,
-  orderId: string,
-  action: Action,
-  view: OrderView,
-  json: boolean | undefined,
-  human: string,
+  opts: { by?: string; json?: boolean },
+  body: object,
+  human: (view: OrderView, by: string) => string,
 ): Promise<number> {
-  const execution = await describeOrder(ctx.client, orderId);
-  const url = ctx.orderUrl(orderId);
-  if (json) printJson({ orderId, action, order: toStatusJson({ view, execution }, url) });
+  checkOrderId(orderId);
+  const config = loadConfig();
+  const session = apiSession(config);
+  const me = await callApi<{ username?: string }>(session, 'GET', '/v1/session');
+  const by = opts.by === undefined ? undefined : checkText('--by', opts.by, 100);
+  if (by !== undefined && by !== me.username)
+    throw invalid(
+      `--by: you are logged in as ${me.username ?? 'a storefront'}; a decision is made as the logged-in user`,
+    );
+  const view = await callApi<OrderView>(
+    session,
+    'POST',
+    `/v1/orders/${encodeURIComponent(orderId)}/${action}`,
+    body,
+    `order ${orderId} not found`,
+  );
+  const url = workflowUrl(uiBase(config), config.TEMPORAL_NAMESPACE, orderWorkflowId(orderId));
+  if (opts.json) printJson({ orderId, action, order: toViewJson(view, url) });
   else {
-    console.log(`${human}\n${orderLine(view, url)}`);
+    console.log(`${human(view, me.username ?? '')}\n${orderLine(view, url)}`);
     if (!isTerminal(view.status)) console.log(`Follow it with: orders watch ${orderId}`);
   }
   return EXIT.OK;
 }
 
-export async function approve(orderId: string, opts: { by?: string; note?: string; json?: boolean }): Promise<number> {
-  checkOrderId(orderId);
-  const by = checkText('--by', opts.by, 100);
+export function approve(orderId: string, opts: { by?: string; note?: string; json?: boolean }): Promise<number> {
   const note = opts.note === undefined ? undefined : checkText('--note', opts.note, 500);
-  return withContext(async (ctx) => {
-    const handle = ctx.client.workflow.getHandle(orderWorkflowId(orderId));
-    const view = await update(
-      ctx,
-      orderId,
-      'approve',
-      () =>
-        handle.executeUpdate(approveUpdate, {
-          args: [{ by, identity: ctx.client.options.identity, ...(note ? { note } : {}) }],
-        }),
-      DECIDE_TIMEOUT_MS,
-    );
-    return report(
-      ctx,
-      orderId,
-      'approve',
-      view,
-      opts.json,
-      `Approved order ${orderId} by ${clean(by)}: it goes on to payment.`,
-    );
-  });
+  return decide(
+    orderId,
+    'approve',
+    opts,
+    note ? { note } : {},
+    (_v, by) => `Approved order ${orderId} by ${clean(by)}: it goes on to payment.`,
+  );
 }
 
-export async function reject(orderId: string, opts: { by?: string; reason?: string; json?: boolean }): Promise<number> {
-  checkOrderId(orderId);
-  const by = checkText('--by', opts.by, 100);
+export function reject(orderId: string, opts: { by?: string; reason?: string; json?: boolean }): Promise<number> {
   const reason = checkText('--reason', opts.reason, 500);
-  return withContext(async (ctx) => {
-    const handle = ctx.client.workflow.getHandle(orderWorkflowId(orderId));
-    const view = await update(
-      ctx,
-      orderId,
-      'reject',
-      () => handle.executeUpdate(rejectUpdate, { args: [{ by, reason, identity: ctx.client.options.identity }] }),
-      DECIDE_TIMEOUT_MS,
-    );
-    return report(
-      ctx,
-      orderId,
-      'reject',
-      view,
-      opts.json,
-      `Rejected order ${orderId} by ${clean(by)}: it is being cancelled (stock released, nothing charged).`,
-    );
-  });
+  return decide(
+    orderId,
+    'reject',
+    opts,
+    { reason },
+    (_v, by) => `Rejected order ${orderId} by ${clean(by)}: it is being cancelled (stock released, nothing charged).`,
+  );
 }
 
-export async function cancel(
+export function cancel(
   orderId: string,
   opts: { reason?: string; by?: string; customer?: boolean; json?: boolean },
 ): Promise<number> {
-  checkOrderId(orderId);
   const reason = checkText('--reason', opts.reason, 500);
-  const by = opts.by === undefined ? undefined : checkText('--by', opts.by, 100);
-  return withContext(async (ctx) => {
-    const handle = ctx.client.workflow.getHandle(orderWorkflowId(orderId));
-    // The update answers once compensation is done, with the final state.
-    const view = await update(
-      ctx,
-      orderId,
-      'cancel',
-      () =>
-        handle.executeUpdate(cancelUpdate, {
-          args: [
-            {
-              reason,
-              identity: ctx.client.options.identity,
-              ...(by ? { by } : {}),
-              ...(opts.customer ? { onBehalfOf: 'customer' as const } : {}),
-            },
-          ],
-        }),
-      CANCEL_TIMEOUT_MS,
-    );
-    return report(ctx, orderId, 'cancel', view, opts.json, `Cancelled order ${orderId}: it ended ${view.status}.`);
-  });
+  // The API answers once compensation is done, with the final state.
+  return decide(
+    orderId,
+    'cancel',
+    opts,
+    { reason, ...(opts.customer ? { onBehalfOfCustomer: true } : {}) },
+    (view) => `Cancelled order ${orderId}: it ended ${view.status}.`,
+  );
 }
 
 const DONE_SHIPMENT = new Set(['delivered', 'Cancelled', 'Failed']);

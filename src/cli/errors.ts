@@ -14,7 +14,6 @@ import { PaymentsUnavailable } from '../placement/payment-methods';
 import { OverCapacity } from '../placement/admission';
 import { InvalidRequest, OrderExists } from '../placement/place-order';
 import { KeyringError } from '../runtime/codec-keys';
-import { DecisionKeyError } from '../runtime/decision-keys';
 import { PayloadDecryptionError } from '../runtime/payload-codec';
 import { ServerUnreachable } from './connect';
 import { EXIT } from './output';
@@ -63,7 +62,6 @@ export function toExitReport(err: unknown): ExitReport {
     return { exitCode: EXIT.FAILURE, message: err.message };
   if (err instanceof KeyringError || err instanceof PayloadDecryptionError)
     return { exitCode: EXIT.FAILURE, message: `payload encryption: ${err.message}` };
-  if (err instanceof DecisionKeyError) return { exitCode: EXIT.FAILURE, message: `signed decisions: ${err.message}` };
   if (err instanceof InvalidRequest || err instanceof OrderExists)
     return { exitCode: EXIT.INVALID, message: err.message };
   if (err instanceof OverCapacity) return { exitCode: EXIT.BUSY, message: err.message };

@@ -97,6 +97,10 @@ export const StatusJsonSchema = z.strictObject({
 });
 export type StatusJson = z.infer<typeof StatusJsonSchema>;
 
+/** The order as its view tells it, without its run's details: what a decision through the API answers. */
+export const ViewJsonSchema = StatusJsonSchema.omit({ runId: true, workflowStatus: true });
+export type ViewJson = z.infer<typeof ViewJsonSchema>;
+
 /** `orders place --json`; `final` only with --wait. */
 export const PlaceJsonSchema = z.strictObject({
   orderId: z.string(),
@@ -148,7 +152,7 @@ export const ApprovalsJsonSchema = z.strictObject({
 export const DecisionJsonSchema = z.strictObject({
   orderId: z.string(),
   action: z.enum(['approve', 'reject', 'cancel']),
-  order: StatusJsonSchema,
+  order: ViewJsonSchema,
 });
 
 /** `orders deliver --json`. */

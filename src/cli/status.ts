@@ -1,10 +1,21 @@
 /** `orders status <orderId>`: the order as its workflow sees it, with its Web UI link. */
-import { isTerminal, shipmentWorkflowId, type HistoryEntry, type OrderView } from '../domain';
+import { isTerminal, orderWorkflowId, shipmentWorkflowId, type HistoryEntry, type OrderView } from '../domain';
 import { withContext, readOrder, type OrderSnapshot } from './context';
 import { EXIT, clean, formatAmount, printJson, table } from './output';
-import type { StatusJson } from './schemas';
+import type { StatusJson, ViewJson } from './schemas';
 
 export function toStatusJson({ view, execution }: OrderSnapshot, url: string): StatusJson {
+  return {
+    ...toViewJson(view, url),
+    workflowId: execution.workflowId,
+    runId: execution.runId,
+    workflowStatus: execution.status.name,
+    url,
+  };
+}
+
+/** The order as its view tells it (what the Orders API answers a decision with): no run details. */
+export function toViewJson(view: OrderView, url: string): ViewJson {
   return {
     orderId: view.orderId,
     customerId: view.customerId,
@@ -42,9 +53,7 @@ export function toStatusJson({ view, execution }: OrderSnapshot, url: string): S
     awaitingRelease: view.awaitingRelease ?? null,
     backorder: view.backorder ?? null,
     issued: view.issued ?? { licences: 0, giftCodes: 0 },
-    workflowId: execution.workflowId,
-    runId: execution.runId,
-    workflowStatus: execution.status.name,
+    workflowId: orderWorkflowId(view.orderId),
     url,
   };
 }

@@ -17,22 +17,39 @@ import { TEST_ADDRESS, cliEnv, parseJson } from '../support/cli';
 import { runCli } from '../support/processes';
 import { paymentOps, seedSku, stockOf, uid, waitForView } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
+import { startTestApi, type TestApi } from '../support/api';
 
 jest.setTimeout(120_000);
 
 let stack: TestWorkers;
+let api: TestApi;
 let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   stack = await startTestWorkers();
+  api = await startTestApi(stack);
   env = cliEnv(stack.prefix);
   delete env.TEMPORAL_UI_URL;
 });
-afterAll(() => stack.stop());
+afterAll(async () => {
+  await api.stop();
+  await stack.stop();
+});
 
 const SHIP_TO = JSON.stringify(TEST_ADDRESS);
 const LINK = (orderId: string) => `http://localhost:8233/namespaces/default/workflows/order-${orderId}`;
 
-const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => runCli(args, { ...env, ...extraEnv });
+const DECISIONS = new Set(['approve', 'reject', 'cancel']);
+const APPROVERS = new Set(['alice', 'bob', 'mallory']); // mallory: an approver, but not of any order's band
+
+/**
+ * The CLI; a decision goes through the test's Orders API as the user `--by` names (alice and bob
+ * approve), or as an operator: the session `orders login` would keep, given as ORDERS_API_TOKEN.
+ */
+async function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+  const by = args.includes('--by') ? args[args.indexOf('--by') + 1]! : 'ops-cli';
+  const session = DECISIONS.has(args[0]!) ? await api.cliAs(by, APPROVERS.has(by) ? 'approver' : 'operator') : {};
+  return runCli(args, { ...env, ...session, ...extraEnv });
+}
 
 function placeArgs(opts: {
   sku: string;
@@ -220,8 +237,8 @@ test('approvals lists the waiting order with amount, customer, age and link; app
   expect(printedStatuses(watched.stdout)).toEqual(
     expect.arrayContaining(['AwaitingApproval', 'PaymentPending', 'Delivered']),
   );
-  // The audit line names the approver and the CLI's Temporal client identity (pid@host).
-  expect(watched.stdout).toMatch(/approved by alice \(approver, signed, client \d+@[^)]+\): known customer/);
+  // The audit line names the approver, the role the API signed for, and the client (the API).
+  expect(watched.stdout).toMatch(/approved by alice \(approver, signed, client orders-api\): known customer/);
 });
 
 test("an unknown approver is refused with the workflow's reason (exit 2, nothing changes); reject → Cancelled, watch exits 3", async () => {
@@ -463,12 +480,17 @@ test('an unknown order id → exit 2 "order X not found" for every command', asy
 test('server unreachable → exit 1 naming the address tried and how to start one', async () => {
   const down = { TEMPORAL_ADDRESS: '127.0.0.1:1' };
   const sku = await seedSku(stack.pool, { priceCents: 1_000, stock: { east: 1 } });
-  for (const args of [placeArgs({ sku }), ['status', 'ord-1'], ['approve', 'ord-1', '--by', 'alice']]) {
+  for (const args of [placeArgs({ sku }), ['status', 'ord-1']]) {
     const result = await cli(args, down);
     expect({ args, code: result.code }).toEqual({ args, code: 1 });
     expect(result.stderr).toContain('Cannot reach Temporal at 127.0.0.1:1');
     expect(result.stderr).toContain('npm start');
   }
+  // A decision needs the Orders API, not Temporal.
+  const noApi = await cli(['approve', 'ord-1', '--by', 'alice'], { ...down, ORDERS_API_URL: 'http://127.0.0.1:1' });
+  expect(noApi.code).toBe(1);
+  expect(noApi.stderr).toContain('Cannot reach the Orders API at http://127.0.0.1:1');
+  expect(noApi.stderr).toContain('npm start');
   const json = await cli(['status', 'ord-1', '--json'], down);
   expect(parseJson(ErrorJsonSchema, json.stdout).error).toMatchObject({
     exitCode: 1,
@@ -485,6 +507,7 @@ test('--help of the CLI and of every command shows an example', async () => {
     ['watch'],
     ['list'],
     ['approvals'],
+    ['login'],
     ['approve'],
     ['reject'],
     ['cancel'],

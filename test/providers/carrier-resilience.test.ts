@@ -10,6 +10,7 @@ import { SERVICES } from '../../src/domain';
 import { startSandboxCarrierApi, type RunningCarrierApi } from '../../src/providers/sandbox/carrier-api';
 import { startSandboxPaymentsApi } from '../../src/providers/sandbox/payments-api';
 import { httpCarrier, type HttpCarrier } from '../../src/providers/carrier-http';
+import { cancelUpdate } from '../../workflows/order-api';
 import { cliEnv } from '../support/cli';
 import { evenlySpreadFaults } from '../support/faults';
 import { eventually, orderRequest, place, seedSku, testSettings } from '../support/orders';
@@ -93,8 +94,8 @@ test('a booked parcel of a cancelled order is cancelled at the carrier', async (
     stack.prefix,
   );
   await eventually(async () => ((await bookingsOf([orderId])).length ? true : undefined));
-  expect((await runCli(['cancel', orderId, '--reason', 'changed my mind'], env)).code).toBe(0);
-  expect((await handle.result()).status).toMatch(/Cancelled|Refunded/);
+  const cancelled = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'changed my mind' }] });
+  expect(cancelled.status).toMatch(/Cancelled|Refunded/);
   expect(await bookingsOf([orderId])).toEqual([expect.objectContaining({ status: 'CANCELLED', ours: 'CANCELLED' })]);
 });
 

@@ -7,6 +7,7 @@ export function addOrderCommands(program: Command): void {
   addPlaceCommands(program);
   addFollowCommands(program);
   addWatchCommands(program);
+  addSessionCommands(program);
   addDecisionCommands(program);
   addCancelCommands(program);
 }
@@ -143,7 +144,7 @@ function addDecisionCommands(program: Command): void {
     .description('Orders awaiting approval, oldest first, with amount, customer and how long they have waited')
     .option('--limit <n>', 'at most this many')
     .option('--json', 'print one JSON document')
-    .addHelpText('after', '\nExample:\n  $ orders approvals\n  $ orders approve ord-123 --by alice')
+    .addHelpText('after', '\nExample:\n  $ orders approvals\n  $ orders approve ord-123 --note "known customer"')
     .action((opts: { limit?: string; json?: boolean }) =>
       run(opts.json, async () => {
         const { approvals } = await import('../list.js');
@@ -154,11 +155,14 @@ function addDecisionCommands(program: Command): void {
   program
     .command('approve')
     .argument('<orderId>')
-    .description('Approve an order awaiting approval (the approver must be one of APPROVERS)')
-    .requiredOption('--by <approver>', 'who approves')
+    .description('Approve an order awaiting approval, as the logged-in user (orders login): an approver of its band')
+    .option('--by <approver>', 'a check: the logged-in user must be this one')
     .option('--note <note>', 'a note for the history')
     .option('--json', 'print one JSON document')
-    .addHelpText('after', '\nExample:\n  $ orders approve ord-123 --by alice --note "known customer"')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ orders login --user alice\n  $ orders approve ord-123 --note "known customer"',
+    )
     .action((orderId: string, opts: { by?: string; note?: string; json?: boolean }) =>
       run(opts.json, async () => {
         const { approve } = await import('../decide.js');
@@ -169,11 +173,13 @@ function addDecisionCommands(program: Command): void {
   program
     .command('reject')
     .argument('<orderId>')
-    .description('Reject an order awaiting approval: it is cancelled, stock released, nothing charged')
-    .requiredOption('--by <approver>', 'who rejects')
+    .description(
+      'Reject an order awaiting approval, as the logged-in user: it is cancelled, stock released, nothing charged',
+    )
+    .option('--by <approver>', 'a check: the logged-in user must be this one')
     .requiredOption('--reason <reason>', 'why')
     .option('--json', 'print one JSON document')
-    .addHelpText('after', '\nExample:\n  $ orders reject ord-123 --by bob --reason "suspicious volume"')
+    .addHelpText('after', '\nExample:\n  $ orders reject ord-123 --reason "suspicious volume"')
     .action((orderId: string, opts: { by?: string; reason?: string; json?: boolean }) =>
       run(opts.json, async () => {
         const { reject } = await import('../decide.js');
@@ -182,14 +188,35 @@ function addDecisionCommands(program: Command): void {
     );
 }
 
+/** `orders login` and `orders logout`: the Orders API session decisions go through. */
+function addSessionCommands(program: Command): void {
+  program
+    .command('login')
+    .description('Log in to the Orders API as a staff user; the session is kept in your config directory (mode 0600)')
+    .requiredOption('--user <name>', 'your staff user name')
+    .option('--password-stdin', 'read the password from stdin (otherwise it is asked for, without echo)')
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', '\nExample:\n  $ orders login --user alice\n  $ orders approvals')
+    .action((opts: { user?: string; passwordStdin?: boolean; json?: boolean }) =>
+      run(opts.json, async () => (await import('../login.js')).login(opts)),
+    );
+  program
+    .command('logout')
+    .description('End the Orders API session and forget it here')
+    .option('--json', 'print one JSON document')
+    .action((opts: { json?: boolean }) => run(opts.json, async () => (await import('../login.js')).logout(opts)));
+}
+
 /** `orders cancel` and `orders deliver`. */
 function addCancelCommands(program: Command): void {
   program
     .command('cancel')
     .argument('<orderId>')
-    .description('Cancel an order before it ships; answers once compensation is done (Cancelled, or Refunded if paid)')
+    .description(
+      'Cancel an order before it ships, as the logged-in user; answers once compensation is done (Cancelled, or Refunded if paid)',
+    )
     .requiredOption('--reason <reason>', 'why')
-    .option('--by <operator>', 'the operator cancelling (a label in the history)')
+    .option('--by <user>', 'a check: the logged-in user must be this one')
     .option('--customer', 'the customer asked for it (recorded as cancelled-by-customer; default: by an operator)')
     .option('--json', 'print one JSON document')
     .addHelpText('after', '\nExample:\n  $ orders cancel ord-123 --reason "changed their mind" --customer')

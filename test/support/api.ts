@@ -1,0 +1,50 @@
+/**
+ * The Orders API of a test's own stack, listening on loopback, and staff sessions for the `orders`
+ * CLI it spawns (ORDERS_API_URL and ORDERS_API_TOKEN in the CLI's environment).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from '../../src/api/server';
+import { addStaffUser, type StaffRole } from '../../src/api/staff';
+import { runSigningKey } from './decisions';
+import { testSettings, testVault } from './orders';
+import type { TestWorkers } from './workers';
+
+export interface TestApi {
+  url: string;
+  app: FastifyInstance;
+  /** A session token of `username` (made with `role` unless it exists): what `orders login` would keep. */
+  tokenFor(username: string, role?: StaffRole): Promise<string>;
+  /** The CLI's environment to decide as `username`. */
+  cliAs(username: string, role?: StaffRole): Promise<NodeJS.ProcessEnv>;
+  stop(): Promise<void>;
+}
+
+export async function startTestApi(stack: TestWorkers): Promise<TestApi> {
+  const app = await buildApi({
+    client: stack.client,
+    pool: stack.pool,
+    vault: testVault(),
+    settings: testSettings(),
+    taskQueuePrefix: stack.prefix,
+    maxInFlight: 0,
+    signing: runSigningKey(),
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const tokenFor = async (username: string, role: StaffRole = 'approver') => {
+    await addStaffUser(stack.pool, username, role); // undefined when it exists: this run's user already
+    const token = `dos_${randomBytes(32).toString('base64url')}`;
+    await stack.pool.query(
+      `INSERT INTO staff_sessions (token_sha256, username, csrf_token, expires_at) VALUES ($1, $2, 'test', now() + interval '1 hour')`,
+      [createHash('sha256').update(token).digest(), username],
+    );
+    return token;
+  };
+  return {
+    url,
+    app,
+    tokenFor,
+    cliAs: async (username, role) => ({ ORDERS_API_URL: url, ORDERS_API_TOKEN: await tokenFor(username, role) }),
+    stop: () => app.close(),
+  };
+}
