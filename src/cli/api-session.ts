@@ -60,8 +60,8 @@ export async function callApi<T>(
   method: 'GET' | 'POST' | 'DELETE',
   route: string,
   body?: object,
-  /** What a 404 means here, in the CLI's words. */
-  notFound?: string,
+  /** What a 404 or a 401 means here, in the CLI's words. */
+  say: { notFound?: string; unauthorized?: string } = {},
 ): Promise<T> {
   let res: Response;
   try {
@@ -83,10 +83,11 @@ export async function callApi<T>(
   const answer = (text ? JSON.parse(text) : {}) as T & { detail?: string; title?: string };
   if (res.ok) return answer;
   const why = answer.detail ?? answer.title ?? `HTTP ${res.status}`;
+  if (res.status === 401 && say.unauthorized) throw invalid(say.unauthorized);
   if (res.status === 401)
     throw operational(`the Orders API did not accept the session (${why}): run \`orders login\` again`);
   if (res.status === 409) throw invalid(`refused: ${why}`);
-  if (res.status === 404 && notFound) throw invalid(notFound);
+  if (res.status === 404 && say.notFound) throw invalid(say.notFound);
   if (res.status < 500 && res.status !== 429) throw invalid(why);
   throw operational(`the Orders API answered ${res.status}: ${why}`);
 }

@@ -49,13 +49,9 @@ async function decide(
     throw invalid(
       `--by: you are logged in as ${me.username ?? 'a storefront'}; a decision is made as the logged-in user`,
     );
-  const view = await callApi<OrderView>(
-    session,
-    'POST',
-    `/v1/orders/${encodeURIComponent(orderId)}/${action}`,
-    body,
-    `order ${orderId} not found`,
-  );
+  const view = await callApi<OrderView>(session, 'POST', `/v1/orders/${encodeURIComponent(orderId)}/${action}`, body, {
+    notFound: `order ${orderId} not found`,
+  });
   const url = workflowUrl(uiBase(config), config.TEMPORAL_NAMESPACE, orderWorkflowId(orderId));
   if (opts.json) printJson({ orderId, action, order: toViewJson(view, url) });
   else {

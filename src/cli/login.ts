@@ -28,10 +28,13 @@ export async function login(opts: { user?: string; passwordStdin?: boolean; json
   const api = ordersApiUrl(config);
   const password = await readPassword(opts.passwordStdin);
   if (!password) throw invalid('password: is required (type it, or give it on stdin with --password-stdin)');
-  const session = await callApi<Omit<SavedSession, 'api'>>({ api }, 'POST', '/v1/session', {
-    username: opts.user,
-    password,
-  });
+  const session = await callApi<Omit<SavedSession, 'api'>>(
+    { api },
+    'POST',
+    '/v1/session',
+    { username: opts.user, password },
+    { unauthorized: `--user or password: not a staff login that works at ${api}` },
+  );
   const file = saveSession(config, { api, ...session });
   if (opts.json) printJson({ username: session.username, role: session.role, expiresAt: session.expiresAt, file });
   else

@@ -21,12 +21,17 @@ import {
 import { runSigningKey } from '../support/decisions';
 import { cliEnv } from '../support/cli';
 import { runCli } from '../support/processes';
+import { startTestApi } from '../support/api';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 let stack: TestWorkers;
 let api: FastifyInstance;
 let shopKey: string;
 const approver = uid('appr');
+let approverPassword: string;
 beforeAll(async () => {
   // The order's approver band names this test's approver (the workers' policy, as in production).
   stack = await startTestWorkers(undefined, undefined, { policy: testPolicy({ approvers: [approver] }) });
@@ -40,6 +45,7 @@ beforeAll(async () => {
     signing: runSigningKey(),
   });
   shopKey = (await createApiKey(stack.pool, uid('shop'))).key;
+  approverPassword = (await addStaffUser(stack.pool, approver, 'approver'))!;
 });
 afterAll(async () => {
   await api.close();
@@ -128,7 +134,7 @@ test('a login is argon2id-checked: a wrong password is a 401; a session is HttpO
 
 test('an approver sees the queue and approves through the API; the workflow records who, signed; others may not', async () => {
   const { orderId, handle } = await bigOrder();
-  const boss = await logIn(approver, (await user('approver', approver)).password);
+  const boss = await logIn(approver, approverPassword);
   const clerk = await user('customer-service');
   const clerkSession = await logIn(clerk.name, clerk.password);
 
@@ -226,6 +232,39 @@ test("a storefront cancels its own order for the customer (stock back, nothing c
   );
   expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 3, reserved: 0 } });
   expect(await paymentOps(stack.pool, orderId)).toEqual([]);
+});
+
+test('`orders login` keeps a session file only its user can read; the CLI then decides as that user, with no Temporal address', async () => {
+  const { orderId, handle } = await bigOrder();
+  const listening = await startTestApi(stack);
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'orders-login-')), 'session.json');
+  const env = { ...cliEnv(stack.prefix), ORDERS_API_URL: listening.url, ORDERS_SESSION_FILE: file };
+  try {
+    const wrong = await runCli(['login', '--user', approver, '--password-stdin'], env, 'not it\n');
+    expect(wrong).toMatchObject({ code: 2, stderr: expect.stringMatching(/^--user or password: /) });
+    const login = await runCli(
+      ['login', '--user', approver, '--password-stdin', '--json'],
+      env,
+      `${approverPassword}\n`,
+    );
+    expect(login.code).toBe(0);
+    expect(JSON.parse(login.stdout)).toMatchObject({ username: approver, role: 'approver', file });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // No Temporal address at all: the decision is the API's to pass on, signed.
+    const noTemporal = { ...env, TEMPORAL_ADDRESS: '127.0.0.1:1' };
+    const approved = await runCli(['approve', orderId, '--note', 'via the CLI'], noTemporal);
+    expect(approved.code).toBe(0);
+    expect(approved.stdout).toContain(`Approved order ${orderId} by ${approver}`);
+    const other = await runCli(['approve', orderId, '--by', 'someone-else'], noTemporal);
+    expect(other).toMatchObject({ code: 2, stderr: expect.stringMatching(/^--by: you are logged in as /) });
+    expect(((await handle.result()) as { status: string }).status).toBe('Delivered');
+    expect((await runCli(['logout'], env)).code).toBe(0);
+    expect(existsSync(file)).toBe(false);
+    const after = await runCli(['approve', orderId], noTemporal);
+    expect(after).toMatchObject({ code: 1, stderr: expect.stringMatching(/^not logged in: /) });
+  } finally {
+    await listening.stop();
+  }
 });
 
 test('`orders users add|list|disable`: a password shown once, roles checked, exit 2 on bad input and nothing written', async () => {

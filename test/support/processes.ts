@@ -109,9 +109,12 @@ export function isAlive(pid: number): boolean {
 export function runCli(
   args: string[],
   env: NodeJS.ProcessEnv,
+  /** Written to the CLI's stdin, which then closes. */
+  input?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(DIST, 'client.js'), ...args], { cwd: ROOT, env, stdio: 'pipe' });
+    if (input !== undefined) child.stdin.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
