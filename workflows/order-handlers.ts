@@ -3,6 +3,7 @@ import {
   cancellationTarget,
   isApprover,
   isCarrierEvent,
+  decisionSays,
   isTerminal,
   provenance,
   whyNotValidClaims,
@@ -116,7 +117,14 @@ function installShipmentHandlers(run: OrderRun): void {
   });
 }
 
-type DecisionInput = { by?: unknown; note?: unknown; reason?: unknown; identity?: unknown; proof?: SignedDecision };
+type DecisionInput = {
+  by?: unknown;
+  note?: unknown;
+  reason?: unknown;
+  identity?: unknown;
+  onBehalfOf?: unknown;
+  proof?: SignedDecision;
+};
 
 /** A signed decision's claims, checked against this order and the workflow's clock (src/domain/decisions.ts). */
 function whyNotSignedClaims(run: OrderRun, decision: Decision, proof: unknown): string | undefined {
@@ -124,19 +132,24 @@ function whyNotSignedClaims(run: OrderRun, decision: Decision, proof: unknown): 
 }
 
 /**
- * The claims, then the signature (a local activity: the workers hold the public keys). The nonce is
- * spent before the check, so the same decision sent twice at once is refused once it is in flight.
+ * The claims, then the signature and what the decision says (a local activity: the workers hold
+ * the public keys). The nonce is spent once the decision checks out; one that came back meanwhile
+ * (the same decision sent twice at once) is refused.
  */
 async function whyNotSigned(
   run: OrderRun,
   decision: Decision,
-  proof: SignedDecision | undefined,
+  input: DecisionInput | undefined,
 ): Promise<string | undefined> {
+  const proof = input?.proof;
   const claims = whyNotSignedClaims(run, decision, proof);
   if (claims) return claims;
+  const says = decisionSays(decision, input);
+  const { refused } = await CancellationScope.nonCancellable(() => run.acts.verifyDecision({ proof: proof!, says }));
+  if (refused) return refused;
+  if (run.seenNonces.includes(proof!.nonce)) return 'the signed decision was already used (replayed nonce)';
   run.seenNonces.push(proof!.nonce);
-  const { refused } = await CancellationScope.nonCancellable(() => run.acts.verifyDecision({ proof: proof! }));
-  return refused;
+  return undefined;
 }
 
 /**
@@ -153,7 +166,7 @@ async function approveOrReject(
     if (!why) decide(run, decision, { ...d, by: String(d.by).trim() });
     return why;
   }
-  const why = (await whyNotSigned(run, decision, d?.proof)) ?? whyNotDecide(run, d.proof);
+  const why = (await whyNotSigned(run, decision, d)) ?? whyNotDecide(run, d.proof);
   if (!why) decide(run, decision, { ...d, by: d.proof!.by, role: d.proof!.role });
   return why;
 }
@@ -207,12 +220,14 @@ async function requestCancel(
   { signed }: { signed: boolean },
 ): Promise<string | undefined> {
   const early = whyNotCancel(run);
-  if (early || run.cancelRequest) return early;
+  if (early) return early;
   const proof = request?.proof;
   if (signed) {
-    const why = await whyNotSigned(run, 'cancel', proof);
-    if (why || run.cancelRequest) return why ?? whyNotCancel(run);
+    // Checked even when a cancellation is under way: a forged repeat gets no yes.
+    const why = await whyNotSigned(run, 'cancel', request);
+    if (why) return why;
   }
+  if (run.cancelRequest) return whyNotCancel(run); // already cancelling: a repeat joins it
   const gate = await CancellationScope.nonCancellable(() => run.acts.claimCancellation({ orderId: run.orderId }));
   const late = gate.granted ? whyNotCancel(run) : (gate.reason ?? 'a parcel is with the carrier');
   if (late || run.cancelRequest) return late;

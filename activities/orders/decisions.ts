@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Config } from '../../src/config';
 import type { SignedDecision } from '../../src/domain';
 import { loadVerifyKeys, verifyDecisionSignature } from '../../src/runtime/decision-keys';
+import { logger } from '../../src/logger';
 
 /**
  * The signature half of a decision's check (the claims are the workflow's: src/domain/decisions.ts).
@@ -11,13 +12,15 @@ import { loadVerifyKeys, verifyDecisionSignature } from '../../src/runtime/decis
 export function createDecisionActivities(config: Config) {
   let keys: ReadonlyMap<string, KeyObject> | undefined;
   return {
-    async verifyDecision({ proof }: { proof: SignedDecision }): Promise<{ refused?: string }> {
+    async verifyDecision({ proof, says }: { proof: SignedDecision; says: string }): Promise<{ refused?: string }> {
       try {
         keys ??= loadVerifyKeys(config);
       } catch (err) {
-        return { refused: `this worker cannot verify decisions: ${(err as Error).message}` };
+        // The details (paths, settings) are for the worker's log, not for the order's history and its callers.
+        logger.error({ err }, 'cannot load the decision public keys: every decision is refused');
+        return { refused: 'this worker cannot verify decisions (its decision keys are not configured; see its log)' };
       }
-      const refused = verifyDecisionSignature(proof, keys);
+      const refused = verifyDecisionSignature(proof, says, keys);
       return refused ? { refused } : {};
     },
   };

@@ -4,12 +4,20 @@
  * cancellations); the API signs {orderId, decision, by, role} for the workflow, which checks the
  * signature and the claims and has the last word (its refusal is a 409 with its reason).
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcDeadlineError, type Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { DECISION_ROLES, IdSchema, freeTextSchema, orderWorkflowId, type Decision, type OrderView } from '../domain';
+import {
+  DECISION_ROLES,
+  decisionSays,
+  IdSchema,
+  freeTextSchema,
+  orderWorkflowId,
+  type Decision,
+  type OrderView,
+} from '../domain';
 import { signDecision, type SigningKey } from '../runtime/decision-keys';
 import { approveUpdate, cancelUpdate, rejectUpdate } from '../../workflows/order-api';
 import { readOrderView } from './orders';
@@ -82,7 +90,7 @@ export function decisionRoutes(app: FastifyInstance, deps: DecisionsApiDeps): vo
 
 /** What a decision came to: the order's view, or why not (an HTTP status, a title, a detail naming the cause). */
 export type DecisionOutcome =
-  { ok: true; view: OrderView } | { ok: false; status: 403 | 404 | 409; title: string; detail: string };
+  { ok: true; view: OrderView } | { ok: false; status: 403 | 404 | 409 | 503; title: string; detail: string };
 
 /**
  * One decision by `who` on `orderId`, signed for the workflow: the API's routes and the console's
@@ -100,7 +108,7 @@ export async function makeDecision(
     return { ok: false, status: 403, title: 'Forbidden', detail: `role: a ${role} may not ${decision} an order` };
   if (who.kind === 'storefront' && !(await placedBy(deps.pool, orderId, who.storefront)))
     return { ok: false, status: 404, title: 'Order not found', detail: `orderId: no order ${orderId}` };
-  const proof = signDecision(deps.signing, { orderId, decision, by, role });
+  const proof = signDecision(deps.signing, { orderId, decision, by, role, says: decisionSays(decision, text) });
   const handle = deps.client.workflow.getHandle(orderWorkflowId(orderId));
   const input = { by, proof, identity: 'orders-api', ...text };
   try {
@@ -114,6 +122,13 @@ export async function makeDecision(
     return { ok: true, view };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return whyClosed(deps, orderId, decision);
+    if (isGrpcDeadlineError(err) && !(err instanceof WorkflowUpdateFailedError))
+      return {
+        ok: false,
+        status: 503,
+        title: 'No answer yet',
+        detail: `order ${orderId}: no answer to the ${decision} within ${ANSWER_WITHIN_MS[decision] / 1000} s; it may still act on it (follow GET /v1/orders/${orderId}); is a worker running?`,
+      };
     if (err instanceof WorkflowUpdateFailedError)
       return {
         ok: false,
@@ -161,7 +176,7 @@ async function placedBy(pool: Pool, orderId: string, storefront: string): Promis
 export async function waitingApprovals(pool: Pool) {
   const { rows } = await pool.query<{ order_id: string; total_cents: string; currency: string; since: Date }>(
     `SELECT order_id, total_cents, currency, updated_at AS since FROM orders
-     WHERE status = 'AwaitingApproval' ORDER BY updated_at, order_id LIMIT 200`,
+     WHERE status = 'AwaitingApproval' ORDER BY updated_at, order_id LIMIT 500`,
   );
   return rows.map((r) => ({
     orderId: r.order_id,

@@ -10,7 +10,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdSchema, isTerminal } from '../domain';
 import { readOrderView, type OrdersApiDeps } from './orders';
-import { principalOf } from './principal';
+import { principalOf, stillValid } from './principal';
 import { sendProblem } from './problem';
 
 const POLL_MS = 1_000;
@@ -44,7 +44,9 @@ export function eventRoutes(app: FastifyInstance, deps: OrdersApiDeps & { pollMs
       const first = owned ? await readOrderView(deps.client, orderId) : undefined;
       if (!first) return sendProblem(reply, 404, 'Order not found', `orderId: no order ${orderId}`);
       const after = Number(request.headers['last-event-id'] ?? -1);
-      return stream(reply, after, first, () => readOrderView(deps.client, orderId), deps.pollMs ?? POLL_MS);
+      // Each poll asks again whether the caller may still read: a logout or a disabled key ends the stream.
+      const read = async () => ((await stillValid(deps.pool, who)) ? readOrderView(deps.client, orderId) : undefined);
+      return stream(reply, after, first, read, deps.pollMs ?? POLL_MS);
     },
   );
 }

@@ -4,6 +4,7 @@
  * browser holds). A cookie is sent by the browser on its own, so a change made with one must
  * also carry the session's CSRF token in `X-CSRF-Token`; a bearer token is never sent unasked.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { storefrontOf } from './keys';
@@ -11,7 +12,8 @@ import { sendProblem } from './problem';
 import { sessionOf, type StaffRole } from './staff';
 
 export type Principal =
-  { kind: 'storefront'; storefront: string } | { kind: 'staff'; username: string; role: StaffRole; token: string };
+  | { kind: 'storefront'; storefront: string; token: string }
+  | { kind: 'staff'; username: string; role: StaffRole; token: string };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,6 +27,12 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export const principalOf = (request: FastifyRequest): Principal => request.principal!;
 
+const digest = (text: string) => createHash('sha256').update(text).digest();
+/** Whether a presented secret (a CSRF token) is the expected one, in time that does not tell how close it was. */
+export function sameSecret(presented: unknown, expected: string): boolean {
+  return typeof presented === 'string' && timingSafeEqual(digest(presented), digest(expected));
+}
+
 /** The onRequest hook of the /v1 routes: a 401 without good credentials, a 403 for a cookie change without its CSRF token. */
 export async function authenticate(pool: Pool, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const auth = request.headers.authorization;
@@ -32,12 +40,16 @@ export async function authenticate(pool: Pool, request: FastifyRequest, reply: F
   const cookie = bearer === undefined ? request.cookies[SESSION_COOKIE] : undefined;
   if (bearer?.startsWith('dok_')) {
     const storefront = await storefrontOf(pool, bearer);
-    if (storefront) request.principal = { kind: 'storefront', storefront };
+    if (storefront) request.principal = { kind: 'storefront', storefront, token: bearer };
   } else {
     const token = bearer ?? cookie;
     const session = token === undefined ? undefined : await sessionOf(pool, token);
     if (session && token) {
-      if (cookie && !SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== session.csrfToken)
+      if (
+        cookie &&
+        !SAFE_METHODS.has(request.method) &&
+        !sameSecret(request.headers['x-csrf-token'], session.csrfToken)
+      )
         return sendProblem(
           reply,
           403,
@@ -55,4 +67,11 @@ export async function authenticate(pool: Pool, request: FastifyRequest, reply: F
       'Authorization: a storefront API key (Bearer dok_...) or a staff session (POST /v1/session) is required',
     );
   return undefined;
+}
+
+/** Whether the credentials `who` came with still hold (a long stream asks again: a key disabled, a session ended). */
+export async function stillValid(pool: Pool, who: Principal): Promise<boolean> {
+  return who.kind === 'storefront'
+    ? (await storefrontOf(pool, who.token)) === who.storefront
+    : (await sessionOf(pool, who.token)) !== undefined;
 }

@@ -63,12 +63,23 @@ export async function firstRunAdmin(pool: Pool): Promise<string | undefined> {
   return addStaffUser(pool, 'admin', 'admin');
 }
 
-/** A new session for a right password of an enabled user: its token (shown once) and what it is; else undefined. */
-export async function logIn(
-  pool: Pool,
-  username: string,
-  password: string,
-): Promise<(StaffSession & { token: string; expiresAt: string }) | undefined> {
+/** Failed logins a name may have in LOGIN_WINDOW_S before it takes no more attempts for a while. */
+export const LOGIN_ATTEMPTS = 5;
+export const LOGIN_WINDOW_S = 60;
+
+export type LoginResult = (StaffSession & { token: string; expiresAt: string }) | 'wrong' | 'limited';
+
+/**
+ * A new session for a right password of an enabled user: its token (shown once) and what it is.
+ * Failures are counted per name in PostgreSQL, so guessing is slow whichever route, address or API
+ * process it comes through; a success clears the count.
+ */
+export async function logIn(pool: Pool, username: string, password: string): Promise<LoginResult> {
+  const { rows: tries } = await pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM staff_login_failures WHERE username = $1 AND at > now() - make_interval(secs => $2)`,
+    [username, LOGIN_WINDOW_S],
+  );
+  if (Number(tries[0]!.n) >= LOGIN_ATTEMPTS) return 'limited';
   const { rows } = await pool.query<{ password_hash: string; role: StaffRole }>(
     'SELECT password_hash, role FROM staff_users WHERE username = $1 AND disabled_at IS NULL',
     [username],
@@ -78,7 +89,15 @@ export async function logIn(
     user?.password_hash ?? (await (noSuchUser ??= hash(randomBytes(16).toString('hex')))),
     password,
   ).catch(() => false);
-  if (!user || !ok) return undefined;
+  if (!user || !ok) {
+    await pool.query(
+      `WITH gone AS (DELETE FROM staff_login_failures WHERE username = $1 AND at < now() - interval '1 hour')
+       INSERT INTO staff_login_failures (username) VALUES ($1)`,
+      [username],
+    );
+    return 'wrong';
+  }
+  await pool.query('DELETE FROM staff_login_failures WHERE username = $1', [username]);
   const token = `dos_${randomBytes(32).toString('base64url')}`;
   const csrfToken = randomBytes(24).toString('base64url');
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);

@@ -127,7 +127,7 @@ export interface OrderActivities {
    */
   claimCancellation(input: { orderId: string }): Promise<{ granted: boolean; reason?: string }>;
   /** Whether a decision's signature is by a key this worker holds (src/domain/decisions.ts); why not, if not. */
-  verifyDecision(input: { proof: SignedDecision }): Promise<{ refused?: string }>;
+  verifyDecision(input: { proof: SignedDecision; says: string }): Promise<{ refused?: string }>;
   /** Whether workflow `order-<orderId>` is running now; false when Temporal does not know it. */
   isOrderRunning(input: { orderId: string }): Promise<boolean>;
   /** How the latest run of `order-<orderId>` stands (RUNNING, TERMINATED, ...); undefined when Temporal does not know it. */

@@ -40,6 +40,8 @@ export interface DecisionClaims {
   nonce: string;
   /** Which signing key (rotation): the workers hold the public half of each. */
   keyId: string;
+  /** SHA-256 (base64url) of what the decision says (decisionSays): its note or reason cannot be swapped. */
+  detail: string;
 }
 
 export interface SignedDecision extends DecisionClaims {
@@ -47,7 +49,17 @@ export interface SignedDecision extends DecisionClaims {
   signature: string;
 }
 
-const FIELDS = ['orderId', 'decision', 'by', 'role', 'issuedAt', 'nonce', 'keyId'] as const;
+const FIELDS = ['orderId', 'decision', 'by', 'role', 'issuedAt', 'nonce', 'keyId', 'detail'] as const;
+
+/** What a decision says besides who made it, as one text: its note (approve) or reason, and for whom a cancel is. */
+export function decisionSays(
+  decision: Decision,
+  input: { note?: unknown; reason?: unknown; onBehalfOf?: unknown } | undefined,
+): string {
+  const text = decision === 'approve' ? input?.note : input?.reason;
+  const forCustomer = decision === 'cancel' && input?.onBehalfOf === 'customer';
+  return JSON.stringify([typeof text === 'string' ? text : null, forCustomer]);
+}
 
 /** The exact text that is signed: a fixed field order, so signer and verifier cannot disagree on JSON. */
 export function decisionMessage(c: DecisionClaims): string {

@@ -25,13 +25,16 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  let body = '';
+/** The body's bytes as sent (what the carrier signed), or undefined past the limit. */
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
   for await (const chunk of req) {
-    body += (chunk as Buffer).toString('utf8');
-    if (body.length > MAX_BODY_BYTES) return undefined;
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
   }
-  return body;
+  return Buffer.concat(chunks);
 }
 
 export function startCarrierWebhook(opts: {
@@ -53,9 +56,10 @@ export function startCarrierWebhook(opts: {
     if (new URL(req.url ?? '/', 'http://carrier').pathname !== CARRIER_WEBHOOK_PATH)
       return reply(res, 404, { error: `not found: POST ${CARRIER_WEBHOOK_PATH}` });
     if (req.method !== 'POST') return reply(res, 405, { error: `${req.method} not allowed: use POST` });
-    const body = await readBody(req);
-    if (body === undefined) return reply(res, 413, { error: `body: larger than ${MAX_BODY_BYTES} bytes` });
-    const unsigned = opts.secret && whyNotSigned(opts.secret, header(req, SIGNATURE_HEADER), body);
+    const raw = await readBody(req);
+    if (raw === undefined) return reply(res, 413, { error: `body: larger than ${MAX_BODY_BYTES} bytes` });
+    const unsigned = opts.secret && whyNotSigned(opts.secret, header(req, SIGNATURE_HEADER), raw);
+    const body = raw.toString('utf8');
     if (unsigned) return reply(res, 401, { error: unsigned });
     let json: unknown;
     try {

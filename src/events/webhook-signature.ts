@@ -20,7 +20,8 @@ export function signWebhookBody(secret: string, body: string, at = new Date()): 
 export function whyNotSigned(
   secret: string,
   header: string | undefined,
-  body: string,
+  /** The body's bytes as they came. */
+  body: Buffer | string,
   now = new Date(),
 ): string | undefined {
   if (!header) return `${SIGNATURE_HEADER}: required (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">)`;
@@ -31,7 +32,7 @@ export function whyNotSigned(
     return `${SIGNATURE_HEADER}: malformed (t=<unix seconds>,v1=<64 hex digits>)`;
   if (Math.abs(now.getTime() / 1000 - t) > SIGNATURE_TOLERANCE_S)
     return `${SIGNATURE_HEADER}: t is more than ${SIGNATURE_TOLERANCE_S} s from now (a replay, or a clock to fix)`;
-  const wanted = createHmac('sha256', secret).update(`${t}.${body}`).digest();
+  const wanted = createHmac('sha256', secret).update(`${t}.`).update(body).digest();
   return timingSafeEqual(wanted, Buffer.from(given, 'hex'))
     ? undefined
     : `${SIGNATURE_HEADER}: does not match the body`;

@@ -10,6 +10,7 @@
  * else DECISION_PUBLIC_KEYS_FILE, else the public half of the signing key above (one machine: `npm start`).
  */
 import {
+  createHash,
   createPrivateKey,
   createPublicKey,
   randomBytes,
@@ -130,31 +131,39 @@ export function loadVerifyKeys(config: KeyConfig): ReadonlyMap<string, KeyObject
   );
 }
 
-/** Signs `claims` (all but keyId, which is the signer's) with a fresh nonce and the time now. */
+const digest = (says: string) => createHash('sha256').update(says).digest('base64url');
+
+/** Signs `claims` and what the decision `says` (decisionSays), with a fresh nonce and the time now. */
 export function signDecision(
   signing: SigningKey,
-  claims: Omit<DecisionClaims, 'keyId' | 'nonce' | 'issuedAt'>,
+  claims: Omit<DecisionClaims, 'keyId' | 'nonce' | 'issuedAt' | 'detail'> & { says: string },
   now = new Date(),
 ): SignedDecision {
+  const { says, ...rest } = claims;
   const full: DecisionClaims = {
-    ...claims,
+    ...rest,
     issuedAt: now.toISOString(),
     nonce: randomBytes(16).toString('base64url'),
     keyId: signing.id,
+    detail: digest(says),
   };
   const signature = sign(null, Buffer.from(decisionMessage(full)), signing.key).toString('base64url');
   return { ...full, signature };
 }
 
-/** Whether `proof`'s signature is by one of `keys` (its claims are the workflow's to check). */
+/** Whether `proof` is signed by one of `keys` and says what the order was sent (`says`); its other claims are the workflow's to check. */
 export function verifyDecisionSignature(
   proof: SignedDecision,
+  says: string,
   keys: ReadonlyMap<string, KeyObject>,
 ): string | undefined {
   const key = keys.get(proof.keyId);
   if (!key) return `the signed decision names key "${proof.keyId}", which this worker does not hold`;
   const ok = verify(null, Buffer.from(decisionMessage(proof)), key, Buffer.from(proof.signature, 'base64url'));
-  return ok ? undefined : "the decision's signature does not verify (forged or altered)";
+  if (!ok) return "the decision's signature does not verify (forged or altered)";
+  if (proof.detail !== digest(says))
+    return 'the decision says something else than what was signed (note, reason or for whom)';
+  return undefined;
 }
 
 /** A throw-away stack's keys (bench, chaos): the driver signs with `signing`, its workers get `publicKeys`. */

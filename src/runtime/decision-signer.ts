@@ -6,7 +6,7 @@
  * user its credentials proved instead (src/api/decisions.ts).
  */
 import type { WorkflowClientInterceptor } from '@temporalio/client';
-import { DECISIONS, orderIdOfWorkflow, orderWorkflowId, type Decision, type Role } from '../domain';
+import { DECISIONS, decisionSays, orderIdOfWorkflow, orderWorkflowId, type Decision, type Role } from '../domain';
 import { signDecision, type SigningKey } from './decision-keys';
 
 type DecisionArgs = { by?: unknown; onBehalfOf?: unknown; proof?: unknown };
@@ -30,10 +30,9 @@ function signed(name: string, workflowId: string, args: unknown[], key: () => Si
   )
     return args;
   const by = typeof first.by === 'string' && first.by.trim() ? first.by.trim() : 'operator';
-  return [
-    { ...first, proof: signDecision(key(), { orderId, decision, by, role: roleFor(decision, first) }) },
-    ...args.slice(1),
-  ];
+  const says = decisionSays(decision, first as Parameters<typeof decisionSays>[1]);
+  const proof = signDecision(key(), { orderId, decision, by, role: roleFor(decision, first), says });
+  return [{ ...first, proof }, ...args.slice(1)];
 }
 
 /** `key` is called at the first decision (a client that only reads needs no key). */

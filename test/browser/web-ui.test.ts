@@ -278,12 +278,11 @@ test('the Web UI\'s "Send a Signal": an unsigned approve is recorded as refused,
   await page.screenshot({ path: path.join(SHOTS, 'signal-refused-still-running.png'), fullPage: true });
 
   // 2. A decision signed with the key (as the Orders API signs alice's), through the same dialog.
-  const proof = signedDecision({
-    orderId: orderIdOfWorkflow(placed.workflowId),
-    decision: 'approve',
-    by: 'alice',
-    role: 'approver',
-  });
+  const proof = signedDecision(
+    { orderId: orderIdOfWorkflow(placed.workflowId), decision: 'approve', by: 'alice', role: 'approver' },
+    undefined,
+    { note: 'via web ui' },
+  );
   await sendSignalInUi(page, 'approve', { by: 'alice', note: 'via web ui', proof }, 'signal-dialog-approve.png');
   const final = await handle.result();
   expect(final.status).toBe('Delivered');

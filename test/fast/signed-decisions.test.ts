@@ -6,7 +6,7 @@
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import { generateKeyPairSync } from 'node:crypto';
 import { approveSignal, approveUpdate, cancelSignal, cancelUpdate, rejectUpdate } from '../../workflows/order-api';
-import { orderIdOfWorkflow, type SignedDecision } from '../../src/domain';
+import { decisionSays, orderIdOfWorkflow, type SignedDecision } from '../../src/domain';
 import { signDecision } from '../../src/runtime/decision-keys';
 import { signedDecision, runSigningKey } from '../support/decisions';
 import { waitForView as viewWhen } from '../support/orders';
@@ -64,12 +64,12 @@ test('an unsigned approve, reject or cancel is refused with the reason; the orde
 test('a forged, altered, misdirected, expired or wrongly-held decision is refused, each with its reason', async () => {
   const { handle, orderId } = await waitingOrder();
   const { privateKey } = generateKeyPairSync('ed25519');
-  const cases: Array<[string, SignedDecision, RegExp]> = [
+  const cases: Array<[string, SignedDecision, RegExp, string?]> = [
     [
       'signed by another key under the real key id',
       signDecision(
         { id: runSigningKey().id, key: privateKey },
-        { orderId, decision: 'approve', by: 'alice', role: 'approver' },
+        { orderId, decision: 'approve', by: 'alice', role: 'approver', says: decisionSays('approve', {}) },
       ),
       /signature does not verify/,
     ],
@@ -77,6 +77,12 @@ test('a forged, altered, misdirected, expired or wrongly-held decision is refuse
       'a real signature with the name changed',
       { ...signedDecision({ orderId, decision: 'approve', by: 'mallory', role: 'approver' }), by: 'alice' },
       /signature does not verify/,
+    ],
+    [
+      'a real signature over no note, sent with one',
+      signedDecision({ orderId, decision: 'approve', by: 'alice', role: 'approver' }),
+      /says something else than what was signed/,
+      'a note added on the way',
     ],
     [
       'for another order',
@@ -104,8 +110,10 @@ test('a forged, altered, misdirected, expired or wrongly-held decision is refuse
       /key "k-elsewhere", which this worker does not hold/,
     ],
   ];
-  for (const [what, proof, why] of cases) {
-    const answer = await refusal(handle.executeUpdate(approveUpdate, { args: [{ by: 'alice', proof }] }));
+  for (const [what, proof, why, note] of cases) {
+    const answer = await refusal(
+      handle.executeUpdate(approveUpdate, { args: [{ by: 'alice', proof, ...(note ? { note } : {}) }] }),
+    );
     expect({ what, answer }).toEqual({ what, answer: expect.stringMatching(why) });
   }
   const view = await handle.query('status');
@@ -126,7 +134,9 @@ test("a signed decision is good once, and its signer's name is the one recorded,
     /already used \(replayed nonce\)/,
   );
   // A storefront's signed cancel is always the customer's, whoever the payload names.
-  const byShop = signedDecision({ orderId, decision: 'cancel', by: 'storefront:olga', role: 'storefront' });
+  const byShop = signedDecision({ orderId, decision: 'cancel', by: 'storefront:olga', role: 'storefront' }, undefined, {
+    reason: 'customer asked',
+  });
   const cancelled = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer asked', proof: byShop }] });
   expect(cancelled).toMatchObject({ status: 'Refunded', failureReason: 'cancelled-by-customer' });
   expect(cancelled.history.map((h) => h.note)).toContain(

@@ -195,7 +195,13 @@ test('`temporal workflow signal|update` with full Temporal access: unsigned is r
   );
   expect((await handle.query(statusQuery)).status).toBe('AwaitingApproval');
   // A decision the key holder signed is good over any channel, once.
-  const proof = signedDecision({ orderId, decision: 'approve', by: 'alice', role: 'approver' });
+  const proof = signedDecision({ orderId, decision: 'approve', by: 'alice', role: 'approver' }, undefined, {
+    note: 'via temporal CLI',
+  });
+  // The note is signed too: the same proof with another note is refused.
+  expect((await send('update', { by: 'alice', note: 'swapped', proof })).stderr).toMatch(
+    /says something else than what was signed/,
+  );
   expect((await send('signal', { by: 'alice', note: 'via temporal CLI', proof })).code).toBe(0);
   const view = await handle.result();
   expect(view.status).toBe('Delivered');

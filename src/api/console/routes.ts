@@ -11,14 +11,15 @@ import {
   DECISIONS,
   IdSchema,
   formatMoney,
+  formatZodError,
   freeTextSchema,
   isTerminal,
   type Decision,
 } from '../../domain';
 import { makeDecision, waitingApprovals, type DecisionsApiDeps } from '../decisions';
 import { readOrderView } from '../orders';
-import { SESSION_COOKIE } from '../principal';
-import { LOGIN_RATE_LIMIT, SESSION_COOKIE_OPTIONS } from '../session';
+import { SESSION_COOKIE, sameSecret } from '../principal';
+import { LOGIN_RATE_LIMIT, sessionCookie } from '../session';
 import { SESSION_TTL_MS, USERNAME, logIn, logOut, sessionOf, type StaffSession } from '../staff';
 import { STYLESHEET, html, page } from './html';
 import { LIVE_SCRIPT } from './live';
@@ -55,10 +56,12 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
     { schema: { hide: true }, config: { rateLimit: LOGIN_RATE_LIMIT } },
     async (request, reply) => {
       const { username = '', password = '' } = form(request);
-      const session = USERNAME.test(username) && password ? await logIn(deps.pool, username, password) : undefined;
-      if (!session) return reply.code(401).type(HTML).send(loginPage('That name and password do not work.'));
+      const session = USERNAME.test(username) && password ? await logIn(deps.pool, username, password) : 'wrong';
+      if (session === 'limited')
+        return reply.code(429).type(HTML).send(loginPage('Too many wrong passwords for that name: wait a minute.'));
+      if (session === 'wrong') return reply.code(401).type(HTML).send(loginPage('That name and password do not work.'));
       return back(
-        reply.setCookie(SESSION_COOKIE, session.token, { ...SESSION_COOKIE_OPTIONS, maxAge: SESSION_TTL_MS / 1000 }),
+        reply.setCookie(SESSION_COOKIE, session.token, { ...sessionCookie(request), maxAge: SESSION_TTL_MS / 1000 }),
         '/console',
       );
     },
@@ -70,7 +73,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
       if (!session || !token) return back(reply, '/console/login');
       request.staff = { ...session, token };
       // Every change carries the session's CSRF token: a form of another site cannot know it.
-      if (request.method === 'POST' && form(request)._csrf !== session.csrfToken)
+      if (request.method === 'POST' && !sameSecret(form(request)._csrf, session.csrfToken))
         return reply
           .code(403)
           .type(HTML)
@@ -109,10 +112,14 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
       const at = `/console/orders/${encodeURIComponent(orderId)}`;
       const field = kind === 'approve' ? 'note' : 'reason';
       const raw = form(request)[field];
-      const text = freeTextSchema(500).safeParse(raw);
-      if (kind !== 'approve' && !text.success)
-        return back(reply, `${at}?error=${encodeURIComponent(`${field}: is required`)}`);
-      const given = text.success ? { [field]: text.data } : {};
+      // A note may be left empty; a reason may not; neither may be malformed (nothing is decided then).
+      const text = kind === 'approve' && !raw?.trim() ? undefined : freeTextSchema(500).safeParse(raw);
+      if (text && !text.success)
+        return back(
+          reply,
+          `${at}?error=${encodeURIComponent(formatZodError(text.error).replace(/^input:/, `${field}:`))}`,
+        );
+      const given = text?.success ? { [field]: text.data } : {};
       const who = request.staff!;
       const outcome = await makeDecision(
         deps,
@@ -125,7 +132,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
     });
     pages.post('/console/logout', { schema: { hide: true } }, async (request, reply) => {
       await logOut(deps.pool, request.staff!.token);
-      return back(reply.clearCookie(SESSION_COOKIE, SESSION_COOKIE_OPTIONS), '/console/login');
+      return back(reply.clearCookie(SESSION_COOKIE, sessionCookie(request)), '/console/login');
     });
   });
 }
