@@ -21,6 +21,7 @@ import { formatZodError } from '../domain';
 import { consoleRoutes, type ConsoleDeps } from './console/routes';
 import { decisionRoutes } from './decisions';
 import { eventRoutes } from './events';
+import { attentionRoutes } from './attention';
 import { orderRoutes, type OrdersApiDeps } from './orders';
 import { authenticate } from './principal';
 import { sendProblem } from './problem';
@@ -99,6 +100,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     orderRoutes(v1, deps);
     decisionRoutes(v1, deps);
     eventRoutes(v1, deps);
+    attentionRoutes(v1, deps);
   });
   await app.register(async (pages) => consoleRoutes(pages, deps));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

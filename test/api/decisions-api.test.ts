@@ -234,6 +234,30 @@ test("a storefront cancels its own order for the customer (stock back, nothing c
   expect(await paymentOps(stack.pool, orderId)).toEqual([]);
 });
 
+test('an operator recovers an order whose run was terminated (stock back, nothing charged); a running one is a 409; others may not', async () => {
+  const { orderId, sku, handle } = await bigOrder();
+  const operator = await user('operator');
+  const opsSession = await logIn(operator.name, operator.password);
+  const clerk = await user('customer-service');
+  const clerkSession = await logIn(clerk.name, clerk.password);
+  const recover = (token: string) =>
+    api.inject({ method: 'POST', url: `/v1/orders/${orderId}/recover`, headers: bearer(token) });
+  const running = await recover(opsSession.token);
+  expect(running.statusCode).toBe(409);
+  expect(running.json().detail).toBe(`refused: order ${orderId} still runs; it settles itself`);
+  await handle.terminate('operator: looks stuck');
+  expect((await recover(clerkSession.token)).statusCode).toBe(403);
+  const recovered = await recover(opsSession.token);
+  expect(recovered.statusCode).toBe(200);
+  expect(recovered.json()).toMatchObject({ orderId, outcome: 'undone', status: 'Cancelled' });
+  expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 3, reserved: 0 } });
+  expect(await paymentOps(stack.pool, orderId)).toEqual([]);
+  const attention = await api.inject({ method: 'GET', url: '/v1/attention', headers: bearer(clerkSession.token) });
+  expect(attention.statusCode).toBe(200);
+  expect((attention.json().orders as Array<{ orderId: string }>).map((o) => o.orderId)).not.toContain(orderId);
+  expect((await api.inject({ method: 'GET', url: '/v1/attention', headers: bearer(shopKey) })).statusCode).toBe(403);
+});
+
 test('`orders login` keeps a session file only its user can read; the CLI then decides as that user, with no Temporal address', async () => {
   const { orderId, handle } = await bigOrder();
   const listening = await startTestApi(stack);

@@ -16,6 +16,7 @@ import {
   isTerminal,
   type Decision,
 } from '../../domain';
+import { RECOVERS, SEES_ATTENTION, ordersNeedingAttention, recoverFor } from '../attention';
 import { makeDecision, waitingApprovals, type DecisionsApiDeps } from '../decisions';
 import { readOrderView } from '../orders';
 import { SESSION_COOKIE, sameSecret } from '../principal';
@@ -25,6 +26,8 @@ import { STYLESHEET, html, page } from './html';
 import { LIVE_SCRIPT } from './live';
 
 export interface ConsoleDeps extends DecisionsApiDeps {
+  /** Where the orders' workflows run (a recovery starts there). */
+  taskQueuePrefix?: string;
   /** The order's page in the Temporal Web UI, when there is one to link to. */
   orderUrl?: (orderId: string) => string;
 }
@@ -130,6 +133,19 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
       );
       return back(reply, outcome.ok ? `${at}?done=${kind}` : `${at}?error=${encodeURIComponent(outcome.detail)}`);
     });
+    pages.post('/console/orders/:orderId/recover', { schema: { hide: true } }, async (request, reply) => {
+      const { orderId } = request.params as { orderId: string };
+      const at = `/console/orders/${encodeURIComponent(orderId)}`;
+      if (!RECOVERS.includes(request.staff!.role))
+        return back(reply, `${at}?error=${encodeURIComponent('role: only an operator or an admin recovers an order')}`);
+      if (!IdSchema.safeParse(orderId).success)
+        return reply
+          .code(404)
+          .type(HTML)
+          .send(pageFor(request, 'Not found', html``));
+      const outcome = await recoverFor(deps, orderId);
+      return back(reply, outcome.ok ? `${at}?done=recover` : `${at}?error=${encodeURIComponent(outcome.detail)}`);
+    });
     pages.post('/console/logout', { schema: { hide: true } }, async (request, reply) => {
       await logOut(deps.pool, request.staff!.token);
       return back(reply.clearCookie(SESSION_COOKIE, sessionCookie(request)), '/console/login');
@@ -166,43 +182,75 @@ function loginPage(error?: string): string {
 
 async function inboxPage(deps: ConsoleDeps, request: FastifyRequest): Promise<string> {
   const who = request.staff!;
-  if (!DECISION_ROLES.approve.includes(who.role))
-    return pageFor(
-      request,
-      'Approvals',
-      html`<p>Approvals are for approvers and admins. Open an order by its id: /console/orders/&lt;orderId&gt;.</p>`,
-    );
-  const waiting = await waitingApprovals(deps.pool);
+  const sections = [
+    DECISION_ROLES.approve.includes(who.role) ? approvalsSection(await waitingApprovals(deps.pool)) : '',
+    SEES_ATTENTION.includes(who.role) ? attentionSection(await ordersNeedingAttention(deps.pool)) : '',
+  ];
+  return pageFor(request, 'Inbox', html`${sections}`);
+}
+
+const orderLink = (orderId: string) => html`<a href="/console/orders/${encodeURIComponent(orderId)}">${orderId}</a>`;
+
+function approvalsSection(waiting: Awaited<ReturnType<typeof waitingApprovals>>) {
   const now = Date.now();
   const rows = waiting.map(
     (a) =>
       html`<tr>
-        <td><a href="/console/orders/${encodeURIComponent(a.orderId)}">${a.orderId}</a></td>
+        <td>${orderLink(a.orderId)}</td>
         <td>${formatMoney({ amountCents: a.totalCents, currency: a.currency })}</td>
         <td>${minutes(now - Date.parse(a.waitingSince))}</td>
       </tr>`,
   );
-  return pageFor(
-    request,
-    'Approvals',
-    waiting.length
-      ? html`<table>
-          <caption class="muted">
-            Orders waiting for an approver, oldest first
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Order</th>
-              <th scope="col">Total</th>
-              <th scope="col">Waiting</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${rows}
-          </tbody>
-        </table>`
-      : html`<p>Nothing waits for approval.</p>`,
+  return html`<h2>Approvals</h2>
+    ${
+      waiting.length
+        ? html`<table>
+            <caption class="muted">
+              Orders waiting for an approver, oldest first
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Order</th>
+                <th scope="col">Total</th>
+                <th scope="col">Waiting</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${rows}
+            </tbody>
+          </table>`
+        : html`<p>Nothing waits for approval.</p>`
+    }`;
+}
+
+function attentionSection(orders: Awaited<ReturnType<typeof ordersNeedingAttention>>) {
+  const rows = orders.map(
+    (o) =>
+      html`<tr>
+        <td>${orderLink(o.orderId)}</td>
+        <td>${o.status}</td>
+        <td>${o.reason}</td>
+        <td>${o.since.replace('T', ' ').slice(0, 19)}</td>
+      </tr>`,
   );
+  return html`<h2>Needs attention</h2>
+    ${
+      orders.length
+        ? html`<table>
+            <thead>
+              <tr>
+                <th scope="col">Order</th>
+                <th scope="col">Status</th>
+                <th scope="col">Why</th>
+                <th scope="col">Since (UTC)</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${rows}
+            </tbody>
+          </table>`
+        : html`<p>Nothing needs people now.</p>`
+    }`;
 }
 
 const minutes = (ms: number) => (ms < 60_000 ? 'under a minute' : `${Math.floor(ms / 60_000)} min`);
@@ -218,6 +266,14 @@ function orderPage(
   const can = (d: Decision) => DECISION_ROLES[d].includes(who.role);
   const csrf = html`<input type="hidden" name="_csrf" value="${who.csrfToken}" />`;
   const waiting = view.status === 'AwaitingApproval';
+  const recoverForm =
+    RECOVERS.includes(who.role) && (view.needsAttention || !isTerminal(view.status))
+      ? html`<form class="inline" method="post" action="/console/orders/${encodeURIComponent(orderId)}/recover">
+          ${csrf}
+          <p class="muted">Its run stopped without settling it? Recover settles it (refund, release, bookings).</p>
+          <button type="submit">Recover</button>
+        </form>`
+      : '';
   const decisionForms = html`${
     waiting && can('approve')
       ? html`<form class="inline" method="post" action="/console/orders/${encodeURIComponent(orderId)}/approve">
@@ -257,7 +313,7 @@ function orderPage(
       }
     </p>
     ${view.needsAttention ? html`<p class="flash error">Needs attention since ${view.needsAttention.since}: ${view.needsAttention.reason}</p>` : ''}
-    ${decisionForms}
+    ${decisionForms} ${recoverForm}
     <h2>Payment</h2>
     <p>
       ${view.payment.status}: authorized ${money(view.payment.authorizedCents)}, captured
