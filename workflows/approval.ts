@@ -1,5 +1,5 @@
 import { CancellationScope, condition, patched } from '@temporalio/workflow';
-import { provenance } from '../src/domain/deterministic';
+import { formatMoney, provenance } from '../src/domain/deterministic';
 import { rejectOrder } from './failure-reason';
 import type { OrderRun } from './order-run';
 import { PATCHES } from './patches';
@@ -16,7 +16,15 @@ export async function awaitApproval(run: OrderRun): Promise<void> {
   const approvers = run.approvers();
   const decided = (ms: number) => condition(() => view.approval !== undefined, ms);
   state.transition('AwaitingApproval');
-  await acts.recordStatus({ orderId, runId, status: 'AwaitingApproval', approvers });
+  // The request says why it was asked and by when: the console's inbox shows both.
+  // (Runs from before rule sets pinned none: their threshold was the policy's.)
+  const pinned = policy.rules as typeof policy.rules | undefined;
+  const threshold = pinned?.rules.approval.thresholdCents ?? policy.approvalThresholdCents;
+  const approval = {
+    rule: `total ${formatMoney({ amountCents: view.totalCents, currency: view.currency ?? 'USD' })} at or above ${formatMoney({ amountCents: threshold, currency: view.currency ?? 'USD' })} (rules v${view.rulesVersion ?? 0})`,
+    dueAt: new Date(Date.now() + policy.approvalTimeoutMs).toISOString(),
+  };
+  await acts.recordStatus({ orderId, runId, status: 'AwaitingApproval', approvers, approval });
   const half = Math.floor(policy.approvalTimeoutMs / 2);
   if (!(await decided(half))) {
     state.note('reminder: half of the approval window has passed');

@@ -285,13 +285,14 @@ export function createOrderActivities(
       );
     },
 
-    async recordStatus({ orderId, status, note, runId, approvers, reminder }) {
+    async recordStatus({ orderId, status, note, runId, approvers, reminder, approval }) {
       if (!isOrderStatus(status)) throw invalidInput('status', `unknown order status ${JSON.stringify(status)}`);
       await writeOwnStatus(runId, {
         orderId,
         status,
         note,
         event: approvalEvent(orderId, status, approvers, reminder),
+        ...(approval && status === 'AwaitingApproval' ? { approval } : {}),
       });
     },
 

@@ -172,10 +172,17 @@ async function placedBy(pool: Pool, orderId: string, storefront: string): Promis
   return rowCount === 1;
 }
 
-/** Orders waiting for an approver, oldest first (the read model). */
+/** Orders waiting for an approver, oldest first (the read model): what asked, and by when. */
 export async function waitingApprovals(pool: Pool) {
-  const { rows } = await pool.query<{ order_id: string; total_cents: string; currency: string; since: Date }>(
-    `SELECT order_id, total_cents, currency, updated_at AS since FROM orders
+  const { rows } = await pool.query<{
+    order_id: string;
+    total_cents: string;
+    currency: string;
+    since: Date;
+    approval_rule: string | null;
+    approval_due_at: Date | null;
+  }>(
+    `SELECT order_id, total_cents, currency, updated_at AS since, approval_rule, approval_due_at FROM orders
      WHERE status = 'AwaitingApproval' ORDER BY updated_at, order_id LIMIT 500`,
   );
   return rows.map((r) => ({
@@ -183,5 +190,7 @@ export async function waitingApprovals(pool: Pool) {
     totalCents: Number(r.total_cents),
     currency: r.currency,
     waitingSince: r.since.toISOString(),
+    ...(r.approval_rule ? { rule: r.approval_rule } : {}),
+    ...(r.approval_due_at ? { dueAt: r.approval_due_at.toISOString() } : {}),
   }));
 }

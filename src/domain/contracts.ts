@@ -166,6 +166,8 @@ export interface RecordStatusInput {
   approvers?: string[];
   /** An approval reminder (with `approvers`): announced as ApprovalReminder, `reminder` its kind. */
   reminder?: 'half-way' | 'last-call';
+  /** The approval request itself (AwaitingApproval): the rule that asked and when an answer is due. */
+  approval?: { rule: string; dueAt: string };
 }
 
 export interface ReservedLine {

@@ -141,7 +141,15 @@ test('an approver sees the queue and approves through the API; the workflow reco
   const queue = await api.inject({ method: 'GET', url: '/v1/approvals', headers: bearer(boss.token) });
   expect(queue.statusCode).toBe(200);
   expect(queue.json().approvals).toEqual(
-    expect.arrayContaining([expect.objectContaining({ orderId, totalCents: 120_000, currency: 'USD' })]),
+    expect.arrayContaining([
+      expect.objectContaining({
+        orderId,
+        totalCents: 120_000,
+        currency: 'USD',
+        rule: 'total 1,200.00 USD at or above 1,000.00 USD (rules v0)',
+        dueAt: expect.stringMatching(/^\d{4}-/),
+      }),
+    ]),
   );
   for (const headers of [bearer(clerkSession.token), bearer(shopKey)])
     expect((await api.inject({ method: 'GET', url: '/v1/approvals', headers })).statusCode).toBe(403);

@@ -87,6 +87,11 @@ test('an approver logs in, approves from the inbox with a note, and the order pa
   await page.screenshot({ path: path.join(SHOTS, 'login.png') });
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('link', { name: orderId }).waitFor();
+  // The inbox says why the order asks and by when an answer is due.
+  const row = await page.getByRole('row').filter({ hasText: orderId }).innerText();
+  expect(row).toMatch(
+    /1,500\.00 USD.*total 1,500\.00 USD at or above 1,000\.00 USD \(rules v0\).*in (under a minute|\d+ min)/s,
+  );
   await page.screenshot({ path: path.join(SHOTS, 'inbox.png'), fullPage: true });
 
   await page.getByRole('link', { name: orderId }).click();

@@ -75,6 +75,8 @@ export interface StatusWrite {
   failureReason?: string;
   /** Outbox event to write with the status (defaults to the status's customer-visible event, if any). */
   event?: { type: OrderEventType; payload: Record<string, unknown>; keySuffix?: string };
+  /** With AwaitingApproval: the rule that asked and when an answer is due. */
+  approval?: { rule: string; dueAt: string };
 }
 
 /**
@@ -108,6 +110,12 @@ export async function writeOrderStatus(
        WHERE order_id = $1 AND (status IS DISTINCT FROM $2 OR ($3::text IS NOT NULL AND failure_reason IS DISTINCT FROM $3))`,
       [w.orderId, w.status, w.failureReason ?? null],
     );
+    if (w.approval)
+      await db.query('UPDATE orders SET approval_rule = $2, approval_due_at = $3 WHERE order_id = $1', [
+        w.orderId,
+        w.approval.rule,
+        w.approval.dueAt,
+      ]);
   }
   await db.query(
     `INSERT INTO order_status_history (order_id, status, note) VALUES ($1, $2, $3)

@@ -58,7 +58,7 @@ export function page(
         <header>
           <strong>durable-orders</strong>${
             opts.user
-              ? html`<a href="/console">Approvals</a><span>${opts.user.username} (${opts.user.role})</span>
+              ? html`<a href="/console">Inbox</a><span>${opts.user.username} (${opts.user.role})</span>
                   <form method="post" action="/console/logout" class="inline">
                     <input type="hidden" name="_csrf" value="${opts.csrfToken}" /><button>Log out</button>
                   </form>`

@@ -199,6 +199,8 @@ function approvalsSection(waiting: Awaited<ReturnType<typeof waitingApprovals>>)
         <td>${orderLink(a.orderId)}</td>
         <td>${formatMoney({ amountCents: a.totalCents, currency: a.currency })}</td>
         <td>${minutes(now - Date.parse(a.waitingSince))}</td>
+        <td>${a.rule ?? ''}</td>
+        <td>${a.dueAt ? dueIn(Date.parse(a.dueAt) - now) : ''}</td>
       </tr>`,
   );
   return html`<h2>Approvals</h2>
@@ -213,6 +215,8 @@ function approvalsSection(waiting: Awaited<ReturnType<typeof waitingApprovals>>)
                 <th scope="col">Order</th>
                 <th scope="col">Total</th>
                 <th scope="col">Waiting</th>
+                <th scope="col">Asked because</th>
+                <th scope="col">Answer due</th>
               </tr>
             </thead>
             <tbody>
@@ -253,6 +257,7 @@ function attentionSection(orders: Awaited<ReturnType<typeof ordersNeedingAttenti
     }`;
 }
 
+const dueIn = (ms: number) => (ms <= 0 ? 'now (overdue)' : `in ${minutes(ms)}`);
 const minutes = (ms: number) => (ms < 60_000 ? 'under a minute' : `${Math.floor(ms / 60_000)} min`);
 
 function orderPage(
