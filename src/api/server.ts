@@ -9,6 +9,7 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
@@ -104,5 +105,19 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await app.register(async (pages) => consoleRoutes(pages, deps));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // Interactive docs of the same document (@fastify/swagger-ui: its own assets, its own CSP).
+  // Swagger UI styles its widgets inline: its pages (and only they, with no user data on them) allow that.
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiHooks: {
+      onRequest: (_request, reply, done) => {
+        reply.header(
+          'content-security-policy',
+          "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+        );
+        done();
+      },
+    },
+  });
   return app;
 }

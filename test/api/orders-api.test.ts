@@ -160,6 +160,12 @@ test('a body over the limit is refused with 413; the OpenAPI 3.1 document lists 
   const doc = (await api.inject({ method: 'GET', url: '/openapi.json' })).json();
   expect(doc.openapi).toBe('3.1.0');
   expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/orders', '/v1/orders/{orderId}']));
+  // The interactive docs read the same document.
+  const ui = await api.inject({ method: 'GET', url: '/docs' });
+  expect(ui.statusCode).toBe(200);
+  expect(ui.headers['content-type']).toMatch(/^text\/html/);
+  const served = (await api.inject({ method: 'GET', url: '/docs/json' })).json();
+  expect(Object.keys(served.paths)).toEqual(expect.arrayContaining(['/v1/orders/{orderId}/approve', '/v1/approvals']));
 });
 
 test('`orders api-keys add` prints a key once that the API then accepts; a bad storefront name is exit 2', async () => {

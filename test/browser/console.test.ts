@@ -139,3 +139,17 @@ test('a form posted without its CSRF token is refused, and the order keeps waiti
   expect(await paymentOps(stack.pool, orderId)).toEqual([]);
   await context.close();
 });
+
+test('/docs renders the OpenAPI document interactively in the browser (its own assets pass the CSP)', async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(`${base}/docs`);
+  await page.getByText('durable-orders Orders API').first().waitFor({ timeout: 30_000 });
+  await page.getByText('/v1/orders/{orderId}/approve').first().waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'docs.png') });
+  expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+  await page.close();
+});
