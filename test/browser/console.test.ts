@@ -118,6 +118,12 @@ test('an approver logs in, approves from the inbox with a note, and the order pa
 test('a form posted without its CSRF token is refused, and the order keeps waiting', async () => {
   const orderId = await waitingOrder();
   const context = await browser.newContext();
+  // Login CSRF: another site's form cannot log this browser in (as anyone) without our form's token.
+  const forgedLogin = await context.request.post(`${base}/console/login`, {
+    form: { username: approver, password },
+    maxRedirects: 0,
+  });
+  expect(forgedLogin.status()).toBe(403);
   const page = await context.newPage();
   await page.goto(`${base}/console/login`);
   await page.getByLabel('User name').fill(approver);

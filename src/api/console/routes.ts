@@ -4,6 +4,7 @@
  * the same decisions as the API (makeDecision: signed for the workflow). An order page refreshes
  * itself while the order moves.
  */
+import { randomBytes } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -52,17 +53,28 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
     reply.type('text/javascript; charset=utf-8').send(LIVE_SCRIPT),
   );
   app.get('/console/login', { schema: { hide: true } }, (request, reply) =>
-    reply.type(HTML).send(loginPage(query(request).error)),
+    reply.type(HTML).send(loginPage(loginToken(request, reply), query(request).error)),
   );
   app.post(
     '/console/login',
     { schema: { hide: true }, config: { rateLimit: LOGIN_RATE_LIMIT } },
     async (request, reply) => {
-      const { username = '', password = '' } = form(request);
+      const { username = '', password = '', _login = '' } = form(request);
+      // Login CSRF: only our own form, from this browser, logs it in (another site cannot read the cookie).
+      if (!request.cookies[LOGIN_COOKIE] || !sameSecret(_login, request.cookies[LOGIN_COOKIE]))
+        return reply
+          .code(403)
+          .type(HTML)
+          .send(loginPage(loginToken(request, reply), 'This form is stale: log in again.'));
       const session = USERNAME.test(username) && password ? await logIn(deps.pool, username, password) : 'wrong';
-      if (session === 'limited')
-        return reply.code(429).type(HTML).send(loginPage('Too many wrong passwords for that name: wait a minute.'));
-      if (session === 'wrong') return reply.code(401).type(HTML).send(loginPage('That name and password do not work.'));
+      const again = (status: number, why: string) =>
+        reply
+          .code(status)
+          .type(HTML)
+          .send(loginPage(loginToken(request, reply), why));
+      if (session === 'limited') return again(429, 'Too many wrong passwords for that name: wait a minute.');
+      if (session === 'wrong') return again(401, 'That name and password do not work.');
+      reply.clearCookie(LOGIN_COOKIE, { path: '/console/login' });
       return back(
         reply.setCookie(SESSION_COOKIE, session.token, { ...sessionCookie(request), maxAge: SESSION_TTL_MS / 1000 }),
         '/console',
@@ -166,11 +178,21 @@ function pageFor(
   });
 }
 
-function loginPage(error?: string): string {
+const LOGIN_COOKIE = 'dos_login';
+
+/** The login form's token: a random value in an HttpOnly, SameSite=Strict cookie and in the form (double submit). */
+function loginToken(request: FastifyRequest, reply: FastifyReply): string {
+  const token = request.cookies[LOGIN_COOKIE] ?? randomBytes(24).toString('base64url');
+  reply.setCookie(LOGIN_COOKIE, token, { ...sessionCookie(request), path: '/console/login', maxAge: 3600 });
+  return token;
+}
+
+function loginPage(loginToken: string, error?: string): string {
   return page(
     'Log in',
     html`${error ? html`<p class="flash error" role="alert">${error}</p>` : ''}
       <form method="post" action="/console/login">
+        <input type="hidden" name="_login" value="${loginToken}" />
         <label for="username">User name</label
         ><input id="username" name="username" autocomplete="username" required autofocus />
         <label for="password">Password</label
