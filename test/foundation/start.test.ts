@@ -113,6 +113,8 @@ test('embedded: Web UI answers with the codec server set, Ctrl-C leaves no proce
     CARRIER_WEBHOOK_PORT: String(ports.CARRIER_WEBHOOK_PORT),
   });
   delete env.PAYLOAD_CODEC_KEYS; // a first run without keys makes its own key file
+  delete env.DECISION_SIGNING_KEY; // ... and its own decision signing key
+  delete env.DECISION_PUBLIC_KEYS;
   const cliEnv = { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${ports.TEMPORAL_PORT}` };
 
   const first = spawnNode('tools/dev-stack/start.js', [], env);
@@ -135,6 +137,18 @@ test('embedded: Web UI answers with the codec server set, Ctrl-C leaves no proce
     expect(children.some((c) => c.command.includes('sandbox-payments.js'))).toBe(true);
     expect(children.some((c) => c.command.includes('sandbox-carrier.js'))).toBe(true);
     expect(children.some((c) => c.command.includes('api.js'))).toBe(true);
+    // A first run: the decision signing key, and an admin whose password is printed once; the console answers.
+    expect(statSync(path.join(dataDir, 'decision-signing-key')).mode & 0o777).toBe(0o600);
+    const [, password] = await first.waitFor(/Staff +first run: user "admin", password (\S+) \(shown once\)/);
+    const apiUrl = `http://127.0.0.1:${ports.ORDERS_API_PORT}`;
+    const login = await fetch(`${apiUrl}/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
+    expect(login.status).toBe(201);
+    expect(first.output()).toContain(`Console    ${apiUrl}/console`);
+    expect((await fetch(`${apiUrl}/console/login`)).status).toBe(200);
     const doctor = await runCli(['doctor', '--json'], cliEnv);
     expect(doctor.code).toBe(0);
     checkId = JSON.parse(doctor.stdout).checkId;
