@@ -23,6 +23,7 @@ import { consoleRoutes, type ConsoleDeps } from './console/routes';
 import { decisionRoutes } from './decisions';
 import { eventRoutes } from './events';
 import { attentionRoutes } from './attention';
+import { catalogRoutes } from './catalog';
 import { orderRoutes, type OrdersApiDeps } from './orders';
 import { authenticate } from './principal';
 import { sendProblem } from './problem';
@@ -102,6 +103,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     decisionRoutes(v1, deps);
     eventRoutes(v1, deps);
     attentionRoutes(v1, deps);
+    catalogRoutes(v1, deps);
   });
   await app.register(async (pages) => consoleRoutes(pages, deps));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -5,24 +5,19 @@
 import { listCatalog, upsertCatalogItem, type CatalogRow } from '../../activities/catalog/store/items';
 import {
   CurrencySchema,
-  ID_PATTERN,
-  PRODUCT_TYPES,
   SkuSchema,
+  checkCatalogItem,
   formatMoney,
-  hasUnsafeChars,
-  isProductType,
-  isShippable,
   money,
   parseMajorUnits,
-  type ProductType,
+  type CatalogField,
+  type CatalogItem,
 } from '../domain';
 import { waitlistsVia } from '../runtime/waitlists';
 import { withContext } from './context';
 import { withPool } from './database';
 import { invalid } from './errors';
 import { EXIT, printJson, table } from './output';
-
-const MAX_STOCK = 2_147_483_647; // stock.on_hand is a PostgreSQL integer
 
 function toJson(row: CatalogRow) {
   const onHand = row.warehouses.reduce((n, w) => n + w.onHand, 0);
@@ -54,70 +49,46 @@ export interface UpsertOptions {
   json?: boolean;
 }
 
-/** Every problem with the flags at once, each naming its flag. */
-export function parseUpsert(opts: UpsertOptions) {
+/** The flag each field of an item comes from. */
+const FLAGS: Record<CatalogField, string> = {
+  sku: '--sku',
+  name: '--name',
+  priceCents: '--price',
+  currency: '--currency',
+  productType: '--type',
+  releaseAt: '--release-at',
+  onHand: '--stock',
+  warehouseId: '--warehouse',
+};
+
+/** Every problem with the flags at once, each naming its flag (the item's rules: src/domain/catalog-item.ts). */
+export function parseUpsert(opts: UpsertOptions): CatalogItem {
   const problems: string[] = [];
-  const need = (flag: string, value: string | undefined) => {
-    if (value === undefined) problems.push(`${flag}: is required`);
-    return value;
-  };
-  const sku = need('--sku', opts.sku);
-  if (sku !== undefined && !SkuSchema.safeParse(sku).success)
-    problems.push('--sku: must be 1-64 letters, digits, "_" or "-"');
-  const name = need('--name', opts.name)?.trim();
-  if (name !== undefined) {
-    if (name === '') problems.push('--name: must not be empty');
-    else if (name.length > 200) problems.push('--name: must be at most 200 characters');
-    else if (hasUnsafeChars(name)) problems.push('--name: must not contain control characters');
-  }
-  const currency = need('--currency', opts.currency);
-  const currencyOk = currency !== undefined && CurrencySchema.safeParse(currency).success;
-  if (currency !== undefined && !currencyOk)
-    problems.push('--currency: must be an ISO 4217 currency code (3 uppercase letters, e.g. "USD")');
-  const price = need('--price', opts.price);
+  // What only a flag can get wrong: the price in major units, the stock as text.
   let priceCents: number | undefined;
-  if (price !== undefined) {
+  if (opts.price !== undefined) {
     try {
-      priceCents = parseMajorUnits(price, currencyOk ? currency! : 'USD').amountCents;
+      const currency =
+        opts.currency !== undefined && CurrencySchema.safeParse(opts.currency).success ? opts.currency : 'USD';
+      priceCents = parseMajorUnits(opts.price, currency).amountCents;
     } catch (err) {
       problems.push(`--price: ${(err as Error).message.replace(/^invalid amount .*: /, '')}`);
     }
   }
-  const type = opts.type ?? 'physical';
-  const typeOk = isProductType(type);
-  if (!typeOk) problems.push(`--type: must be one of ${PRODUCT_TYPES.join(', ')}`);
-  // Licences and gift cards have no stock; what travels has stock at a warehouse.
-  const stocked = !typeOk || isShippable(type);
-  const stock = stocked ? need('--stock', opts.stock) : opts.stock;
-  if (!stocked && opts.stock !== undefined) problems.push(`--stock: ${type} items have no stock`);
-  else if (stock !== undefined && (!/^\d+$/.test(stock.trim()) || Number(stock) > MAX_STOCK)) {
-    problems.push(`--stock: must be a whole number of units between 0 and ${MAX_STOCK}`);
-  }
-  if (!stocked && opts.warehouse !== undefined) problems.push(`--warehouse: ${type} items have no stock`);
-  else if (opts.warehouse !== undefined && !ID_PATTERN.test(opts.warehouse))
-    problems.push('--warehouse: must be a warehouse id (letters, digits, "_" or "-")');
-  let releaseAt: string | undefined;
-  if (type === 'preorder') {
-    const at = need('--release-at', opts.releaseAt);
-    if (at !== undefined) {
-      const parsed = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(at.trim()) ? Date.parse(at) : NaN;
-      if (Number.isNaN(parsed))
-        problems.push('--release-at: must be an ISO 8601 date or date-time, e.g. 2027-03-01T09:00:00Z');
-      else releaseAt = new Date(parsed).toISOString();
-    }
-  } else if (opts.releaseAt !== undefined)
-    problems.push('--release-at: only pre-orders (--type preorder) have a release date');
-  if (problems.length > 0) throw invalid(`invalid catalog item: ${problems.join('; ')}`);
-  return {
-    sku: sku!,
-    name: name!,
-    priceCents: priceCents!,
-    currency: currency!,
-    productType: type as ProductType,
-    ...(releaseAt ? { releaseAt } : {}),
-    ...(stocked ? { onHand: Number(stock) } : {}),
-    ...(opts.warehouse !== undefined ? { warehouseId: opts.warehouse } : {}),
-  };
+  const stock = opts.stock === undefined ? undefined : /^\d+$/.test(opts.stock.trim()) ? Number(opts.stock) : NaN;
+  const checked = checkCatalogItem({
+    sku: opts.sku,
+    name: opts.name,
+    priceCents: priceCents ?? (opts.price === undefined ? undefined : 0),
+    currency: opts.currency,
+    productType: opts.type,
+    releaseAt: opts.releaseAt,
+    onHand: stock,
+    warehouseId: opts.warehouse,
+  });
+  if (!checked.ok) problems.push(...checked.problems.map(([field, why]) => `${FLAGS[field]}: ${why}`));
+  if (problems.length > 0 || !checked.ok) throw invalid(`invalid catalog item: ${problems.join('; ')}`);
+  return checked.item;
 }
 
 /** A restock reaches the SKU's back-order waitlist, if one runs (nobody waiting: nothing to tell). */

@@ -22,3 +22,4 @@ export * from './decisions';
 export * from './events';
 export * from './event-schemas';
 export * from './free-text';
+export * from './catalog-item';

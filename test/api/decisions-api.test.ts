@@ -266,6 +266,37 @@ test('an operator recovers an order whose run was terminated (stock back, nothin
   expect((await api.inject({ method: 'GET', url: '/v1/attention', headers: bearer(shopKey) })).statusCode).toBe(403);
 });
 
+test('the catalog over the API: anyone signed in reads it; only an admin writes it, by the same rules as the CLI', async () => {
+  const sku = uid('HAT');
+  const put = (token: string, body: object) =>
+    api.inject({ method: 'PUT', url: `/v1/catalog/${sku}`, payload: body, headers: bearer(token) });
+  const operator = await user('operator');
+  const admin = await user('admin');
+  const adminToken = (await logIn(admin.name, admin.password)).token;
+  const hat = { name: 'Wool hat', priceCents: 2_490, currency: 'USD', onHand: 40, warehouseId: 'east' };
+  expect((await put((await logIn(operator.name, operator.password)).token, hat)).statusCode).toBe(403);
+  expect((await put(shopKey, hat)).statusCode).toBe(403);
+  const bad = await put(adminToken, { name: ' ', priceCents: 1.5, currency: 'usd', onHand: -1 });
+  expect(bad.statusCode).toBe(400);
+  expect(bad.json().detail).toBe(
+    'name: must not be empty; currency: must be an ISO 4217 currency code (3 uppercase letters, e.g. "USD"); ' +
+      'priceCents: must be a whole number of minor units, 0 or more; onHand: must be a whole number of units between 0 and 2147483647',
+  );
+  const north = await put(adminToken, { ...hat, warehouseId: 'north' });
+  expect(north.statusCode).toBe(400);
+  expect(north.json().detail).toMatch(/^warehouseId: no warehouse "north"/);
+  expect((await stack.pool.query('SELECT 1 FROM catalog_items WHERE sku = $1', [sku])).rowCount).toBe(0);
+  const created = await put(adminToken, hat);
+  expect(created.statusCode).toBe(201);
+  expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 40, reserved: 0 } });
+  expect((await put(adminToken, { ...hat, priceCents: 1_990 })).statusCode).toBe(200);
+  const listed = await api.inject({ method: 'GET', url: '/v1/catalog', headers: bearer(shopKey) });
+  expect((listed.json().items as Array<{ sku: string; priceCents: number }>).find((i) => i.sku === sku)).toMatchObject({
+    priceCents: 1_990,
+    currency: 'USD',
+  });
+});
+
 test('`orders login` keeps a session file only its user can read; the CLI then decides as that user, with no Temporal address', async () => {
   const { orderId, handle } = await bigOrder();
   const listening = await startTestApi(stack);
