@@ -5,20 +5,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { createApiKey } from '../../src/api/keys';
-import { buildApi } from '../../src/api/server';
 import { LOGIN_ATTEMPTS } from '../../src/api/session';
 import { addStaffUser, disableStaffUser, type StaffRole } from '../../src/api/staff';
-import {
-  orderRequest,
-  paymentOps,
-  seedSku,
-  stockOf,
-  testPolicy,
-  testSettings,
-  testVault,
-  uid,
-} from '../support/orders';
-import { runSigningKey } from '../support/decisions';
+import { orderRequest, paymentOps, seedSku, stockOf, testPolicy, uid } from '../support/orders';
 import { cliEnv } from '../support/cli';
 import { runCli } from '../support/processes';
 import { startTestApi } from '../support/api';
@@ -26,6 +15,7 @@ import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
+import { buildTestApi } from '../support/api';
 
 let stack: TestWorkers;
 let api: FastifyInstance;
@@ -35,15 +25,7 @@ let approverPassword: string;
 beforeAll(async () => {
   // The order's approver band names this test's approver (the workers' policy, as in production).
   stack = await startTestWorkers(undefined, undefined, { policy: testPolicy({ approvers: [approver] }) });
-  api = await buildApi({
-    client: stack.client,
-    pool: stack.pool,
-    vault: testVault(),
-    settings: testSettings(),
-    taskQueuePrefix: stack.prefix,
-    maxInFlight: 0,
-    signing: runSigningKey(),
-  });
+  api = await buildTestApi(stack);
   shopKey = (await createApiKey(stack.pool, uid('shop'))).key;
   approverPassword = (await addStaffUser(stack.pool, approver, 'approver'))!;
 });

@@ -5,13 +5,12 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createApiKey } from '../../src/api/keys';
-import { buildApi } from '../../src/api/server';
 import { orderWorkflowId } from '../../src/domain';
-import { orderRequest, seedSku, testSettings, testVault, uid } from '../support/orders';
+import { orderRequest, seedSku, uid } from '../support/orders';
 import { cliEnv } from '../support/cli';
 import { runCli } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
-import { runSigningKey } from '../support/decisions';
+import { buildTestApi } from '../support/api';
 
 let stack: TestWorkers;
 let api: FastifyInstance;
@@ -19,15 +18,7 @@ let shopKey: string;
 let otherKey: string;
 beforeAll(async () => {
   stack = await startTestWorkers();
-  api = await buildApi({
-    client: stack.client,
-    pool: stack.pool,
-    vault: testVault(),
-    settings: testSettings(),
-    taskQueuePrefix: stack.prefix,
-    maxInFlight: 0,
-    signing: runSigningKey(),
-  });
+  api = await buildTestApi(stack);
   shopKey = (await createApiKey(stack.pool, uid('shop'))).key;
   otherKey = (await createApiKey(stack.pool, uid('other-shop'))).key;
 });

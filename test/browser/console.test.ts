@@ -9,13 +9,12 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { createApiKey } from '../../src/api/keys';
-import { buildApi } from '../../src/api/server';
 import { addStaffUser } from '../../src/api/staff';
 import { projectRoot } from '../../src/runtime/paths';
 import { launchChromium } from '../support/browser';
-import { runSigningKey } from '../support/decisions';
-import { orderRequest, paymentOps, seedSku, testPolicy, testSettings, testVault, uid } from '../support/orders';
+import { orderRequest, paymentOps, seedSku, testPolicy, uid } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
+import { buildTestApi } from '../support/api';
 
 const SHOTS = path.join(projectRoot(), 'test-output', 'console');
 const approver = uid('appr');
@@ -29,14 +28,7 @@ let shopKey: string;
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   stack = await startTestWorkers(undefined, undefined, { policy: testPolicy({ approvers: [approver] }) });
-  api = await buildApi({
-    client: stack.client,
-    pool: stack.pool,
-    vault: testVault(),
-    settings: testSettings(),
-    taskQueuePrefix: stack.prefix,
-    maxInFlight: 0,
-    signing: runSigningKey(),
+  api = await buildTestApi(stack, {
     orderUrl: (orderId) => `http://localhost:8233/namespaces/default/workflows/order-${orderId}`,
   });
   base = await api.listen({ host: '127.0.0.1', port: 0 });

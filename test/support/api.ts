@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../src/api/server';
+import { buildApi, type ApiDeps } from '../../src/api/server';
 import { addStaffUser, type StaffRole } from '../../src/api/staff';
 import { runSigningKey } from './decisions';
 import { testSettings, testVault } from './orders';
@@ -20,8 +20,9 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-export async function startTestApi(stack: TestWorkers): Promise<TestApi> {
-  const app = await buildApi({
+/** The Orders API on `stack`, not listening (Fastify's inject drives it): the test run's vault, settings and key. */
+export function buildTestApi(stack: TestWorkers, extra: Partial<ApiDeps> = {}): Promise<FastifyInstance> {
+  return buildApi({
     client: stack.client,
     pool: stack.pool,
     vault: testVault(),
@@ -29,7 +30,12 @@ export async function startTestApi(stack: TestWorkers): Promise<TestApi> {
     taskQueuePrefix: stack.prefix,
     maxInFlight: 0,
     signing: runSigningKey(),
+    ...extra,
   });
+}
+
+export async function startTestApi(stack: TestWorkers): Promise<TestApi> {
+  const app = await buildTestApi(stack);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const tokenFor = async (username: string, role: StaffRole = 'approver') => {
     await addStaffUser(stack.pool, username, role); // undefined when it exists: this run's user already
