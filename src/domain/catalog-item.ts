@@ -31,8 +31,11 @@ export interface CatalogItem {
   priceCents: number;
   currency: string;
   productType: ProductType;
+  /** Pre-orders only: the release date (ISO 8601). */
   releaseAt?: string;
+  /** Units on hand at `warehouseId` (replaces the previous count). Omitted for goods without stock. */
   onHand?: number;
+  /** Omitted: the first warehouse by id. */
   warehouseId?: string;
 }
 

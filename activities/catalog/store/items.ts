@@ -6,22 +6,10 @@
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '../../../src/db/pool';
 import { setOnHand } from '../../inventory/store';
-import type { Catalog, ProductType } from '../../../src/domain';
+import type { Catalog, CatalogItem, ProductType } from '../../../src/domain';
 
-export interface CatalogUpsert {
-  sku: string;
-  name: string;
-  priceCents: number;
-  currency: string;
-  /** Default physical. */
-  productType?: ProductType;
-  /** Pre-orders only: the release date (ISO 8601). */
-  releaseAt?: string;
-  /** Units on hand at `warehouseId` (replaces the previous count). Omitted for goods without stock. */
-  onHand?: number;
-  /** Omitted: the first warehouse by id. */
-  warehouseId?: string;
-}
+/** What an upsert writes: an item that passed the catalog's rules (checkCatalogItem). */
+export type CatalogUpsert = CatalogItem;
 
 export interface WarehouseStock {
   warehouseId: string;
@@ -30,13 +18,7 @@ export interface WarehouseStock {
   available: number;
 }
 
-export interface CatalogRow {
-  sku: string;
-  name: string;
-  priceCents: number;
-  currency: string;
-  productType: ProductType;
-  releaseAt?: string;
+export interface CatalogRow extends Omit<CatalogItem, 'onHand' | 'warehouseId'> {
   warehouses: WarehouseStock[];
 }
 
