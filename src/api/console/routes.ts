@@ -23,7 +23,7 @@ import { readOrderView } from '../orders';
 import { SESSION_COOKIE, sameSecret } from '../principal';
 import { LOGIN_RATE_LIMIT, sessionCookie } from '../session';
 import { SESSION_TTL_MS, USERNAME, logIn, logOut, sessionOf, type StaffSession } from '../staff';
-import { STYLESHEET, html, page } from './html';
+import { Html, STYLESHEET, html, page } from './html';
 import { LIVE_SCRIPT } from './live';
 
 export interface ConsoleDeps extends DecisionsApiDeps {
@@ -213,70 +213,60 @@ async function inboxPage(deps: ConsoleDeps, request: FastifyRequest): Promise<st
 
 const orderLink = (orderId: string) => html`<a href="/console/orders/${encodeURIComponent(orderId)}">${orderId}</a>`;
 
+/** A section of the inbox: a heading, then a table of its rows, or what to say when it has none. */
+function section(title: string, columns: string[], rows: Array<Array<Html | string>>, none: string, caption?: string) {
+  if (rows.length === 0)
+    return html`<h2>${title}</h2>
+      <p>${none}</p>`;
+  return html`<h2>${title}</h2>
+    <table>
+      ${
+        caption
+          ? html`<caption class="muted">
+              ${caption}
+            </caption>`
+          : ''
+      }
+      <thead>
+        <tr>
+          ${columns.map((c) => html`<th scope="col">${c}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map(
+          (cells) =>
+            html`<tr>
+              ${cells.map((c) => html`<td>${c}</td>`)}
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
+}
+
 function approvalsSection(waiting: Awaited<ReturnType<typeof waitingApprovals>>) {
   const now = Date.now();
-  const rows = waiting.map(
-    (a) =>
-      html`<tr>
-        <td>${orderLink(a.orderId)}</td>
-        <td>${formatMoney({ amountCents: a.totalCents, currency: a.currency })}</td>
-        <td>${minutes(now - Date.parse(a.waitingSince))}</td>
-        <td>${a.rule ?? ''}</td>
-        <td>${a.dueAt ? dueIn(Date.parse(a.dueAt) - now) : ''}</td>
-      </tr>`,
+  return section(
+    'Approvals',
+    ['Order', 'Total', 'Waiting', 'Asked because', 'Answer due'],
+    waiting.map((a) => [
+      orderLink(a.orderId),
+      formatMoney({ amountCents: a.totalCents, currency: a.currency }),
+      minutes(now - Date.parse(a.waitingSince)),
+      a.rule ?? '',
+      a.dueAt ? dueIn(Date.parse(a.dueAt) - now) : '',
+    ]),
+    'Nothing waits for approval.',
+    'Orders waiting for an approver, oldest first',
   );
-  return html`<h2>Approvals</h2>
-    ${
-      waiting.length
-        ? html`<table>
-            <caption class="muted">
-              Orders waiting for an approver, oldest first
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Order</th>
-                <th scope="col">Total</th>
-                <th scope="col">Waiting</th>
-                <th scope="col">Asked because</th>
-                <th scope="col">Answer due</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${rows}
-            </tbody>
-          </table>`
-        : html`<p>Nothing waits for approval.</p>`
-    }`;
 }
 
 function attentionSection(orders: Awaited<ReturnType<typeof ordersNeedingAttention>>) {
-  const rows = orders.map(
-    (o) =>
-      html`<tr>
-        <td>${orderLink(o.orderId)}</td>
-        <td>${o.status}</td>
-        <td>${o.reason}</td>
-        <td>${o.since.replace('T', ' ').slice(0, 19)}</td>
-      </tr>`,
+  return section(
+    'Needs attention',
+    ['Order', 'Status', 'Why', 'Since (UTC)'],
+    orders.map((o) => [orderLink(o.orderId), o.status, o.reason, o.since.replace('T', ' ').slice(0, 19)]),
+    'Nothing needs people now.',
   );
-  return html`<h2>Needs attention</h2>
-    ${
-      orders.length
-        ? html`<table>
-            <thead>
-              <tr>
-                <th scope="col">Order</th>
-                <th scope="col">Status</th>
-                <th scope="col">Why</th>
-                <th scope="col">Since (UTC)</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${rows}
-            </tbody>
-          </table>`
-        : html`<p>Nothing needs people now.</p>`
-    }`;
 }
 
 const dueIn = (ms: number) => (ms <= 0 ? 'now (overdue)' : `in ${minutes(ms)}`);
