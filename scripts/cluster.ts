@@ -11,6 +11,7 @@ import { startCluster, type RunningCluster } from '../tools/cluster/cluster';
 import { portsFrom } from '../tools/cluster/server-config';
 import { loadConfig, scheduleSettings } from '../src/config';
 import { defaultKeyFile, ensureKeyFile } from '../src/runtime/codec-keys';
+import { defaultSigningKeyFile, ensureSigningKeyFile } from '../src/runtime/decision-keys';
 import { loadDataConverter } from '../src/runtime/data-converter';
 import { isPortFree } from '../tools/dev-stack/ports';
 import { startEmbeddedPostgres, type Database } from '../tools/dev-stack/postgres';
@@ -36,13 +37,17 @@ async function main(): Promise<void> {
     ...Object.entries(ports),
     ['payments API', config.PAYMENTS_API_PORT] as const,
     ['carrier API', config.CARRIER_API_PORT] as const,
+    ['Orders API', config.ORDERS_API_PORT] as const,
   ])
     if (!(await isPortFree(Number(port))))
       throw new Error(
-        `Port ${port} (${what}) is in use: stop what uses it, or set TEMPORAL_PORT / PAYMENTS_API_PORT / CARRIER_API_PORT.`,
+        `Port ${port} (${what}) is in use: stop what uses it, or set TEMPORAL_PORT / PAYMENTS_API_PORT / CARRIER_API_PORT / ORDERS_API_PORT.`,
       );
   if (!config.PAYLOAD_CODEC_KEYS && !config.PAYLOAD_CODEC_KEY_FILE && ensureKeyFile(defaultKeyFile(config)))
     say(`Created a payload encryption key in ${defaultKeyFile(config)}.`);
+  // The Orders API signs decisions with it; the workers verify with its public half (one machine).
+  if (!config.DECISION_SIGNING_KEY && !config.DECISION_SIGNING_KEY_FILE)
+    ensureSigningKeyFile(defaultSigningKeyFile(config));
 
   const registry = new ProcessRegistry();
   let db: Database | undefined;
@@ -74,6 +79,7 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     paymentsApiPort: config.PAYMENTS_API_PORT,
     carrierApiPort: config.CARRIER_API_PORT,
+    ordersApiPort: config.ORDERS_API_PORT,
     paymentsWorkers,
     runDir: path.join(dataDir, 'cluster'),
     registry,
@@ -94,6 +100,7 @@ async function main(): Promise<void> {
   say(`  Metrics    ${cluster.server.metricsUrl}  (the server's own)`);
   say(`  Payments   ${cluster.paymentsUrl}  (sandbox provider, its own process)`);
   say(`  Carrier    http://127.0.0.1:${config.CARRIER_API_PORT}  (sandbox carrier's booking API, its own process)`);
+  say(`  Orders API http://127.0.0.1:${config.ORDERS_API_PORT}/v1  (console: /console; its own process)`);
   for (const p of cluster.processes)
     say(`  Process    ${p.name.padEnd(20)} pid ${String(p.pid).padEnd(8)} log ${p.log}`);
   for (const s of schedules) say(`  Schedule   ${s.id}: ${s.what}`);

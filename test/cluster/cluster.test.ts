@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
 import { startCluster, type RunningCluster } from '../../tools/cluster/cluster';
@@ -46,6 +46,7 @@ describeCluster('the production topology', () => {
         namespace: 'default',
         paymentsApiPort: await freePort(),
         carrierApiPort: await freePort(),
+        ordersApiPort: await freePort(),
         runDir,
         registry,
         // tok_slow: each authorize and capture takes 1.5 s at the provider, so payments are in flight.
@@ -61,7 +62,12 @@ describeCluster('the production topology', () => {
         'worker-payments-2',
         'worker-shipping',
         'worker-fulfilment',
+        'orders-api',
       ]);
+      // The Orders API runs beside the workers on the full server, and asks for credentials.
+      const apiLog = cluster.processes.find((p) => p.name === 'orders-api')!.log;
+      const apiUrl = /orders API on (\S+)/.exec(readFileSync(apiLog, 'utf8'))![1];
+      expect((await fetch(`${apiUrl}/v1/approvals`)).status).toBe(401);
       connection = await Connection.connect({ address: cluster.server.address });
       // The full server on PostgreSQL, not the dev server on SQLite.
       const info = await connection.workflowService.getSystemInfo({});

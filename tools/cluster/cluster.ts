@@ -25,6 +25,8 @@ export interface ClusterOptions {
   namespace: string;
   paymentsApiPort: number;
   carrierApiPort: number;
+  /** The Orders API (and its console), started once the workers have migrated the schema. */
+  ordersApiPort: number;
   /** Worker processes on the payments queue (default 2). */
   paymentsWorkers?: number;
   runDir: string;
@@ -79,6 +81,8 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
       CARRIER_API_HOST: '127.0.0.1',
       CARRIER_URL: `http://127.0.0.1:${opts.carrierApiPort}`,
       CARRIER_PROVIDER: 'http',
+      ORDERS_API_PORT: String(opts.ordersApiPort),
+      ORDERS_API_HOST: '127.0.0.1',
       // With a broker, the shipping worker's carrier publishes to the queue the events process consumes.
       ...(opts.amqpUrl ? { AMQP_URL: opts.amqpUrl, SANDBOX_CARRIER_VIA: 'broker' } : {}),
     };
@@ -103,6 +107,8 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
       say(`Starting ${name}...`);
       await launch(name, 'worker.js', ['--service', service], /workers polling/);
     }
+    say(`Starting the Orders API on http://127.0.0.1:${opts.ordersApiPort}...`);
+    await launch('orders-api', 'scripts/api.js', [], /orders API on/);
     if (opts.amqpUrl) {
       say('Starting the events process (outbox relay, notifications, carrier events)...');
       const parts = ['relay', 'notifications', 'carrier-events'].flatMap((p) => ['--events', p]);
