@@ -20,7 +20,7 @@ import {
 } from '../domain';
 import { signDecision, type SigningKey } from '../runtime/decision-keys';
 import { approveUpdate, cancelUpdate, rejectUpdate } from '../../workflows/order-api';
-import { readOrderView } from './orders';
+import { mayReach, readOrderView } from './orders';
 import { principalOf, type Principal } from './principal';
 import { sendProblem } from './problem';
 
@@ -106,7 +106,7 @@ export async function makeDecision(
   const { by, role } = signer(who);
   if (!DECISION_ROLES[decision].includes(role))
     return { ok: false, status: 403, title: 'Forbidden', detail: `role: a ${role} may not ${decision} an order` };
-  if (who.kind === 'storefront' && !(await placedBy(deps.pool, orderId, who.storefront)))
+  if (!(await mayReach(deps.pool, who, orderId)))
     return { ok: false, status: 404, title: 'Order not found', detail: `orderId: no order ${orderId}` };
   const proof = signDecision(deps.signing, { orderId, decision, by, role, says: decisionSays(decision, text) });
   const handle = deps.client.workflow.getHandle(orderWorkflowId(orderId));
@@ -162,14 +162,6 @@ async function whyClosed(deps: DecisionsApiDeps, orderId: string, decision: Deci
       ? `order ${orderId} is ${view.status}: it can no longer be cancelled (only before the first parcel is picked up)`
       : `order ${orderId} is ${view.status}, not AwaitingApproval`;
   return { ok: false, status: 409, title: 'Refused', detail };
-}
-
-async function placedBy(pool: Pool, orderId: string, storefront: string): Promise<boolean> {
-  const { rowCount } = await pool.query('SELECT 1 FROM api_orders WHERE order_id = $1 AND storefront = $2', [
-    orderId,
-    storefront,
-  ]);
-  return rowCount === 1;
 }
 
 /** Orders waiting for an approver, oldest first (the read model): what asked, and by when. */

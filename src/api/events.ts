@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdSchema, isTerminal } from '../domain';
-import { readOrderView, type OrdersApiDeps } from './orders';
+import { mayReach, readOrderView, type OrdersApiDeps } from './orders';
 import { principalOf, stillValid } from './principal';
 import { sendProblem } from './problem';
 
@@ -33,15 +33,7 @@ export function eventRoutes(app: FastifyInstance, deps: OrdersApiDeps & { pollMs
     async (request, reply) => {
       const { orderId } = request.params;
       const who = principalOf(request);
-      const owned =
-        who.kind !== 'storefront' ||
-        (
-          await deps.pool.query('SELECT 1 FROM api_orders WHERE order_id = $1 AND storefront = $2', [
-            orderId,
-            who.storefront,
-          ])
-        ).rowCount === 1;
-      const first = owned ? await readOrderView(deps.client, orderId) : undefined;
+      const first = (await mayReach(deps.pool, who, orderId)) ? await readOrderView(deps.client, orderId) : undefined;
       if (!first) return sendProblem(reply, 404, 'Order not found', `orderId: no order ${orderId}`);
       const after = Number(request.headers['last-event-id'] ?? -1);
       // Each poll asks again whether the caller may still read: a logout or a disabled key ends the stream.

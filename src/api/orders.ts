@@ -20,7 +20,7 @@ import { admitOrder, OverCapacity } from '../placement/admission';
 import { PaymentsUnavailable, type PaymentMethodVault } from '../placement/payment-methods';
 import { InvalidRequest, OrderExists, parseOrderInput, placeOrder } from '../placement/place-order';
 import { statusQuery } from '../../workflows/order-api';
-import { principalOf } from './principal';
+import { principalOf, type Principal } from './principal';
 import { sendProblem } from './problem';
 
 export interface OrdersApiDeps {
@@ -82,10 +82,7 @@ export function orderRoutes(app: FastifyInstance, deps: OrdersApiDeps): void {
       if (row) {
         if (!row.request_sha256.equals(requestHash))
           return sendProblem(reply, 422, 'Idempotency-Key reused', 'Idempotency-Key: already used with another body');
-        const view = await orderOf(deps, row.order_id).catch((err: unknown) => {
-          if (err instanceof WorkflowNotFoundError) return undefined;
-          throw err;
-        });
+        const view = await readOrderView(deps.client, row.order_id);
         if (view) return reply.code(200).send(view);
         // Claimed, never started: a request in progress, or one that died before starting its order.
         if (!row.stale)
@@ -128,29 +125,28 @@ export function orderRoutes(app: FastifyInstance, deps: OrdersApiDeps): void {
     },
     async (request, reply) => {
       const { orderId } = request.params;
-      const who = principalOf(request);
-      const notFound = () => sendProblem(reply, 404, 'Order not found', `orderId: no order ${orderId}`);
-      if (who.kind === 'storefront') {
-        const { rowCount } = await deps.pool.query('SELECT 1 FROM api_orders WHERE order_id = $1 AND storefront = $2', [
-          orderId,
-          who.storefront,
-        ]);
-        if (!rowCount) return notFound();
-      }
-      return orderOf(deps, orderId).catch((err: unknown) => {
-        if (err instanceof WorkflowNotFoundError) return notFound();
-        throw err;
-      });
+      const view = (await mayReach(deps.pool, principalOf(request), orderId))
+        ? await readOrderView(deps.client, orderId)
+        : undefined;
+      return view ?? sendProblem(reply, 404, 'Order not found', `orderId: no order ${orderId}`);
     },
   );
 }
 
-/** The order's view from its workflow (its status query). */
-async function orderOf(deps: OrdersApiDeps, orderId: string) {
-  return deps.client.workflow.getHandle(orderWorkflowId(orderId)).query(statusQuery);
+/**
+ * Whether `who` may reach order `orderId` at all: staff any order, a storefront only one it placed
+ * (any other is a 404 to it, as if it did not exist).
+ */
+export async function mayReach(pool: Pool, who: Principal, orderId: string): Promise<boolean> {
+  if (who.kind === 'staff') return true;
+  const { rowCount } = await pool.query('SELECT 1 FROM api_orders WHERE order_id = $1 AND storefront = $2', [
+    orderId,
+    who.storefront,
+  ]);
+  return rowCount === 1;
 }
 
-/** The order's view, or undefined when Temporal knows no such order (the console's order page). */
+/** The order's view from its workflow (its status query), or undefined when Temporal knows no such order. */
 export async function readOrderView(client: Client, orderId: string) {
   return client.workflow
     .getHandle(orderWorkflowId(orderId))
@@ -194,7 +190,7 @@ async function place(
     return reply
       .code(201)
       .header('location', `/v1/orders/${placed.orderId}`)
-      .send(await orderOf(deps, placed.orderId));
+      .send(await readOrderView(deps.client, placed.orderId));
   } catch (err) {
     await releaseKey(deps, req.storefront, req.key);
     if (err instanceof InvalidRequest) return sendProblem(reply, 400, 'Invalid order', err.message);
