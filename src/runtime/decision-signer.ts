@@ -1,9 +1,9 @@
 /**
  * A Temporal client that signs the decisions it sends: every `approve`, `reject` and `cancel`
  * Update or Signal to an order leaves with a signed decision (src/domain/decisions.ts) naming the
- * caller's `by`. Only a process that holds the decision signing key can use it: the `orders` CLI
- * on an operator's machine, the chaos and bench drivers, the tests. The Orders API signs for the
- * user its credentials proved instead (src/api/decisions.ts).
+ * caller's `by`. Only a process that holds a decision signing key can use it: the chaos and bench
+ * drivers (a key of their own run's), the tests. People decide through the Orders API, which signs
+ * for the user its credentials proved (src/api/decisions.ts); the `orders` CLI goes there too.
  */
 import type { WorkflowClientInterceptor } from '@temporalio/client';
 import { DECISIONS, decisionSays, orderIdOfWorkflow, orderWorkflowId, type Decision, type Role } from '../domain';

@@ -6,7 +6,7 @@ import { decisionSays, type DecisionClaims, type SignedDecision } from '../../sr
 /** The run's decision signing key (global setup puts it in DECISION_SIGNING_KEY). */
 export const runSigningKey = () => loadSigningKey(loadConfig());
 
-/** Client interceptors that sign every decision with the run's key, as the Orders API or an operator's CLI would. */
+/** Client interceptors that sign every decision with the run's key, as the Orders API would for a proven user. */
 export const signingInterceptors = () => ({ workflow: [decisionSigningInterceptor(runSigningKey)] });
 
 /**
