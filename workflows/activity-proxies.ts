@@ -100,6 +100,8 @@ export function orderServices(transitTimeMs: number) {
     validateAddress: on<ShippingActivities>('shipping', step('5s', [E.InvalidAddress])).validateAddress,
     /** The same check, run by the orders worker (v0.3): it has no I/O, so no task-queue round trip. */
     validateAddressHere: local<ShippingActivities>(step('5s', [E.InvalidAddress])).validateAddress,
+    /** v0.7: the check of a milestone report against the shipments table, by the orders worker (read-only). */
+    shipmentReached: local<ShippingActivities>(step('5s', [])).shipmentReached,
     bookShipment: on<ShippingActivities>('shipping', step('10s', [E.ShippingUnavailable])).bookShipment,
     cancelShipment: on<ShippingActivities>('shipping', compensation('10s')).cancelShipment,
     shipmentsOf: on<ShippingActivities>('shipping', step('10s', [])).shipmentsOf,

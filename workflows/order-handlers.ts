@@ -9,6 +9,7 @@ import {
   whyNotValidClaims,
   type CancelInput,
   type Decision,
+  type ShipmentProgress,
   type SignedDecision,
 } from '../src/domain/deterministic';
 import {
@@ -93,13 +94,26 @@ export function installOrderHandlers(run: OrderRun, root: CancellationScope): vo
 
 function installShipmentHandlers(run: OrderRun): void {
   const { view, state } = run;
-  setHandler(shipmentProgressSignal, ({ shipmentId: id, event }) => {
+  const news = (id: string, event: ShipmentProgress['event']) => {
     const shipment = view.shipments.find((s) => s.shipmentId === id);
-    if (
-      !shipment ||
-      PROGRESS_ORDER.indexOf(event) <= PROGRESS_ORDER.indexOf(shipment.status as (typeof PROGRESS_ORDER)[number])
-    )
-      return; // unknown, or older than what the order has
+    const newer =
+      PROGRESS_ORDER.indexOf(event) > PROGRESS_ORDER.indexOf(shipment?.status as (typeof PROGRESS_ORDER)[number]);
+    return shipment && newer ? shipment : undefined; // unknown, or older than what the order has
+  };
+  setHandler(shipmentProgressSignal, async ({ shipmentId: id, event }) => {
+    if (!news(id, event)) return;
+    // A carrier event moves milestones: believed only when the shipping service's table has it.
+    if (isCarrierEvent(event) && patched(PATCHES.verifiedProgress)) {
+      const { reached } = await CancellationScope.nonCancellable(() =>
+        run.acts.shipmentReached({ shipmentId: id, event }),
+      );
+      if (!reached) {
+        state.note(`refused shipmentProgress: parcel ${id} has not reached ${event}`);
+        return;
+      }
+    }
+    const shipment = news(id, event); // again: another report may have come meanwhile
+    if (!shipment) return;
     shipment.status = event;
     // Point of no return: the first parcel with the carrier (the gate row recorded it already).
     if (isCarrierEvent(event) && !view.pointOfNoReturn) {

@@ -43,4 +43,10 @@ export const PATCHES = {
    * unsigned, forged, replayed or expired one is refused. Decisions in older histories were by name.
    */
   signedDecisions: 'signed-decisions',
+  /**
+   * v0.7: a `shipmentProgress` that moves a milestone (a carrier event: the point of no return,
+   * Shipped) is believed only when the shipments table has it (a local activity reads it). Before,
+   * anyone with Temporal access could signal `picked-up` and make a cancel be refused.
+   */
+  verifiedProgress: 'verified-progress',
 } as const;

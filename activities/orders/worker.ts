@@ -1,7 +1,7 @@
 import { taskQueueFor, type LoadedPolicy } from '../../src/domain';
 import { createDiagnosticsActivities } from '../diagnostics';
 import { missing, type ServiceWorker } from '../service-worker';
-import { validateAddress } from '../shipping/activities';
+import { shipmentReachedIn, validateAddress } from '../shipping/activities';
 import { createOrderActivities } from './activities';
 import { createBackorderActivities } from './backorders';
 import { createBenchActivities } from './bench-floor';
@@ -37,6 +37,8 @@ export const ordersWorker: ServiceWorker = {
       }),
       // The shipping service's address check has no I/O: v0.3 orders run it here, as a local activity.
       validateAddress,
+      // A milestone report (shipmentProgress) is believed only when the shipments table has it: a read, run here.
+      shipmentReached: shipmentReachedIn(deps.pool),
       ...createBenchActivities(deps.pool), // npm run bench's floor workflow (workflows/bench-floor.ts)
       ...createChecksActivities(deps.pool), // the scheduled checks (workflows/checks.ts)
       ...createBackorderActivities(

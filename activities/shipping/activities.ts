@@ -54,6 +54,21 @@ export interface ShippingDeps {
   sandboxCarrierRuns?: Pick<SandboxCarrierRuns, 'schedule'>;
 }
 
+/**
+ * Whether a shipment's row has reached a carrier event (or gone past it): how an order checks a
+ * `shipmentProgress` that would move a milestone before believing it. Read-only, so the orders
+ * worker runs it as a local activity (one marker event, no task-queue round trip).
+ */
+export function shipmentReachedIn(pool: Pool): ShippingActivities['shipmentReached'] {
+  return async ({ shipmentId, event }) => {
+    const { rows } = await pool.query<{ status: string }>('SELECT status FROM shipments WHERE shipment_id = $1', [
+      shipmentId,
+    ]);
+    const at = PROGRESS.indexOf(rows[0]?.status ?? '');
+    return { reached: at >= 0 && at >= PROGRESS.indexOf(STATUS_OF_EVENT[event]) };
+  };
+}
+
 function invalidAddress(detail: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`invalid address: ${detail}`, ERROR_TYPES.InvalidAddress);
 }
@@ -292,6 +307,7 @@ export function createShippingActivities(pool: Pool, deps: ShippingDeps): Shippi
     },
 
     recordCarrierEvent: carrierEventRecorder(pool, deps.reportToOrder),
+    shipmentReached: shipmentReachedIn(pool),
 
     /**
      * Emits the three events `transitMs / 3` apart, each recorded first and then signalled with its

@@ -306,6 +306,8 @@ export interface ShippingActivities {
    * order (signal `shipmentProgress`), on every call.
    */
   recordCarrierEvent(input: { shipmentId: string; event: CarrierEventType }): Promise<{ accepted: boolean }>;
+  /** Whether the shipment's row has reached `event` (or passed it): the proof a milestone report must match. */
+  shipmentReached(input: { shipmentId: string; event: CarrierEventType }): Promise<{ reached: boolean }>;
   /**
    * The sandbox carrier before v0.4 (shipments started by older orders still run it): plays the carrier's part in development and tests. For picked-up,
    * in-transit and delivered, `transitMs` apart in total, it records the event (recordCarrierEvent)

@@ -1,7 +1,7 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { shipmentWorkflowId } from '../../src/domain';
 import { claimCancellation } from '../../activities/orders/store/gate';
-import { cancelSignal, cancelUpdate } from '../../workflows/order-api';
+import { cancelSignal, cancelUpdate, shipmentProgressSignal } from '../../workflows/order-api';
 import {
   carrierEvent,
   eventually,
@@ -73,6 +73,23 @@ test('the first pickup is the point of no return: Update, Signal and run cancell
     west: { onHand: 0, reserved: 0 },
   });
   expect((await shipmentRows(orderId)).map((s) => s.status)).toEqual(['DELIVERED', 'DELIVERED']);
+});
+
+test('a forged pickup report (full Temporal access, no parcel with the carrier) is refused: the order stays cancellable', async () => {
+  const { handle, orderId, sku, view } = await bookedOrder({ east: 1 });
+  const shipmentId = view.shipments[0]!.shipmentId;
+  await handle.signal(shipmentProgressSignal, { shipmentId, event: 'picked-up' });
+  const refused = await waitForView(handle, (v) =>
+    v.history.some((h) => h.note === `refused shipmentProgress: parcel ${shipmentId} has not reached picked-up`),
+  );
+  expect(refused.pointOfNoReturn).toBeUndefined();
+  expect(refused.shipments.map((s) => s.status)).toEqual(['Booked']);
+
+  const cancelled = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'changed my mind' }] });
+  expect(cancelled.status).toBe('Refunded');
+  expect((await paymentOps(stack.pool, orderId)).map((p) => p.operation)).toEqual(['authorize', 'capture', 'refund']);
+  expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 1, reserved: 0 } });
+  expect((await shipmentRows(orderId)).map((s) => s.status)).toEqual(['CANCELLED']);
 });
 
 test('cancelling the run before any pickup compensates like the cancel Update and ends the run cancelled', async () => {

@@ -63,6 +63,7 @@ export function fakeServices(
   const reservations = new Map<string, ReservedLine[]>();
   const gates = new Map<string, 'cancelled' | 'shipped'>();
   const orderOfShipment = new Map<string, string>();
+  const recorded = new Map<string, Set<string>>();
   const log = (name: string) => calls.push(name);
   const warehouseOf = (sku: string) => world.warehouses?.[sku] ?? 'east';
 
@@ -107,6 +108,11 @@ export function fakeServices(
     async validateAddress() {
       log('validateAddress');
       return { ok: true };
+    },
+    // The shipping table's answer, read by the orders worker: what recordCarrierEvent accepted.
+    async shipmentReached({ shipmentId, event }: { shipmentId: string; event: string }) {
+      log(`shipmentReached:${event}`);
+      return { reached: recorded.get(shipmentId)?.has(event) ?? false };
     },
     async recordPing() {
       return { service: 'orders', worker: 'fake' };
@@ -193,6 +199,7 @@ export function fakeServices(
       if (event === 'picked-up') {
         if (gates.get(orderId) === 'cancelled') return { accepted: false };
         gates.set(orderId, 'shipped');
+        recorded.set(shipmentId, new Set([...(recorded.get(shipmentId) ?? []), event]));
         await reportToOrder(orderWorkflowId(orderId), { shipmentId, event: 'picked-up' });
       }
       return { accepted: true };
