@@ -193,6 +193,8 @@ function whyNotDecide(run: OrderRun, who: { by?: unknown } | undefined): string 
   if (view.approval) return `order ${orderId} already has a decision: ${view.approval.decision}`;
   if (run.cancelRequest || run.compensating) return `order ${orderId} is being cancelled`;
   if (state.status !== 'AwaitingApproval') return `order ${orderId} is ${state.status}, not AwaitingApproval`;
+  // Four eyes: whoever placed the order (the API's credentials said who) does not decide it.
+  if (by === run.input.placedBy) return `"${by}" placed order ${orderId}: the placer may not decide its approval`;
   if (!isApprover(by, run.approvers())) return `"${by}" is not an authorised approver`;
   return undefined;
 }

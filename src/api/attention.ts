@@ -11,13 +11,11 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { IdSchema, type OrderRecoveryResult, type StaffRole } from '../domain';
 import { NotRecoverable, recoverOrder } from '../placement/recover-order';
-import { principalOf, type Principal } from './principal';
+import { principalOf, staffIn } from './principal';
 import { sendProblem } from './problem';
 
 export const SEES_ATTENTION: readonly StaffRole[] = ['customer-service', 'operator', 'admin'];
 export const RECOVERS: readonly StaffRole[] = ['operator', 'admin'];
-
-const staffIn = (who: Principal, roles: readonly StaffRole[]) => who.kind === 'staff' && roles.includes(who.role);
 
 /** Orders the read model flags for people, longest waiting first. */
 export async function ordersNeedingAttention(pool: Pool) {

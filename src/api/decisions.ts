@@ -21,7 +21,7 @@ import {
 import { signDecision, type SigningKey } from '../runtime/decision-keys';
 import { approveUpdate, cancelUpdate, rejectUpdate } from '../../workflows/order-api';
 import { mayReach, readOrderView } from './orders';
-import { principalOf, type Principal } from './principal';
+import { principalOf, staffIn, type Principal } from './principal';
 import { sendProblem } from './problem';
 
 export interface DecisionsApiDeps {
@@ -42,7 +42,7 @@ const CancelBody = ReasonBody.extend({
 const ANSWER_WITHIN_MS: Record<Decision, number> = { approve: 30_000, reject: 30_000, cancel: 120_000 };
 
 /** Who signs as whom: a staff user by name and role; a storefront by `storefront:<name>`. */
-const signer = (p: Principal) =>
+const signer = (p: Exclude<Principal, { kind: 'customer' }>) =>
   p.kind === 'staff'
     ? { by: p.username, role: p.role }
     : { by: `storefront:${p.storefront}`, role: 'storefront' as const };
@@ -81,7 +81,7 @@ export function decisionRoutes(app: FastifyInstance, deps: DecisionsApiDeps): vo
     { schema: { summary: 'Orders waiting for an approver, oldest first (approver, admin)' } },
     async (request, reply) => {
       const who = principalOf(request);
-      if (who.kind !== 'staff' || !DECISION_ROLES.approve.includes(who.role))
+      if (!staffIn(who, DECISION_ROLES.approve))
         return sendProblem(reply, 403, 'Forbidden', 'role: only an approver or an admin sees the approvals');
       return { approvals: await waitingApprovals(deps.pool) };
     },
@@ -103,6 +103,8 @@ export async function makeDecision(
   decision: Decision,
   text: { note?: string; reason?: string; onBehalfOf?: 'customer' },
 ): Promise<DecisionOutcome> {
+  if (who.kind === 'customer')
+    return { ok: false, status: 403, title: 'Forbidden', detail: `role: a customer may not ${decision} an order here` };
   const { by, role } = signer(who);
   if (!DECISION_ROLES[decision].includes(role))
     return { ok: false, status: 403, title: 'Forbidden', detail: `role: a ${role} may not ${decision} an order` };

@@ -1,6 +1,9 @@
 /**
  * The order endpoints: place (with a required Idempotency-Key), read. A storefront sees only the
- * orders it placed: any other id is a 404, as if it did not exist.
+ * orders it placed, a customer only their own: any other id is a 404, as if it did not exist.
+ * Staff see every order, and customer service, operators and admins place orders too (a phone
+ * order, the `orders` CLI): their placements are kept under `staff:<username>` (a storefront's
+ * name has no colon), and the workflow knows its placer, who may then not approve it.
  */
 import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
@@ -15,6 +18,7 @@ import {
   orderWorkflowId,
   taskQueueFor,
   type OrderSettings,
+  type StaffRole,
 } from '../domain';
 import { admitOrder, OverCapacity } from '../placement/admission';
 import { PaymentsUnavailable, type PaymentMethodVault } from '../placement/payment-methods';
@@ -41,11 +45,24 @@ const ListQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-/** The storefront the request's API key belongs to; a staff session has none (placing and listing are a storefront's). */
-function storefrontOf(request: FastifyRequest, reply: FastifyReply): string | undefined {
+/** Staff who may place an order for a customer. */
+export const PLACES: readonly StaffRole[] = ['customer-service', 'operator', 'admin'];
+
+/**
+ * Who places through the request: a storefront by its API key, or staff in PLACES (their
+ * placements kept apart, under `staff:<username>`); anyone else is refused with a 403.
+ */
+function placerOf(request: FastifyRequest, reply: FastifyReply): { channel: string; placedBy: string } | undefined {
   const who = principalOf(request);
-  if (who.kind === 'storefront') return who.storefront;
-  void sendProblem(reply, 403, 'Forbidden', 'Authorization: this route takes a storefront API key (Bearer dok_...)');
+  if (who.kind === 'storefront') return { channel: who.storefront, placedBy: `storefront:${who.storefront}` };
+  if (who.kind === 'staff' && PLACES.includes(who.role))
+    return { channel: `staff:${who.username}`, placedBy: who.username };
+  void sendProblem(
+    reply,
+    403,
+    'Forbidden',
+    'Authorization: a storefront API key (Bearer dok_...), or a customer-service, operator or admin session, places orders',
+  );
   return undefined;
 }
 
@@ -70,8 +87,9 @@ export function orderRoutes(app: FastifyInstance, deps: OrdersApiDeps): void {
           'Idempotency-Key required',
           'Idempotency-Key: 1-255 printable characters, one per order',
         );
-      const storefront = storefrontOf(request, reply);
-      if (!storefront) return reply;
+      const placer = placerOf(request, reply);
+      if (!placer) return reply;
+      const storefront = placer.channel;
       const requestHash = createHash('sha256').update(JSON.stringify(request.body)).digest();
       const earlier = await deps.pool.query<{ order_id: string; request_sha256: Buffer; stale: boolean }>(
         `SELECT order_id, request_sha256, created_at < now() - interval '30 seconds' AS stale
@@ -94,7 +112,7 @@ export function orderRoutes(app: FastifyInstance, deps: OrdersApiDeps): void {
           );
         await releaseKey(deps, storefront, key);
       }
-      return place(deps, reply, { storefront, key, requestHash, body: request.body });
+      return place(deps, reply, { storefront, placedBy: placer.placedBy, key, requestHash, body: request.body });
     },
   );
 
@@ -102,16 +120,23 @@ export function orderRoutes(app: FastifyInstance, deps: OrdersApiDeps): void {
     '/v1/orders',
     {
       schema: {
-        summary: "This storefront's orders, newest first, a page at a time (`next` is the following page's cursor)",
+        summary:
+          "This storefront's orders (a customer: their own), newest first, a page at a time (`next` is the following page's cursor)",
         querystring: ListQuery,
       },
     },
     async (request, reply) => {
       const after = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor);
       if (after === null) return sendProblem(reply, 400, 'Invalid request', 'cursor: not a cursor this API gave');
-      const storefront = storefrontOf(request, reply);
-      if (!storefront) return reply;
-      return listOrders(deps.pool, storefront, { ...request.query, after });
+      const who = principalOf(request);
+      if (who.kind === 'storefront') return listOrders(deps.pool, who.storefront, { ...request.query, after });
+      if (who.kind === 'customer') return listCustomerOrders(deps.pool, who.customerId, { ...request.query, after });
+      return sendProblem(
+        reply,
+        403,
+        'Forbidden',
+        'Authorization: a storefront key or a customer lists orders (staff: GET /v1/approvals, /v1/attention, or an order by id)',
+      );
     },
   );
 
@@ -139,6 +164,14 @@ export function orderRoutes(app: FastifyInstance, deps: OrdersApiDeps): void {
  */
 export async function mayReach(pool: Pool, who: Principal, orderId: string): Promise<boolean> {
   if (who.kind === 'staff') return true;
+  if (who.kind === 'customer') {
+    // The read model's customer id: an order is listed there from its pricing, its first step.
+    const mine = await pool.query('SELECT 1 FROM orders WHERE order_id = $1 AND customer_id = $2', [
+      orderId,
+      who.customerId,
+    ]);
+    return mine.rowCount === 1;
+  }
   const { rowCount } = await pool.query('SELECT 1 FROM api_orders WHERE order_id = $1 AND storefront = $2', [
     orderId,
     who.storefront,
@@ -169,7 +202,7 @@ function releaseKey(deps: OrdersApiDeps, storefront: string, key: string) {
 async function place(
   deps: OrdersApiDeps,
   reply: FastifyReply,
-  req: { storefront: string; key: string; requestHash: Buffer; body: unknown },
+  req: { storefront: string; placedBy: string; key: string; requestHash: Buffer; body: unknown },
 ): Promise<FastifyReply> {
   const order = parseOrderInput(req.body);
   const claimed = await deps.pool.query(
@@ -186,7 +219,11 @@ async function place(
     );
   try {
     await admitOrder(deps.client, taskQueueFor('orders', deps.taskQueuePrefix), deps.maxInFlight);
-    const placed = await placeOrder(deps.client, { ...(req.body as object), orderId: order.orderId }, deps);
+    const placed = await placeOrder(
+      deps.client,
+      { ...(req.body as object), orderId: order.orderId },
+      { ...deps, placedBy: req.placedBy },
+    );
     return reply
       .code(201)
       .header('location', `/v1/orders/${placed.orderId}`)
@@ -247,4 +284,45 @@ async function listOrders(pool: Pool, storefront: string, q: { status?: string; 
     })),
     ...(rows.length > q.limit && last ? { next: encodeCursor(last.order_id) } : {}),
   };
+}
+
+/** A customer's orders from the read model, newest first (keyset on placed at, order id, as above). */
+async function listCustomerOrders(
+  pool: Pool,
+  customerId: string,
+  q: { status?: string; limit: number; after?: string },
+) {
+  const rows = await customerOrders(pool, customerId, q);
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return { orders: page, ...(rows.length > q.limit && last ? { next: encodeCursor(last.orderId) } : {}) };
+}
+
+/** A customer's orders (the read model), newest first: one more than `limit` tells there is a next page. */
+export async function customerOrders(
+  pool: Pool,
+  customerId: string,
+  q: { status?: string; limit: number; after?: string } = { limit: 50 },
+) {
+  const { rows } = await pool.query<{
+    order_id: string;
+    created_at: Date;
+    status: string;
+    total_cents: string;
+    currency: string;
+  }>(
+    `SELECT order_id, created_at, status, total_cents, currency FROM orders
+     WHERE customer_id = $1 AND ($2::text IS NULL OR status = $2)
+       AND ($3::text IS NULL OR (created_at, order_id) <
+            (SELECT created_at, order_id FROM orders WHERE customer_id = $1 AND order_id = $3))
+     ORDER BY created_at DESC, order_id DESC LIMIT $4`,
+    [customerId, q.status ?? null, q.after ?? null, q.limit + 1],
+  );
+  return rows.map((r) => ({
+    orderId: r.order_id,
+    placedAt: r.created_at.toISOString(),
+    status: r.status,
+    totalCents: Number(r.total_cents),
+    currency: r.currency,
+  }));
 }

@@ -9,11 +9,24 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { storefrontOf } from './keys';
 import { sendProblem } from './problem';
-import { sessionOf, type StaffRole } from './staff';
+import { sessionOf, type StaffRole, type StaffSession } from './staff';
 
 export type Principal =
   | { kind: 'storefront'; storefront: string; token: string }
-  | { kind: 'staff'; username: string; role: StaffRole; token: string };
+  | { kind: 'staff'; username: string; role: StaffRole; token: string }
+  /** A customer's own account: the orders of its customer id, read only. */
+  | { kind: 'customer'; username: string; customerId: string; token: string };
+
+/** Who a live session (its token) is. */
+export function principalOfSession(session: StaffSession, token: string): Principal {
+  return session.role === 'customer'
+    ? { kind: 'customer', username: session.username, customerId: session.customerId, token }
+    : { kind: 'staff', username: session.username, role: session.role, token };
+}
+
+/** Whether `who` is staff in one of `roles`. */
+export const staffIn = (who: Principal, roles: readonly string[]): boolean =>
+  who.kind === 'staff' && roles.includes(who.role);
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -56,7 +69,7 @@ export async function authenticate(pool: Pool, request: FastifyRequest, reply: F
           'Forbidden',
           'X-CSRF-Token: required with the session cookie, and must match it',
         );
-      request.principal = { kind: 'staff', username: session.username, role: session.role, token };
+      request.principal = principalOfSession(session, token);
     }
   }
   if (!request.principal)

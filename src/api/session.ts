@@ -73,13 +73,14 @@ export function loginRoute(app: FastifyInstance, pool: Pool): void {
 export function sessionRoutes(app: FastifyInstance, pool: Pool): void {
   app.get('/v1/session', { schema: { summary: 'Who this request is' } }, async (request) => {
     const who = principalOf(request);
-    return who.kind === 'staff'
-      ? { kind: 'staff', username: who.username, role: who.role }
-      : { kind: 'storefront', storefront: who.storefront };
+    if (who.kind === 'staff') return { kind: 'staff', username: who.username, role: who.role };
+    if (who.kind === 'customer') return { kind: 'customer', username: who.username, customerId: who.customerId };
+    return { kind: 'storefront', storefront: who.storefront };
   });
   app.delete('/v1/session', { schema: { summary: 'Log out: the session ends' } }, async (request, reply) => {
     const who = principalOf(request);
-    if (who.kind !== 'staff') return sendProblem(reply, 400, 'Bad request', 'Authorization: not a staff session');
+    if (who.kind === 'storefront')
+      return sendProblem(reply, 400, 'Bad request', 'Authorization: an API key, not a session');
     await logOut(pool, who.token);
     return reply.code(204).clearCookie(SESSION_COOKIE, sessionCookie(request)).send();
   });

@@ -8,40 +8,79 @@
 import { hash, verify } from '@node-rs/argon2';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
-import type { StaffRole } from '../domain';
+import { STAFF_ROLES, type StaffRole } from '../domain';
 
 export { STAFF_ROLES, type StaffRole } from '../domain';
+/** The roles an account may have: staff's, and `customer` (reads the orders of its customer id). */
+export const ACCOUNT_ROLES = [...STAFF_ROLES, 'customer'] as const;
+export type AccountRole = (typeof ACCOUNT_ROLES)[number];
 export const USERNAME = /^[a-z][a-z0-9._-]{1,39}$/;
 /** A working day: then the user logs in again. */
 export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 
-export interface StaffSession {
-  username: string;
-  role: StaffRole;
-  csrfToken: string;
+/** A logged-in account: staff (a role), or a customer (`customerId`, and role `customer`). */
+export type StaffSession = { username: string; csrfToken: string } & (
+  { role: StaffRole; customerId?: undefined } | { role: 'customer'; customerId: string }
+);
+
+type AccountRow = { username: string; role: AccountRole; customer_id: string | null };
+/** The account a row holds, as a session's who (the CHECK keeps role and customer id together). */
+const accountOf = (r: AccountRow) =>
+  r.role === 'customer'
+    ? { username: r.username, role: 'customer' as const, customerId: r.customer_id! }
+    : { username: r.username, role: r.role };
+
+/**
+ * At most this many argon2id computations at once (19 MiB and a core each): a burst of logins waits
+ * its turn instead of taking the API's memory and event loop with it. The rate limits bound the rest.
+ */
+export const MAX_CONCURRENT_HASHES = 2;
+let hashing = 0;
+const waitingToHash: Array<() => void> = [];
+async function oneHashAtATime<T>(work: () => Promise<T>): Promise<T> {
+  if (hashing >= MAX_CONCURRENT_HASHES) await new Promise<void>((turn) => waitingToHash.push(turn));
+  else hashing += 1;
+  try {
+    return await work();
+  } finally {
+    const next = waitingToHash.shift();
+    if (next) next();
+    else hashing -= 1;
+  }
 }
+const hashPassword = (password: string) => oneHashAtATime(() => hash(password));
+const verifyPassword = (phc: string, password: string) =>
+  oneHashAtATime(() => verify(phc, password)).catch(() => false);
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 // Spent on a login for a name that does not exist, so its answer takes as long as a wrong password.
 let noSuchUser: Promise<string> | undefined;
 
-/** Creates `username` with `role` and a generated password, which it answers (shown once). Undefined when taken. */
-export async function addStaffUser(pool: Pool, username: string, role: StaffRole): Promise<string | undefined> {
+/**
+ * Creates `username` with `role` (a customer's account: role `customer` and its customer id) and a
+ * generated password, which it answers (shown once). Undefined when taken.
+ */
+export async function addStaffUser(
+  pool: Pool,
+  username: string,
+  role: AccountRole,
+  customerId?: string,
+): Promise<string | undefined> {
   const password = randomBytes(18).toString('base64url');
   const { rowCount } = await pool.query(
-    `INSERT INTO staff_users (username, password_hash, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-    [username, await hash(password), role],
+    `INSERT INTO staff_users (username, password_hash, role, customer_id) VALUES ($1, $2, $3, $4)
+     ON CONFLICT DO NOTHING`,
+    [username, await hashPassword(password), role, role === 'customer' ? customerId : null],
   );
   return rowCount === 1 ? password : undefined;
 }
 
 export async function listStaffUsers(pool: Pool) {
-  const { rows } = await pool.query<{ username: string; role: StaffRole; created_at: Date; disabled_at: Date | null }>(
-    'SELECT username, role, created_at, disabled_at FROM staff_users ORDER BY username',
+  const { rows } = await pool.query<AccountRow & { created_at: Date; disabled_at: Date | null }>(
+    'SELECT username, role, customer_id, created_at, disabled_at FROM staff_users ORDER BY username',
   );
   return rows.map((r) => ({
-    username: r.username,
-    role: r.role,
+    ...accountOf(r),
     createdAt: r.created_at.toISOString(),
     ...(r.disabled_at ? { disabledAt: r.disabled_at.toISOString() } : {}),
   }));
@@ -80,15 +119,15 @@ export async function logIn(pool: Pool, username: string, password: string): Pro
     [username, LOGIN_WINDOW_S],
   );
   if (Number(tries[0]!.n) >= LOGIN_ATTEMPTS) return 'limited';
-  const { rows } = await pool.query<{ password_hash: string; role: StaffRole }>(
-    'SELECT password_hash, role FROM staff_users WHERE username = $1 AND disabled_at IS NULL',
+  const { rows } = await pool.query<AccountRow & { password_hash: string }>(
+    'SELECT username, password_hash, role, customer_id FROM staff_users WHERE username = $1 AND disabled_at IS NULL',
     [username],
   );
   const user = rows[0];
-  const ok = await verify(
-    user?.password_hash ?? (await (noSuchUser ??= hash(randomBytes(16).toString('hex')))),
+  const ok = await verifyPassword(
+    user?.password_hash ?? (await (noSuchUser ??= hashPassword(randomBytes(16).toString('hex')))),
     password,
-  ).catch(() => false);
+  );
   if (!user || !ok) {
     await pool.query(
       `WITH gone AS (DELETE FROM staff_login_failures WHERE username = $1 AND at < now() - interval '1 hour')
@@ -105,19 +144,19 @@ export async function logIn(pool: Pool, username: string, password: string): Pro
     'INSERT INTO staff_sessions (token_sha256, username, csrf_token, expires_at) VALUES ($1, $2, $3, $4)',
     [sha256(token), username, csrfToken, expiresAt],
   );
-  return { token, username, role: user.role, csrfToken, expiresAt: expiresAt.toISOString() };
+  return { token, ...accountOf(user), csrfToken, expiresAt: expiresAt.toISOString() };
 }
 
 /** The live session `token` opens (its user enabled), or undefined. */
 export async function sessionOf(pool: Pool, token: string | undefined): Promise<StaffSession | undefined> {
   if (!token?.startsWith('dos_') || token.length > 100) return undefined;
-  const { rows } = await pool.query<{ username: string; role: StaffRole; csrf_token: string }>(
-    `SELECT s.username, u.role, s.csrf_token FROM staff_sessions s JOIN staff_users u USING (username)
+  const { rows } = await pool.query<AccountRow & { csrf_token: string }>(
+    `SELECT s.username, u.role, u.customer_id, s.csrf_token FROM staff_sessions s JOIN staff_users u USING (username)
      WHERE s.token_sha256 = $1 AND s.expires_at > now() AND u.disabled_at IS NULL`,
     [sha256(token)],
   );
   const row = rows[0];
-  return row && { username: row.username, role: row.role, csrfToken: row.csrf_token };
+  return row && { ...accountOf(row), csrfToken: row.csrf_token };
 }
 
 export async function logOut(pool: Pool, token: string): Promise<void> {

@@ -1,5 +1,6 @@
 /** `orders users add|list|disable`: the Orders API's staff accounts (src/api/staff.ts). */
-import { STAFF_ROLES, USERNAME, addStaffUser, disableStaffUser, listStaffUsers, type StaffRole } from '../api/staff';
+import { ACCOUNT_ROLES, USERNAME, addStaffUser, disableStaffUser, listStaffUsers } from '../api/staff';
+import { IdSchema } from '../domain';
 import { withPool } from './database';
 import { invalid } from './errors';
 import { EXIT, printJson } from './output';
@@ -10,16 +11,24 @@ function checkUsername(name: string | undefined): string {
   return name;
 }
 
-export async function usersAdd(name: string | undefined, opts: { role?: string; json?: boolean }): Promise<number> {
+export async function usersAdd(
+  name: string | undefined,
+  opts: { role?: string; customer?: string; json?: boolean },
+): Promise<number> {
   const username = checkUsername(name);
-  const role = STAFF_ROLES.find((r) => r === opts.role);
-  if (!role) throw invalid(`--role: must be one of ${STAFF_ROLES.join(', ')}`);
+  const role = ACCOUNT_ROLES.find((r) => r === opts.role);
+  if (!role) throw invalid(`--role: must be one of ${ACCOUNT_ROLES.join(', ')}`);
+  // A customer's account reads the orders of one customer id; staff have none.
+  if (role === 'customer' && !IdSchema.safeParse(opts.customer).success)
+    throw invalid('--customer: the customer id whose orders this account reads (1-64 letters, digits, "_" or "-")');
+  if (role !== 'customer' && opts.customer !== undefined) throw invalid('--customer: only with --role customer');
   return withPool(async (pool) => {
-    const password = await addStaffUser(pool, username, role as StaffRole);
+    const password = await addStaffUser(pool, username, role, opts.customer);
     if (!password) throw invalid(`username: ${username} exists already`);
-    if (opts.json) printJson({ username, role, password });
+    const customer = role === 'customer' ? { customerId: opts.customer } : {};
+    if (opts.json) printJson({ username, role, ...customer, password });
     else {
-      console.log(`staff user ${username} (${role}): password ${password}`);
+      console.log(`user ${username} (${role}${opts.customer ? ` of ${opts.customer}` : ''}): password ${password}`);
       console.log('Shown once: only its argon2id hash is kept. Log in with `POST /v1/session`.');
     }
     return EXIT.OK;
@@ -33,7 +42,7 @@ export async function usersList(opts: { json?: boolean }): Promise<number> {
     else
       for (const u of users)
         console.log(
-          `${u.username.padEnd(20)} ${u.role.padEnd(17)} ${u.disabledAt ? `disabled ${u.disabledAt}` : 'active'}`,
+          `${u.username.padEnd(20)} ${(u.customerId ? `customer ${u.customerId}` : u.role).padEnd(17)} ${u.disabledAt ? `disabled ${u.disabledAt}` : 'active'}`,
         );
     return EXIT.OK;
   });

@@ -99,6 +99,11 @@ export interface PaymentMethodRef {
 export interface OrderWorkflowInput {
   order: Omit<OrderInput, 'payment'> & { orderId: string; payment: PaymentMethodRef };
   settings: OrderSettings;
+  /**
+   * Who placed it, from the Orders API's credentials (`storefront:<name>` or a staff user's name),
+   * never from the order's body: the placer may not decide its approval. Absent: placed by a tool.
+   */
+  placedBy?: string;
 }
 
 export interface HistoryEntry {

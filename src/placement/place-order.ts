@@ -62,7 +62,13 @@ export interface PlacedOrder {
 export async function placeOrder(
   client: Client,
   raw: unknown,
-  opts: { settings: OrderSettings; taskQueuePrefix?: string; vault: PaymentMethodVault },
+  opts: {
+    settings: OrderSettings;
+    taskQueuePrefix?: string;
+    vault: PaymentMethodVault;
+    /** Who placed it, as the API's credentials proved (a staff user's name): they may not approve it. */
+    placedBy?: string;
+  },
 ): Promise<PlacedOrder> {
   const order = await toWorkflowOrder(raw, opts.vault);
   const workflowId = orderWorkflowId(order.orderId);
@@ -70,7 +76,13 @@ export async function placeOrder(
     const handle = await client.workflow.start<typeof orderWorkflow>('orderWorkflow', {
       workflowId,
       taskQueue: taskQueueFor('orders', opts.taskQueuePrefix),
-      args: [{ order, settings: opts.settings } satisfies OrderWorkflowInput],
+      args: [
+        {
+          order,
+          settings: opts.settings,
+          ...(opts.placedBy ? { placedBy: opts.placedBy } : {}),
+        } satisfies OrderWorkflowInput,
+      ],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
       // No PII in search attributes or ids: customer ids are opaque, card tokens never leave the payload.

@@ -21,10 +21,13 @@ let stack: TestWorkers;
 let api: FastifyInstance;
 let shopKey: string;
 const approver = uid('appr');
+const placingAdmin = uid('adm');
 let approverPassword: string;
 beforeAll(async () => {
   // The order's approver band names this test's approver (the workers' policy, as in production).
-  stack = await startTestWorkers(undefined, undefined, { policy: testPolicy({ approvers: [approver] }) });
+  stack = await startTestWorkers(undefined, undefined, {
+    policy: testPolicy({ approvers: [approver, placingAdmin] }),
+  });
   api = await buildTestApi(stack);
   shopKey = (await createApiKey(stack.pool, uid('shop'))).key;
   approverPassword = (await addStaffUser(stack.pool, approver, 'approver'))!;
@@ -48,15 +51,15 @@ async function logIn(name: string, password: string) {
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-/** An order of 1,200.00 through the storefront's key: above the threshold, it waits for approval. */
-async function bigOrder() {
+/** An order of 1,200.00 through the storefront's key (or a staff session): above the threshold, it waits for approval. */
+async function bigOrder(placer = bearer(shopKey), customerId?: string) {
   const sku = await seedSku(stack.pool, { priceCents: 120_000, stock: { east: 3 } });
-  const body = orderRequest({ items: [{ sku, quantity: 1 }] });
+  const body = orderRequest({ items: [{ sku, quantity: 1 }], ...(customerId ? { customerId } : {}) });
   const res = await api.inject({
     method: 'POST',
     url: '/v1/orders',
     payload: body,
-    headers: { ...bearer(shopKey), 'idempotency-key': uid('k') },
+    headers: { ...placer, 'idempotency-key': uid('k') },
   });
   expect(res.statusCode).toBe(201);
   const handle = stack.client.workflow.getHandle(`order-${body.orderId}`);
@@ -184,6 +187,80 @@ test('an approver sees the queue and approves through the API; the workflow reco
     headers: bearer(boss.token),
   });
   expect([404, 409]).toContain(again.statusCode); // closed (Delivered), or still running and decided
+});
+
+test('staff place orders too (customer service, operators, admins); the placer may not approve it, another approver does', async () => {
+  const admin = await logIn(placingAdmin, (await addStaffUser(stack.pool, placingAdmin, 'admin'))!);
+  const { orderId, handle } = await bigOrder(bearer(admin.token));
+  const { rows } = await stack.pool.query('SELECT storefront FROM api_orders WHERE order_id = $1', [orderId]);
+  expect(rows).toEqual([{ storefront: `staff:${placingAdmin}` }]);
+  const own = await api.inject({
+    method: 'POST',
+    url: `/v1/orders/${orderId}/approve`,
+    payload: {},
+    headers: bearer(admin.token),
+  });
+  expect(own.statusCode).toBe(409);
+  expect(own.json().detail).toBe(`"${placingAdmin}" placed order ${orderId}: the placer may not decide its approval`);
+  expect(await paymentOps(stack.pool, orderId)).toEqual([]);
+  const approverSession = await logIn(approver, approverPassword);
+  const other = await api.inject({
+    method: 'POST',
+    url: `/v1/orders/${orderId}/approve`,
+    payload: {},
+    headers: bearer(approverSession.token),
+  });
+  expect(other.statusCode).toBe(200);
+  expect(((await handle.result()) as { status: string }).status).toBe('Delivered');
+  // An approver does not place orders: that is customer service's, an operator's or an admin's.
+  const refused = await api.inject({
+    method: 'POST',
+    url: '/v1/orders',
+    payload: orderRequest({ items: [{ sku: 'KB-001', quantity: 1 }] }),
+    headers: { ...bearer(approverSession.token), 'idempotency-key': uid('k') },
+  });
+  expect(refused.statusCode).toBe(403);
+});
+
+test("a customer's account reads that customer's orders only: another's is a 404; it decides nothing", async () => {
+  const customerId = uid('cust');
+  const mine = await bigOrder(bearer(shopKey), customerId);
+  const theirs = await bigOrder(bearer(shopKey), uid('cust'));
+  const name = uid('buyer');
+  const customer = await logIn(name, (await addStaffUser(stack.pool, name, 'customer', customerId))!);
+  const me = await api.inject({ method: 'GET', url: '/v1/session', headers: bearer(customer.token) });
+  expect(me.json()).toEqual({ kind: 'customer', username: name, customerId });
+  const read = (orderId: string) =>
+    api.inject({ method: 'GET', url: `/v1/orders/${orderId}`, headers: bearer(customer.token) });
+  expect((await read(mine.orderId)).json()).toMatchObject({ orderId: mine.orderId, status: 'AwaitingApproval' });
+  const other = await read(theirs.orderId);
+  expect(other.statusCode).toBe(404);
+  expect(other.json().detail).toBe(`orderId: no order ${theirs.orderId}`);
+  const events = await api.inject({
+    method: 'GET',
+    url: `/v1/orders/${theirs.orderId}/events`,
+    headers: bearer(customer.token),
+  });
+  expect(events.statusCode).toBe(404);
+  const list = await api.inject({ method: 'GET', url: '/v1/orders', headers: bearer(customer.token) });
+  expect(list.json().orders.map((o: { orderId: string }) => o.orderId)).toEqual([mine.orderId]);
+  for (const [url, payload] of [
+    [`/v1/orders/${mine.orderId}/approve`, {}],
+    [`/v1/orders/${mine.orderId}/cancel`, { reason: 'mine' }],
+    ['/v1/orders', orderRequest({ items: [{ sku: 'KB-001', quantity: 1 }], customerId })],
+  ] as const) {
+    const res = await api.inject({
+      method: 'POST',
+      url,
+      payload,
+      headers: { ...bearer(customer.token), 'idempotency-key': uid('k') },
+    });
+    expect(res.statusCode).toBe(403);
+  }
+  for (const url of ['/v1/approvals', '/v1/attention'])
+    expect((await api.inject({ method: 'GET', url, headers: bearer(customer.token) })).statusCode).toBe(403);
+  expect((await mine.handle.query('status')) as { status: string }).toMatchObject({ status: 'AwaitingApproval' });
+  for (const o of [mine, theirs]) await o.handle.terminate('test cleanup');
 });
 
 test("a storefront cancels its own order for the customer (stock back, nothing charged); another's is a 404", async () => {
@@ -333,6 +410,11 @@ test('`orders users add|list|disable`: a password shown once, roles checked, exi
   const badName = await runCli(['users', 'add', 'Not A Name', '--role', 'admin'], env);
   expect(badName).toMatchObject({ code: 2, stderr: expect.stringMatching(/^username: /) });
   expect((await runCli(['users', 'add', name, '--role', 'admin'], env)).code).toBe(2); // taken
+  const noCustomer = await runCli(['users', 'add', uid('buyer'), '--role', 'customer'], env);
+  expect(noCustomer).toMatchObject({ code: 2, stderr: expect.stringMatching(/^--customer: /) });
+  const buyer = uid('buyer');
+  const customer = await runCli(['users', 'add', buyer, '--role', 'customer', '--customer', 'cust-9', '--json'], env);
+  expect(JSON.parse(customer.stdout)).toMatchObject({ username: buyer, role: 'customer', customerId: 'cust-9' });
   expect((await runCli(['users', 'disable', name], env)).code).toBe(0);
   const { rows } = await stack.pool.query('SELECT role, disabled_at FROM staff_users WHERE username = $1', [name]);
   expect(rows).toEqual([{ role: 'customer-service', disabled_at: expect.any(Date) }]);

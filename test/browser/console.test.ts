@@ -2,7 +2,8 @@
  * The web console in a real browser (playwright-core driving the npm-packaged Chromium), on the
  * real stack: an approver logs in, finds the waiting order in the inbox, approves it with a note
  * that holds markup (it renders as text), and watches the page follow the order to Delivered.
- * A form posted without its CSRF token is refused. Screenshots: test-output/console/*.png.
+ * A form posted without its CSRF token is refused. A customer sees their own orders and not
+ * another's. Screenshots: test-output/console/*.png.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -42,9 +43,9 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function waitingOrder(): Promise<string> {
+async function waitingOrder(customerId?: string): Promise<string> {
   const sku = await seedSku(stack.pool, { priceCents: 150_000, stock: { east: 2 } });
-  const body = orderRequest({ items: [{ sku, quantity: 1 }] });
+  const body = orderRequest({ items: [{ sku, quantity: 1 }], ...(customerId ? { customerId } : {}) });
   const res = await fetch(`${base}/v1/orders`, {
     method: 'POST',
     headers: { authorization: `Bearer ${shopKey}`, 'idempotency-key': uid('k'), 'content-type': 'application/json' },
@@ -136,6 +137,48 @@ test('a form posted without its CSRF token is refused, and the order keeps waiti
   expect(rows[0].status).toBe('AwaitingApproval');
   expect(await paymentOps(stack.pool, orderId)).toEqual([]);
   await context.close();
+});
+
+test("a customer logs in and sees their own orders; another customer's order is not found", async () => {
+  const customerId = uid('cust');
+  const mine = await waitingOrder(customerId);
+  const theirs = await waitingOrder(uid('cust'));
+  const name = uid('buyer');
+  const secret = (await addStaffUser(stack.pool, name, 'customer', customerId))!;
+  const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+  await page.goto(`${base}/console/login`);
+  await page.getByLabel('User name').fill(name);
+  await page.getByLabel('Password').fill(secret);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Your orders', level: 1 }).waitFor();
+  expect(await page.getByRole('link', { name: mine }).count()).toBe(1);
+  expect(await page.getByRole('link', { name: theirs }).count()).toBe(0);
+  await page.screenshot({ path: path.join(SHOTS, 'customer-orders.png'), fullPage: true });
+  await page.getByRole('link', { name: mine }).click();
+  await page.locator('#order-status', { hasText: 'AwaitingApproval' }).waitFor();
+  // Read only: no decision, no recovery, no link into Temporal.
+  expect(
+    await page
+      .getByRole('button')
+      .filter({ hasText: /Approve|Reject|Cancel|Recover/ })
+      .count(),
+  ).toBe(0);
+  expect(await page.getByRole('link', { name: 'Temporal Web UI' }).count()).toBe(0);
+  const other = await page.goto(`${base}/console/orders/${theirs}`);
+  expect(other?.status()).toBe(404);
+  await page.getByText(`No order ${theirs}.`).waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'customer-other-order.png'), fullPage: true });
+  // A decision posted by hand with the customer's own CSRF token is refused too, and nothing moves.
+  await page.goto(`${base}/console/orders/${mine}`);
+  const csrf = await page.locator('input[name="_csrf"]').first().getAttribute('value');
+  const approve = await page.request.post(`${base}/console/orders/${mine}/approve`, {
+    form: { _csrf: csrf ?? '', note: 'mine' },
+    maxRedirects: 0,
+  });
+  expect(approve.headers().location).toMatch(/error=role%3A%20a%20customer%20may%20not%20approve/);
+  const { rows } = await stack.pool.query('SELECT status FROM orders WHERE order_id = $1', [mine]);
+  expect(rows[0].status).toBe('AwaitingApproval');
+  await page.close();
 });
 
 test('/docs renders the OpenAPI document interactively in the browser (its own assets pass the CSP)', async () => {

@@ -19,8 +19,8 @@ import {
 } from '../../domain';
 import { RECOVERS, SEES_ATTENTION, ordersNeedingAttention, recoverFor } from '../attention';
 import { makeDecision, waitingApprovals, type DecisionsApiDeps } from '../decisions';
-import { readOrderView } from '../orders';
-import { SESSION_COOKIE, sameSecret } from '../principal';
+import { customerOrders, mayReach, readOrderView } from '../orders';
+import { SESSION_COOKIE, principalOfSession, sameSecret, staffIn, type Principal } from '../principal';
 import { LOGIN_RATE_LIMIT, sessionCookie } from '../session';
 import { SESSION_TTL_MS, USERNAME, logIn, logOut, sessionOf, type StaffSession } from '../staff';
 import { Html, STYLESHEET, html, page } from './html';
@@ -43,6 +43,8 @@ const HTML = 'text/html; charset=utf-8';
 const back = (reply: FastifyReply, to: string) => reply.code(303).header('location', to).send();
 const query = (request: FastifyRequest) => request.query as Record<string, string | undefined>;
 const form = (request: FastifyRequest) => (request.body ?? {}) as Record<string, string | undefined>;
+/** Who the page's session is (set by the pages' preHandler). */
+const whoIs = (request: FastifyRequest): Principal => principalOfSession(request.staff!, request.staff!.token);
 
 export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   await app.register(formbody, { bodyLimit: 16 * 1024 });
@@ -108,7 +110,11 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
     );
     pages.get('/console/orders/:orderId', { schema: { hide: true } }, async (request, reply) => {
       const orderId = (request.params as { orderId: string }).orderId;
-      const view = IdSchema.safeParse(orderId).success ? await readOrderView(deps.client, orderId) : undefined;
+      // Staff see any order; a customer only their own (any other is "not found", as if it did not exist).
+      const view =
+        IdSchema.safeParse(orderId).success && (await mayReach(deps.pool, whoIs(request), orderId))
+          ? await readOrderView(deps.client, orderId)
+          : undefined;
       if (!view)
         return reply
           .code(404)
@@ -135,20 +141,13 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
           `${at}?error=${encodeURIComponent(formatZodError(text.error).replace(/^input:/, `${field}:`))}`,
         );
       const given = text?.success ? { [field]: text.data } : {};
-      const who = request.staff!;
-      const outcome = await makeDecision(
-        deps,
-        { kind: 'staff', username: who.username, role: who.role, token: who.token },
-        orderId,
-        kind,
-        given,
-      );
+      const outcome = await makeDecision(deps, whoIs(request), orderId, kind, given);
       return back(reply, outcome.ok ? `${at}?done=${kind}` : `${at}?error=${encodeURIComponent(outcome.detail)}`);
     });
     pages.post('/console/orders/:orderId/recover', { schema: { hide: true } }, async (request, reply) => {
       const { orderId } = request.params as { orderId: string };
       const at = `/console/orders/${encodeURIComponent(orderId)}`;
-      if (!RECOVERS.includes(request.staff!.role))
+      if (!staffIn(whoIs(request), RECOVERS))
         return back(reply, `${at}?error=${encodeURIComponent('role: only an operator or an admin recovers an order')}`);
       if (!IdSchema.safeParse(orderId).success)
         return reply
@@ -203,10 +202,12 @@ function loginPage(loginToken: string, error?: string): string {
 }
 
 async function inboxPage(deps: ConsoleDeps, request: FastifyRequest): Promise<string> {
-  const who = request.staff!;
+  const who = whoIs(request);
+  if (who.kind === 'customer')
+    return pageFor(request, 'Your orders', yourOrdersSection(await customerOrders(deps.pool, who.customerId)));
   const sections = [
-    DECISION_ROLES.approve.includes(who.role) ? approvalsSection(await waitingApprovals(deps.pool)) : '',
-    SEES_ATTENTION.includes(who.role) ? attentionSection(await ordersNeedingAttention(deps.pool)) : '',
+    staffIn(who, DECISION_ROLES.approve) ? approvalsSection(await waitingApprovals(deps.pool)) : '',
+    staffIn(who, SEES_ATTENTION) ? attentionSection(await ordersNeedingAttention(deps.pool)) : '',
   ];
   return pageFor(request, 'Inbox', html`${sections}`);
 }
@@ -260,6 +261,20 @@ function approvalsSection(waiting: Awaited<ReturnType<typeof waitingApprovals>>)
   );
 }
 
+function yourOrdersSection(orders: Awaited<ReturnType<typeof customerOrders>>) {
+  return section(
+    'Latest first',
+    ['Order', 'Placed (UTC)', 'Status', 'Total'],
+    orders.map((o) => [
+      orderLink(o.orderId),
+      o.placedAt.replace('T', ' ').slice(0, 19),
+      o.status,
+      formatMoney({ amountCents: o.totalCents, currency: o.currency }),
+    ]),
+    'No orders yet.',
+  );
+}
+
 function attentionSection(orders: Awaited<ReturnType<typeof ordersNeedingAttention>>) {
   return section(
     'Needs attention',
@@ -278,13 +293,13 @@ function orderPage(
   orderId: string,
   view: NonNullable<Awaited<ReturnType<typeof readOrderView>>>,
 ): string {
-  const who = request.staff!;
+  const who = whoIs(request);
   const { done, error } = query(request);
-  const can = (d: Decision) => DECISION_ROLES[d].includes(who.role);
-  const csrf = html`<input type="hidden" name="_csrf" value="${who.csrfToken}" />`;
+  const can = (d: Decision) => staffIn(who, DECISION_ROLES[d]);
+  const csrf = html`<input type="hidden" name="_csrf" value="${request.staff!.csrfToken}" />`;
   const waiting = view.status === 'AwaitingApproval';
   const recoverForm =
-    RECOVERS.includes(who.role) && (view.needsAttention || !isTerminal(view.status))
+    staffIn(who, RECOVERS) && (view.needsAttention || !isTerminal(view.status))
       ? html`<form class="inline" method="post" action="/console/orders/${encodeURIComponent(orderId)}/recover">
           ${csrf}
           <p class="muted">Its run stopped without settling it? Recover settles it (refund, release, bookings).</p>
@@ -326,7 +341,7 @@ function orderPage(
     <p>
       <strong id="order-status">${view.status}</strong> · total
       ${money(view.totalCents)}${view.failureReason ? html` · ${view.failureReason}` : ''}${
-        deps.orderUrl ? html` · <a href="${deps.orderUrl(orderId)}">Temporal Web UI</a>` : ''
+        deps.orderUrl && who.kind === 'staff' ? html` · <a href="${deps.orderUrl(orderId)}">Temporal Web UI</a>` : ''
       }
     </p>
     ${view.needsAttention ? html`<p class="flash error">Needs attention since ${view.needsAttention.since}: ${view.needsAttention.reason}</p>` : ''}

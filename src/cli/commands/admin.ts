@@ -229,18 +229,24 @@ function addScheduleCommands(program: Command): void {
     );
 }
 
-/** `orders users add|list|disable`: staff accounts of the Orders API. */
+/** `orders users add|list|disable`: people's accounts of the Orders API (staff, and customers). */
 function addUserCommands(program: Command): void {
   const users = program
     .command('users')
-    .description('Staff accounts of the Orders API: approvers, operators... (writes PostgreSQL: needs DATABASE_URL)');
+    .description(
+      'Accounts of the Orders API: staff (approvers, operators...) and customers (writes PostgreSQL: needs DATABASE_URL)',
+    );
   users
     .command('add <username>')
-    .description('Create a staff user with a role and print its generated password once')
-    .requiredOption('--role <role>', `one of ${STAFF_ROLES.join(', ')}`)
+    .description('Create a user with a role and print its generated password once')
+    .requiredOption('--role <role>', `one of ${[...STAFF_ROLES, 'customer'].join(', ')}`)
+    .option('--customer <id>', 'with --role customer: the customer id whose orders the account reads')
     .option('--json', 'print one JSON document')
-    .addHelpText('after', '\nExample:\n  $ orders users add alice --role approver')
-    .action((name: string, opts: { role?: string; json?: boolean }) =>
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ orders users add alice --role approver\n  $ orders users add c.dupont --role customer --customer cust-42',
+    )
+    .action((name: string, opts: { role?: string; customer?: string; json?: boolean }) =>
       run(opts.json, async () => (await import('../users.js')).usersAdd(name, opts)),
     );
   users
