@@ -67,7 +67,7 @@ export async function firstRunAdmin(pool: Pool): Promise<string | undefined> {
 export const LOGIN_ATTEMPTS = 5;
 export const LOGIN_WINDOW_S = 60;
 
-export type LoginResult = (StaffSession & { token: string; expiresAt: string }) | 'wrong' | 'limited';
+export type LoginResult = NewSession | 'wrong' | 'limited';
 
 /**
  * A new session for a right password of an enabled user: its token (shown once) and what it is.
@@ -80,8 +80,8 @@ export async function logIn(pool: Pool, username: string, password: string): Pro
     [username, LOGIN_WINDOW_S],
   );
   if (Number(tries[0]!.n) >= LOGIN_ATTEMPTS) return 'limited';
-  const { rows } = await pool.query<{ password_hash: string; role: StaffRole }>(
-    'SELECT password_hash, role FROM staff_users WHERE username = $1 AND disabled_at IS NULL',
+  const { rows } = await pool.query<{ password_hash: string }>(
+    'SELECT password_hash FROM staff_users WHERE username = $1 AND disabled_at IS NULL',
     [username],
   );
   const user = rows[0];
@@ -98,14 +98,29 @@ export async function logIn(pool: Pool, username: string, password: string): Pro
     return 'wrong';
   }
   await pool.query('DELETE FROM staff_login_failures WHERE username = $1', [username]);
+  return (await createSession(pool, username)) ?? 'wrong';
+}
+
+export type NewSession = StaffSession & { token: string; expiresAt: string };
+
+/**
+ * A new session of `username`, however it proved who it is (a password here, the company's
+ * identity provider in oidc.ts): its token (shown once), CSRF token and role, from staff_users.
+ * Undefined when there is no such user or it is disabled, checked in the same statement.
+ */
+export async function createSession(pool: Pool, username: string): Promise<NewSession | undefined> {
   const token = `dos_${randomBytes(32).toString('base64url')}`;
   const csrfToken = randomBytes(24).toString('base64url');
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
-  await pool.query(
-    'INSERT INTO staff_sessions (token_sha256, username, csrf_token, expires_at) VALUES ($1, $2, $3, $4)',
+  const { rows } = await pool.query<{ role: StaffRole }>(
+    `WITH u AS (SELECT username, role FROM staff_users WHERE username = $2 AND disabled_at IS NULL),
+     s AS (INSERT INTO staff_sessions (token_sha256, username, csrf_token, expires_at)
+           SELECT $1, username, $3, $4 FROM u RETURNING username)
+     SELECT u.role FROM u JOIN s USING (username)`,
     [sha256(token), username, csrfToken, expiresAt],
   );
-  return { token, username, role: user.role, csrfToken, expiresAt: expiresAt.toISOString() };
+  const role = rows[0]?.role;
+  return role && { token, username, role, csrfToken, expiresAt: expiresAt.toISOString() };
 }
 
 /** The live session `token` opens (its user enabled), or undefined. */
