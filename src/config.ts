@@ -62,6 +62,13 @@ const ConfigSchema = z.object({
   // Where the orders CLI's decisions go (default: the API npm start runs), and who it is there:
   // a session token (scripts), else the one `orders login` keeps in ORDERS_SESSION_FILE.
   ORDERS_API_URL: z.string().url().optional(),
+  // Optional sign-in through the company's identity provider (src/api/oidc.ts): off unless
+  // OIDC_ISSUER is set; then its client, and where it sends people back (default: ORDERS_API_URL's callback).
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET_FILE: z.string().min(1).optional(),
+  OIDC_REDIRECT_URL: z.string().url().optional(),
   ORDERS_API_TOKEN: z.string().min(1).optional(),
   ORDERS_SESSION_FILE: z.string().min(1).optional(),
   CARRIER_URL: z.string().url().optional(),
@@ -204,4 +211,70 @@ export function carrierWebhookSecret(config: Config): string | undefined {
 /** The Orders API the CLI talks to: ORDERS_API_URL, or the one `npm start` serves. */
 export function ordersApiUrl(config: Config): string {
   return (config.ORDERS_API_URL ?? `http://${config.ORDERS_API_HOST}:${config.ORDERS_API_PORT}`).replace(/\/+$/, '');
+}
+
+/** OIDC login's settings (src/api/oidc.ts), checked: the issuer, its client and the callback URL. */
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUrl: string;
+}
+
+const OIDC_CALLBACK_PATH = '/v1/session/oidc/callback';
+const OIDC_VARIABLES = [
+  'OIDC_CLIENT_ID',
+  'OIDC_CLIENT_SECRET',
+  'OIDC_CLIENT_SECRET_FILE',
+  'OIDC_REDIRECT_URL',
+] as const;
+
+/**
+ * OIDC login's settings, or undefined when OIDC_ISSUER is unset (OIDC off). Throws, naming the
+ * variable, on anything that would only fail later at a person's sign-in.
+ */
+export function oidcSettings(config: Config): OidcSettings | undefined {
+  if (!config.OIDC_ISSUER) {
+    const stray = OIDC_VARIABLES.find((name) => config[name] !== undefined);
+    if (stray) throw new Error(`${stray}: set without OIDC_ISSUER; set OIDC_ISSUER to turn OIDC login on`);
+    return undefined;
+  }
+  if (!config.OIDC_CLIENT_ID) throw new Error('OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
+  const redirectUrl = config.OIDC_REDIRECT_URL ?? `${ordersApiUrl(config)}${OIDC_CALLBACK_PATH}`;
+  requireTls('OIDC_ISSUER', config.OIDC_ISSUER);
+  requireTls(config.OIDC_REDIRECT_URL ? 'OIDC_REDIRECT_URL' : 'ORDERS_API_URL', redirectUrl);
+  if (new URL(redirectUrl).pathname !== OIDC_CALLBACK_PATH)
+    throw new Error(`OIDC_REDIRECT_URL: must end in ${OIDC_CALLBACK_PATH} (the API's callback), not ${redirectUrl}`);
+  return {
+    issuer: config.OIDC_ISSUER,
+    clientId: config.OIDC_CLIENT_ID,
+    clientSecret: oidcClientSecret(config),
+    redirectUrl,
+  };
+}
+
+/** Codes and tokens travel through these URLs: TLS, except on this machine (a developer's provider). */
+function requireTls(name: string, url: string): void {
+  const { protocol, hostname } = new URL(url);
+  const loopback = hostname === 'localhost' || hostname === '[::1]' || hostname.startsWith('127.');
+  if (protocol !== 'https:' && !(protocol === 'http:' && loopback))
+    throw new Error(`${name}: must be an https:// URL (http:// only on loopback), not ${url}`);
+}
+
+function oidcClientSecret(config: Config): string {
+  if (config.OIDC_CLIENT_SECRET && config.OIDC_CLIENT_SECRET_FILE)
+    throw new Error('OIDC_CLIENT_SECRET_FILE: set together with OIDC_CLIENT_SECRET; set one of them');
+  if (config.OIDC_CLIENT_SECRET) return config.OIDC_CLIENT_SECRET;
+  const file = config.OIDC_CLIENT_SECRET_FILE;
+  if (!file) throw new Error('OIDC_CLIENT_SECRET: required when OIDC_ISSUER is set (or OIDC_CLIENT_SECRET_FILE)');
+  let secret: string;
+  try {
+    secret = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new Error(`OIDC_CLIENT_SECRET_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code})`, {
+      cause: err,
+    });
+  }
+  if (!secret) throw new Error(`OIDC_CLIENT_SECRET_FILE: ${file} is empty`);
+  return secret;
 }

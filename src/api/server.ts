@@ -1,7 +1,7 @@
 /**
  * The Orders API (issue 28): Fastify 5 with the domain's zod schemas, OpenAPI 3.1 at /openapi.json,
- * problem+json errors, and every /v1 route but the login behind a storefront API key or a staff
- * session (principal.ts); decisions leave signed (decisions.ts).
+ * problem+json errors, and every /v1 route but the logins (password; OIDC when configured: oidc.ts)
+ * behind a storefront API key or a staff session (principal.ts); decisions leave signed (decisions.ts).
  * Fastify for its schema-first routes and the zod type provider (fastify-type-provider-zod), so the
  * API validates with the same schemas, and the same messages, as the CLI.
  */
@@ -25,6 +25,7 @@ import { eventRoutes } from './events';
 import { attentionRoutes } from './attention';
 import { catalogRoutes } from './catalog';
 import { orderRoutes, type OrdersApiDeps } from './orders';
+import { oidcRoutes } from './oidc';
 import { authenticate } from './principal';
 import { sendProblem } from './problem';
 import { loginRoute, sessionRoutes } from './session';
@@ -93,7 +94,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, 404, 'Not found', `no route ${request.method} ${request.url}`),
   );
-  await app.register(async (open) => loginRoute(open, deps.pool));
+  await app.register(async (open) => {
+    loginRoute(open, deps.pool);
+    if (deps.oidc) oidcRoutes(open, deps.pool, deps.oidc);
+  });
   // The credential check belongs to the /v1 routes themselves (a hook of their plugin), not to a
   // test of the URL's text: whatever spelling of a path reaches a /v1 route has passed it.
   await app.register(async (v1) => {

@@ -106,7 +106,7 @@ export async function firstRunAdmin(pool: Pool): Promise<string | undefined> {
 export const LOGIN_ATTEMPTS = 5;
 export const LOGIN_WINDOW_S = 60;
 
-export type LoginResult = (StaffSession & { token: string; expiresAt: string }) | 'wrong' | 'limited';
+export type LoginResult = NewSession | 'wrong' | 'limited';
 
 /**
  * A new session for a right password of an enabled user: its token (shown once) and what it is.
@@ -119,8 +119,8 @@ export async function logIn(pool: Pool, username: string, password: string): Pro
     [username, LOGIN_WINDOW_S],
   );
   if (Number(tries[0]!.n) >= LOGIN_ATTEMPTS) return 'limited';
-  const { rows } = await pool.query<AccountRow & { password_hash: string }>(
-    'SELECT username, password_hash, role, customer_id FROM staff_users WHERE username = $1 AND disabled_at IS NULL',
+  const { rows } = await pool.query<{ password_hash: string }>(
+    'SELECT password_hash FROM staff_users WHERE username = $1 AND disabled_at IS NULL',
     [username],
   );
   const user = rows[0];
@@ -137,14 +137,35 @@ export async function logIn(pool: Pool, username: string, password: string): Pro
     return 'wrong';
   }
   await pool.query('DELETE FROM staff_login_failures WHERE username = $1', [username]);
+  return (await createSession(pool, username)) ?? 'wrong';
+}
+
+export type NewSession = StaffSession & { token: string; expiresAt: string };
+
+/**
+ * A new session of `username`, however it proved who it is (a password here, the company's
+ * identity provider in oidc.ts): its token (shown once), CSRF token and role, from staff_users.
+ * Undefined when there is no such user or it is disabled, checked in the same statement.
+ */
+export async function createSession(
+  pool: Pool,
+  username: string,
+  /** The company's identity provider signs staff in, never a customer's account. */
+  opts: { staffOnly?: boolean } = {},
+): Promise<NewSession | undefined> {
   const token = `dos_${randomBytes(32).toString('base64url')}`;
   const csrfToken = randomBytes(24).toString('base64url');
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
-  await pool.query(
-    'INSERT INTO staff_sessions (token_sha256, username, csrf_token, expires_at) VALUES ($1, $2, $3, $4)',
-    [sha256(token), username, csrfToken, expiresAt],
+  const { rows } = await pool.query<AccountRow>(
+    `WITH u AS (SELECT username, role, customer_id FROM staff_users
+                WHERE username = $2 AND disabled_at IS NULL AND NOT ($5 AND role = 'customer')),
+     s AS (INSERT INTO staff_sessions (token_sha256, username, csrf_token, expires_at)
+           SELECT $1, username, $3, $4 FROM u RETURNING username)
+     SELECT u.username, u.role, u.customer_id FROM u JOIN s USING (username)`,
+    [sha256(token), username, csrfToken, expiresAt, opts.staffOnly ?? false],
   );
-  return { token, ...accountOf(user), csrfToken, expiresAt: expiresAt.toISOString() };
+  const row = rows[0];
+  return row && { token, ...accountOf(row), csrfToken, expiresAt: expiresAt.toISOString() };
 }
 
 /** The live session `token` opens (its user enabled), or undefined. */

@@ -15,7 +15,12 @@ export interface Spawned {
 }
 
 export function spawnNode(script: string, args: string[], env: NodeJS.ProcessEnv): Spawned {
-  const child = spawn(process.execPath, [path.join(DIST, script), ...args], { cwd: ROOT, env, stdio: 'pipe' });
+  return spawnNodeFile(path.join(DIST, script), args, env);
+}
+
+/** A script that is not compiled (a test's .mjs helper), by its path. */
+export function spawnNodeFile(file: string, args: string[], env: NodeJS.ProcessEnv): Spawned {
+  const child = spawn(process.execPath, [file, ...args], { cwd: ROOT, env, stdio: 'pipe' });
   let out = '';
   const listeners = new Set<() => void>();
   const onData = (d: Buffer) => {

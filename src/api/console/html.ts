@@ -38,7 +38,13 @@ input,textarea,button{font:inherit}button{padding:.35rem .9rem;cursor:pointer}.f
 export function page(
   title: string,
   body: Html,
-  opts: { user?: { username: string; role: string }; csrfToken?: string; refreshSeconds?: number } = {},
+  opts: {
+    user?: { username: string; role: string };
+    csrfToken?: string;
+    refreshSeconds?: number;
+    /** Go on to this same-site path at once (a page that ends a cross-site redirect chain: oidc.ts). */
+    next?: string;
+  } = {},
 ): string {
   return html`<!doctype html>
     <html lang="en">
@@ -50,6 +56,7 @@ export function page(
             ? html`<noscript><meta http-equiv="refresh" content="${opts.refreshSeconds}" /></noscript>`
             : ''
         }
+        ${opts.next ? html`<meta http-equiv="refresh" content="0; url=${opts.next}" />` : ''}
         <title>${title} · durable-orders console</title>
         <link rel="stylesheet" href="/console/style.css" />
       </head>

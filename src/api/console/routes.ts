@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { OidcSettings } from '../../config';
 import {
   DECISION_ROLES,
   DECISIONS,
@@ -31,6 +32,8 @@ export interface ConsoleDeps extends DecisionsApiDeps {
   taskQueuePrefix?: string;
   /** The order's page in the Temporal Web UI, when there is one to link to. */
   orderUrl?: (orderId: string) => string;
+  /** Sign-in through the company's identity provider (oidc.ts), when configured: the login page offers it. */
+  oidc?: OidcSettings;
 }
 
 declare module 'fastify' {
@@ -54,26 +57,20 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
   app.get('/console/live.js', { schema: { hide: true } }, (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').send(LIVE_SCRIPT),
   );
+  const offerOidc = deps.oidc !== undefined;
   app.get('/console/login', { schema: { hide: true } }, (request, reply) =>
-    reply.type(HTML).send(loginPage(loginToken(request, reply), query(request).error)),
+    sendLoginPage(request, reply, { status: 200, error: query(request).error, offerOidc }),
   );
   app.post(
     '/console/login',
     { schema: { hide: true }, config: { rateLimit: LOGIN_RATE_LIMIT } },
     async (request, reply) => {
       const { username = '', password = '', _login = '' } = form(request);
+      const again = (status: number, error: string) => sendLoginPage(request, reply, { status, error, offerOidc });
       // Login CSRF: only our own form, from this browser, logs it in (another site cannot read the cookie).
       if (!request.cookies[LOGIN_COOKIE] || !sameSecret(_login, request.cookies[LOGIN_COOKIE]))
-        return reply
-          .code(403)
-          .type(HTML)
-          .send(loginPage(loginToken(request, reply), 'This form is stale: log in again.'));
+        return again(403, 'This form is stale: log in again.');
       const session = USERNAME.test(username) && password ? await logIn(deps.pool, username, password) : 'wrong';
-      const again = (status: number, why: string) =>
-        reply
-          .code(status)
-          .type(HTML)
-          .send(loginPage(loginToken(request, reply), why));
       if (session === 'limited') return again(429, 'Too many wrong passwords for that name: wait a minute.');
       if (session === 'wrong') return again(401, 'That name and password do not work.');
       reply.clearCookie(LOGIN_COOKIE, { path: '/console/login' });
@@ -186,10 +183,23 @@ function loginToken(request: FastifyRequest, reply: FastifyReply): string {
   return token;
 }
 
-function loginPage(loginToken: string, error?: string): string {
+/** The login page (with a fresh form token), `error` above the form: a refused login answers it with its status. */
+export function sendLoginPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  opts: { status: number; error?: string; offerOidc: boolean },
+): FastifyReply {
+  return reply
+    .code(opts.status)
+    .type(HTML)
+    .send(loginPage(loginToken(request, reply), opts.error, opts.offerOidc));
+}
+
+function loginPage(loginToken: string, error: string | undefined, offerOidc: boolean): string {
   return page(
     'Log in',
     html`${error ? html`<p class="flash error" role="alert">${error}</p>` : ''}
+      ${offerOidc ? html`<p><a href="/v1/session/oidc" id="oidc-login">Sign in with company account</a></p>` : ''}
       <form method="post" action="/console/login">
         <input type="hidden" name="_login" value="${loginToken}" />
         <label for="username">User name</label
