@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const oidc = oidcSettings(config); // checked before anything connects: a wrong setting stops the start
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is not set: the Orders API keeps its keys in PostgreSQL.');
   const pool = createPool(config.DATABASE_URL, config.PG_POOL_SIZE, poolTimeouts(config));
-  const client = await connectClient();
+  const client = await connectClient('durable-orders-api');
   const app = await buildApi({
     client,
     pool,

@@ -6,6 +6,7 @@
  * name has no colon), and the workflow knows its placer, who may then not approve it.
  */
 import { createHash } from 'node:crypto';
+import * as otel from '@opentelemetry/api';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -14,6 +15,7 @@ import { z } from 'zod';
 import {
   IdSchema,
   ORDER_STATUSES,
+  MAX_BACKORDER_MS,
   OrderInputSchema,
   orderWorkflowId,
   taskQueueFor,
@@ -38,6 +40,10 @@ export interface OrdersApiDeps {
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+/** An order, and what its placer may ask of its placement: to wait for a restock this long. */
+const PlaceOrderBody = OrderInputSchema.extend({
+  backorderWithinMs: z.number().int().min(1_000).max(MAX_BACKORDER_MS).optional(),
+});
 const OrderIdParams = z.object({ orderId: IdSchema });
 const ListQuery = z.object({
   status: z.enum(ORDER_STATUSES).optional(),
@@ -75,7 +81,7 @@ export function orderRoutes(app: FastifyInstance, deps: OrdersApiDeps): void {
       schema: {
         summary: 'Place an order (Idempotency-Key required: the same key and body answer the same order)',
         headers: z.object({ 'idempotency-key': z.string().optional() }),
-        body: OrderInputSchema,
+        body: PlaceOrderBody,
       },
     },
     async (request, reply) => {
@@ -112,7 +118,10 @@ export function orderRoutes(app: FastifyInstance, deps: OrdersApiDeps): void {
           );
         await releaseKey(deps, storefront, key);
       }
-      return place(deps, reply, { storefront, placedBy: placer.placedBy, key, requestHash, body: request.body });
+      // A caller that traces (the `orders` CLI) sends its trace's context: the workflow's spans join it.
+      return otel.context.with(otel.propagation.extract(otel.context.active(), request.headers), () =>
+        place(deps, reply, { storefront, placedBy: placer.placedBy, key, requestHash, body: request.body }),
+      );
     },
   );
 
@@ -204,7 +213,8 @@ async function place(
   reply: FastifyReply,
   req: { storefront: string; placedBy: string; key: string; requestHash: Buffer; body: unknown },
 ): Promise<FastifyReply> {
-  const order = parseOrderInput(req.body);
+  const { backorderWithinMs, ...body } = req.body as { backorderWithinMs?: number };
+  const order = parseOrderInput(body);
   const claimed = await deps.pool.query(
     `INSERT INTO api_orders (storefront, idempotency_key, request_sha256, order_id) VALUES ($1, $2, $3, $4)
      ON CONFLICT DO NOTHING`,
@@ -219,10 +229,11 @@ async function place(
     );
   try {
     await admitOrder(deps.client, taskQueueFor('orders', deps.taskQueuePrefix), deps.maxInFlight);
+    const settings = { ...deps.settings, ...(backorderWithinMs ? { backorderMs: backorderWithinMs } : {}) };
     const placed = await placeOrder(
       deps.client,
-      { ...(req.body as object), orderId: order.orderId },
-      { ...deps, placedBy: req.placedBy },
+      { ...body, orderId: order.orderId },
+      { ...deps, settings, placedBy: req.placedBy },
     );
     return reply
       .code(201)

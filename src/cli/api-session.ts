@@ -8,7 +8,8 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, ordersApiUrl, type Config } from '../config';
-import { invalid, operational } from './errors';
+import { CliError, invalid, operational } from './errors';
+import { EXIT } from './output';
 
 export interface SavedSession {
   api: string;
@@ -50,9 +51,11 @@ export function apiSession(config = loadConfig()): { api: string; token: string 
   const saved = savedSession(config);
   if (saved) return { api: saved.api, token: saved.token };
   throw operational(
-    `not logged in: decisions go through the Orders API (${ordersApiUrl(config)}). Run \`orders login --user <name>\` (or set ORDERS_API_TOKEN).`,
+    `not logged in: placements and decisions go through the Orders API (${ordersApiUrl(config)}). Run \`orders login --user <name>\` (or set ORDERS_API_TOKEN).`,
   );
 }
+
+type Say = { notFound?: string; unauthorized?: string; unprocessable?: string };
 
 /** One call to the API; its problem+json refusals become exit 2 (or 1 for a session to renew). */
 export async function callApi<T>(
@@ -60,14 +63,29 @@ export async function callApi<T>(
   method: 'GET' | 'POST' | 'DELETE',
   route: string,
   body?: object,
-  /** What a 404 or a 401 means here, in the CLI's words. */
-  say: { notFound?: string; unauthorized?: string } = {},
+  /** What a 404, a 401 or a 422 means here, in the CLI's words. */
+  say: Say = {},
+  /** More headers (an Idempotency-Key, the trace's context). */
+  headers: Record<string, string> = {},
 ): Promise<T> {
+  return (await requestApi<T>(session, method, route, body, say, headers)).answer;
+}
+
+/** callApi, with the status of a success (a placement: 201 new, 200 the same request answered again). */
+export async function requestApi<T>(
+  session: { api: string; token?: string },
+  method: 'GET' | 'POST' | 'DELETE',
+  route: string,
+  body?: object,
+  say: Say = {},
+  headers: Record<string, string> = {},
+): Promise<{ status: number; answer: T }> {
   let res: Response;
   try {
     res = await fetch(`${session.api}${route}`, {
       method,
       headers: {
+        ...headers,
         ...(session.token ? { authorization: `Bearer ${session.token}` } : {}),
         ...(body ? { 'content-type': 'application/json' } : {}),
       },
@@ -81,13 +99,16 @@ export async function callApi<T>(
   }
   const text = await res.text();
   const answer = (text ? JSON.parse(text) : {}) as T & { detail?: string; title?: string };
-  if (res.ok) return answer;
+  if (res.ok) return { status: res.status, answer };
   const why = answer.detail ?? answer.title ?? `HTTP ${res.status}`;
   if (res.status === 401 && say.unauthorized) throw invalid(say.unauthorized);
   if (res.status === 401)
     throw operational(`the Orders API did not accept the session (${why}): run \`orders login\` again`);
   if (res.status === 409) throw invalid(`refused: ${why}`);
+  if (res.status === 503 && res.headers.has('retry-after') && answer.title === 'Too many orders in flight')
+    throw new CliError(EXIT.BUSY, why);
   if (res.status === 404 && say.notFound) throw invalid(say.notFound);
+  if (res.status === 422 && say.unprocessable) throw invalid(say.unprocessable);
   if (res.status < 500 && res.status !== 429) throw invalid(why);
   throw operational(`the Orders API answered ${res.status}: ${why}`);
 }

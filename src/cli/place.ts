@@ -1,16 +1,18 @@
 /**
  * `orders place`: builds the order from flags or a JSON file, validates it with the workflow's own
- * schema before anything is started, starts `order-<id>`, and with --wait follows it to the end.
+ * schema before anything is sent, places it through the Orders API as the logged-in user (`orders
+ * login`, or ORDERS_API_TOKEN: a staff session or a storefront's key), and with --wait follows it
+ * to the end (that reads the order from Temporal).
  */
 import { readFileSync } from 'node:fs';
-import { admitOrder } from '../placement/admission';
-import { httpPaymentMethodVault } from '../placement/payment-methods';
-import { parseOrderInput, placeOrder, settingsFromConfig } from '../placement/place-order';
-import { paymentsUrl } from '../config';
-import { OrderInputSchema, formatZodError } from '../domain';
+import * as otel from '@opentelemetry/api';
+import { parseOrderInput } from '../placement/place-order';
+import { loadConfig } from '../config';
+import { MAX_BACKORDER_MS, OrderInputSchema, formatZodError, orderWorkflowId, type OrderView } from '../domain';
+import { apiSession, requestApi } from './api-session';
 import { withContext } from './context';
 import { invalid } from './errors';
-import { EXIT, parseDuration, printJson } from './output';
+import { EXIT, parseDuration, printJson, uiBase, workflowUrl } from './output';
 import { followAndReport } from './watch';
 import { toStatusJson } from './status';
 
@@ -27,9 +29,6 @@ export interface PlaceOptions {
   backorder?: string;
   json?: boolean;
 }
-
-/** The longest an order may wait for a restock: its reservation and authorization come after. */
-const MAX_BACKORDER_MS = 90 * 24 * 3_600_000;
 
 function parseBackorder(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -134,27 +133,58 @@ export async function place(opts: PlaceOptions): Promise<number> {
   const { raw, fromFlags } = buildRequest(opts);
   const order = validateRequest(raw, fromFlags);
 
+  const config = loadConfig();
+  const session = apiSession(config);
+  // The order id is the Idempotency-Key: the same command again answers the same order, never a second.
+  const body = {
+    ...(raw as object),
+    orderId: order.orderId,
+    ...(backorderMs !== undefined ? { backorderWithinMs: backorderMs } : {}),
+  };
+  const { status } = await postOrder(session, body, order.orderId);
+  const workflowId = orderWorkflowId(order.orderId);
+  const url = workflowUrl(uiBase(config), config.TEMPORAL_NAMESPACE, workflowId);
+  const result = { orderId: order.orderId, workflowId, url };
+  // 200: this very request was placed before (a retried command): the same order, nothing new.
+  if (!opts.json && status === 200)
+    console.log(`Order ${order.orderId} was placed already by this same request: nothing new started  ${url}`);
+  else if (!opts.json) console.log(`Placed order ${order.orderId} (workflow ${workflowId})  ${url}`);
+  if (!opts.wait) {
+    if (opts.json) printJson(result);
+    else console.log(`Follow it with: orders watch ${order.orderId}`);
+    return EXIT.OK;
+  }
   return withContext(async (ctx) => {
-    // Before the vault or anything else: a refused order leaves no trace.
-    await admitOrder(ctx.client, ctx.ordersQueue, ctx.config.MAX_ORDERS_IN_FLIGHT);
-    const placed = await placeOrder(ctx.client, order, {
-      settings: { ...settingsFromConfig(ctx.config), ...(backorderMs !== undefined ? { backorderMs } : {}) },
-      taskQueuePrefix: ctx.config.TASK_QUEUE_PREFIX,
-      vault: httpPaymentMethodVault(paymentsUrl(ctx.config)),
-    });
-    const url = ctx.orderUrl(placed.orderId);
-    const result = { orderId: placed.orderId, workflowId: placed.workflowId, runId: placed.runId, url };
-    if (!opts.json) console.log(`Placed order ${placed.orderId} (workflow ${placed.workflowId})  ${url}`);
-    if (!opts.wait) {
-      if (opts.json) printJson(result);
-      else console.log(`Follow it with: orders watch ${placed.orderId}`);
-      return EXIT.OK;
-    }
-    const { snapshot, exitCode } = await followAndReport(ctx, placed.orderId, {
+    const { snapshot, exitCode } = await followAndReport(ctx, order.orderId, {
       json: opts.json,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     });
     if (opts.json) printJson({ ...result, final: toStatusJson(snapshot, url) });
     return exitCode;
+  });
+}
+
+/**
+ * POST /v1/orders. With tracing on, the placement is a span of its own whose context travels in the
+ * request's headers (W3C trace context), so the API's start of the workflow joins this trace.
+ */
+async function postOrder(session: { api: string; token: string }, body: object, orderId: string) {
+  const exporter = loadConfig().OTEL_TRACES_EXPORTER;
+  const say = { unprocessable: `orderId: ${orderId} was placed already, with another order: nothing new started` };
+  const post = (headers: Record<string, string>) =>
+    requestApi<OrderView>(session, 'POST', '/v1/orders', body, say, {
+      'idempotency-key': `cli-${orderId}`,
+      ...headers,
+    });
+  if (exporter === 'none') return post({});
+  (await import('../runtime/tracing.js')).startTracing(exporter, 'durable-orders-cli');
+  return otel.trace.getTracer('durable-orders-cli').startActiveSpan('PlaceOrder', async (span) => {
+    try {
+      const headers: Record<string, string> = {};
+      otel.propagation.inject(otel.context.active(), headers);
+      return await post(headers);
+    } finally {
+      span.end();
+    }
   });
 }

@@ -105,7 +105,6 @@ export type ViewJson = z.infer<typeof ViewJsonSchema>;
 export const PlaceJsonSchema = z.strictObject({
   orderId: z.string(),
   workflowId: z.string(),
-  runId: z.string(),
   url: Url,
   final: StatusJsonSchema.optional(),
 });

@@ -18,6 +18,9 @@ import type { SignedDecision } from './decisions';
  * fields below that name them are read only by runs whose policy predates v0.5 (their start input
  * carried them), except that `sandboxCarrier: false` still asks for delivery by hand.
  */
+/** The longest an order may wait for a restock (its reservation and authorization come after). */
+export const MAX_BACKORDER_MS = 90 * 24 * 3_600_000;
+
 export interface OrderSettings {
   transitTimeMs?: number;
   paymentWindowMs?: number;

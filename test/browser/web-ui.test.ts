@@ -30,6 +30,7 @@ import { TEST_ADDRESS } from '../support/cli';
 import { runCli } from '../support/processes';
 import { seedSku, testPolicy, uid, waitForView } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
+import { startTestApi, type TestApi } from '../support/api';
 import type { OrderView } from '../../src/domain';
 import type { orderWorkflow } from '../../workflows/order';
 
@@ -41,6 +42,7 @@ const SHIP_TO = JSON.stringify(TEST_ADDRESS);
 let server: RunningDevServer | undefined;
 let codec: RunningCodecServer | undefined;
 let stack: TestWorkers | undefined;
+let api: TestApi | undefined;
 let browser: Browser | undefined;
 let uiUrl: string;
 let env: NodeJS.ProcessEnv;
@@ -84,16 +86,19 @@ beforeAll(async () => {
   await waitForHttp(uiUrl);
   // Long enough that the waiting order is still waiting when the browser looks (the workers' policy).
   stack = await startTestWorkers(undefined, server.address, { policy: testPolicy({ approvalTimeoutMs: 600_000 }) });
+  api = await startTestApi(stack); // orders are placed through the Orders API, as customer service
   env = {
     ...process.env,
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_UI_URL: uiUrl,
     TASK_QUEUE_PREFIX: stack.prefix,
     TRANSIT_TIME_MS: '300',
+    ...(await api.cliAs('desk-ui', 'customer-service')),
   };
 });
 
 afterAll(async () => {
+  await api?.stop();
   await browser?.close();
   await stack?.stop();
   await server?.stop();

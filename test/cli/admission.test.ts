@@ -1,6 +1,7 @@
 /**
- * Admission control on the real stack: with MAX_ORDERS_IN_FLIGHT orders running, `orders place`
- * is refused with exit 4 and starts or writes nothing; once one has finished, placing works again.
+ * Admission control on the real stack: with MAX_ORDERS_IN_FLIGHT orders running (the Orders API's
+ * setting: placements go through it), `orders place` is refused with exit 4 and starts or writes
+ * nothing; once one has finished, placing works again.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ordersInFlight } from '../../src/placement/admission';
@@ -10,12 +11,18 @@ import { TEST_ADDRESS, cliEnv } from '../support/cli';
 import { eventually, placeOneLine, seedSku, uid, waitForView } from '../support/orders';
 import { runCli } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
+import { startTestApi, type TestApi } from '../support/api';
 
 let stack: TestWorkers;
+let api: TestApi;
 beforeAll(async () => {
   stack = await startTestWorkers();
+  api = await startTestApi(stack, { maxInFlight: 2 });
 });
-afterAll(() => stack.stop());
+afterAll(async () => {
+  await api.stop();
+  await stack.stop();
+});
 
 test('at the limit a new order is refused with exit 4, nothing started; below it, placed', async () => {
   // Two orders over the approval threshold: they stay running until decided.
@@ -42,7 +49,7 @@ test('at the limit a new order is refused with exit 4, nothing started; below it
     '--token',
     'tok_ok',
   ];
-  const env = cliEnv(stack.prefix, { MAX_ORDERS_IN_FLIGHT: '2' });
+  const env = cliEnv(stack.prefix, await api.cliAs('desk-admission', 'customer-service'));
   const refused = await runCli(args, env);
   expect(refused.code).toBe(4);
   expect(refused.stderr).toContain('refused: 2 orders are in flight, the limit is 2 (MAX_ORDERS_IN_FLIGHT)');

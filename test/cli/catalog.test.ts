@@ -9,16 +9,23 @@ import { cliEnv, parseJson } from '../support/cli';
 import { runCli } from '../support/processes';
 import { uid } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
+import { startTestApi, type TestApi } from '../support/api';
 
 jest.setTimeout(120_000);
 
 let stack: TestWorkers;
+let api: TestApi;
 let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   stack = await startTestWorkers();
-  env = cliEnv(stack.prefix);
+  api = await startTestApi(stack);
+  // Customer service places through the Orders API; the catalog is written straight to PostgreSQL.
+  env = cliEnv(stack.prefix, await api.cliAs('desk-catalog', 'customer-service'));
 });
-afterAll(() => stack.stop());
+afterAll(async () => {
+  await api.stop();
+  await stack.stop();
+});
 
 const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => runCli(args, { ...env, ...extraEnv });
 

@@ -11,21 +11,27 @@ import { promisify } from 'node:util';
 import { cliEnv } from '../support/cli';
 import { ROOT } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
+import { startTestApi, type TestApi } from '../support/api';
 
 const run = promisify(execFile);
 
 let stack: TestWorkers;
+let api: TestApi;
 beforeAll(async () => {
   stack = await startTestWorkers();
+  api = await startTestApi(stack); // what `npm start` runs; `orders login` would keep the session
 });
-afterAll(() => stack.stop());
+afterAll(async () => {
+  await api.stop();
+  await stack.stop();
+});
 
 test('the build leaves the bin executable', () => {
   expect(statSync(path.join(ROOT, 'dist/client.js')).mode & 0o111).toBe(0o111);
 });
 
 test('npx orders place --file examples/order.json --wait: the quick start, delivered', async () => {
-  const env = cliEnv(stack.prefix);
+  const env = cliEnv(stack.prefix, await api.cliAs('desk-npx', 'customer-service'));
   const help = await run('npx', ['--no-install', 'orders', '--help'], { cwd: ROOT, env });
   expect(help.stdout).toMatch(/^Usage: orders /);
 

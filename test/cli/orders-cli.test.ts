@@ -15,7 +15,7 @@ import {
 } from '../../src/cli/schemas';
 import { TEST_ADDRESS, cliEnv, parseJson } from '../support/cli';
 import { runCli } from '../support/processes';
-import { paymentOps, seedSku, stockOf, uid, waitForView } from '../support/orders';
+import { paymentOps, seedSku, stockOf, testSettings, uid, waitForView } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 import { startTestApi, type TestApi } from '../support/api';
 
@@ -23,14 +23,18 @@ jest.setTimeout(120_000);
 
 let stack: TestWorkers;
 let api: TestApi;
+/** An Orders API placing orders with no sandbox carrier (the test plays the carrier: `orders deliver`). */
+let manualApi: TestApi;
 let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   stack = await startTestWorkers();
   api = await startTestApi(stack);
+  manualApi = await startTestApi(stack, { settings: { ...testSettings(), sandboxCarrier: false } });
   env = cliEnv(stack.prefix);
   delete env.TEMPORAL_UI_URL;
 });
 afterAll(async () => {
+  await manualApi.stop();
   await api.stop();
   await stack.stop();
 });
@@ -43,11 +47,16 @@ const APPROVERS = new Set(['alice', 'bob', 'mallory']); // mallory: an approver,
 
 /**
  * The CLI; a decision goes through the test's Orders API as the user `--by` names (alice and bob
- * approve), or as an operator: the session `orders login` would keep, given as ORDERS_API_TOKEN.
+ * approve), or as an operator, and a placement as customer service: the session `orders login`
+ * would keep, given as ORDERS_API_TOKEN.
  */
-async function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+async function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}, through = api) {
   const by = args.includes('--by') ? args[args.indexOf('--by') + 1]! : 'ops-cli';
-  const session = DECISIONS.has(args[0]!) ? await api.cliAs(by, APPROVERS.has(by) ? 'approver' : 'operator') : {};
+  const session = DECISIONS.has(args[0]!)
+    ? await api.cliAs(by, APPROVERS.has(by) ? 'approver' : 'operator')
+    : args[0] === 'place'
+      ? await through.cliAs('desk-cli', 'customer-service')
+      : {};
   return runCli(args, { ...env, ...session, ...extraEnv });
 }
 
@@ -114,7 +123,6 @@ test('place → status → watch to Delivered, every line with its Web UI link; 
   expect(parseJson(PlaceJsonSchema, placed.stdout)).toEqual({
     orderId,
     workflowId: `order-${orderId}`,
-    runId: expect.any(String),
     url: LINK(orderId),
   });
 
@@ -304,7 +312,7 @@ test('deliver before shipping is refused (exit 2); cancel before shipping → Ca
 });
 
 test('without the sandbox carrier: cancel after Shipped is refused (exit 2); deliver signals every shipment → Delivered', async () => {
-  const manual = { SANDBOX_CARRIER: 'off' };
+  const manual = {};
   const east = await seedSku(stack.pool, { priceCents: 3_000, stock: { east: 2 } });
   const west = await seedSku(stack.pool, { priceCents: 3_000, stock: { west: 2 } });
   const orderId = uid('manual');
@@ -323,7 +331,7 @@ test('without the sandbox carrier: cancel after Shipped is refused (exit 2); del
     '--order-id',
     orderId,
   ];
-  expect((await cli(args, manual)).code).toBe(0);
+  expect((await cli(args, manual, manualApi)).code).toBe(0);
 
   const handle = handleOf(orderId);
   await waitForView(handle, (v) => v.shipments.length === 2 && v.shipments.every((s) => s.status === 'Booked'));
@@ -358,7 +366,7 @@ test('without the sandbox carrier: cancel after Shipped is refused (exit 2); del
 test('cancel after payment, before the parcels are picked up → Refunded; place --wait exits 3', async () => {
   const sku = await seedSku(stack.pool, { priceCents: 4_000, stock: { east: 2 } });
   const orderId = uid('refund');
-  const waiting = cli([...placeArgs({ sku, orderId }), '--wait', '--json'], { SANDBOX_CARRIER: 'off' });
+  const waiting = cli([...placeArgs({ sku, orderId }), '--wait', '--json'], {}, manualApi);
   await waitForView(
     await startedOrder(orderId),
     (v) => v.shipments.length === 1 && v.shipments[0]!.status === 'Booked',
@@ -440,13 +448,22 @@ test('list filters by status and customer (visibility), newest first, each line 
   }
 });
 
-test('placing the same order id again → exit 2, nothing new started', async () => {
+test('placing the same order id again: the same command answers the same order; another order is exit 2; nothing new started', async () => {
   const sku = await seedSku(stack.pool, { priceCents: 2_000, stock: { east: 5 } });
   const orderId = uid('dup');
   expect((await cli(placeArgs({ sku, orderId }))).code).toBe(0);
-  const again = await cli(placeArgs({ sku, orderId }));
-  expect(again.code).toBe(2);
-  expect(again.stderr).toContain(`order ${orderId} already exists`);
+  // A retried command (its answer lost, say) is the same request: the order id is its Idempotency-Key.
+  const retried = await cli(placeArgs({ sku, orderId }));
+  expect(retried.code).toBe(0);
+  expect(retried.stdout).toContain(`Order ${orderId} was placed already by this same request: nothing new started`);
+  const another = await cli(placeArgs({ sku, orderId, quantity: 2 }));
+  expect(another).toMatchObject({
+    code: 2,
+    stderr: expect.stringContaining(`orderId: ${orderId} was placed already, with another order`),
+  });
+  // Someone else (another user, a storefront) with the same order id: taken.
+  const other = await runCli(placeArgs({ sku, orderId }), { ...env, ...(await api.cliAs('desk-2', 'operator')) });
+  expect(other).toMatchObject({ code: 2, stderr: expect.stringContaining(`orderId: ${orderId} is taken`) });
   expect(((await handleOf(orderId).result()) as { status: string }).status).toBe('Delivered');
   expect((await paymentOps(stack.pool, orderId)).map((p) => p.operation)).toEqual(['authorize', 'capture']);
 });
@@ -480,17 +497,17 @@ test('an unknown order id → exit 2 "order X not found" for every command', asy
 test('server unreachable → exit 1 naming the address tried and how to start one', async () => {
   const down = { TEMPORAL_ADDRESS: '127.0.0.1:1' };
   const sku = await seedSku(stack.pool, { priceCents: 1_000, stock: { east: 1 } });
-  for (const args of [placeArgs({ sku }), ['status', 'ord-1']]) {
-    const result = await cli(args, down);
-    expect({ args, code: result.code }).toEqual({ args, code: 1 });
-    expect(result.stderr).toContain('Cannot reach Temporal at 127.0.0.1:1');
-    expect(result.stderr).toContain('npm start');
+  const status = await cli(['status', 'ord-1'], down);
+  expect(status.code).toBe(1);
+  expect(status.stderr).toContain('Cannot reach Temporal at 127.0.0.1:1');
+  expect(status.stderr).toContain('npm start');
+  // A placement and a decision need the Orders API, not Temporal.
+  for (const args of [placeArgs({ sku }), ['approve', 'ord-1', '--by', 'alice']]) {
+    const noApi = await cli(args, { ...down, ORDERS_API_URL: 'http://127.0.0.1:1' });
+    expect({ args, code: noApi.code }).toEqual({ args, code: 1 });
+    expect(noApi.stderr).toContain('Cannot reach the Orders API at http://127.0.0.1:1');
+    expect(noApi.stderr).toContain('npm start');
   }
-  // A decision needs the Orders API, not Temporal.
-  const noApi = await cli(['approve', 'ord-1', '--by', 'alice'], { ...down, ORDERS_API_URL: 'http://127.0.0.1:1' });
-  expect(noApi.code).toBe(1);
-  expect(noApi.stderr).toContain('Cannot reach the Orders API at http://127.0.0.1:1');
-  expect(noApi.stderr).toContain('npm start');
   const json = await cli(['status', 'ord-1', '--json'], down);
   expect(parseJson(ErrorJsonSchema, json.stdout).error).toMatchObject({
     exitCode: 1,

@@ -2,12 +2,14 @@ import { chmodSync, mkdtempSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { Pool } from 'pg';
 import { loadConfig } from '../../src/config';
 import { SERVICES } from '../../src/domain';
 import { loadDataConverter } from '../../src/runtime/data-converter';
 import { freePort } from '../../tools/dev-stack/ports';
 import { SCHEDULE_NAMES } from '../../src/runtime/schedules';
 import { childrenOf, isAlive, runCli, spawnNode, startEnv as baseEnv } from '../support/processes';
+import { sessionToken } from '../support/api';
 
 const BANNER = /Ctrl-C stops everything/;
 
@@ -28,6 +30,7 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
   });
   const start = spawnNode('tools/dev-stack/start.js', [], env);
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
+  const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
   const schedules = new Client({ connection, dataConverter: loadDataConverter() }).schedule;
   const schedule = schedules.getHandle(`${prefix}reservation-sweeper`);
   try {
@@ -62,7 +65,12 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
     expect(start.output()).toMatch(/Schedule +start-given-\d+-reconciliation: reconciles payments/);
 
     // One order through it; then both Prometheus endpoints the banner names answer.
-    const placed = await runCli(['place', '--file', 'examples/order.json', '--wait'], env);
+    // Placed through npm start's Orders API, as customer service would (`orders login`: a session).
+    const desk = {
+      ORDERS_API_URL: apiUrl,
+      ORDERS_API_TOKEN: await sessionToken(pool, `desk-${process.pid}`, 'customer-service'),
+    };
+    const placed = await runCli(['place', '--file', 'examples/order.json', '--wait'], { ...env, ...desk });
     expect(placed.code).toBe(0);
     const metricsUrl = `http://127.0.0.1:${env.METRICS_PORT}/metrics`;
     expect(start.output()).toContain(metricsUrl);
@@ -85,6 +93,7 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
         .delete()
         .catch(() => undefined);
     await connection.close();
+    await pool.end();
   }
 });
 

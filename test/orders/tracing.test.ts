@@ -1,8 +1,9 @@
 /**
- * Tracing on by configuration (OTEL_TRACES_EXPORTER=otlp): a worker process and the CLI send spans
- * over OTLP/HTTP to a collector this test runs on loopback. One order placed by `orders place` is
- * one trace: the CLI's StartWorkflow, the workflow's RunWorkflow and StartActivity spans, and the
- * activities' RunActivity spans in the worker process all carry the same trace id.
+ * Tracing on by configuration (OTEL_TRACES_EXPORTER=otlp): a worker process, the Orders API and the
+ * CLI send spans over OTLP/HTTP to a collector this test runs on loopback. One order placed by
+ * `orders place` is one trace: the CLI's PlaceOrder (its context travels to the API in the
+ * request's `traceparent`), the API's StartWorkflow, the workflow's RunWorkflow and StartActivity
+ * spans, and the activities' RunActivity spans in the worker process all carry the same trace id.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,8 @@ import { Pool } from 'pg';
 import { cliEnv } from '../support/cli';
 import { eventually, seedSku, uid } from '../support/orders';
 import { runCli, spawnNode } from '../support/processes';
+import { sessionToken } from '../support/api';
+import { freePort } from '../../tools/dev-stack/ports';
 
 jest.setTimeout(180_000);
 
@@ -51,21 +54,29 @@ test('with OTEL_TRACES_EXPORTER=otlp one order is one trace from the CLI through
   // No prebuilt bundle: the worker bundles the workflows with the tracing interceptors.
   const { WORKFLOW_BUNDLE_PATH: _prebuilt, ...env } = cliEnv(prefix, tracingEnv);
   const worker = spawnNode('worker.js', [], env);
+  const apiPort = await freePort();
+  const api = spawnNode('scripts/api.js', [], { ...env, ORDERS_API_PORT: String(apiPort) });
+  const placer = {
+    ORDERS_API_URL: `http://127.0.0.1:${apiPort}`,
+    ORDERS_API_TOKEN: await sessionToken(pool, uid('desk-trace'), 'customer-service'),
+  };
   try {
     await worker.waitFor(/workers polling/, 120_000);
+    await api.waitFor(/orders API on/, 60_000);
     const sku = await seedSku(pool, { priceCents: 1_999, stock: { east: 3 } });
     const shipTo = JSON.stringify({ name: 'Ada', line1: '1 St', city: 'London', postalCode: 'N1 9GU', country: 'GB' });
     const placed = await runCli(
       ['place', '--customer', 'cust-trace', '--item', `${sku}:1`, '--ship-to', shipTo, '--token', 'tok_ok', '--wait'],
-      env,
+      { ...env, ...placer },
     );
     expect(placed).toMatchObject({ code: 0 });
     expect(placed.stdout).toMatch(/Delivered/);
 
-    // Spans of every part of the order: the CLI, the workflow and its shipment child, activities of
+    // Spans of every part of the order: the CLI, the API, the workflow and its shipment child, activities of
     // the orders, inventory, payments and shipping services (all in the one worker process here).
     const expected = [
-      'durable-orders-cli StartWorkflow:orderWorkflow',
+      'durable-orders-cli PlaceOrder',
+      'durable-orders-api StartWorkflow:orderWorkflow',
       'durable-orders-worker RunWorkflow:orderWorkflow',
       'durable-orders-worker StartActivity:reserve',
       'durable-orders-worker RunActivity:reserve',
@@ -76,7 +87,7 @@ test('with OTEL_TRACES_EXPORTER=otlp one order is one trace from the CLI through
       'durable-orders-worker RunActivity:bookShipment',
     ];
     await eventually(async () => {
-      const start = collector.spans.find((s) => s.name === 'StartWorkflow:orderWorkflow');
+      const start = collector.spans.find((s) => s.name === 'PlaceOrder');
       if (!start) return undefined;
       const inTrace = new Set(
         collector.spans.filter((s) => s.traceId === start.traceId).map((s) => `${s.service} ${s.name}`),
@@ -87,6 +98,7 @@ test('with OTEL_TRACES_EXPORTER=otlp one order is one trace from the CLI through
       throw new Error(`${err.message}; spans received:\n${seen.join('\n')}`);
     });
   } finally {
+    await api.stop('SIGTERM');
     await worker.stop('SIGTERM');
     await pool.end();
     await collector.stop();

@@ -86,7 +86,10 @@ describe('raw history holds only ciphertext', () => {
     expect(markers.map((m) => m.activity_type)).toEqual(expect.arrayContaining(['priceOrder', 'recordStatus']));
     for (const m of markers) expect(Object.keys(m).sort()).toEqual(LOCAL_ACTIVITY_MARKER_KEYS);
     // A patch marker (workflows/patches.ts) holds the patch's id and nothing else.
-    expect(patchMarkerData(order.events)).toEqual([{ id: PATCHES.leanHistory, deprecated: false }]);
+    expect(patchMarkerData(order.events)).toEqual([
+      { id: PATCHES.leanHistory, deprecated: false },
+      { id: PATCHES.verifiedProgress, deprecated: false }, // at its first pickup report
+    ]);
     for (const history of histories) {
       for (const secret of secrets) expect(history.text).not.toContain(secret);
       const payloads = payloadsIn(history.events);

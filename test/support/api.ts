@@ -1,9 +1,11 @@
 /**
  * The Orders API of a test's own stack, listening on loopback, and staff sessions for the `orders`
- * CLI it spawns (ORDERS_API_URL and ORDERS_API_TOKEN in the CLI's environment).
+ * CLI it spawns (ORDERS_API_URL and ORDERS_API_TOKEN in the CLI's environment): its placements
+ * and decisions go through the API.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { Pool } from 'pg';
 import { buildApi, type ApiDeps } from '../../src/api/server';
 import { addStaffUser, type StaffRole } from '../../src/api/staff';
 import { runSigningKey } from './decisions';
@@ -34,18 +36,21 @@ export function buildTestApi(stack: TestWorkers, extra: Partial<ApiDeps> = {}): 
   });
 }
 
-export async function startTestApi(stack: TestWorkers): Promise<TestApi> {
-  const app = await buildTestApi(stack);
+/** A session token of `username` (made with `role` unless it exists): what `orders login` would keep. */
+export async function sessionToken(pool: Pool, username: string, role: StaffRole = 'approver'): Promise<string> {
+  await addStaffUser(pool, username, role); // undefined when it exists: this run's user already
+  const token = `dos_${randomBytes(32).toString('base64url')}`;
+  await pool.query(
+    `INSERT INTO staff_sessions (token_sha256, username, csrf_token, expires_at) VALUES ($1, $2, 'test', now() + interval '1 hour')`,
+    [createHash('sha256').update(token).digest(), username],
+  );
+  return token;
+}
+
+export async function startTestApi(stack: TestWorkers, extra: Partial<ApiDeps> = {}): Promise<TestApi> {
+  const app = await buildTestApi(stack, extra);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  const tokenFor = async (username: string, role: StaffRole = 'approver') => {
-    await addStaffUser(stack.pool, username, role); // undefined when it exists: this run's user already
-    const token = `dos_${randomBytes(32).toString('base64url')}`;
-    await stack.pool.query(
-      `INSERT INTO staff_sessions (token_sha256, username, csrf_token, expires_at) VALUES ($1, $2, 'test', now() + interval '1 hour')`,
-      [createHash('sha256').update(token).digest(), username],
-    );
-    return token;
-  };
+  const tokenFor = (username: string, role: StaffRole = 'approver') => sessionToken(stack.pool, username, role);
   return {
     url,
     app,

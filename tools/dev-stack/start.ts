@@ -179,7 +179,8 @@ async function main(): Promise<void> {
           : '  Events     no AMQP_URL: events stay in the outbox (`orders events`), the carrier signals directly',
       );
       say('');
-      say('  Try, in another terminal:  npx orders place --file examples/order.json --wait');
+      say('  Try, in another terminal:  npx orders login --user admin');
+      say('                             npx orders place --file examples/order.json --wait');
       say('  Ctrl-C stops everything.');
       // After the workers migrated the schema: a first run's admin, its password shown this once.
       const pool = createPool(db.url, 1);
