@@ -113,13 +113,14 @@ function installShipmentHandlers(run: OrderRun): void {
       }
     }
     const shipment = news(id, event); // again: another report may have come meanwhile
-    if (!shipment) return;
-    shipment.status = event;
-    // Point of no return: the first parcel with the carrier (the gate row recorded it already).
+    if (shipment) shipment.status = event;
+    // Point of no return: the first parcel with the carrier (the gate row recorded it already), even
+    // when the parcel's own news overtook this report during its check.
     if (isCarrierEvent(event) && !view.pointOfNoReturn) {
       view.pointOfNoReturn = new Date().toISOString();
       state.note(`point of no return: parcel ${id} picked up`);
     }
+    if (!shipment) return;
     // Milestone: every parcel is with the carrier.
     if (state.status === 'Processing' && view.shipments.every((s) => isCarrierEvent(s.status))) {
       state.transition('Shipped');

@@ -29,9 +29,15 @@ const ItemBody = z.object({
 
 export function catalogRoutes(app: FastifyInstance, deps: { client: Client; pool: Pool; taskQueuePrefix?: string }) {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  api.get('/v1/catalog', { schema: { summary: 'Every catalog item with its stock per warehouse' } }, async () => ({
-    items: await listCatalog(deps.pool),
-  }));
+  api.get(
+    '/v1/catalog',
+    { schema: { summary: 'Every catalog item with its stock per warehouse (storefronts and staff)' } },
+    async (request, reply) =>
+      // Stock per warehouse is the shop's business, not a customer's.
+      principalOf(request).kind === 'customer'
+        ? sendProblem(reply, 403, 'Forbidden', 'role: a customer does not read the catalog here')
+        : { items: await listCatalog(deps.pool) },
+  );
   api.put(
     '/v1/catalog/:sku',
     {

@@ -20,6 +20,7 @@ import {
   orderWorkflowId,
   taskQueueFor,
   type OrderSettings,
+  type OrderView,
   type StaffRole,
 } from '../domain';
 import { admitOrder, OverCapacity } from '../placement/admission';
@@ -50,6 +51,12 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(200).optional(),
 });
+
+/** The caller's W3C trace context (`traceparent`, `tracestate`), and nothing else it sent. */
+function traceContextOf(headers: FastifyRequest['headers']): otel.Context {
+  const only = { traceparent: headers.traceparent, tracestate: headers.tracestate };
+  return otel.propagation.extract(otel.ROOT_CONTEXT, only);
+}
 
 /** Staff who may place an order for a customer. */
 export const PLACES: readonly StaffRole[] = ['customer-service', 'operator', 'admin'];
@@ -118,8 +125,9 @@ export function orderRoutes(app: FastifyInstance, deps: OrdersApiDeps): void {
           );
         await releaseKey(deps, storefront, key);
       }
-      // A caller that traces (the `orders` CLI) sends its trace's context: the workflow's spans join it.
-      return otel.context.with(otel.propagation.extract(otel.context.active(), request.headers), () =>
+      // A caller that traces (the `orders` CLI) sends its trace's context (`traceparent` only, never
+      // baggage): the workflow's spans join its trace.
+      return otel.context.with(traceContextOf(request.headers), () =>
         place(deps, reply, { storefront, placedBy: placer.placedBy, key, requestHash, body: request.body }),
       );
     },
@@ -159,8 +167,9 @@ export function orderRoutes(app: FastifyInstance, deps: OrdersApiDeps): void {
     },
     async (request, reply) => {
       const { orderId } = request.params;
-      const view = (await mayReach(deps.pool, principalOf(request), orderId))
-        ? await readOrderView(deps.client, orderId)
+      const who = principalOf(request);
+      const view = (await mayReach(deps.pool, who, orderId))
+        ? await readOrderViewAs(deps.client, who, orderId)
         : undefined;
       return view ?? sendProblem(reply, 404, 'Order not found', `orderId: no order ${orderId}`);
     },
@@ -186,6 +195,23 @@ export async function mayReach(pool: Pool, who: Principal, orderId: string): Pro
     who.storefront,
   ]);
   return rowCount === 1;
+}
+
+/**
+ * What `who` sees of an order: staff and its storefront the whole view; its customer what concerns
+ * them (no approver's name or note, no internal notes, attention or rule versions: each transition
+ * keeps its place, so an events stream resumes at the same ids).
+ */
+export function viewFor<V extends OrderView>(who: Principal, view: V): V {
+  if (who.kind !== 'customer') return view;
+  const { approval: _approval, needsAttention: _attention, rulesVersion: _rules, plans: _plans, ...shown } = view;
+  return { ...shown, history: view.history.map(({ status, at }) => ({ status, at })) } as V;
+}
+
+/** readOrderView, as `who` may see it (viewFor). */
+export async function readOrderViewAs(client: Client, who: Principal, orderId: string) {
+  const view = await readOrderView(client, orderId);
+  return view && viewFor(who, view);
 }
 
 /** The order's view from its workflow (its status query), or undefined when Temporal knows no such order. */

@@ -35,11 +35,16 @@ const accountOf = (r: AccountRow) =>
  * its turn instead of taking the API's memory and event loop with it. The rate limits bound the rest.
  */
 export const MAX_CONCURRENT_HASHES = 2;
+/** Logins past this many waiting are answered "too many" at once rather than queued without end. */
+export const MAX_WAITING_HASHES = 32;
+class HashesBusy extends Error {}
 let hashing = 0;
 const waitingToHash: Array<() => void> = [];
 async function oneHashAtATime<T>(work: () => Promise<T>): Promise<T> {
-  if (hashing >= MAX_CONCURRENT_HASHES) await new Promise<void>((turn) => waitingToHash.push(turn));
-  else hashing += 1;
+  if (hashing >= MAX_CONCURRENT_HASHES) {
+    if (waitingToHash.length >= MAX_WAITING_HASHES) throw new HashesBusy('too many logins at once');
+    await new Promise<void>((turn) => waitingToHash.push(turn));
+  } else hashing += 1;
   try {
     return await work();
   } finally {
@@ -49,8 +54,9 @@ async function oneHashAtATime<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 const hashPassword = (password: string) => oneHashAtATime(() => hash(password));
+/** A malformed stored hash is a wrong password; a full queue is HashesBusy. */
 const verifyPassword = (phc: string, password: string) =>
-  oneHashAtATime(() => verify(phc, password)).catch(() => false);
+  oneHashAtATime(() => verify(phc, password).catch(() => false));
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 // Spent on a login for a name that does not exist, so its answer takes as long as a wrong password.
@@ -114,28 +120,35 @@ export type LoginResult = NewSession | 'wrong' | 'limited';
  * process it comes through; a success clears the count.
  */
 export async function logIn(pool: Pool, username: string, password: string): Promise<LoginResult> {
+  // Every attempt is recorded as a failure (committed) before it is counted and before its slow
+  // hash, and a success clears the record: of guesses sent all at once, the last to count sees all
+  // the others that passed, so no more than LOGIN_ATTEMPTS ever get a hash.
+  await pool.query(
+    `WITH gone AS (DELETE FROM staff_login_failures WHERE username = $1 AND at < now() - interval '1 hour')
+     INSERT INTO staff_login_failures (username) VALUES ($1)`,
+    [username],
+  );
   const { rows: tries } = await pool.query<{ n: string }>(
     `SELECT count(*) AS n FROM staff_login_failures WHERE username = $1 AND at > now() - make_interval(secs => $2)`,
     [username, LOGIN_WINDOW_S],
   );
-  if (Number(tries[0]!.n) >= LOGIN_ATTEMPTS) return 'limited';
+  if (Number(tries[0]!.n) > LOGIN_ATTEMPTS) return 'limited';
   const { rows } = await pool.query<{ password_hash: string }>(
     'SELECT password_hash FROM staff_users WHERE username = $1 AND disabled_at IS NULL',
     [username],
   );
   const user = rows[0];
-  const ok = await verifyPassword(
-    user?.password_hash ?? (await (noSuchUser ??= hashPassword(randomBytes(16).toString('hex')))),
-    password,
-  );
-  if (!user || !ok) {
-    await pool.query(
-      `WITH gone AS (DELETE FROM staff_login_failures WHERE username = $1 AND at < now() - interval '1 hour')
-       INSERT INTO staff_login_failures (username) VALUES ($1)`,
-      [username],
+  let ok: boolean;
+  try {
+    ok = await verifyPassword(
+      user?.password_hash ?? (await (noSuchUser ??= hash(randomBytes(16).toString('hex')))),
+      password,
     );
-    return 'wrong';
+  } catch (err) {
+    if (err instanceof HashesBusy) return 'limited';
+    throw err;
   }
+  if (!user || !ok) return 'wrong';
   await pool.query('DELETE FROM staff_login_failures WHERE username = $1', [username]);
   return (await createSession(pool, username)) ?? 'wrong';
 }

@@ -57,8 +57,13 @@ export function apiSession(config = loadConfig()): { api: string; token: string 
 
 type Say = { notFound?: string; unauthorized?: string; unprocessable?: string };
 
-/** One call to the API; its problem+json refusals become exit 2 (or 1 for a session to renew). */
-export async function callApi<T>(
+/** One call to the API (requestApi's arguments); its problem+json refusals become exit 2 (or 1 for a session to renew). */
+export async function callApi<T>(...args: Parameters<typeof requestApi>): Promise<T> {
+  return (await requestApi<T>(...args)).answer;
+}
+
+/** One call to the API, and the status of its success (a placement: 201 new, 200 the same request answered again). */
+export async function requestApi<T>(
   session: { api: string; token?: string },
   method: 'GET' | 'POST' | 'DELETE',
   route: string,
@@ -66,18 +71,6 @@ export async function callApi<T>(
   /** What a 404, a 401 or a 422 means here, in the CLI's words. */
   say: Say = {},
   /** More headers (an Idempotency-Key, the trace's context). */
-  headers: Record<string, string> = {},
-): Promise<T> {
-  return (await requestApi<T>(session, method, route, body, say, headers)).answer;
-}
-
-/** callApi, with the status of a success (a placement: 201 new, 200 the same request answered again). */
-export async function requestApi<T>(
-  session: { api: string; token?: string },
-  method: 'GET' | 'POST' | 'DELETE',
-  route: string,
-  body?: object,
-  say: Say = {},
   headers: Record<string, string> = {},
 ): Promise<{ status: number; answer: T }> {
   let res: Response;

@@ -11,7 +11,7 @@ import { loadConfig } from '../config';
 import { MAX_BACKORDER_MS, OrderInputSchema, formatZodError, orderWorkflowId, type OrderView } from '../domain';
 import { apiSession, requestApi } from './api-session';
 import { withContext } from './context';
-import { invalid } from './errors';
+import { CliError, invalid, operational } from './errors';
 import { EXIT, parseDuration, printJson, uiBase, workflowUrl } from './output';
 import { followAndReport } from './watch';
 import { toStatusJson } from './status';
@@ -141,7 +141,14 @@ export async function place(opts: PlaceOptions): Promise<number> {
     orderId: order.orderId,
     ...(backorderMs !== undefined ? { backorderWithinMs: backorderMs } : {}),
   };
-  const { status } = await postOrder(session, body, order.orderId);
+  const { status } = await postOrder(session, body, order.orderId).catch((err: unknown) => {
+    // No answer: it may have been placed. The same order id again answers that order, never a second.
+    if (err instanceof CliError && err.exitCode === EXIT.FAILURE)
+      throw operational(
+        `${err.message}\nIts order id was ${order.orderId}: try again with --order-id ${order.orderId} (or "orderId" in the file) to place it at most once.`,
+      );
+    throw err;
+  });
   const workflowId = orderWorkflowId(order.orderId);
   const url = workflowUrl(uiBase(config), config.TEMPORAL_NAMESPACE, workflowId);
   const result = { orderId: order.orderId, workflowId, url };

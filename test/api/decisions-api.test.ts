@@ -107,6 +107,16 @@ test('a login is argon2id-checked: a wrong password is a 401; a session is HttpO
   expect(limited.statusCode).toBe(429);
   expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(limited.headers['retry-after']).toBeDefined();
+  // Guesses sent all at once: each counts before its hash is checked, so no more than the limit get one.
+  const burster = await user('approver');
+  const burst = await Promise.all(
+    Array.from({ length: LOGIN_ATTEMPTS + 4 }, (_, i) =>
+      api.inject({ method: 'POST', url: '/v1/session', payload: { username: burster.name, password: `burst-${i}` } }),
+    ),
+  );
+  const answered = burst.map((r) => r.statusCode);
+  expect(answered.filter((c) => c === 401).length).toBeLessThanOrEqual(LOGIN_ATTEMPTS);
+  expect(answered.filter((c) => c === 429).length).toBeGreaterThanOrEqual(4);
   // Logging out ends the session; a disabled user's sessions end too.
   await api.inject({ method: 'DELETE', url: '/v1/session', headers: bearer(session.token) });
   expect((await api.inject({ method: 'GET', url: '/v1/session', headers: bearer(session.token) })).statusCode).toBe(
@@ -232,7 +242,12 @@ test("a customer's account reads that customer's orders only: another's is a 404
   expect(me.json()).toEqual({ kind: 'customer', username: name, customerId });
   const read = (orderId: string) =>
     api.inject({ method: 'GET', url: `/v1/orders/${orderId}`, headers: bearer(customer.token) });
-  expect((await read(mine.orderId)).json()).toMatchObject({ orderId: mine.orderId, status: 'AwaitingApproval' });
+  const own = (await read(mine.orderId)).json();
+  expect(own).toMatchObject({ orderId: mine.orderId, status: 'AwaitingApproval', totalCents: expect.any(Number) });
+  // What concerns the customer: when each transition happened, not the staff's notes or rules.
+  expect(own.history.length).toBeGreaterThan(0);
+  for (const h of own.history) expect(Object.keys(h).sort()).toEqual(['at', 'status']);
+  expect(own).not.toHaveProperty('rulesVersion');
   const other = await read(theirs.orderId);
   expect(other.statusCode).toBe(404);
   expect(other.json().detail).toBe(`orderId: no order ${theirs.orderId}`);
@@ -257,7 +272,7 @@ test("a customer's account reads that customer's orders only: another's is a 404
     });
     expect(res.statusCode).toBe(403);
   }
-  for (const url of ['/v1/approvals', '/v1/attention'])
+  for (const url of ['/v1/approvals', '/v1/attention', '/v1/catalog'])
     expect((await api.inject({ method: 'GET', url, headers: bearer(customer.token) })).statusCode).toBe(403);
   expect((await mine.handle.query('status')) as { status: string }).toMatchObject({ status: 'AwaitingApproval' });
   for (const o of [mine, theirs]) await o.handle.terminate('test cleanup');

@@ -10,7 +10,9 @@ import { orderRequest, seedSku, uid } from '../support/orders';
 import { cliEnv } from '../support/cli';
 import { runCli } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
-import { buildTestApi } from '../support/api';
+import { buildTestApi, startTestApi } from '../support/api';
+import { httpPaymentMethodVault } from '../../src/placement/payment-methods';
+import { freePort } from '../../tools/dev-stack/ports';
 
 let stack: TestWorkers;
 let api: FastifyInstance;
@@ -157,6 +159,47 @@ test('a body over the limit is refused with 413; the OpenAPI 3.1 document lists 
   expect(ui.headers['content-type']).toMatch(/^text\/html/);
   const served = (await api.inject({ method: 'GET', url: '/docs/json' })).json();
   expect(Object.keys(served.paths)).toEqual(expect.arrayContaining(['/v1/orders/{orderId}/approve', '/v1/approvals']));
+});
+
+test("with the payment provider's vault down a placement is a 503 saying where it looked; `orders place` exits 1; nothing is started", async () => {
+  const down = `http://127.0.0.1:${await freePort()}`;
+  const noVault = await startTestApi(stack, { vault: httpPaymentMethodVault(down) });
+  try {
+    const body = orderRequest({ items: [{ sku: 'KB-001', quantity: 1 }] });
+    const res = await noVault.app.inject({
+      method: 'POST',
+      url: '/v1/orders',
+      payload: body,
+      headers: as(shopKey, uid('k')),
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().detail).toContain(`Cannot reach the payments API at ${down}`);
+    expect(await ordersOf(body.orderId)).toBe(0); // the key is free again
+    const orderId = uid('nopay');
+    const placed = await runCli(
+      [
+        'place',
+        '--customer',
+        'cust-1',
+        '--item',
+        'KB-001:1',
+        '--ship-to',
+        JSON.stringify(body.shippingAddress),
+        '--token',
+        'tok_ok',
+        '--order-id',
+        orderId,
+      ],
+      cliEnv(stack.prefix, await noVault.cliAs('desk-nopay', 'customer-service')),
+    );
+    expect(placed.code).toBe(1);
+    expect(placed.stderr).toContain(`Cannot reach the payments API at ${down}`);
+    expect(placed.stderr).toContain('nothing was started');
+    for (const id of [body.orderId, orderId])
+      await expect(stack.client.workflow.getHandle(orderWorkflowId(id)).describe()).rejects.toThrow();
+  } finally {
+    await noVault.stop();
+  }
 });
 
 test('`orders api-keys add` prints a key once that the API then accepts; a bad storefront name is exit 2', async () => {

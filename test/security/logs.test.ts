@@ -1,7 +1,7 @@
 /**
  * Personal data stays out of logs: the stack as `npm start` runs it (its own dev server, the
- * workers, the codec server), at LOG_LEVEL=debug so every SDK and application line is printed, takes
- * an order placed by the `orders` binary to Delivered; then its whole output is searched for the
+ * workers, the codec server, the Orders API), at LOG_LEVEL=debug so every SDK and application line
+ * is printed, takes an order placed by the `orders` binary (through the Orders API) to Delivered; then its whole output is searched for the
  * customer's name, address and card token. The order id must be there (the logs did cover the order).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { vaultKey } from '../../src/placement/payment-methods';
 import { freePort } from '../../tools/dev-stack/ports';
 import { distinctiveCustomer, seedSku, uid } from '../support/orders';
 import { runCli, spawnNode, startEnv } from '../support/processes';
+import { sessionToken } from '../support/api';
 
 jest.setTimeout(240_000);
 
@@ -27,6 +28,7 @@ test('npm start at debug level: an order is delivered, and no log line holds its
     TEMPORAL_PORT: String(temporalPort),
     TEMPORAL_UI_PORT: String(await freePort()),
     CODEC_SERVER_PORT: String(await freePort()),
+    ORDERS_API_PORT: String(await freePort()), // the CLI places through this stack's Orders API
     CARRIER_WEBHOOK_PORT: String(await freePort()),
     PAYMENTS_API_PORT: String(await freePort()), // the CLI exchanges the token at this stack's vault
     CARRIER_API_PORT: String(await freePort()),
@@ -54,7 +56,12 @@ test('npm start at debug level: an order is delivered, and no log line holds its
         '--wait',
         '--json',
       ],
-      { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}` },
+      {
+        ...env,
+        TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+        ORDERS_API_URL: `http://127.0.0.1:${env.ORDERS_API_PORT}`,
+        ORDERS_API_TOKEN: await sessionToken(pool, uid('desk-logs'), 'customer-service'),
+      },
     );
     expect(placed.code).toBe(0);
     // The token went to this stack's vault (npm start's payments API), and only there.

@@ -20,7 +20,7 @@ import {
 } from '../../domain';
 import { RECOVERS, SEES_ATTENTION, ordersNeedingAttention, recoverFor } from '../attention';
 import { makeDecision, waitingApprovals, type DecisionsApiDeps } from '../decisions';
-import { customerOrders, mayReach, readOrderView } from '../orders';
+import { customerOrders, mayReach, readOrderViewAs, type readOrderView } from '../orders';
 import { SESSION_COOKIE, principalOfSession, sameSecret, staffIn, type Principal } from '../principal';
 import { LOGIN_RATE_LIMIT, sessionCookie } from '../session';
 import { SESSION_TTL_MS, USERNAME, logIn, logOut, sessionOf, type StaffSession } from '../staff';
@@ -108,9 +108,10 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
     pages.get('/console/orders/:orderId', { schema: { hide: true } }, async (request, reply) => {
       const orderId = (request.params as { orderId: string }).orderId;
       // Staff see any order; a customer only their own (any other is "not found", as if it did not exist).
+      const who = whoIs(request);
       const view =
-        IdSchema.safeParse(orderId).success && (await mayReach(deps.pool, whoIs(request), orderId))
-          ? await readOrderView(deps.client, orderId)
+        IdSchema.safeParse(orderId).success && (await mayReach(deps.pool, who, orderId))
+          ? await readOrderViewAs(deps.client, who, orderId)
           : undefined;
       if (!view)
         return reply
@@ -214,7 +215,11 @@ function loginPage(loginToken: string, error: string | undefined, offerOidc: boo
 async function inboxPage(deps: ConsoleDeps, request: FastifyRequest): Promise<string> {
   const who = whoIs(request);
   if (who.kind === 'customer')
-    return pageFor(request, 'Your orders', yourOrdersSection(await customerOrders(deps.pool, who.customerId)));
+    return pageFor(
+      request,
+      'Your orders',
+      yourOrdersSection((await customerOrders(deps.pool, who.customerId, { limit: 50 })).slice(0, 50)),
+    );
   const sections = [
     staffIn(who, DECISION_ROLES.approve) ? approvalsSection(await waitingApprovals(deps.pool)) : '',
     staffIn(who, SEES_ATTENTION) ? attentionSection(await ordersNeedingAttention(deps.pool)) : '',
