@@ -340,7 +340,7 @@ test('an operator recovers an order whose run was terminated (stock back, nothin
   expect((await api.inject({ method: 'GET', url: '/v1/attention', headers: bearer(shopKey) })).statusCode).toBe(403);
 });
 
-test('the catalog over the API: anyone signed in reads it; only an admin writes it, by the same rules as the CLI', async () => {
+test('the catalog over the API: storefronts and staff read it; only an admin writes it, by the same rules as the CLI', async () => {
   const sku = uid('HAT');
   const put = (token: string, body: object) =>
     api.inject({ method: 'PUT', url: `/v1/catalog/${sku}`, payload: body, headers: bearer(token) });
