@@ -17,6 +17,8 @@ import { isPortFree } from '../tools/dev-stack/ports';
 import { startEmbeddedPostgres, type Database } from '../tools/dev-stack/postgres';
 import { ProcessRegistry } from '../tools/dev-stack/processes';
 import { applySchedules } from '../src/runtime/schedules';
+import { firstRunAdmin } from '../src/api/staff';
+import { createPool } from '../src/db/pool';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -95,6 +97,11 @@ async function main(): Promise<void> {
     return [];
   });
   await connection.close();
+  // As npm start does: a first run's way in for people, its password shown this once.
+  const pool = createPool(db.url, 1);
+  const adminPassword = await firstRunAdmin(pool)
+    .catch((err: Error) => say(`  (no first admin: ${err.message}; \`orders users add\` can)`))
+    .finally(() => pool.end());
   say('');
   say(`  Temporal   ${cluster.server.address}  (temporal-server on PostgreSQL, 4 history shards)`);
   say(`  Metrics    ${cluster.server.metricsUrl}  (the server's own)`);
@@ -105,7 +112,9 @@ async function main(): Promise<void> {
     say(`  Process    ${p.name.padEnd(20)} pid ${String(p.pid).padEnd(8)} log ${p.log}`);
   for (const s of schedules) say(`  Schedule   ${s.id}: ${s.what}`);
   say('');
-  say(`  Try:  TEMPORAL_ADDRESS=${cluster.server.address} npx orders place --file examples/order.json --wait`);
+  if (adminPassword) say(`  Staff      first run: user "admin", password ${adminPassword} (shown once)`);
+  say('  Try:  npx orders login --user admin     (orders are placed through the Orders API, as you)');
+  say(`        TEMPORAL_ADDRESS=${cluster.server.address} npx orders place --file examples/order.json --wait`);
   say('  The full server has no Web UI of its own: `npm start` runs the dev server with one. Ctrl-C stops all.');
 }
 
