@@ -249,9 +249,11 @@ async function requestCancel(
   const late = gate.granted ? whyNotCancel(run) : (gate.reason ?? 'a parcel is with the carrier');
   if (late || run.cancelRequest) return late;
   const identity = text(request?.identity);
-  // Signed: who and in which role come from the proof; a storefront always cancels for its customer.
+  // Signed: who and in which role come from the proof; a storefront always cancels for its customer,
+  // and a customer for themselves.
   const by = signed ? proof!.by : text(request?.by);
-  const forCustomer = request?.onBehalfOf === 'customer' || (signed && proof!.role === 'storefront');
+  const forCustomer =
+    request?.onBehalfOf === 'customer' || (signed && (proof!.role === 'storefront' || proof!.role === 'customer'));
   run.cancelRequest = {
     reason: text(request?.reason) ?? 'no reason given',
     ...(by ? { by } : {}),

@@ -17,10 +17,11 @@ import {
   orderWorkflowId,
   type Decision,
   type OrderView,
+  type Role,
 } from '../domain';
 import { signDecision, type SigningKey } from '../runtime/decision-keys';
 import { approveUpdate, cancelUpdate, rejectUpdate } from '../../workflows/order-api';
-import { mayReach, readOrderView } from './orders';
+import { mayReach, readOrderView, viewFor } from './orders';
 import { principalOf, staffIn, type Principal } from './principal';
 import { sendProblem } from './problem';
 
@@ -41,11 +42,13 @@ const CancelBody = ReasonBody.extend({
 /** An approve or reject is answered at once; a cancel once the order is undone. */
 const ANSWER_WITHIN_MS: Record<Decision, number> = { approve: 30_000, reject: 30_000, cancel: 120_000 };
 
-/** Who signs as whom: a staff user by name and role; a storefront by `storefront:<name>`. */
-const signer = (p: Exclude<Principal, { kind: 'customer' }>) =>
+/** Who signs as whom: a staff user or a customer by name and role; a storefront by `storefront:<name>`. */
+const signer = (p: Principal): { by: string; role: Role } =>
   p.kind === 'staff'
     ? { by: p.username, role: p.role }
-    : { by: `storefront:${p.storefront}`, role: 'storefront' as const };
+    : p.kind === 'customer'
+      ? { by: p.username, role: 'customer' }
+      : { by: `storefront:${p.storefront}`, role: 'storefront' };
 
 export function decisionRoutes(app: FastifyInstance, deps: DecisionsApiDeps): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -101,15 +104,15 @@ export async function makeDecision(
   who: Principal,
   orderId: string,
   decision: Decision,
-  text: { note?: string; reason?: string; onBehalfOf?: 'customer' },
+  asked: { note?: string; reason?: string; onBehalfOf?: 'customer' },
 ): Promise<DecisionOutcome> {
-  if (who.kind === 'customer')
-    return { ok: false, status: 403, title: 'Forbidden', detail: `role: a customer may not ${decision} an order here` };
   const { by, role } = signer(who);
   if (!DECISION_ROLES[decision].includes(role))
     return { ok: false, status: 403, title: 'Forbidden', detail: `role: a ${role} may not ${decision} an order` };
   if (!(await mayReach(deps.pool, who, orderId)))
     return { ok: false, status: 404, title: 'Order not found', detail: `orderId: no order ${orderId}` };
+  // A customer's own cancellation is theirs, whatever the request said.
+  const text = who.kind === 'customer' ? { ...asked, onBehalfOf: 'customer' as const } : asked;
   const proof = signDecision(deps.signing, { orderId, decision, by, role, says: decisionSays(decision, text) });
   const handle = deps.client.workflow.getHandle(orderWorkflowId(orderId));
   const input = { by, proof, identity: 'orders-api', ...text };
@@ -121,7 +124,7 @@ export async function makeDecision(
           ? handle.executeUpdate(rejectUpdate, { args: [{ ...input, reason: text.reason! }] })
           : handle.executeUpdate(cancelUpdate, { args: [{ ...input, reason: text.reason! }] }),
     );
-    return { ok: true, view };
+    return { ok: true, view: viewFor(who, view) };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return whyClosed(deps, orderId, decision);
     if (isGrpcDeadlineError(err) && !(err instanceof WorkflowUpdateFailedError))

@@ -9,8 +9,8 @@
 export const DECISIONS = ['approve', 'reject', 'cancel'] as const;
 export type Decision = (typeof DECISIONS)[number];
 
-/** Staff roles (docs/security.md) and the storefront, which cancels for its customers. */
-export const ROLES = ['customer-service', 'approver', 'operator', 'admin', 'storefront'] as const;
+/** Staff roles (docs/security.md), the storefront, which cancels for its customers, and a customer's own account. */
+export const ROLES = ['customer-service', 'approver', 'operator', 'admin', 'storefront', 'customer'] as const;
 export type Role = (typeof ROLES)[number];
 /** The roles a staff user of the Orders API can have (src/api/staff.ts). */
 export const STAFF_ROLES = ['customer-service', 'approver', 'operator', 'admin'] as const satisfies readonly Role[];
@@ -20,7 +20,7 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
 export const DECISION_ROLES: Record<Decision, readonly Role[]> = {
   approve: ['approver', 'admin'],
   reject: ['approver', 'admin'],
-  cancel: ['customer-service', 'operator', 'admin', 'storefront'],
+  cancel: ['customer-service', 'operator', 'admin', 'storefront', 'customer'],
 };
 
 /** A signed decision is good for this long after it was issued: enough for a queue, too short to hoard. */

@@ -232,7 +232,7 @@ test('staff place orders too (customer service, operators, admins); the placer m
   expect(refused.statusCode).toBe(403);
 });
 
-test("a customer's account reads that customer's orders only: another's is a 404; it decides nothing", async () => {
+test("a customer's account reads that customer's orders only: another's is a 404; it cancels its own, decides nothing else", async () => {
   const customerId = uid('cust');
   const mine = await bigOrder(bearer(shopKey), customerId);
   const theirs = await bigOrder(bearer(shopKey), uid('cust'));
@@ -261,7 +261,7 @@ test("a customer's account reads that customer's orders only: another's is a 404
   expect(list.json().orders.map((o: { orderId: string }) => o.orderId)).toEqual([mine.orderId]);
   for (const [url, payload] of [
     [`/v1/orders/${mine.orderId}/approve`, {}],
-    [`/v1/orders/${mine.orderId}/cancel`, { reason: 'mine' }],
+    [`/v1/orders/${mine.orderId}/reject`, { reason: 'mine' }],
     ['/v1/orders', orderRequest({ items: [{ sku: 'KB-001', quantity: 1 }], customerId })],
   ] as const) {
     const res = await api.inject({
@@ -275,7 +275,22 @@ test("a customer's account reads that customer's orders only: another's is a 404
   for (const url of ['/v1/approvals', '/v1/attention', '/v1/catalog'])
     expect((await api.inject({ method: 'GET', url, headers: bearer(customer.token) })).statusCode).toBe(403);
   expect((await mine.handle.query('status')) as { status: string }).toMatchObject({ status: 'AwaitingApproval' });
-  for (const o of [mine, theirs]) await o.handle.terminate('test cleanup');
+  // It cancels its own order (before the first parcel leaves), as the customer; another's is a 404.
+  const cancel = (orderId: string) =>
+    api.inject({
+      method: 'POST',
+      url: `/v1/orders/${orderId}/cancel`,
+      payload: { reason: 'ordered by mistake' },
+      headers: bearer(customer.token),
+    });
+  expect((await cancel(theirs.orderId)).statusCode).toBe(404);
+  const cancelled = await cancel(mine.orderId);
+  expect(cancelled.statusCode).toBe(200);
+  expect(cancelled.json()).toMatchObject({ status: 'Cancelled', failureReason: 'cancelled-by-customer' });
+  expect(cancelled.json().history.every((h: object) => !('note' in h))).toBe(true); // its view, trimmed
+  expect(await paymentOps(stack.pool, mine.orderId)).toEqual([]);
+  expect(await stockOf(stack.pool, mine.sku)).toEqual({ east: { onHand: 3, reserved: 0 } });
+  await theirs.handle.terminate('test cleanup');
 });
 
 test("a storefront cancels its own order for the customer (stock back, nothing charged); another's is a 404", async () => {

@@ -156,13 +156,14 @@ test("a customer logs in and sees their own orders; another customer's order is 
   await page.screenshot({ path: path.join(SHOTS, 'customer-orders.png'), fullPage: true });
   await page.getByRole('link', { name: mine }).click();
   await page.locator('#order-status', { hasText: 'AwaitingApproval' }).waitFor();
-  // Read only: no decision, no recovery, no link into Temporal.
+  // Theirs to cancel (before the first parcel leaves), nothing else: no approval, no recovery, no link into Temporal.
   expect(
     await page
       .getByRole('button')
-      .filter({ hasText: /Approve|Reject|Cancel|Recover/ })
+      .filter({ hasText: /Approve|Reject|Recover/ })
       .count(),
   ).toBe(0);
+  expect(await page.getByRole('button', { name: 'Cancel order' }).count()).toBe(1);
   expect(await page.getByRole('link', { name: 'Temporal Web UI' }).count()).toBe(0);
   const other = await page.goto(`${base}/console/orders/${theirs}`);
   expect(other?.status()).toBe(404);
@@ -178,6 +179,13 @@ test("a customer logs in and sees their own orders; another customer's order is 
   expect(approve.headers().location).toMatch(/error=role%3A%20a%20customer%20may%20not%20approve/);
   const { rows } = await stack.pool.query('SELECT status FROM orders WHERE order_id = $1', [mine]);
   expect(rows[0].status).toBe('AwaitingApproval');
+  // Then the customer cancels it themselves, with a reason: recorded as the customer's, nothing charged.
+  await page.goto(`${base}/console/orders/${mine}`);
+  await page.getByLabel('Cancel: reason').fill('ordered by mistake');
+  await page.getByRole('button', { name: 'Cancel order' }).click();
+  await page.getByRole('status').filter({ hasText: 'Done: cancel.' }).waitFor();
+  await page.locator('#order-status', { hasText: 'Cancelled' }).waitFor();
+  expect(await paymentOps(stack.pool, mine)).toEqual([]);
   await page.close();
 });
 

@@ -310,7 +310,8 @@ function orderPage(
 ): string {
   const who = whoIs(request);
   const { done, error } = query(request);
-  const can = (d: Decision) => staffIn(who, DECISION_ROLES[d]);
+  // A customer may cancel their own order (before its first parcel leaves), and decide nothing else.
+  const can = (d: Decision) => (who.kind === 'customer' ? d === 'cancel' : staffIn(who, DECISION_ROLES[d]));
   const csrf = html`<input type="hidden" name="_csrf" value="${request.staff!.csrfToken}" />`;
   const waiting = view.status === 'AwaitingApproval';
   const recoverForm =
