@@ -3,7 +3,8 @@
  * authorization code flow with PKCE, state and nonce, checked by openid-client (5.x: docs/api.md
  * says why not 6). The provider proves who a person is; whether they come in, and as what, is
  * ours: the ID token's `preferred_username` must name an enabled staff user, and the role is that
- * user's in staff_users, whatever the token claims. The session is the password login's.
+ * user's in staff_users, whatever the token claims. The first sign-in binds the user to the
+ * provider's subject (`sub`), which later sign-ins must match. The session is the password login's.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Issuer, custom, errors, generators, type BaseClient, type IdTokenClaims } from 'openid-client';
@@ -14,7 +15,7 @@ import { sendLoginPage } from './console/routes';
 import { SESSION_COOKIE } from './principal';
 import { sendProblem } from './problem';
 import { LOGIN_RATE_LIMIT, sessionCookie } from './session';
-import { SESSION_TTL_MS, USERNAME, createSession } from './staff';
+import { SESSION_TTL_MS, USERNAME, bindOidcSubject, createSession } from './staff';
 
 const START_PATH = '/v1/session/oidc';
 /** State, nonce and PKCE verifier of a sign-in under way, in this browser only. */
@@ -161,7 +162,16 @@ export function oidcRoutes(app: FastifyInstance, pool: Pool, settings: OidcSetti
       );
       if (Array.isArray(claims)) return refuse(request, reply, ...claims);
       const username = usernameOf(claims);
-      const session = username ? await createSession(pool, username, { staffOnly: true }) : undefined;
+      // The name can be renamed or reused at the provider; its subject cannot: the first sign-in binds it.
+      const bound = username ? await bindOidcSubject(pool, username, `${settings.issuer}#${claims.sub}`) : 'none';
+      if (bound === 'other')
+        return refuse(
+          request,
+          reply,
+          403,
+          `sub: staff user ${username} signs in with another company account (an admin can reset that: orders users unbind ${username})`,
+        );
+      const session = bound === 'bound' ? await createSession(pool, username!, { staffOnly: true }) : undefined;
       if (!session)
         return refuse(request, reply, 403, 'preferred_username: names no enabled staff user (ask an admin to add you)');
       return signedIn(request, reply, session.token);

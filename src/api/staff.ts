@@ -181,6 +181,38 @@ export async function createSession(
   return row && { token, ...accountOf(row), csrfToken, expiresAt: expiresAt.toISOString() };
 }
 
+/**
+ * Company sign-in's check of who came (oidc.ts): the staff user `username` is bound to the
+ * provider's subject at its first sign-in, and only that subject signs in as it afterwards.
+ * 'other': it is bound to another subject, or the subject to another user; 'none': no enabled
+ * staff user has that name (a customer's account never signs in this way). Nothing changes then.
+ */
+export async function bindOidcSubject(
+  pool: Pool,
+  username: string,
+  subject: string,
+): Promise<'bound' | 'other' | 'none'> {
+  try {
+    const { rows } = await pool.query<{ same: boolean }>(
+      `UPDATE staff_users SET oidc_subject = COALESCE(oidc_subject, $2)
+       WHERE username = $1 AND disabled_at IS NULL AND role <> 'customer'
+       RETURNING oidc_subject = $2 AS same`,
+      [username, subject],
+    );
+    if (!rows[0]) return 'none';
+    return rows[0].same ? 'bound' : 'other';
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') return 'other'; // the subject is another user's
+    throw err;
+  }
+}
+
+/** Forgets `username`'s company account (a new one at the provider binds at its next sign-in); false when no such user. */
+export async function unbindOidcSubject(pool: Pool, username: string): Promise<boolean> {
+  const { rowCount } = await pool.query('UPDATE staff_users SET oidc_subject = NULL WHERE username = $1', [username]);
+  return rowCount === 1;
+}
+
 /** The live session `token` opens (its user enabled), or undefined. */
 export async function sessionOf(pool: Pool, token: string | undefined): Promise<StaffSession | undefined> {
   if (!token?.startsWith('dos_') || token.length > 100) return undefined;

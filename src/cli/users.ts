@@ -1,5 +1,12 @@
 /** `orders users add|list|disable`: the Orders API's staff accounts (src/api/staff.ts). */
-import { ACCOUNT_ROLES, USERNAME, addStaffUser, disableStaffUser, listStaffUsers } from '../api/staff';
+import {
+  ACCOUNT_ROLES,
+  USERNAME,
+  addStaffUser,
+  disableStaffUser,
+  listStaffUsers,
+  unbindOidcSubject,
+} from '../api/staff';
 import { IdSchema } from '../domain';
 import { withPool } from './database';
 import { invalid } from './errors';
@@ -54,6 +61,17 @@ export async function usersDisable(name: string | undefined, opts: { json?: bool
     if (!(await disableStaffUser(pool, username))) throw invalid(`username: no staff user ${username}`);
     if (opts.json) printJson({ username, disabled: true });
     else console.log(`staff user ${username} disabled; its sessions ended`);
+    return EXIT.OK;
+  });
+}
+
+/** `orders users unbind <name>`: forgets the company account a user signed in with (the next one binds). */
+export async function usersUnbind(name: string | undefined, opts: { json?: boolean }): Promise<number> {
+  const username = checkUsername(name);
+  return withPool(async (pool) => {
+    if (!(await unbindOidcSubject(pool, username))) throw invalid(`username: no user ${username}`);
+    if (opts.json) printJson({ username, unbound: true });
+    else console.log(`user ${username}: its next company sign-in binds its account at the provider`);
     return EXIT.OK;
   });
 }

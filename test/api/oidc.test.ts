@@ -10,6 +10,8 @@ import { addStaffUser, disableStaffUser } from '../../src/api/staff';
 import { buildTestApi } from '../support/api';
 import { CookieBrowser, freePort, startTestIdp, type TestIdp } from '../support/oidc';
 import { uid } from '../support/orders';
+import { cliEnv } from '../support/cli';
+import { runCli } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 const approver = uid('oidc-ann');
@@ -41,6 +43,8 @@ beforeAll(async () => {
       ann: { preferred_username: approver, email: 'ann@example.com', role: 'admin' },
       dora: { preferred_username: disabled },
       nobody: { preferred_username: unknown },
+      // Another account at the provider that takes the approver's name (renamed, reused): not them.
+      impostor: { preferred_username: approver },
       // A customer's account: the company's provider signs staff in, never a customer.
       carl: { preferred_username: customer },
       // Only an e-mail address, whose local part is a staff user's name: not a match.
@@ -142,6 +146,24 @@ test("a staff user signs in: a password login's session, with the role from staf
     headers: { 'x-csrf-token': rows[0].csrf_token },
   });
   expect(out.status).toBe(204);
+});
+
+test("the first sign-in binds the staff user to the provider's subject; another account with its name is refused", async () => {
+  expect((await signIn('ann')).response.status).toBe(200);
+  const { rows } = await stack.pool.query('SELECT oidc_subject FROM staff_users WHERE username = $1', [approver]);
+  expect(rows).toEqual([{ oidc_subject: `${idp.issuer}#ann` }]);
+  const { browser, response } = await signIn('impostor');
+  expect(response.status).toBe(403);
+  expect(await detailOf(response)).toBe(
+    `sub: staff user ${approver} signs in with another company account (an admin can reset that: orders users unbind ${approver})`,
+  );
+  expect(browser.jar(apiUrl).has('dos_session')).toBe(false);
+  // `orders users unbind` forgets it: the next account to sign in binds.
+  const env = cliEnv(stack.prefix);
+  expect((await runCli(['users', 'unbind', approver], env)).code).toBe(0);
+  expect((await signIn('impostor')).response.status).toBe(200);
+  expect((await runCli(['users', 'unbind', approver], env)).code).toBe(0);
+  expect((await runCli(['users', 'unbind', 'no-such-user'], env)).code).toBe(2);
 });
 
 test.each([

@@ -255,6 +255,14 @@ function addUserCommands(program: Command): void {
     .option('--json', 'print one JSON document')
     .action((opts: { json?: boolean }) => run(opts.json, async () => (await import('../users.js')).usersList(opts)));
   users
+    .command('unbind <username>')
+    .description('Forget the company (OIDC) account a user signs in with: the next one it signs in with binds')
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', '\nExample:\n  $ orders users unbind alice')
+    .action((name: string, opts: { json?: boolean }) =>
+      run(opts.json, async () => (await import('../users.js')).usersUnbind(name, opts)),
+    );
+  users
     .command('disable <username>')
     .description('Disable a staff user and end its sessions')
     .option('--json', 'print one JSON document')
