@@ -308,8 +308,7 @@ async function listOrders(pool: Pool, storefront: string, q: { status?: string; 
      ORDER BY a.created_at DESC, a.order_id DESC LIMIT $4`,
     [storefront, q.status ?? null, q.after ?? null, q.limit + 1],
   );
-  const page = rows.slice(0, q.limit);
-  const last = page[page.length - 1];
+  const { page, next } = paged(rows, q.limit, (r) => r.order_id);
   return {
     orders: page.map((r) => ({
       orderId: r.order_id,
@@ -319,8 +318,15 @@ async function listOrders(pool: Pool, storefront: string, q: { status?: string; 
       ...(r.failure_reason ? { failureReason: r.failure_reason } : {}),
       ...(r.attention ? { needsAttention: r.attention } : {}),
     })),
-    ...(rows.length > q.limit && last ? { next: encodeCursor(last.order_id) } : {}),
+    ...next,
   };
+}
+
+/** A page of `limit` rows out of up to limit + 1 (the one more says a next page exists), and the next page's cursor. */
+function paged<T>(rows: T[], limit: number, idOf: (row: T) => string) {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { page, next: rows.length > limit && last ? { next: encodeCursor(idOf(last)) } : {} };
 }
 
 /** A customer's orders from the read model, newest first (keyset on placed at, order id, as above). */
@@ -329,10 +335,8 @@ async function listCustomerOrders(
   customerId: string,
   q: { status?: string; limit: number; after?: string },
 ) {
-  const rows = await customerOrders(pool, customerId, q);
-  const page = rows.slice(0, q.limit);
-  const last = page[page.length - 1];
-  return { orders: page, ...(rows.length > q.limit && last ? { next: encodeCursor(last.orderId) } : {}) };
+  const { page, next } = paged(await customerOrders(pool, customerId, q), q.limit, (o) => o.orderId);
+  return { orders: page, ...next };
 }
 
 /** A customer's orders (the read model), newest first: one more than `limit` tells there is a next page. */
