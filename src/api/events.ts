@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdSchema, isTerminal } from '../domain';
-import { mayReach, readOrderView, readOrderViewAs, type OrdersApiDeps } from './orders';
+import { readOrderView, readOrderViewAs, type OrdersApiDeps } from './orders';
 import { principalOf, stillValid } from './principal';
 import { sendProblem } from './problem';
 
@@ -33,14 +33,11 @@ export function eventRoutes(app: FastifyInstance, deps: OrdersApiDeps & { pollMs
     async (request, reply) => {
       const { orderId } = request.params;
       const who = principalOf(request);
-      const first = (await mayReach(deps.pool, who, orderId))
-        ? await readOrderViewAs(deps.client, who, orderId)
-        : undefined;
+      const first = await readOrderViewAs(deps, who, orderId);
       if (!first) return sendProblem(reply, 404, 'Order not found', `orderId: no order ${orderId}`);
       const after = Number(request.headers['last-event-id'] ?? -1);
       // Each poll asks again whether the caller may still read: a logout or a disabled key ends the stream.
-      const read = async () =>
-        (await stillValid(deps.pool, who)) ? readOrderViewAs(deps.client, who, orderId) : undefined;
+      const read = async () => ((await stillValid(deps.pool, who)) ? readOrderViewAs(deps, who, orderId) : undefined);
       return stream(reply, after, first, read, deps.pollMs ?? POLL_MS);
     },
   );

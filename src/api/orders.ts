@@ -167,10 +167,7 @@ export function orderRoutes(app: FastifyInstance, deps: OrdersApiDeps): void {
     },
     async (request, reply) => {
       const { orderId } = request.params;
-      const who = principalOf(request);
-      const view = (await mayReach(deps.pool, who, orderId))
-        ? await readOrderViewAs(deps.client, who, orderId)
-        : undefined;
+      const view = await readOrderViewAs(deps, principalOf(request), orderId);
       return view ?? sendProblem(reply, 404, 'Order not found', `orderId: no order ${orderId}`);
     },
   );
@@ -208,9 +205,13 @@ export function viewFor<V extends OrderView>(who: Principal, view: V): V {
   return { ...shown, history: view.history.map(({ status, at }) => ({ status, at })) } as V;
 }
 
-/** readOrderView, as `who` may see it (viewFor). */
-export async function readOrderViewAs(client: Client, who: Principal, orderId: string) {
-  const view = await readOrderView(client, orderId);
+/**
+ * The order as `who` may see it (viewFor), or undefined when it may not reach it (mayReach: a 404 to
+ * it, as if it did not exist) or Temporal knows no such order.
+ */
+export async function readOrderViewAs(deps: { pool: Pool; client: Client }, who: Principal, orderId: string) {
+  if (!(await mayReach(deps.pool, who, orderId))) return undefined;
+  const view = await readOrderView(deps.client, orderId);
   return view && viewFor(who, view);
 }
 

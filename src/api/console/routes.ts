@@ -20,7 +20,7 @@ import {
 } from '../../domain';
 import { RECOVERS, SEES_ATTENTION, ordersNeedingAttention, recoverFor } from '../attention';
 import { makeDecision, waitingApprovals, type DecisionsApiDeps } from '../decisions';
-import { customerOrders, mayReach, readOrderViewAs, type readOrderView } from '../orders';
+import { customerOrders, readOrderViewAs, type readOrderView } from '../orders';
 import { SESSION_COOKIE, principalOfSession, sameSecret, staffIn, type Principal } from '../principal';
 import { LOGIN_RATE_LIMIT, sessionCookie } from '../session';
 import { SESSION_TTL_MS, USERNAME, logIn, logOut, sessionOf, type StaffSession } from '../staff';
@@ -109,10 +109,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
       const orderId = (request.params as { orderId: string }).orderId;
       // Staff see any order; a customer only their own (any other is "not found", as if it did not exist).
       const who = whoIs(request);
-      const view =
-        IdSchema.safeParse(orderId).success && (await mayReach(deps.pool, who, orderId))
-          ? await readOrderViewAs(deps.client, who, orderId)
-          : undefined;
+      const view = IdSchema.safeParse(orderId).success ? await readOrderViewAs(deps, who, orderId) : undefined;
       if (!view)
         return reply
           .code(404)
