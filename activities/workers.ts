@@ -13,6 +13,7 @@ import { fulfilmentWorker } from './fulfilment/worker';
 import { inventoryWorker } from './inventory/worker';
 import { ordersWorker } from './orders/worker';
 import { paymentsWorker } from './payments/worker';
+import { returnsWorker } from './returns/worker';
 import type { ServiceWorker, WorkerDeps } from './service-worker';
 import { sandboxCarrierDelivery } from './shipping/activities';
 import { shippingDeps, shippingWorker } from './shipping/worker';
@@ -26,6 +27,7 @@ export const SERVICE_WORKERS: Record<Service, ServiceWorker> = {
   payments: paymentsWorker,
   shipping: shippingWorker,
   fulfilment: fulfilmentWorker,
+  returns: returnsWorker,
 };
 
 /** WorkerDeps.describeWorkflow over a Client: NotFound (never started, or past retention) is undefined. */

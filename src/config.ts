@@ -34,6 +34,8 @@ const ConfigSchema = z.object({
   SANDBOX_CARRIER_REFUSE_AFTER_MS: durationMs.default(0),
   SANDBOX_PAYMENT_DELAY_MS: durationMs.default(3_000),
   CARRIER_DEADLINE_MS: durationMs.default(3 * 24 * 60 * 60 * 1000),
+  /** How long a return's parcel may take to reach the warehouse; then the return expires (no refund). */
+  RETURN_PARCEL_TIMEOUT_MS: durationMs.default(14 * 24 * 60 * 60 * 1000),
   COMPENSATION_ALERT_MS: durationMs.default(5 * 60 * 1000),
   // Every wait on PostgreSQL is bounded (src/db/pool.ts): a failed attempt is retried by Temporal.
   PG_CONNECT_TIMEOUT_MS: durationMs.default(5_000),

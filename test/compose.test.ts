@@ -100,10 +100,11 @@ const SERVICES = [
   'worker-orders',
   'worker-payments',
   'worker-shipping',
+  'worker-returns',
 ] as const;
 
 /** One container per service worker (worker.ts --service NAME). */
-const WORKERS = ['orders', 'inventory', 'payments', 'shipping', 'fulfilment'].map((s) => `worker-${s}`);
+const WORKERS = ['orders', 'inventory', 'payments', 'shipping', 'fulfilment', 'returns'].map((s) => `worker-${s}`);
 
 describe('docker-compose.yml', () => {
   test('uses the compose spec (no version key) and has every service', () => {

@@ -12,6 +12,7 @@ import {
   type InventoryActivities,
   type OrderActivities,
   type PaymentActivities,
+  type ReturnActivities,
   type Service,
   type ShippingActivities,
 } from '../src/domain/deterministic';
@@ -116,6 +117,30 @@ export function orderServices(transitTimeMs: number) {
 }
 
 export type OrderServices = ReturnType<typeof orderServices>;
+
+/**
+ * What a return asks of the services: its own (the returns service), the warehouse's stock, the
+ * carrier's parcel back, the refunds. Writes that follow a decision (the inspection's verdict, a
+ * refund, the stock) retry until they are done, like compensations: the decision stands.
+ */
+export function returnServices() {
+  return {
+    loadPolicy: local<OrderActivities>(step('10s', [])).loadPolicy,
+    verifyDecision: local<OrderActivities>(step('5s', [])).verifyDecision,
+    shipmentReached: local<ShippingActivities>(step('5s', [])).shipmentReached,
+    openReturn: on<ReturnActivities>('returns', step('10s', [])).openReturn,
+    recordReturnStatus: on<ReturnActivities>('returns', compensation('10s')).recordReturnStatus,
+    recordInspection: on<ReturnActivities>('returns', compensation('10s')).recordInspection,
+    recordReturnRefund: on<ReturnActivities>('returns', compensation('10s')).recordReturnRefund,
+    allUnitsReturned: on<ReturnActivities>('returns', step('10s', [])).allUnitsReturned,
+    bookReturnParcel: on<ShippingActivities>('shipping', step('10s', [E.ShippingUnavailable])).bookReturnParcel,
+    cancelShipment: on<ShippingActivities>('shipping', compensation('10s')).cancelShipment,
+    recordCarrierEvent: on<ShippingActivities>('shipping', compensation('10s')).recordCarrierEvent,
+    receiveReturn: on<InventoryActivities>('inventory', compensation('10s')).receiveReturn,
+    refundPart: on<PaymentActivities>('payments', step('15s', [E.RefundExceedsCapture])).refundPart,
+  };
+}
+export type ReturnServices = ReturnType<typeof returnServices>;
 
 /** The back-order waitlist (on the orders queue) asks the inventory service what is free. */
 export function waitlistServices() {

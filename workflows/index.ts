@@ -7,3 +7,4 @@ export { benchFloorWorkflow, benchFloorLocalWorkflow } from './bench-floor';
 export { reconciliationWorkflow, outboxLagWorkflow } from './checks';
 export { backorderWaitlistWorkflow } from './backorder-waitlist';
 export { orderRecoveryWorkflow, strandedOrdersWorkflow } from './recovery';
+export { returnWorkflow } from './return';

@@ -319,5 +319,41 @@ export function createInventoryActivities(pool: Pool): InventoryActivities {
       );
       return { available: Number(rows[0]?.available ?? 0) };
     },
+
+    receiveReturn: (input) => receiveReturn(pool, input),
   };
+}
+
+/**
+ * A return's units, once per (rma, sku) behind stock_returns' key: resellable ones back on the
+ * shelf (on_hand), damaged ones written off (the row is the write-off ledger). A repeat changes
+ * nothing and answers what the first did.
+ */
+async function receiveReturn(
+  pool: Pool,
+  { rmaId, warehouseId, lines }: Parameters<InventoryActivities['receiveReturn']>[0],
+): Promise<{ restocked: number; writtenOff: number }> {
+  return inTransaction(pool, async (db) => {
+    for (const l of [...lines].sort((a, b) => (a.sku < b.sku ? -1 : 1))) {
+      if (!Number.isSafeInteger(l.restock) || !Number.isSafeInteger(l.writeOff) || l.restock < 0 || l.writeOff < 0)
+        throw ApplicationFailure.nonRetryable(`receiveReturn: invalid line ${l.sku}`, ERROR_TYPES.InvalidInput);
+      const first = await db.query(
+        `INSERT INTO stock_returns (rma_id, sku, warehouse_id, restocked, written_off) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (rma_id, sku) DO NOTHING`,
+        [rmaId, l.sku, warehouseId, l.restock, l.writeOff],
+      );
+      if (first.rowCount && l.restock > 0)
+        await db.query(
+          `INSERT INTO stock (sku, warehouse_id, on_hand) VALUES ($1, $2, $3)
+           ON CONFLICT (sku, warehouse_id) DO UPDATE SET on_hand = stock.on_hand + EXCLUDED.on_hand`,
+          [l.sku, warehouseId, l.restock],
+        );
+    }
+    const { rows } = await db.query<{ restocked: number; written_off: number }>(
+      `SELECT COALESCE(sum(restocked), 0)::int AS restocked, COALESCE(sum(written_off), 0)::int AS written_off
+       FROM stock_returns WHERE rma_id = $1`,
+      [rmaId],
+    );
+    return { restocked: rows[0]!.restocked, writtenOff: rows[0]!.written_off };
+  });
 }

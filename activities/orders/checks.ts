@@ -44,7 +44,7 @@ const RECONCILIATION_CHECKS: Array<{ check: string; sql: string }> = [
   {
     check: 'delivered-with-open-shipment',
     sql: `SELECT o.order_id AS subject, 'shipment ' || s.shipment_id || ' is ' || s.status AS detail
-          FROM orders o JOIN shipments s ON s.order_id = o.order_id
+          FROM orders o JOIN shipments s ON s.order_id = o.order_id AND s.rma_id IS NULL
           WHERE o.status = 'Delivered' AND s.status NOT IN ('DELIVERED', 'CANCELLED')`,
   },
   {

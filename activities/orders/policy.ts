@@ -17,5 +17,6 @@ export function policyFromConfig(config: Config): OrderPolicy {
     sandboxCarrier: config.SANDBOX_CARRIER === 'on',
     transitTimeMs: config.TRANSIT_TIME_MS,
     paymentWindowMs: config.PAYMENT_WINDOW_MS,
+    returnParcelTimeoutMs: config.RETURN_PARCEL_TIMEOUT_MS,
   };
 }

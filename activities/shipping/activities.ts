@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '../../src/db/pool';
 import {
   AddressSchema,
@@ -11,6 +11,8 @@ import {
   type CarrierEventType,
   type InboundCarrierEvent,
   orderWorkflowId,
+  returnShipmentId,
+  returnWorkflowId,
   shipmentWorkflowId,
   type ShipmentProgress,
   type ShippingActivities,
@@ -181,39 +183,110 @@ function bookWith(pool: Pool, carrier: CarrierProvider) {
   };
 }
 
+/**
+ * A return's parcel: booked with the carrier (idempotent by `<shipment>:book`), recorded as a
+ * shipment carrying the rma id, and handed to the sandbox carrier when asked. Its label is the
+ * carrier's reference: what the customer sticks on the parcel.
+ */
+async function bookReturn(
+  pool: Pool,
+  carrier: CarrierProvider,
+  deps: ShippingDeps,
+  input: Parameters<ShippingActivities['bookReturnParcel']>[0],
+): Promise<{ shipmentId: string; label: string }> {
+  const { rmaId, orderId, warehouseId, country, lines, sandboxTransitMs } = input;
+  const shipmentId = returnShipmentId(rmaId);
+  if (!/^[A-Z]{2}$/.test(country)) throw invalidAddress('country: must be an ISO 3166-1 alpha-2 code');
+  if (lines.length === 0)
+    throw ApplicationFailure.nonRetryable(`return ${rmaId}: no lines to carry`, ERROR_TYPES.InvalidInput);
+  const { carrierRef } = await carrier.book({
+    shipmentId,
+    country,
+    parcels: 1,
+    from: warehouseId,
+    idempotencyKey: `${shipmentId}:book`,
+  });
+  await inTransaction(pool, async (db) => {
+    const inserted = await db.query(
+      `INSERT INTO shipments (shipment_id, order_id, warehouse_id, status, carrier_ref, country, method, rma_id)
+       VALUES ($1, $2, $3, 'BOOKED', $4, $5, 'standard', $6) ON CONFLICT (shipment_id) DO NOTHING`,
+      [shipmentId, orderId, warehouseId, carrierRef, country, rmaId],
+    );
+    if (inserted.rowCount === 1)
+      await db.query(
+        `INSERT INTO shipment_lines (shipment_id, sku, quantity) SELECT $1, * FROM unnest($2::text[], $3::int[])`,
+        [shipmentId, lines.map((l) => l.sku), lines.map((l) => l.quantity)],
+      );
+  });
+  if (sandboxTransitMs !== undefined) {
+    if (!deps.sandboxCarrierRuns) throw new Error('this shipping worker has no sandbox carrier to hand parcels to');
+    await deps.sandboxCarrierRuns.schedule({ shipmentId, transitMs: sandboxTransitMs });
+  }
+  return { shipmentId, label: carrierRef };
+}
+
 /** Records one carrier event in our tables (see ShippingActivities.recordCarrierEvent). */
 function recordEvent(pool: Pool, shipmentId: string, event: CarrierEventType, next: string) {
-  return inTransaction(pool, async (db): Promise<{ accepted: boolean; orderId: string | null }> => {
-    const { rows } = await db.query<{ status: string; order_id: string | null }>(
-      'SELECT status, order_id FROM shipments WHERE shipment_id = $1 FOR UPDATE',
-      [shipmentId],
-    );
-    if (rows[0] === undefined)
-      throw ApplicationFailure.nonRetryable(`no shipment ${shipmentId}`, ERROR_TYPES.InvalidInput);
-    const { status: current, order_id: orderId } = rows[0];
-    if (current === 'CANCELLED') {
-      logger.warn({ shipmentId, event }, 'carrier event for a cancelled shipment: refused');
-      return { accepted: false, orderId };
-    }
+  return inTransaction(
+    pool,
+    async (db): Promise<{ accepted: boolean; orderId: string | null; rmaId: string | null }> => {
+      const { rows } = await db.query<{ status: string; order_id: string | null; rma_id: string | null }>(
+        'SELECT status, order_id, rma_id FROM shipments WHERE shipment_id = $1 FOR UPDATE',
+        [shipmentId],
+      );
+      if (rows[0] === undefined)
+        throw ApplicationFailure.nonRetryable(`no shipment ${shipmentId}`, ERROR_TYPES.InvalidInput);
+      const { status: current, order_id: orderId, rma_id: rmaId } = rows[0];
+      if (current === 'CANCELLED') {
+        logger.warn({ shipmentId, event }, 'carrier event for a cancelled shipment: refused');
+        return { accepted: false, orderId, rmaId };
+      }
+      const accepted = rmaId
+        ? await recordProgress(db, shipmentId, event, current, next) // a return parcel: no gate, no order milestone
+        : await recordOutbound(db, shipmentId, orderId!, event, current, next);
+      return { accepted, orderId, rmaId };
+    },
+  );
+}
+
+async function recordProgress(
+  db: PoolClient,
+  shipmentId: string,
+  event: CarrierEventType,
+  current: string,
+  next: string,
+) {
+  await db.query(
+    'INSERT INTO shipment_events (shipment_id, event) VALUES ($1, $2) ON CONFLICT (shipment_id, event) DO NOTHING',
+    [shipmentId, event],
+  );
+  // Events may arrive out of order or twice: the status only moves forward.
+  if (PROGRESS.indexOf(next) > PROGRESS.indexOf(current))
+    await db.query('UPDATE shipments SET status = $2, updated_at = now() WHERE shipment_id = $1', [shipmentId, next]);
+  return true;
+}
+
+async function recordOutbound(
+  db: PoolClient,
+  shipmentId: string,
+  orderId: string,
+  event: CarrierEventType,
+  current: string,
+  next: string,
+): Promise<boolean> {
+  {
     // The first pickup passes the order's point of no return, unless a cancellation won the gate.
     if (current === 'BOOKED') {
-      if (!(await passPointOfNoReturn(db, orderId!))) {
+      if (!(await passPointOfNoReturn(db, orderId))) {
         logger.warn({ shipmentId }, 'pickup refused: the order was cancelled first');
-        return { accepted: false, orderId };
+        return false;
       }
     }
-    await db.query(
-      'INSERT INTO shipment_events (shipment_id, event) VALUES ($1, $2) ON CONFLICT (shipment_id, event) DO NOTHING',
-      [shipmentId, event],
-    );
-    // Events may arrive out of order or twice: the status only moves forward.
-    if (PROGRESS.indexOf(next) > PROGRESS.indexOf(current)) {
-      await db.query('UPDATE shipments SET status = $2, updated_at = now() WHERE shipment_id = $1', [shipmentId, next]);
-    }
+    await recordProgress(db, shipmentId, event, current, next);
     // The order is Shipped when its last parcel leaves: reported in this pickup's own transaction.
-    if (current === 'BOOKED') await reportPickup(db, orderId!);
-    return { accepted: true, orderId };
-  });
+    if (current === 'BOOKED') await reportPickup(db, orderId);
+    return true;
+  }
 }
 
 /**
@@ -226,17 +299,34 @@ export function carrierEventRecorder(
   reportToOrder: ShippingDeps['reportToOrder'],
 ): ShippingActivities['recordCarrierEvent'] {
   return async ({ shipmentId, event }) => {
+    const { accepted } = await carrierEventRouter(pool, reportToOrder)({ shipmentId, event });
+    return { accepted };
+  };
+}
+
+/**
+ * The record (carrierEventRecorder), answering also which workflow follows the parcel: its shipment
+ * workflow, or for a return's parcel the return workflow. The carrier's paths deliver there.
+ */
+export function carrierEventRouter(pool: Pool, reportToOrder: ShippingDeps['reportToOrder']) {
+  return async ({
+    shipmentId,
+    event,
+  }: {
+    shipmentId: string;
+    event: CarrierEventType;
+  }): Promise<{ accepted: boolean; workflowId: string }> => {
     const next = STATUS_OF_EVENT[event];
     if (!next)
       throw ApplicationFailure.nonRetryable(`unknown carrier event ${JSON.stringify(event)}`, ERROR_TYPES.InvalidInput);
-    const { accepted, orderId } = await recordEvent(pool, shipmentId, event, next);
+    const { accepted, orderId, rmaId } = await recordEvent(pool, shipmentId, event, next);
     // The pickup is the order's point of no return: whoever records it tells the order, on every
     // carrier path (sandbox, inbox, `orders deliver` through the shipment), and again on a retry.
     // Every parcel's pickup passes here: the shipment records "picked-up" itself when its
-    // carrier skipped it. The order ignores a report it has.
-    if (accepted && event === 'picked-up' && orderId)
+    // carrier skipped it. The order ignores a report it has. A return's parcel is no milestone of its order.
+    if (accepted && event === 'picked-up' && orderId && !rmaId)
       await reportToOrder(orderWorkflowId(orderId), { shipmentId, event });
-    return { accepted };
+    return { accepted, workflowId: rmaId ? returnWorkflowId(rmaId) : shipmentWorkflowId(shipmentId) };
   };
 }
 
@@ -296,9 +386,11 @@ export function createShippingActivities(pool: Pool, deps: ShippingDeps): Shippi
       return { cancelled: outcome.cancelled };
     },
 
+    bookReturnParcel: (input) => bookReturn(pool, carrier, deps, input),
+
     async shipmentsOf({ orderId }) {
       const { rows } = await pool.query<{ shipment_id: string; warehouse_id: string; status: string }>(
-        'SELECT shipment_id, warehouse_id, status FROM shipments WHERE order_id = $1 ORDER BY shipment_id',
+        'SELECT shipment_id, warehouse_id, status FROM shipments WHERE order_id = $1 AND rma_id IS NULL ORDER BY shipment_id',
         [orderId],
       );
       return {
@@ -340,28 +432,30 @@ export function createShippingActivities(pool: Pool, deps: ShippingDeps): Shippi
       }
     },
   };
-  const deliver = sandboxDelivery(activities.recordCarrierEvent, deps);
+  const deliver = sandboxDelivery(carrierEventRouter(pool, deps.reportToOrder), deps);
   return activities;
 }
 
 /**
  * How the sandbox carrier hands one event on. With a broker: to the `carrier.events` queue, whose
  * inbox records and signals it (and refuses a pickup the cancellation gate closed, and any later
- * event of that shipment). Without: recorded here, then signalled to the shipment with the outcome.
- * A shipment workflow that has closed (cancelled, say) needs no signal: the record is all there is.
+ * event of that shipment). Without: recorded here, then signalled to the workflow that follows the
+ * parcel (its shipment's, or its return's) with the outcome. A workflow that has closed (cancelled,
+ * say) needs no signal: the record is all there is.
  */
-function sandboxDelivery(record: ShippingActivities['recordCarrierEvent'], deps: ShippingDeps) {
+function sandboxDelivery(route: ReturnType<typeof carrierEventRouter>, deps: ShippingDeps) {
   return async (
     { shipmentId, event }: { shipmentId: string; event: CarrierEventType },
-    workflowId = shipmentWorkflowId(shipmentId),
+    workflowId?: string,
   ): Promise<{ accepted: boolean }> => {
     if (deps.publishCarrierEvent) {
       await deps.publishCarrierEvent({ eventId: `${shipmentId}:${event}`, shipmentId, event });
       return { accepted: true };
     }
-    const recorded = await record({ shipmentId, event });
+    const { accepted, workflowId: follower } = await route({ shipmentId, event });
+    const recorded = { accepted };
     try {
-      await deps.signalShipment(workflowId, { event, recorded });
+      await deps.signalShipment(workflowId ?? follower, { event, recorded });
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
@@ -371,6 +465,6 @@ function sandboxDelivery(record: ShippingActivities['recordCarrierEvent'], deps:
 
 /** The delivery the sandbox carrier's sender uses (carrier-sandbox-runs.ts), with this service's record. */
 export function sandboxCarrierDelivery(pool: Pool, deps: ShippingDeps): SandboxCarrierDelivery {
-  const deliver = sandboxDelivery(carrierEventRecorder(pool, deps.reportToOrder), deps);
+  const deliver = sandboxDelivery(carrierEventRouter(pool, deps.reportToOrder), deps);
   return (e) => deliver(e);
 }

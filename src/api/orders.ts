@@ -27,6 +27,7 @@ import { admitOrder, OverCapacity } from '../placement/admission';
 import { PaymentsUnavailable, type PaymentMethodVault } from '../placement/payment-methods';
 import { InvalidRequest, OrderExists, parseOrderInput, placeOrder } from '../placement/place-order';
 import { statusQuery } from '../../workflows/order-api';
+import { returnsOfOrder } from '../../activities/returns/store';
 import { principalOf, type Principal } from './principal';
 import { sendProblem } from './problem';
 
@@ -212,7 +213,10 @@ export function viewFor<V extends OrderView>(who: Principal, view: V): V {
 export async function readOrderViewAs(deps: { pool: Pool; client: Client }, who: Principal, orderId: string) {
   if (!(await mayReach(deps.pool, who, orderId))) return undefined;
   const view = await readOrderView(deps.client, orderId);
-  return view && viewFor(who, view);
+  if (!view) return undefined;
+  // Its returns run after the order's own run ended: the returns service's table has them.
+  const returns = await returnsOfOrder(deps.pool, orderId);
+  return { ...viewFor(who, view), returns, returnedCents: returns.reduce((sum, r) => sum + r.refundedCents, 0) };
 }
 
 /** The order's view from its workflow (its status query), or undefined when Temporal knows no such order. */

@@ -21,6 +21,7 @@ import type { ZodType } from 'zod';
 import { formatZodError } from '../domain';
 import { consoleRoutes, type ConsoleDeps } from './console/routes';
 import { decisionRoutes } from './decisions';
+import { returnRoutes } from './returns';
 import { eventRoutes } from './events';
 import { attentionRoutes } from './attention';
 import { catalogRoutes } from './catalog';
@@ -105,6 +106,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     sessionRoutes(v1, deps.pool);
     orderRoutes(v1, deps);
     decisionRoutes(v1, deps);
+    returnRoutes(v1, deps);
     eventRoutes(v1, deps);
     attentionRoutes(v1, deps);
     catalogRoutes(v1, deps);

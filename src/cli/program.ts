@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { addAdminCommands } from './commands/admin';
 import { addOrderCommands } from './commands/orders';
+import { addReturnCommands } from './commands/returns';
 import { EXIT_CODES, SHIP_TO } from './run';
 
 export function buildProgram(): Command {
@@ -29,6 +30,7 @@ ${EXIT_CODES}
 Settings come from the environment (TEMPORAL_ADDRESS, TASK_QUEUE_PREFIX, DATABASE_URL...): see docs/configuration.md.`,
     );
   addOrderCommands(program);
+  addReturnCommands(program);
   addAdminCommands(program);
   return program;
 }

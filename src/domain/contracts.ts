@@ -8,6 +8,7 @@ import type { RuleSet, RuleSetVersion } from './rule-set';
 import type { Service } from './task-queues';
 import type { Shortage } from './backorders';
 import type { SignedDecision } from './decisions';
+import type { InspectedLine, OpenReturnResult, ReturnRequest, ReturnStatus } from './returns';
 
 export interface PingInput {
   checkId: string;
@@ -198,6 +199,15 @@ export interface InventoryActivities {
   reservedLines(input: { orderId: string }): Promise<{ lines: ReservedLine[] }>;
   /** Order ids of held (TRIED) reservations past their expires_at, oldest first, at most `limit`. */
   findStaleReservations(input: { limit: number }): Promise<string[]>;
+  /**
+   * What a return brought back, once per (rma, sku): resellable units back on the warehouse's shelf,
+   * damaged ones written off (stock_returns is the write-off ledger). A repeat answers the first.
+   */
+  receiveReturn(input: {
+    rmaId: string;
+    warehouseId: string;
+    lines: Array<{ sku: string; restock: number; writeOff: number }>;
+  }): Promise<{ restocked: number; writtenOff: number }>;
 }
 
 export interface PaymentRequest {
@@ -295,6 +305,20 @@ export interface ShippingActivities {
     sandboxTransitMs?: number;
   }): Promise<{ carrierRef: string }>;
   cancelShipment(input: { shipmentId: string }): Promise<{ cancelled: boolean }>;
+  /**
+   * A return's parcel (one per return, id returnShipmentId): booked with the carrier from the
+   * customer's country back to `warehouseId`, recorded as a shipment with the rma id, and (with
+   * `sandboxTransitMs`) handed to the sandbox carrier, whose events reach the return workflow.
+   * Answers the label (the carrier's reference). Idempotent by the rma id.
+   */
+  bookReturnParcel(input: {
+    rmaId: string;
+    orderId: string;
+    warehouseId: string;
+    country: string;
+    lines: Array<{ sku: string; quantity: number }>;
+    sandboxTransitMs?: number;
+  }): Promise<{ shipmentId: string; label: string }>;
   /** The order's shipments as our table has them (status BOOKED, PICKED_UP, ..., CANCELLED). */
   shipmentsOf(input: {
     orderId: string;
@@ -314,6 +338,33 @@ export interface ShippingActivities {
    * and then signals the shipment workflow with the outcome. Stops after a refused pickup. Heartbeats.
    */
   runSandboxCarrier(input: { shipmentWorkflowId: string; shipmentId: string; transitMs: number }): Promise<void>;
+}
+
+/** The returns service: its tables (returns, return_lines) and the return's events in the outbox. */
+export interface ReturnActivities {
+  /**
+   * Checks the request against the order (delivered, not yet asked back, in the window of the rule
+   * set) and records the return, both under the order's lock, so two returns of the same units
+   * cannot both be opened. A refusal is recorded too (status Refused) and answered with its reason.
+   */
+  openReturn(input: ReturnRequest & { rules?: RuleSet }): Promise<OpenReturnResult>;
+  /** Moves the return to `status` with its note, and writes its event (ReturnRequested, ...) to the outbox. Idempotent. */
+  recordReturnStatus(input: {
+    rmaId: string;
+    status: ReturnStatus;
+    note?: string;
+    shipmentId?: string;
+    label?: string;
+    parcelDueAt?: string;
+  }): Promise<void>;
+  /** Records the inspection's verdict per line and who made it. Idempotent. */
+  recordInspection(input: { rmaId: string; inspectedBy: string; lines: InspectedLine[] }): Promise<void>;
+  /** Records a line's refund (after the payment ledger has it): the return's and the line's refunded amounts. */
+  recordReturnRefund(input: { rmaId: string; sku?: string; part: string; amountCents: number }): Promise<void>;
+  /** Whether every unit the order held is now returned and accepted (its shipping is then refunded, by the rules). */
+  allUnitsReturned(input: {
+    orderId: string;
+  }): Promise<{ all: boolean; shippingCents: number; shippingRefunded: boolean }>;
 }
 
 /** One finding of a scheduled check: which check, what (an order id, a sku@warehouse), and how it differs. */

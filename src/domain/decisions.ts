@@ -8,19 +8,39 @@
  */
 export const DECISIONS = ['approve', 'reject', 'cancel'] as const;
 export type Decision = (typeof DECISIONS)[number];
+/** Decisions on a return (src/domain/returns.ts): the warehouse's inspection. Their subject is the rma id. */
+export const RETURN_DECISIONS = ['inspect'] as const;
+export type ReturnDecision = (typeof RETURN_DECISIONS)[number];
+/** Any signed decision: on an order or on a return. */
+export type AnyDecision = Decision | ReturnDecision;
 
 /** Staff roles (docs/security.md), the storefront, which cancels for its customers, and a customer's own account. */
-export const ROLES = ['customer-service', 'approver', 'operator', 'admin', 'storefront', 'customer'] as const;
+export const ROLES = [
+  'customer-service',
+  'approver',
+  'operator',
+  'admin',
+  'warehouse',
+  'storefront',
+  'customer',
+] as const;
 export type Role = (typeof ROLES)[number];
 /** The roles a staff user of the Orders API can have (src/api/staff.ts). */
-export const STAFF_ROLES = ['customer-service', 'approver', 'operator', 'admin'] as const satisfies readonly Role[];
+export const STAFF_ROLES = [
+  'customer-service',
+  'approver',
+  'operator',
+  'admin',
+  'warehouse',
+] as const satisfies readonly Role[];
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
 /** Who may make each decision. Approvers must also be in the order's approver band (rules.ts). */
-export const DECISION_ROLES: Record<Decision, readonly Role[]> = {
+export const DECISION_ROLES: Record<AnyDecision, readonly Role[]> = {
   approve: ['approver', 'admin'],
   reject: ['approver', 'admin'],
   cancel: ['customer-service', 'operator', 'admin', 'storefront', 'customer'],
+  inspect: ['warehouse', 'admin'],
 };
 
 /** A signed decision is good for this long after it was issued: enough for a queue, too short to hoard. */
@@ -29,8 +49,9 @@ export const DECISION_TTL_MS = 5 * 60 * 1000;
 export const DECISION_CLOCK_SKEW_MS = 30 * 1000;
 
 export interface DecisionClaims {
+  /** The decision's subject: the order's id, or the rma id for a decision on a return (the field keeps its name: it is signed). */
   orderId: string;
-  decision: Decision;
+  decision: AnyDecision;
   /** The authenticated user (a staff user name, or `storefront:<name>`). */
   by: string;
   role: Role;
@@ -53,9 +74,11 @@ const FIELDS = ['orderId', 'decision', 'by', 'role', 'issuedAt', 'nonce', 'keyId
 
 /** What a decision says besides who made it, as one text: its note (approve) or reason, and for whom a cancel is. */
 export function decisionSays(
-  decision: Decision,
-  input: { note?: unknown; reason?: unknown; onBehalfOf?: unknown } | undefined,
+  decision: AnyDecision,
+  input: { note?: unknown; reason?: unknown; onBehalfOf?: unknown; lines?: unknown } | undefined,
 ): string {
+  // An inspection says its verdict, line by line.
+  if (decision === 'inspect') return JSON.stringify(input?.lines ?? null);
   const text = decision === 'approve' ? input?.note : input?.reason;
   const forCustomer = decision === 'cancel' && input?.onBehalfOf === 'customer';
   return JSON.stringify([typeof text === 'string' ? text : null, forCustomer]);
@@ -72,7 +95,7 @@ const isText = (v: unknown, max: number): v is string => typeof v === 'string' &
 export function whyNotValidClaims(
   proof: unknown,
   orderId: string,
-  decision: Decision,
+  decision: AnyDecision,
   nowMs: number,
   seenNonces: readonly string[],
 ): string | undefined {
@@ -85,7 +108,7 @@ export function whyNotValidClaims(
   if (p.orderId !== orderId) return `the signed decision is for order ${String(p.orderId)}, not ${orderId}`;
   if (p.decision !== decision) return `the signed decision is a ${String(p.decision)}, not a ${decision}`;
   if (!(DECISION_ROLES[decision] as readonly unknown[]).includes(p.role))
-    return `role "${String(p.role)}" may not ${decision} an order`;
+    return `role "${String(p.role)}" may not ${decision} ${decision === 'inspect' ? 'a return' : 'an order'}`;
   const issued = Date.parse(p.issuedAt as string);
   if (Number.isNaN(issued)) return 'the signed decision\'s "issuedAt" is not a time';
   if (issued > nowMs + DECISION_CLOCK_SKEW_MS) return 'the signed decision was issued in the future';

@@ -20,3 +20,4 @@ export * from './shipping-fees';
 export * from './backorders';
 export * from './settlement';
 export * from './decisions';
+export * from './returns';

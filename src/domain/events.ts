@@ -16,6 +16,11 @@ export const ORDER_EVENTS = {
   OrderCancelled: 'OrderCancelled',
   OrderRefunded: 'OrderRefunded',
   PaymentRefunded: 'PaymentRefunded',
+  /** Returns (one each per return: key `<orderId>:<type>:<rmaId>`). The label travels with ReturnRequested. */
+  ReturnRequested: 'ReturnRequested',
+  ReturnReceived: 'ReturnReceived',
+  ReturnRefunded: 'ReturnRefunded',
+  ReturnExpired: 'ReturnExpired',
 } as const;
 export type OrderEventType = (typeof ORDER_EVENTS)[keyof typeof ORDER_EVENTS];
 export const ORDER_EVENT_TYPES = Object.values(ORDER_EVENTS) as readonly OrderEventType[];
@@ -30,7 +35,17 @@ export interface OrderEventMessage {
 }
 
 export type NotificationKind =
-  'order-confirmation' | 'approval-request' | 'approval-reminder' | 'shipped' | 'delivered' | 'cancelled' | 'refunded';
+  | 'order-confirmation'
+  | 'approval-request'
+  | 'approval-reminder'
+  | 'shipped'
+  | 'delivered'
+  | 'cancelled'
+  | 'refunded'
+  | 'return-label'
+  | 'return-received'
+  | 'return-refunded'
+  | 'return-expired';
 
 export interface Notification {
   kind: NotificationKind;
@@ -45,6 +60,10 @@ const CUSTOMER_NOTICES: Partial<Record<OrderEventType, { kind: NotificationKind;
   OrderDelivered: { kind: 'delivered', subject: (id) => `Order ${id} was delivered` },
   OrderCancelled: { kind: 'cancelled', subject: (id) => `Order ${id} was cancelled` },
   OrderRefunded: { kind: 'refunded', subject: (id) => `Order ${id} was refunded` },
+  ReturnRequested: { kind: 'return-label', subject: (id) => `Your return label for order ${id}` },
+  ReturnReceived: { kind: 'return-received', subject: (id) => `We received your return for order ${id}` },
+  ReturnRefunded: { kind: 'return-refunded', subject: (id) => `Your return for order ${id} is settled` },
+  ReturnExpired: { kind: 'return-expired', subject: (id) => `Your return for order ${id} expired` },
 };
 
 function approversOf(payload: Record<string, unknown>): string[] {

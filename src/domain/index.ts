@@ -19,6 +19,7 @@ export * from './rule-set-schemas';
 export * from './backorders';
 export * from './settlement';
 export * from './decisions';
+export * from './returns';
 export * from './events';
 export * from './event-schemas';
 export * from './free-text';

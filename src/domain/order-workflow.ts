@@ -59,6 +59,8 @@ export interface OrderPolicy {
   sandboxCarrier?: boolean;
   transitTimeMs?: number;
   paymentWindowMs?: number;
+  /** Returns (issue 29): how long a return's parcel may take to arrive; absent: 14 days. */
+  returnParcelTimeoutMs?: number;
 }
 
 /** The delivery settings a run goes by (OrderRun.delivery). */

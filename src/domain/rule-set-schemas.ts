@@ -7,6 +7,7 @@ const cents = z
   .number({ error: 'must be a number of minor units' })
   .int('must be whole minor units')
   .min(0, 'must not be negative');
+const days = z.number().int('must be whole days').min(0, 'must not be negative').max(3650);
 const name = z.string().trim().min(1, 'must not be empty').max(100);
 
 export const RuleSetSchema: z.ZodType<RuleSet> = z.strictObject({
@@ -38,4 +39,15 @@ export const RuleSetSchema: z.ZodType<RuleSet> = z.strictObject({
       .nullable(),
   }),
   shipping: z.strictObject({ standardCents: cents, expressCents: cents, freeStandardFromCents: cents }),
+  returns: z
+    .strictObject({
+      windowDays: z.strictObject({
+        physical: days,
+        preorder: days,
+        digital: days,
+        giftcard: days,
+      }),
+      refundShippingWhenAllReturned: z.boolean(),
+    })
+    .optional(),
 });

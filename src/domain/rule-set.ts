@@ -4,6 +4,7 @@
  * an order loads the current rule set once, at its start, and keeps that version to the end.
  * Pure and zod-free (workflows evaluate the approval rules); rule-set-schemas.ts validates.
  */
+import type { ReturnRules } from './returns';
 import { DEFAULT_SHIPPING_FEES } from './shipping-fees';
 
 export interface ApprovalBand {
@@ -34,6 +35,8 @@ export interface RuleSet {
     velocity: { maxOrders: number; windowHours: number } | null;
   };
   shipping: { standardCents: number; expressCents: number; freeStandardFromCents: number };
+  /** Return windows and refund rules (issue 29); absent from rule sets saved before: DEFAULT_RETURN_RULES. */
+  returns?: ReturnRules;
 }
 
 /** The rule set an order ran under: version 0 is the built-in defaults (nothing saved for the scope). */

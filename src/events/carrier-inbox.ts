@@ -8,6 +8,7 @@ import type { Pool } from 'pg';
 import {
   InboundCarrierEventSchema,
   formatZodError,
+  returnWorkflowId,
   shipmentWorkflowId,
   type CarrierEventMessage,
   type CarrierEventType,
@@ -40,13 +41,19 @@ export async function handleCarrierEvent(
 ): Promise<'handled' | 'duplicate'> {
   const seen = await deps.pool.query('SELECT 1 FROM carrier_event_inbox WHERE event_id = $1', [e.eventId]);
   if (seen.rowCount) return 'duplicate';
-  const booked = await deps.pool.query('SELECT 1 FROM shipments WHERE shipment_id = $1 AND order_id IS NOT NULL', [
-    e.shipmentId,
-  ]);
+  const booked = await deps.pool.query<{ rma_id: string | null }>(
+    'SELECT rma_id FROM shipments WHERE shipment_id = $1 AND order_id IS NOT NULL',
+    [e.shipmentId],
+  );
   if (!booked.rowCount) throw new Undeliverable(`unknown shipment ${e.shipmentId}`);
   const recorded = await deps.recordCarrierEvent({ shipmentId: e.shipmentId, event: e.event });
+  // A return's parcel is followed by its return workflow, an outbound one by its shipment workflow.
+  const rmaId = booked.rows[0]!.rma_id;
   try {
-    await deps.signalShipment(shipmentWorkflowId(e.shipmentId), { event: e.event, recorded });
+    await deps.signalShipment(rmaId ? returnWorkflowId(rmaId) : shipmentWorkflowId(e.shipmentId), {
+      event: e.event,
+      recorded,
+    });
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     // The shipment's workflow has closed (delivered, cancelled): the record above is all there is to do.

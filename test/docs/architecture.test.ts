@@ -105,6 +105,7 @@ test('the order read model has one writer: the orders service (others report thr
   expect(statusWriters.sort()).toEqual([
     'activities/inventory/activities.ts',
     'activities/payments/activities.ts',
+    'activities/returns/activities.ts',
     'activities/shipping/activities.ts',
   ]);
 });
@@ -130,6 +131,7 @@ const OWNER_FOLDERS: Record<string, string> = {
   payments: 'activities/payments/',
   shipping: 'activities/shipping/',
   fulfilment: 'activities/fulfilment/',
+  returns: 'activities/returns/',
   providers: 'src/providers/sandbox/',
   events: 'src/events/',
   api: 'src/api/',

@@ -56,7 +56,7 @@ export async function checkStockLeftWithParcels(db: Db, orders: readonly FinalOr
             (SELECT coalesce(sum(quantity), 0)::int FROM reservation_lines
               WHERE order_id = o.id AND outcome = 'CONFIRMED') AS confirmed,
             (SELECT coalesce(sum(l.quantity), 0)::int FROM shipments s JOIN shipment_lines l USING (shipment_id)
-              WHERE s.order_id = o.id AND s.status IN ('PICKED_UP', 'IN_TRANSIT', 'DELIVERED')) AS shipped
+              WHERE s.order_id = o.id AND s.rma_id IS NULL AND s.status IN ('PICKED_UP', 'IN_TRANSIT', 'DELIVERED')) AS shipped
      FROM unnest($1::text[]) AS o(id)`,
     [ids(done)],
   );

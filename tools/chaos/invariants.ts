@@ -202,7 +202,7 @@ export async function checkNoHeldReservation(db: Db, orders: readonly FinalOrder
 export async function checkNoBookedShipment(db: Db, orders: readonly FinalOrder[]): Promise<InvariantResult> {
   const done = finished(orders);
   const { rows } = await db.query<{ shipment_id: string; order_id: string }>(
-    `SELECT shipment_id, order_id FROM shipments WHERE order_id = ANY($1::text[]) AND status = 'BOOKED'`,
+    `SELECT shipment_id, order_id FROM shipments WHERE order_id = ANY($1::text[]) AND status = 'BOOKED' AND rma_id IS NULL`,
     [ids(done)],
   );
   return {
@@ -235,7 +235,7 @@ export async function checkNoParcelForUndoneOrder(db: Db, orders: readonly Final
   const undone = finished(orders).filter((o) => o.status !== 'Delivered');
   const { rows } = await db.query<{ shipment_id: string; order_id: string; status: string }>(
     `SELECT shipment_id, order_id, status FROM shipments
-     WHERE order_id = ANY($1::text[]) AND status IN ('PICKED_UP', 'IN_TRANSIT', 'DELIVERED')`,
+     WHERE order_id = ANY($1::text[]) AND rma_id IS NULL AND status IN ('PICKED_UP', 'IN_TRANSIT', 'DELIVERED')`,
     [ids(undone)],
   );
   return {

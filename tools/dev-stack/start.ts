@@ -160,7 +160,7 @@ async function main(): Promise<void> {
       say(`  Web UI     ${config.TEMPORAL_UI_URL ?? temporal.uiUrl ?? '(not started by us)'}`);
       say(`  Codec      ${codecServer.url}  (the Web UI decrypts payloads through it)`);
       say(`  Database   ${db.kind === 'embedded' ? `embedded PostgreSQL: ${db.url}` : 'given (DATABASE_URL)'}`);
-      say(`  Workers    orders, inventory, payments, shipping, fulfilment  (build ${buildId(config)})`);
+      say(`  Workers    orders, inventory, payments, shipping, fulfilment, returns  (build ${buildId(config)})`);
       say(`  Payments   ${paymentsApi.url}  (sandbox provider, pid ${provider.pid}: card vault for \`orders place\`)`);
       const at = (port: number | undefined) =>
         port ? `http://${config.METRICS_HOST}:${port}/metrics` : '(port taken: set the port)';

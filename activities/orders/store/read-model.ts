@@ -191,7 +191,7 @@ export async function reportPickup(db: PoolClient, orderId: string): Promise<voi
   await db.query('SELECT 1 FROM orders WHERE order_id = $1 FOR UPDATE', [orderId]);
   const { rows } = await db.query<{ waiting: number }>(
     `SELECT count(*)::int AS waiting FROM (SELECT DISTINCT warehouse_id FROM reservation_lines WHERE order_id = $1) w
-     WHERE NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = $1 AND s.warehouse_id = w.warehouse_id
+     WHERE NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = $1 AND s.rma_id IS NULL AND s.warehouse_id = w.warehouse_id
                        AND s.status IN ('PICKED_UP', 'IN_TRANSIT', 'DELIVERED'))`,
     [orderId],
   );

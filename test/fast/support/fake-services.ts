@@ -215,5 +215,11 @@ export function fakeServices(
     },
   };
 
-  return { calls, held, activities: { orders, inventory, payments, shipping, fulfilment } };
+  const returns = {
+    async recordPing() {
+      return { service: 'returns', worker: 'fake' };
+    },
+  };
+
+  return { calls, held, activities: { orders, inventory, payments, shipping, fulfilment, returns } };
 }

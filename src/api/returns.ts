@@ -1,0 +1,229 @@
+/**
+ * Returns through the API (issue 29): ask for one (`POST /v1/orders/{orderId}/returns`), read one,
+ * and the warehouse's inspection. Who may ask: staff who serve customers, the storefront that placed
+ * the order, the order's customer. The request is checked against what the order delivered before
+ * anything starts (a 409 names the line and the rule); the return workflow checks again under the
+ * order's lock, so two requests at once cannot both take the same units.
+ */
+import {
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  isGrpcDeadlineError,
+  type Client,
+} from '@temporalio/client';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import {
+  DECISION_ROLES,
+  IdSchema,
+  RETURN_CONDITIONS,
+  RMA_ID_PATTERN,
+  decisionSays,
+  freeTextSchema,
+  returnRulesOf,
+  returnWorkflowId,
+  taskQueueFor,
+  whyNotReturnable,
+  type ReturnView,
+} from '../domain';
+import { currentRuleSet } from '../../activities/orders/store/rules';
+import { readReturn, returnableLines } from '../../activities/returns/store';
+import { signDecision, type SigningKey } from '../runtime/decision-keys';
+import { inspectUpdate, openedUpdate } from '../../workflows/return-api';
+import { mayReach } from './orders';
+import { principalOf, staffIn, type Principal } from './principal';
+import { sendProblem } from './problem';
+
+export interface ReturnsApiDeps {
+  client: Client;
+  pool: Pool;
+  signing: SigningKey;
+  taskQueuePrefix?: string;
+}
+
+/** Staff who may open a return for a customer (the customer and the order's storefront may too). */
+const REQUESTERS = ['customer-service', 'operator', 'admin'];
+const ANSWER_WITHIN_MS = 30_000;
+
+const RmaIdSchema = z.string().regex(RMA_ID_PATTERN, 'must be 1-40 letters, digits, "_" or "-"');
+const RequestBody = z.strictObject({
+  rmaId: RmaIdSchema.optional(),
+  lines: z
+    .array(z.strictObject({ sku: z.string().min(1).max(64), quantity: z.number().int().min(1).max(10_000) }))
+    .min(1, 'a return needs at least one line')
+    .max(100),
+  reason: freeTextSchema(500),
+});
+const InspectBody = z.strictObject({
+  lines: z
+    .array(
+      z.strictObject({
+        sku: z.string().min(1).max(64),
+        accepted: z.number().int().min(0).max(10_000),
+        condition: z.enum(RETURN_CONDITIONS),
+        note: freeTextSchema(500).optional(),
+      }),
+    )
+    .min(1)
+    .max(100),
+});
+
+const asker = (who: Principal): string =>
+  who.kind === 'staff' ? who.username : who.kind === 'customer' ? who.username : `storefront:${who.storefront}`;
+
+/** Whether `who` may see return `view`: staff, or whoever may reach its order. */
+async function mayReachReturn(pool: Pool, who: Principal, orderId: string): Promise<boolean> {
+  return who.kind === 'staff' || mayReach(pool, who, orderId);
+}
+
+export function returnRoutes(app: FastifyInstance, deps: ReturnsApiDeps): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.post(
+    '/v1/orders/:orderId/returns',
+    {
+      schema: {
+        summary:
+          'Ask for a return of delivered lines (customer service, operator, admin; the storefront; the customer)',
+        params: z.object({ orderId: IdSchema }),
+        body: RequestBody,
+      },
+    },
+    async (request, reply) => {
+      const who = principalOf(request);
+      const { orderId } = request.params;
+      if (who.kind === 'staff' && !REQUESTERS.includes(who.role))
+        return sendProblem(reply, 403, 'Forbidden', `role: a ${who.role} may not ask for a return`);
+      if (!(await mayReach(deps.pool, who, orderId)))
+        return sendProblem(reply, 404, 'Order not found', `orderId: no order ${orderId}`);
+      const rmaId = request.body.rmaId ?? `rma-${crypto.randomUUID().slice(0, 13)}`;
+      const existing = await readReturn(deps.pool, rmaId);
+      if (existing && existing.orderId !== orderId)
+        return sendProblem(reply, 409, 'Conflict', `rmaId: ${rmaId} is a return of another order`);
+      if (!existing) {
+        const why = await whyNotNow(deps, orderId, request.body.lines);
+        if (why) return sendProblem(reply, 409, 'Not returnable', why);
+      }
+      return openReturn(deps, reply, {
+        rmaId,
+        orderId,
+        lines: request.body.lines,
+        reason: request.body.reason,
+        requestedBy: asker(who),
+      });
+    },
+  );
+  api.get(
+    '/v1/returns/:rmaId',
+    { schema: { summary: 'A return: its lines, status, label and refund', params: z.object({ rmaId: RmaIdSchema }) } },
+    async (request, reply) => {
+      const found = await readReturn(deps.pool, request.params.rmaId);
+      if (!found || !(await mayReachReturn(deps.pool, principalOf(request), found.orderId)))
+        return sendProblem(reply, 404, 'Return not found', `rmaId: no return ${request.params.rmaId}`);
+      const { customerId: _customer, ...shown } = found;
+      return shown;
+    },
+  );
+  api.post(
+    '/v1/returns/:rmaId/inspect',
+    {
+      schema: {
+        summary: "The warehouse's verdict on a received return, per line (warehouse, admin)",
+        params: z.object({ rmaId: RmaIdSchema }),
+        body: InspectBody,
+      },
+    },
+    async (request, reply) => inspect(deps, reply, principalOf(request), request.params.rmaId, request.body.lines),
+  );
+}
+
+/** The return the rules would refuse now, and why (the workflow's own check has the last word). */
+async function whyNotNow(
+  deps: ReturnsApiDeps,
+  orderId: string,
+  lines: Array<{ sku: string; quantity: number }>,
+): Promise<string | undefined> {
+  const rules = await currentRuleSet(deps.pool, deps.taskQueuePrefix ?? '', 0);
+  return whyNotReturnable(lines, await returnableLines(deps.pool, orderId), returnRulesOf(rules.rules), Date.now());
+}
+
+/** Starts `return-<rmaId>` (or finds it: the same rmaId again answers the same return) and answers once it is opened. */
+async function openReturn(
+  deps: ReturnsApiDeps,
+  reply: FastifyReply,
+  request: {
+    rmaId: string;
+    orderId: string;
+    lines: Array<{ sku: string; quantity: number }>;
+    reason: string;
+    requestedBy: string;
+  },
+) {
+  const start = new WithStartWorkflowOperation('returnWorkflow', {
+    workflowId: returnWorkflowId(request.rmaId),
+    taskQueue: taskQueueFor('orders', deps.taskQueuePrefix),
+    args: [request],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  try {
+    const view: ReturnView = await deps.client.withDeadline(Date.now() + ANSWER_WITHIN_MS, () =>
+      deps.client.workflow.executeUpdateWithStart(openedUpdate, { startWorkflowOperation: start }),
+    );
+    if (view.status === 'Refused') return sendProblem(reply, 409, 'Not returnable', view.note ?? 'refused');
+    return reply.code(201).header('location', `/v1/returns/${request.rmaId}`).send(view);
+  } catch (err) {
+    if (isGrpcDeadlineError(err))
+      return sendProblem(
+        reply,
+        503,
+        'No answer yet',
+        `return ${request.rmaId}: not opened within ${ANSWER_WITHIN_MS / 1000} s; follow GET /v1/returns/${request.rmaId}; is a worker running?`,
+      );
+    throw err;
+  }
+}
+
+/** The inspection, signed for the workflow as who the credentials say; its refusal is a 409 with the reason. */
+async function inspect(
+  deps: ReturnsApiDeps,
+  reply: FastifyReply,
+  who: Principal,
+  rmaId: string,
+  lines: z.infer<typeof InspectBody>['lines'],
+) {
+  if (!staffIn(who, DECISION_ROLES.inspect))
+    return sendProblem(reply, 403, 'Forbidden', 'role: only the warehouse or an admin inspects returns');
+  const found = await readReturn(deps.pool, rmaId);
+  if (!found) return sendProblem(reply, 404, 'Return not found', `rmaId: no return ${rmaId}`);
+  const { username: by, role } = who as Extract<Principal, { kind: 'staff' }>;
+  const proof = signDecision(deps.signing, {
+    orderId: rmaId,
+    decision: 'inspect',
+    by,
+    role,
+    says: decisionSays('inspect', { lines }),
+  });
+  try {
+    const view = await deps.client.withDeadline(Date.now() + 120_000, () =>
+      deps.client.workflow
+        .getHandle(returnWorkflowId(rmaId))
+        .executeUpdate(inspectUpdate, { args: [{ lines, proof, identity: 'orders-api' }] }),
+    );
+    return view;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError)
+      return sendProblem(reply, 409, 'Refused', `return ${rmaId} is ${found.status}: it takes no inspection`);
+    if (err instanceof WorkflowUpdateFailedError)
+      return sendProblem(reply, 409, 'Refused', (err.cause as Error | undefined)?.message ?? err.message);
+    if (isGrpcDeadlineError(err))
+      return sendProblem(
+        reply,
+        503,
+        'No answer yet',
+        `return ${rmaId}: not settled within 120 s; follow GET /v1/returns/${rmaId}`,
+      );
+    throw err;
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * Returns on the real stack (issue 29): asked for through the Orders API, the parcel back through
+ * the carrier's paths, the warehouse's signed inspection, the refund at the provider, the stock.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Pool } from 'pg';
+import { returnWorkflowId, type ReturnView } from '../../src/domain';
+import { carrierEventSignal, returnQuery } from '../../workflows/return-api';
+import { buildTestApi, sessionToken, startTestApi } from '../support/api';
+import { cliEnv } from '../support/cli';
+import { runCli } from '../support/processes';
+import { carrierEvent, eventually, placeBookedByHand, placeOneLine, stockOf, testPolicy, uid } from '../support/orders';
+import { startTestWorkers, type TestWorkers } from '../support/workers';
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** The sandbox carrier brings every parcel, the order's and the return's, by itself. */
+let sandbox: TestWorkers;
+let sandboxApi: FastifyInstance;
+/** Parcels by hand (the test says when one arrives); a return's parcel has 3 s to arrive. */
+let byHand: TestWorkers;
+let byHandApi: FastifyInstance;
+
+beforeAll(async () => {
+  sandbox = await startTestWorkers(undefined, undefined, { policy: testPolicy({ returnParcelTimeoutMs: 60_000 }) });
+  byHand = await startTestWorkers(undefined, undefined, {
+    policy: testPolicy({ sandboxCarrier: false, returnParcelTimeoutMs: 3_000 }),
+  });
+  sandboxApi = await buildTestApi(sandbox);
+  byHandApi = await buildTestApi(byHand);
+});
+afterAll(async () => {
+  await sandboxApi?.close();
+  await byHandApi?.close();
+  await sandbox?.stop();
+  await byHand?.stop();
+});
+
+async function asStaff(pool: Pool, role: 'customer-service' | 'warehouse') {
+  return bearer(await sessionToken(pool, uid(role === 'warehouse' ? 'wh' : 'cs'), role));
+}
+
+async function askReturn(
+  api: FastifyInstance,
+  pool: Pool,
+  orderId: string,
+  lines: Array<{ sku: string; quantity: number }>,
+  rmaId = uid('rma'),
+) {
+  return api.inject({
+    method: 'POST',
+    url: `/v1/orders/${orderId}/returns`,
+    headers: await asStaff(pool, 'customer-service'),
+    payload: { rmaId, lines, reason: 'does not fit' },
+  });
+}
+
+async function inspect(
+  api: FastifyInstance,
+  pool: Pool,
+  rmaId: string,
+  lines: Array<{ sku: string; accepted: number; condition: 'resellable' | 'damaged'; note?: string }>,
+) {
+  return api.inject({
+    method: 'POST',
+    url: `/v1/returns/${rmaId}/inspect`,
+    headers: await asStaff(pool, 'warehouse'),
+    payload: { lines },
+  });
+}
+
+const returnOf = (stack: TestWorkers, rmaId: string) =>
+  stack.client.workflow.getHandle(returnWorkflowId(rmaId)).query(returnQuery);
+
+async function untilStatus(stack: TestWorkers, rmaId: string, status: ReturnView['status']) {
+  return eventually(async () => {
+    const view = await returnOf(stack, rmaId);
+    return view.status === status ? view : undefined;
+  });
+}
+
+/** An order of `quantity` units delivered by hand: the by-hand stack's parcels wait for the test. */
+async function deliveredByHand(quantity: number, priceCents = 2_000) {
+  const placed = await placeBookedByHand(byHand, { priceCents, stock: { east: quantity } });
+  await carrierEvent(byHand.client, placed.view, 'delivered');
+  expect((await placed.handle.result()).status).toBe('Delivered');
+  return placed;
+}
+
+/** The payment ledger's refunds of the order: [idempotency key, amount]. */
+async function refundsOf(pool: Pool, orderId: string): Promise<Array<[string, number]>> {
+  const { rows } = await pool.query<{ key: string; cents: string }>(
+    `SELECT idempotency_key AS key, amount_cents AS cents FROM payment_operations
+     WHERE order_id = $1 AND operation = 'refund' ORDER BY id`,
+    [orderId],
+  );
+  return rows.map((r) => [r.key, Number(r.cents)]);
+}
+
+test('a return accepted in full: the label travels with the sandbox carrier, the line price is refunded, the stock is back', async () => {
+  const { orderId, handle, sku } = await placeOneLine(sandbox, { priceCents: 2_000, stock: { east: 5 }, quantity: 2 });
+  expect((await handle.result()).status).toBe('Delivered');
+  expect(await stockOf(sandbox.pool, sku)).toEqual({ east: { onHand: 3, reserved: 0 } });
+
+  const rmaId = uid('rma');
+  const asked = await askReturn(sandboxApi, sandbox.pool, orderId, [{ sku, quantity: 2 }], rmaId);
+  expect(asked.statusCode).toBe(201);
+  expect(asked.json()).toMatchObject({ rmaId, status: 'AwaitingParcel', shipmentId: `${rmaId}-back` });
+
+  await untilStatus(sandbox, rmaId, 'Received'); // the sandbox carrier brought it back
+  const inspected = await inspect(sandboxApi, sandbox.pool, rmaId, [{ sku, accepted: 2, condition: 'resellable' }]);
+  expect(inspected.statusCode).toBe(200);
+  // 2 × 20.00 and the shipping (4.99 under 50.00): every unit came back.
+  expect(inspected.json()).toMatchObject({ status: 'Refunded', refundedCents: 4_000 + 499 });
+
+  expect(await refundsOf(sandbox.pool, orderId)).toEqual(
+    expect.arrayContaining([
+      [`${orderId}:refund:rma.${rmaId}.1`, 4_000],
+      [`${orderId}:refund:returns.shipping`, 499],
+    ]),
+  );
+  const provider = await sandbox.pool.query(
+    `SELECT count(*)::int AS n FROM sandbox_payments WHERE order_id = $1 AND operation = 'refund'`,
+    [orderId],
+  );
+  expect(provider.rows[0].n).toBe(2); // one provider record per refund
+  expect(await stockOf(sandbox.pool, sku)).toEqual({ east: { onHand: 5, reserved: 0 } });
+  const row = await sandbox.pool.query('SELECT status, refunded_cents FROM returns WHERE rma_id = $1', [rmaId]);
+  expect(row.rows[0]).toEqual({ status: 'Refunded', refunded_cents: '4499' });
+  const events = await sandbox.pool.query(
+    `SELECT event_type FROM outbox WHERE order_id = $1 AND event_type LIKE 'Return%' ORDER BY id`,
+    [orderId],
+  );
+  expect(events.rows.map((r) => r.event_type)).toEqual(['ReturnRequested', 'ReturnReceived', 'ReturnRefunded']);
+
+  // The order's view shows its return and what it gave back.
+  const order = await sandboxApi.inject({
+    method: 'GET',
+    url: `/v1/orders/${orderId}`,
+    headers: await asStaff(sandbox.pool, 'customer-service'),
+  });
+  expect(order.json()).toMatchObject({
+    returns: [{ rmaId, status: 'Refunded', refundedCents: 4_499 }],
+    returnedCents: 4_499,
+  });
+});
+
+test('a return with a damaged line: refunded, not restocked, written off', async () => {
+  const { orderId, sku } = await deliveredByHand(3);
+  const rmaId = uid('rma');
+  expect((await askReturn(byHandApi, byHand.pool, orderId, [{ sku, quantity: 2 }], rmaId)).statusCode).toBe(201);
+  await byHand.client.workflow.getHandle(returnWorkflowId(rmaId)).signal(carrierEventSignal, { event: 'delivered' });
+  await untilStatus(byHand, rmaId, 'Received');
+
+  const inspected = await inspect(byHandApi, byHand.pool, rmaId, [
+    { sku, accepted: 2, condition: 'damaged', note: 'crushed box, cracked casing' },
+  ]);
+  expect(inspected.json()).toMatchObject({ status: 'Refunded', refundedCents: 4_000 });
+  expect(await stockOf(byHand.pool, sku)).toEqual({ east: { onHand: 0, reserved: 0 } });
+  const writeOff = await byHand.pool.query('SELECT restocked, written_off FROM stock_returns WHERE rma_id = $1', [
+    rmaId,
+  ]);
+  expect(writeOff.rows).toEqual([{ restocked: 0, written_off: 2 }]);
+  // One unit is still with the customer: no shipping refund.
+  expect(await refundsOf(byHand.pool, orderId)).toEqual([[`${orderId}:refund:rma.${rmaId}.1`, 4_000]]);
+});
+
+test('an expired return: the parcel never came, the label is cancelled, nothing is refunded', async () => {
+  const { orderId, sku } = await deliveredByHand(1);
+  const rmaId = uid('rma');
+  expect((await askReturn(byHandApi, byHand.pool, orderId, [{ sku, quantity: 1 }], rmaId)).statusCode).toBe(201);
+
+  const view = await byHand.client.workflow.getHandle(returnWorkflowId(rmaId)).result();
+  expect(view.status).toBe('Expired');
+  expect(await refundsOf(byHand.pool, orderId)).toEqual([]);
+  const parcel = await byHand.pool.query('SELECT status FROM shipments WHERE rma_id = $1', [rmaId]);
+  expect(parcel.rows[0].status).toBe('CANCELLED');
+  const late = await inspect(byHandApi, byHand.pool, rmaId, [{ sku, accepted: 1, condition: 'resellable' }]);
+  expect(late.statusCode).toBe(409);
+  // The units are the customer's to return again.
+  expect((await askReturn(byHandApi, byHand.pool, orderId, [{ sku, quantity: 1 }])).statusCode).toBe(201);
+});
+
+test('a second return of the same line is refused, and nothing starts', async () => {
+  const { orderId, sku } = await deliveredByHand(1);
+  expect((await askReturn(byHandApi, byHand.pool, orderId, [{ sku, quantity: 1 }])).statusCode).toBe(201);
+
+  const rmaId = uid('rma');
+  const second = await askReturn(byHandApi, byHand.pool, orderId, [{ sku, quantity: 1 }], rmaId);
+  expect(second.statusCode).toBe(409);
+  expect(second.headers['content-type']).toMatch(/application\/problem\+json/);
+  expect(second.json().detail).toMatch(new RegExp(`${sku}: 1 asked, but only 0 of 1 delivered may still be returned`));
+  const started = await byHand.pool.query('SELECT 1 FROM returns WHERE rma_id = $1', [rmaId]);
+  expect(started.rowCount).toBe(0);
+  await expect(byHand.client.workflow.getHandle(returnWorkflowId(rmaId)).describe()).rejects.toThrow(/not found/i);
+});
+
+test('the inspection is the warehouse’s: customer service is refused, and a forged verdict without a signature too', async () => {
+  const { orderId, sku } = await deliveredByHand(1);
+  const rmaId = uid('rma');
+  await askReturn(byHandApi, byHand.pool, orderId, [{ sku, quantity: 1 }], rmaId);
+  const handle = byHand.client.workflow.getHandle(returnWorkflowId(rmaId));
+  await handle.signal(carrierEventSignal, { event: 'delivered' });
+  await untilStatus(byHand, rmaId, 'Received');
+
+  const cs = await byHandApi.inject({
+    method: 'POST',
+    url: `/v1/returns/${rmaId}/inspect`,
+    headers: await asStaff(byHand.pool, 'customer-service'),
+    payload: { lines: [{ sku, accepted: 1, condition: 'resellable' }] },
+  });
+  expect(cs.statusCode).toBe(403);
+  await expect(
+    handle.executeUpdate('inspect', { args: [{ lines: [{ sku, accepted: 1, condition: 'resellable' }] }] }),
+  ).rejects.toThrow();
+  expect((await returnOf(byHand, rmaId)).status).toBe('Received');
+  expect(await refundsOf(byHand.pool, orderId)).toEqual([]);
+});
+
+test('the CLI: `orders returns request`, `inspect` and `show` as the logged-in users; bad lines are exit 2 with nothing started', async () => {
+  const api = await startTestApi(byHand);
+  try {
+    const { orderId, sku } = await deliveredByHand(2, 1_500);
+    const env = cliEnv(byHand.prefix);
+    const desk = { ...env, ...(await api.cliAs(uid('desk'), 'customer-service')) };
+
+    const bad = await runCli(['returns', 'request', orderId, '--line', `${sku}:0`, '--reason', 'x'], desk);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/lines\.0 \(--line\): the quantity must be a whole number of at least 1/);
+    expect((await byHand.pool.query('SELECT 1 FROM returns WHERE order_id = $1', [orderId])).rowCount).toBe(0);
+
+    const rmaId = uid('rma');
+    const asked = await runCli(
+      ['returns', 'request', orderId, '--line', `${sku}:1`, '--reason', 'a gift, not wanted', '--rma-id', rmaId],
+      desk,
+    );
+    expect(asked.stdout).toMatch(new RegExp(`Return ${rmaId} of order ${orderId}: AwaitingParcel`));
+    expect(asked.code).toBe(0);
+    await byHand.client.workflow.getHandle(returnWorkflowId(rmaId)).signal(carrierEventSignal, { event: 'delivered' });
+    await untilStatus(byHand, rmaId, 'Received');
+
+    const warehouse = { ...env, ...(await api.cliAs(uid('wh'), 'warehouse')) };
+    const inspected = await runCli(['returns', 'inspect', rmaId, '--line', `${sku}:1:resellable:as new`], warehouse);
+    expect(inspected.code).toBe(0);
+    expect(inspected.stdout).toMatch(/Refunded/);
+    const shown = await runCli(['returns', 'show', rmaId, '--json'], desk);
+    expect(JSON.parse(shown.stdout).return).toMatchObject({
+      status: 'Refunded',
+      refundedCents: 1_500,
+      lines: [{ sku, quantity: 1, accepted: 1, condition: 'resellable', note: 'as new' }],
+    });
+  } finally {
+    await api.stop();
+  }
+});
