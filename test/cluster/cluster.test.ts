@@ -62,6 +62,7 @@ describeCluster('the production topology', () => {
         'worker-payments-2',
         'worker-shipping',
         'worker-fulfilment',
+        'worker-returns',
         'orders-api',
       ]);
       // The Orders API runs beside the workers on the full server, and asks for credentials.
