@@ -138,6 +138,8 @@ export function returnServices() {
     recordCarrierEvent: on<ShippingActivities>('shipping', compensation('10s')).recordCarrierEvent,
     receiveReturn: on<InventoryActivities>('inventory', compensation('10s')).receiveReturn,
     refundPart: on<PaymentActivities>('payments', step('15s', [E.RefundExceedsCapture])).refundPart,
+    openGoodwill: on<ReturnActivities>('returns', step('10s', [])).openGoodwill,
+    recordGoodwillStatus: on<ReturnActivities>('returns', compensation('10s')).recordGoodwillStatus,
   };
 }
 export type ReturnServices = ReturnType<typeof returnServices>;

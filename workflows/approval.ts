@@ -1,6 +1,7 @@
-import { CancellationScope, condition, patched } from '@temporalio/workflow';
+import { CancellationScope, patched } from '@temporalio/workflow';
 import { formatMoney, provenance } from '../src/domain/deterministic';
 import { rejectOrder } from './failure-reason';
+import { awaitHumanDecision } from './human-task';
 import type { OrderRun } from './order-run';
 import { PATCHES } from './patches';
 
@@ -14,7 +15,6 @@ export async function awaitApproval(run: OrderRun): Promise<void> {
   const { view, state, acts, orderId, runId } = run;
   const policy = run.policy!;
   const approvers = run.approvers();
-  const decided = (ms: number) => condition(() => view.approval !== undefined, ms);
   state.transition('AwaitingApproval');
   // The request says why it was asked and by when: the console's inbox shows both.
   // (Runs from before rule sets pinned none: their threshold was the policy's.)
@@ -25,37 +25,22 @@ export async function awaitApproval(run: OrderRun): Promise<void> {
     dueAt: new Date(Date.now() + policy.approvalTimeoutMs).toISOString(),
   };
   await acts.recordStatus({ orderId, runId, status: 'AwaitingApproval', approvers, approval });
-  const half = Math.floor(policy.approvalTimeoutMs / 2);
-  if (!(await decided(half))) {
-    state.note('reminder: half of the approval window has passed');
-    await acts.recordStatus({
-      orderId,
-      runId,
-      status: 'AwaitingApproval',
-      note: 'approval reminder',
-      approvers,
-      reminder: 'half-way',
-    });
+  const reminded = await awaitHumanDecision({
+    decided: () => view.approval !== undefined,
+    windowMs: policy.approvalTimeoutMs,
+    remind: async (kind) => {
+      const note = kind === 'half-way' ? 'approval reminder' : 'approval last call';
+      state.note(
+        kind === 'half-way'
+          ? 'reminder: half of the approval window has passed'
+          : 'last call: a tenth of the approval window is left',
+      );
+      await acts.recordStatus({ orderId, runId, status: 'AwaitingApproval', note, approvers, reminder: kind });
+    },
     // Runs that passed the half-way reminder on older code wait out the rest in one timer.
-    const lastCall = patched(PATCHES.approvalLastCall) ? Math.floor(policy.approvalTimeoutMs / 10) : 0;
-    const rest = policy.approvalTimeoutMs - half;
-    if (!(await decided(rest - lastCall))) {
-      if (lastCall > 0) {
-        state.note('last call: a tenth of the approval window is left');
-        await acts.recordStatus({
-          orderId,
-          runId,
-          status: 'AwaitingApproval',
-          note: 'approval last call',
-          approvers,
-          reminder: 'last-call',
-        });
-      }
-      if (lastCall === 0 || !(await decided(lastCall))) {
-        view.approval = { decision: 'timed-out', at: new Date().toISOString() };
-      }
-    }
-  }
+    lastCallMs: () => (patched(PATCHES.approvalLastCall) ? Math.floor(policy.approvalTimeoutMs / 10) : 0),
+  });
+  if (!reminded) view.approval = { decision: 'timed-out', at: new Date().toISOString() };
   const a = view.approval!;
   const who = a.by ? ` by ${a.by}${provenance(a.role, a.identity)}` : '';
   const record = () =>

@@ -8,3 +8,4 @@ export { reconciliationWorkflow, outboxLagWorkflow } from './checks';
 export { backorderWaitlistWorkflow } from './backorder-waitlist';
 export { orderRecoveryWorkflow, strandedOrdersWorkflow } from './recovery';
 export { returnWorkflow } from './return';
+export { goodwillRefundWorkflow } from './goodwill';

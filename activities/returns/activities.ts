@@ -86,7 +86,7 @@ async function open(db: PoolClient, req: ReturnRequest, rules: ReturnType<typeof
   }
 }
 
-export function createReturnActivities(pool: Pool): ReturnActivities {
+export function createReturnActivities(pool: Pool): Omit<ReturnActivities, 'openGoodwill' | 'recordGoodwillStatus'> {
   return {
     async openReturn({ rules, ...req }) {
       const opened = await inTransaction(pool, async (db) => {

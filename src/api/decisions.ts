@@ -22,6 +22,7 @@ import {
 import { signDecision, type SigningKey } from '../runtime/decision-keys';
 import { approveUpdate, cancelUpdate, rejectUpdate } from '../../workflows/order-api';
 import { mayReach, readOrderView, viewFor } from './orders';
+import { waitingGoodwill } from '../../activities/returns/store';
 import { principalOf, staffIn, type Principal } from './principal';
 import { sendProblem } from './problem';
 
@@ -86,7 +87,8 @@ export function decisionRoutes(app: FastifyInstance, deps: DecisionsApiDeps): vo
       const who = principalOf(request);
       if (!staffIn(who, DECISION_ROLES.approve))
         return sendProblem(reply, 403, 'Forbidden', 'role: only an approver or an admin sees the approvals');
-      return { approvals: await waitingApprovals(deps.pool) };
+      // Goodwill refunds waiting for an approver are approvals too (src/api/refunds.ts).
+      return { approvals: await waitingApprovals(deps.pool), refunds: await waitingGoodwill(deps.pool) };
     },
   );
 }

@@ -21,6 +21,7 @@ import type { ZodType } from 'zod';
 import { formatZodError } from '../domain';
 import { consoleRoutes, type ConsoleDeps } from './console/routes';
 import { decisionRoutes } from './decisions';
+import { refundRoutes } from './refunds';
 import { returnRoutes } from './returns';
 import { eventRoutes } from './events';
 import { attentionRoutes } from './attention';
@@ -107,6 +108,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     orderRoutes(v1, deps);
     decisionRoutes(v1, deps);
     returnRoutes(v1, deps);
+    refundRoutes(v1, deps);
     eventRoutes(v1, deps);
     attentionRoutes(v1, deps);
     catalogRoutes(v1, deps);

@@ -9,6 +9,7 @@ import type { Service } from './task-queues';
 import type { Shortage } from './backorders';
 import type { SignedDecision } from './decisions';
 import type { InspectedLine, OpenReturnResult, ReturnRequest, ReturnStatus } from './returns';
+import type { GoodwillRequest, GoodwillStatus } from './goodwill';
 
 export interface PingInput {
   checkId: string;
@@ -361,6 +362,22 @@ export interface ReturnActivities {
   recordInspection(input: { rmaId: string; inspectedBy: string; lines: InspectedLine[] }): Promise<void>;
   /** Records a line's refund (after the payment ledger has it): the return's and the line's refunded amounts. */
   recordReturnRefund(input: { rmaId: string; sku?: string; part: string; amountCents: number }): Promise<void>;
+  /**
+   * A refund without a return: checked against what is left of the order's payment (and of the
+   * line's price) counting the refunds still waiting, and recorded, under the order's lock; a
+   * refusal is recorded too (Refused) and answered with its reason. A retry answers the same.
+   */
+  openGoodwill(input: GoodwillRequest): Promise<{ ok: true; currency: string } | { ok: false; reason: string }>;
+  /** Moves a goodwill refund to `status` (forward only) with what goes with it; its event to the outbox. Idempotent. */
+  recordGoodwillStatus(input: {
+    refundId: string;
+    status: GoodwillStatus;
+    note?: string;
+    approvers?: string[];
+    dueAt?: string;
+    decidedBy?: string;
+    refundedCents?: number;
+  }): Promise<void>;
   /** Whether every unit the order held is now returned and accepted (its shipping is then refunded, by the rules). */
   allUnitsReturned(input: {
     orderId: string;

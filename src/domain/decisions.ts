@@ -8,8 +8,11 @@
  */
 export const DECISIONS = ['approve', 'reject', 'cancel'] as const;
 export type Decision = (typeof DECISIONS)[number];
-/** Decisions on a return (src/domain/returns.ts): the warehouse's inspection. Their subject is the rma id. */
-export const RETURN_DECISIONS = ['inspect'] as const;
+/**
+ * Decisions after delivery: the warehouse's inspection of a return (subject: the rma id), an
+ * approver's yes or no to a goodwill refund (subject: the refund id; src/domain/goodwill.ts).
+ */
+export const RETURN_DECISIONS = ['inspect', 'approve-refund', 'reject-refund'] as const;
 export type ReturnDecision = (typeof RETURN_DECISIONS)[number];
 /** Any signed decision: on an order or on a return. */
 export type AnyDecision = Decision | ReturnDecision;
@@ -41,6 +44,8 @@ export const DECISION_ROLES: Record<AnyDecision, readonly Role[]> = {
   reject: ['approver', 'admin'],
   cancel: ['customer-service', 'operator', 'admin', 'storefront', 'customer'],
   inspect: ['warehouse', 'admin'],
+  'approve-refund': ['approver', 'admin'],
+  'reject-refund': ['approver', 'admin'],
 };
 
 /** A signed decision is good for this long after it was issued: enough for a queue, too short to hoard. */
@@ -108,7 +113,7 @@ export function whyNotValidClaims(
   if (p.orderId !== orderId) return `the signed decision is for order ${String(p.orderId)}, not ${orderId}`;
   if (p.decision !== decision) return `the signed decision is a ${String(p.decision)}, not a ${decision}`;
   if (!(DECISION_ROLES[decision] as readonly unknown[]).includes(p.role))
-    return `role "${String(p.role)}" may not ${decision} ${decision === 'inspect' ? 'a return' : 'an order'}`;
+    return `role "${String(p.role)}" may not ${decision} ${(RETURN_DECISIONS as readonly string[]).includes(decision) ? 'after delivery' : 'an order'}`;
   const issued = Date.parse(p.issuedAt as string);
   if (Number.isNaN(issued)) return 'the signed decision\'s "issuedAt" is not a time';
   if (issued > nowMs + DECISION_CLOCK_SKEW_MS) return 'the signed decision was issued in the future';

@@ -21,3 +21,4 @@ export * from './backorders';
 export * from './settlement';
 export * from './decisions';
 export * from './returns';
+export * from './goodwill';

@@ -21,6 +21,9 @@ export const ORDER_EVENTS = {
   ReturnReceived: 'ReturnReceived',
   ReturnRefunded: 'ReturnRefunded',
   ReturnExpired: 'ReturnExpired',
+  /** Goodwill refunds (key `<orderId>:<type>:<refundId>`): one asks its approvers, one tells the customer. */
+  RefundAwaitingApproval: 'RefundAwaitingApproval',
+  GoodwillRefunded: 'GoodwillRefunded',
 } as const;
 export type OrderEventType = (typeof ORDER_EVENTS)[keyof typeof ORDER_EVENTS];
 export const ORDER_EVENT_TYPES = Object.values(ORDER_EVENTS) as readonly OrderEventType[];
@@ -64,6 +67,7 @@ const CUSTOMER_NOTICES: Partial<Record<OrderEventType, { kind: NotificationKind;
   ReturnReceived: { kind: 'return-received', subject: (id) => `We received your return for order ${id}` },
   ReturnRefunded: { kind: 'return-refunded', subject: (id) => `Your return for order ${id} is settled` },
   ReturnExpired: { kind: 'return-expired', subject: (id) => `Your return for order ${id} expired` },
+  GoodwillRefunded: { kind: 'refunded', subject: (id) => `Part of order ${id} was refunded` },
 };
 
 function approversOf(payload: Record<string, unknown>): string[] {
@@ -78,6 +82,12 @@ function approversOf(payload: Record<string, unknown>): string[] {
 export function notificationsFor(event: OrderEventMessage): Notification[] {
   const notice = CUSTOMER_NOTICES[event.type];
   if (notice) return [{ kind: notice.kind, recipient: 'customer', subject: notice.subject(event.orderId) }];
+  if (event.type === 'RefundAwaitingApproval')
+    return approversOf(event.payload).map((name) => ({
+      kind: 'approval-request',
+      recipient: `approver:${name}`,
+      subject: `A refund of order ${event.orderId} needs your approval`,
+    }));
   if (event.type === 'OrderAwaitingApproval' || event.type === 'ApprovalReminder') {
     const reminder = event.type === 'ApprovalReminder';
     return approversOf(event.payload).map((name) => ({

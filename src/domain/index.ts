@@ -20,6 +20,7 @@ export * from './backorders';
 export * from './settlement';
 export * from './decisions';
 export * from './returns';
+export * from './goodwill';
 export * from './events';
 export * from './event-schemas';
 export * from './free-text';

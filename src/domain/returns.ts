@@ -26,6 +26,8 @@ export interface ReturnRules {
   windowDays: Record<ProductType, number>;
   /** The shipping fee is refunded too when the returns of an order bring back every unit it held. */
   refundShippingWhenAllReturned: boolean;
+  /** A refund without a return at or above this (minor units) waits for an approver; absent: DEFAULT_GOODWILL_APPROVAL_CENTS. */
+  goodwillApprovalCents?: number;
 }
 
 export const DEFAULT_RETURN_RULES: ReturnRules = {

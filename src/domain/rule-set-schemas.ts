@@ -48,6 +48,7 @@ export const RuleSetSchema: z.ZodType<RuleSet> = z.strictObject({
         giftcard: days,
       }),
       refundShippingWhenAllReturned: z.boolean(),
+      goodwillApprovalCents: cents.optional(),
     })
     .optional(),
 });

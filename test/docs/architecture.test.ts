@@ -106,6 +106,7 @@ test('the order read model has one writer: the orders service (others report thr
     'activities/inventory/activities.ts',
     'activities/payments/activities.ts',
     'activities/returns/activities.ts',
+    'activities/returns/goodwill.ts',
     'activities/shipping/activities.ts',
   ]);
 });

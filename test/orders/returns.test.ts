@@ -20,11 +20,13 @@ let sandboxApi: FastifyInstance;
 /** Parcels by hand (the test says when one arrives); a return's parcel has 3 s to arrive. */
 let byHand: TestWorkers;
 let byHandApi: FastifyInstance;
+/** The by-hand stack's one approver (of goodwill refunds too). */
+const APPROVER = uid('appr');
 
 beforeAll(async () => {
   sandbox = await startTestWorkers(undefined, undefined, { policy: testPolicy({ returnParcelTimeoutMs: 60_000 }) });
   byHand = await startTestWorkers(undefined, undefined, {
-    policy: testPolicy({ sandboxCarrier: false, returnParcelTimeoutMs: 3_000 }),
+    policy: testPolicy({ sandboxCarrier: false, returnParcelTimeoutMs: 3_000, approvers: [APPROVER] }),
   });
   sandboxApi = await buildTestApi(sandbox);
   byHandApi = await buildTestApi(byHand);
@@ -249,7 +251,92 @@ test('the CLI: `orders returns request`, `inspect` and `show` as the logged-in u
       refundedCents: 1_500,
       lines: [{ sku, quantity: 1, accepted: 1, condition: 'resellable', note: 'as new' }],
     });
+
+    // A goodwill refund of the unit the customer kept: bad amounts are exit 2, a small one is refunded at once.
+    const zero = await runCli(['refunds', 'create', orderId, '--cents', '0', '--reason', 'scratch'], desk);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/--cents: the amount in minor units/);
+    const given = await runCli(
+      ['refunds', 'create', orderId, '--cents', '300', '--sku', sku, '--reason', 'scratch'],
+      desk,
+    );
+    expect(given.code).toBe(0);
+    expect(given.stdout).toMatch(/: Refunded/);
+    expect(await refundsOf(byHand.pool, orderId)).toEqual([
+      [`${orderId}:refund:rma.${rmaId}.1`, 1_500],
+      [expect.stringMatching(/:refund:gw\./), 300],
+    ]);
   } finally {
     await api.stop();
   }
+});
+
+describe('refunds without a return (goodwill)', () => {
+  async function askRefund(orderId: string, body: object, as?: Record<string, string>) {
+    return byHandApi.inject({
+      method: 'POST',
+      url: `/v1/orders/${orderId}/refunds`,
+      headers: as ?? (await asStaff(byHand.pool, 'customer-service')),
+      payload: { reason: 'arrived scratched', ...body },
+    });
+  }
+
+  test('over the threshold it waits for an approver (never the one who asked), then refunds once', async () => {
+    const { orderId, sku } = await deliveredByHand(1, 8_000);
+    const refundId = uid('gw');
+    const asker = bearer(await sessionToken(byHand.pool, uid('adm'), 'admin'));
+    const asked = await askRefund(orderId, { refundId, amountCents: 6_000, sku }, asker);
+    expect(asked.statusCode).toBe(201);
+    expect(asked.json()).toMatchObject({ refundId, status: 'AwaitingApproval', approvers: [APPROVER] });
+    expect(await refundsOf(byHand.pool, orderId)).toEqual([]);
+    const queue = await byHandApi.inject({ method: 'GET', url: '/v1/approvals', headers: asker });
+    expect(queue.json().refunds).toEqual(expect.arrayContaining([expect.objectContaining({ refundId })]));
+
+    const self = await byHandApi.inject({
+      method: 'POST',
+      url: `/v1/refunds/${refundId}/approve`,
+      headers: asker,
+      payload: {},
+    });
+    expect(self.statusCode).toBe(409);
+    expect(self.json().detail).toMatch(/not an authorised approver|may not decide/);
+
+    const approver = bearer(await sessionToken(byHand.pool, APPROVER, 'approver'));
+    const approved = await byHandApi.inject({
+      method: 'POST',
+      url: `/v1/refunds/${refundId}/approve`,
+      headers: approver,
+      payload: { note: 'courier photo confirms it' },
+    });
+    expect(approved.statusCode).toBe(200);
+    expect(approved.json()).toMatchObject({ status: 'Refunded', refundedCents: 6_000, decidedBy: APPROVER });
+    expect(await refundsOf(byHand.pool, orderId)).toEqual([[`${orderId}:refund:gw.${refundId}`, 6_000]]);
+    const provider = await byHand.pool.query(
+      `SELECT amount_cents FROM sandbox_payments WHERE order_id = $1 AND operation = 'refund'`,
+      [orderId],
+    );
+    expect(provider.rows).toEqual([{ amount_cents: '6000' }]);
+    const again = await byHandApi.inject({
+      method: 'POST',
+      url: `/v1/refunds/${refundId}/approve`,
+      headers: approver,
+      payload: {},
+    });
+    expect(again.statusCode).toBe(409);
+  });
+
+  test('under the threshold it is refunded at once; more than is left of the line is refused before anything starts', async () => {
+    const { orderId, sku } = await deliveredByHand(1, 3_000);
+    const small = await askRefund(orderId, { amountCents: 1_000, sku });
+    expect(small.json()).toMatchObject({ status: 'Refunded', refundedCents: 1_000 });
+
+    const refundId = uid('gw');
+    const over = await askRefund(orderId, { refundId, amountCents: 2_100, sku });
+    expect(over.statusCode).toBe(409);
+    expect(over.json().detail).toMatch(`amountCents: 2100 is more than the 2000 left of what was paid for ${sku}`);
+    expect((await byHand.pool.query('SELECT 1 FROM goodwill_refunds WHERE refund_id = $1', [refundId])).rowCount).toBe(
+      0,
+    );
+    expect(await refundsOf(byHand.pool, orderId)).toEqual([[expect.stringMatching(/:refund:gw\./), 1_000]]);
+  });
 });

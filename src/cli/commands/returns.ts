@@ -1,4 +1,4 @@
-/** `orders returns`: ask for a return, inspect what came back, show one. Heavy modules load inside each action. */
+/** `orders returns` and `orders refunds`: after delivery. Heavy modules load inside each action. */
 import type { Command } from 'commander';
 import { collect, run } from '../run';
 
@@ -33,5 +33,48 @@ export function addReturnCommands(program: Command): void {
     .option('--json', 'print one JSON document')
     .action((rmaId: string, opts: { json?: boolean }) =>
       run(opts.json, async () => (await import('../returns.js')).showReturn(rmaId, opts)),
+    );
+  addRefundCommands(program);
+}
+
+type RefundOpts = { cents?: string; sku?: string; reason?: string; refundId?: string; note?: string; json?: boolean };
+
+function addRefundCommands(program: Command): void {
+  const refunds = program.command('refunds').description('Refunds without a return (goodwill, damaged in transit)');
+  refunds
+    .command('create')
+    .argument('<orderId>')
+    .description(
+      "Refund an amount (or part of a line) of an order; at or above the rules' threshold an approver decides",
+    )
+    .option('--cents <amount>', 'the amount in minor units, e.g. 1250 for 12.50')
+    .option('--sku <sku>', 'the line it is for: its refunds stay within what was paid for it')
+    .requiredOption('--reason <reason>', 'why')
+    .option('--refund-id <refundId>', 'the refund id (default: generated); the same id again answers the same refund')
+    .option('--json', 'print one JSON document')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ orders refunds create ord-123 --cents 1500 --sku KB-001 --reason "arrived scratched"',
+    )
+    .action((orderId: string, opts: RefundOpts) =>
+      run(opts.json, async () => (await import('../refunds.js')).createRefund(orderId, opts)),
+    );
+  for (const decision of ['approve', 'reject'] as const)
+    refunds
+      .command(decision)
+      .argument('<refundId>')
+      .description(`${decision === 'approve' ? 'Approve' : 'Reject'} a refund waiting for approval (approver, admin)`)
+      .option(decision === 'approve' ? '--note <note>' : '--reason <reason>', decision === 'approve' ? 'a note' : 'why')
+      .option('--json', 'print one JSON document')
+      .action((refundId: string, opts: RefundOpts) =>
+        run(opts.json, async () => (await import('../refunds.js')).decideRefund(refundId, decision, opts)),
+      );
+  refunds
+    .command('show')
+    .argument('<refundId>')
+    .description('A refund: amount, status, who asked and who decided')
+    .option('--json', 'print one JSON document')
+    .action((refundId: string, opts: { json?: boolean }) =>
+      run(opts.json, async () => (await import('../refunds.js')).showRefund(refundId, opts)),
     );
 }

@@ -1,0 +1,183 @@
+/**
+ * Refunds without a return (issue 29): customer service, operators and admins give back an amount
+ * or part of a line's price of an order (goodwill, damaged in transit); at or above the rule set's
+ * threshold an approver of the amount's band decides, signed like every decision. The request is
+ * checked against what is left before anything starts; the workflow checks again under the order's lock.
+ */
+import {
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  isGrpcDeadlineError,
+  type Client,
+} from '@temporalio/client';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import {
+  DECISION_ROLES,
+  IdSchema,
+  RMA_ID_PATTERN,
+  freeTextSchema,
+  goodwillSays,
+  goodwillWorkflowId,
+  taskQueueFor,
+  whyNotGoodwill,
+  type GoodwillRequest,
+  type GoodwillView,
+} from '../domain';
+import { readGoodwill, refundRoom } from '../../activities/returns/store';
+import { signDecision, type SigningKey } from '../runtime/decision-keys';
+import { approveRefundUpdate, goodwillOpenedUpdate, rejectRefundUpdate } from '../../workflows/goodwill-api';
+import { principalOf, staffIn, type Principal } from './principal';
+import { sendProblem } from './problem';
+
+export interface RefundsApiDeps {
+  client: Client;
+  pool: Pool;
+  signing: SigningKey;
+  taskQueuePrefix?: string;
+}
+
+const REQUESTERS = ['customer-service', 'operator', 'admin'];
+const ANSWER_WITHIN_MS = 30_000;
+const RefundIdSchema = z.string().regex(RMA_ID_PATTERN, 'must be 1-40 letters, digits, "_" or "-"');
+const RequestBody = z.strictObject({
+  refundId: RefundIdSchema.optional(),
+  amountCents: z.number().int('must be whole minor units').min(1, 'must be at least 1'),
+  sku: z.string().min(1).max(64).optional(),
+  reason: freeTextSchema(500),
+});
+const RefundParams = z.object({ refundId: RefundIdSchema });
+
+export function refundRoutes(app: FastifyInstance, deps: RefundsApiDeps): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.post(
+    '/v1/orders/:orderId/refunds',
+    {
+      schema: {
+        summary: 'Refund without a return: an amount, or part of a line (customer service, operator, admin)',
+        params: z.object({ orderId: IdSchema }),
+        body: RequestBody,
+      },
+    },
+    async (request, reply) => {
+      const who = principalOf(request);
+      if (!staffIn(who, REQUESTERS))
+        return sendProblem(reply, 403, 'Forbidden', 'role: only customer service, an operator or an admin refunds');
+      const { orderId } = request.params;
+      const refundId = request.body.refundId ?? `gw-${crypto.randomUUID().slice(0, 13)}`;
+      const existing = await readGoodwill(deps.pool, refundId);
+      if (existing && existing.orderId !== orderId)
+        return sendProblem(reply, 409, 'Conflict', `refundId: ${refundId} is a refund of another order`);
+      if (!existing) {
+        const why = whyNotGoodwill(request.body, await refundRoom(deps.pool, orderId, request.body.sku));
+        if (why) return sendProblem(reply, 409, 'Not refundable', why);
+      }
+      const { username } = who as Extract<Principal, { kind: 'staff' }>;
+      const { amountCents, sku, reason } = request.body;
+      return open(deps, reply, {
+        refundId,
+        orderId,
+        amountCents,
+        ...(sku ? { sku } : {}),
+        reason,
+        requestedBy: username,
+      });
+    },
+  );
+  api.get(
+    '/v1/refunds/:refundId',
+    { schema: { summary: 'A refund without a return: its amount, status and approval (staff)', params: RefundParams } },
+    async (request, reply) => {
+      const found =
+        principalOf(request).kind === 'staff' ? await readGoodwill(deps.pool, request.params.refundId) : undefined;
+      return found ?? sendProblem(reply, 404, 'Refund not found', `refundId: no refund ${request.params.refundId}`);
+    },
+  );
+  api.post(
+    '/v1/refunds/:refundId/approve',
+    {
+      schema: {
+        summary: 'Approve a refund waiting for approval (approver, admin)',
+        params: RefundParams,
+        body: z.strictObject({ note: freeTextSchema(500).optional() }),
+      },
+    },
+    (request, reply) =>
+      decide(deps, reply, principalOf(request), request.params.refundId, 'approve-refund', { note: request.body.note }),
+  );
+  api.post(
+    '/v1/refunds/:refundId/reject',
+    {
+      schema: {
+        summary: 'Reject a refund waiting for approval (approver, admin)',
+        params: RefundParams,
+        body: z.strictObject({ reason: freeTextSchema(500) }),
+      },
+    },
+    (request, reply) =>
+      decide(deps, reply, principalOf(request), request.params.refundId, 'reject-refund', {
+        reason: request.body.reason,
+      }),
+  );
+}
+
+async function open(deps: RefundsApiDeps, reply: FastifyReply, request: GoodwillRequest) {
+  const start = new WithStartWorkflowOperation('goodwillRefundWorkflow', {
+    workflowId: goodwillWorkflowId(request.refundId),
+    taskQueue: taskQueueFor('orders', deps.taskQueuePrefix),
+    args: [request],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  try {
+    const view: GoodwillView = await deps.client.withDeadline(Date.now() + ANSWER_WITHIN_MS, () =>
+      deps.client.workflow.executeUpdateWithStart(goodwillOpenedUpdate, { startWorkflowOperation: start }),
+    );
+    if (view.status === 'Refused') return sendProblem(reply, 409, 'Not refundable', view.note ?? 'refused');
+    return reply.code(201).header('location', `/v1/refunds/${request.refundId}`).send(view);
+  } catch (err) {
+    if (isGrpcDeadlineError(err))
+      return sendProblem(
+        reply,
+        503,
+        'No answer yet',
+        `refund ${request.refundId}: follow GET /v1/refunds/${request.refundId}; is a worker running?`,
+      );
+    throw err;
+  }
+}
+
+async function decide(
+  deps: RefundsApiDeps,
+  reply: FastifyReply,
+  who: Principal,
+  refundId: string,
+  decision: 'approve-refund' | 'reject-refund',
+  text: { note?: string; reason?: string },
+) {
+  if (!staffIn(who, DECISION_ROLES[decision]))
+    return sendProblem(reply, 403, 'Forbidden', 'role: only an approver or an admin decides a refund');
+  const refund = await readGoodwill(deps.pool, refundId);
+  if (!refund) return sendProblem(reply, 404, 'Refund not found', `refundId: no refund ${refundId}`);
+  const { username: by, role } = who as Extract<Principal, { kind: 'staff' }>;
+  const says = goodwillSays({ amountCents: refund.amountCents, currency: refund.currency ?? '' }, text);
+  const proof = signDecision(deps.signing, { orderId: refundId, decision, by, role, says });
+  const update = decision === 'approve-refund' ? approveRefundUpdate : rejectRefundUpdate;
+  try {
+    return await deps.client.withDeadline(Date.now() + 120_000, () =>
+      deps.client.workflow
+        .getHandle(goodwillWorkflowId(refundId))
+        .executeUpdate(update, { args: [{ ...text, proof, identity: 'orders-api' }] }),
+    );
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError)
+      return sendProblem(reply, 409, 'Refused', `refund ${refundId} is ${refund.status}: it takes no decision`);
+    if (err instanceof WorkflowUpdateFailedError)
+      return sendProblem(reply, 409, 'Refused', (err.cause as Error | undefined)?.message ?? err.message);
+    if (isGrpcDeadlineError(err))
+      return sendProblem(reply, 503, 'No answer yet', `refund ${refundId}: follow GET /v1/refunds/${refundId}`);
+    throw err;
+  }
+}
