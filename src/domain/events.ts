@@ -37,6 +37,8 @@ export interface Notification {
   /** `customer` (the order's customer; the mailbox keeps no address) or `approver:<name>`. */
   recipient: string;
   subject: string;
+  /** The message's text when it says more than its subject (a link, a label); mailed as is. */
+  body?: string;
 }
 
 const CUSTOMER_NOTICES: Partial<Record<OrderEventType, { kind: NotificationKind; subject: (id: string) => string }>> = {
