@@ -19,6 +19,7 @@ import { listMailbox, storeReceived } from '../../src/providers/sandbox/mailbox'
 import { startMailSink } from '../../src/providers/sandbox/mail-sink';
 import { freePort } from '../../tools/dev-stack/ports';
 import { eventually, uid } from '../support/orders';
+import { runCli } from '../support/processes';
 
 let pool: Pool;
 const running: Running[] = [];
@@ -116,6 +117,13 @@ test('each notification is mailed to its recipient and lands in the sink once; i
   ]);
   expect(mailbox.every((m) => m.from === 'orders@shop.example' && m.text?.includes(`Order ${orderId}.`))).toBe(true);
   expect((await mailRows(orderId)).map((r) => r.mail_attempts)).toEqual([1, 1, 1]);
+
+  // What the CLI shows: each row's mail state, and the mail as its recipient reads it.
+  const rows = await runCli(['notifications', '--order', orderId], process.env);
+  expect(rows.stdout.match(/ sent 20\d\d-/g)).toHaveLength(3);
+  const read = await runCli(['mailbox', '--order', orderId, '--text'], process.env);
+  expect(read.code).toBe(0);
+  expect(read.stdout).toContain(`to customer-c-1042@customers.example\nSubject: Order ${orderId} is on its way\n`);
 });
 
 test('a sink away, then refusing for a while: the order side is untouched, and the mail lands once it is back', async () => {
