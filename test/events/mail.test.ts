@@ -20,6 +20,11 @@ import { startMailSink } from '../../src/providers/sandbox/mail-sink';
 import { freePort } from '../../tools/dev-stack/ports';
 import { eventually, uid } from '../support/orders';
 import { runCli } from '../support/processes';
+import { sessionToken } from '../support/api';
+import { runSigningKey } from '../support/decisions';
+import { testSettings, testVault } from '../support/orders';
+import { buildApi } from '../../src/api/server';
+import type { Client } from '@temporalio/client';
 
 let pool: Pool;
 const running: Running[] = [];
@@ -193,4 +198,35 @@ test('the sink reads what a mail client would show, and keeps a message sent twi
   const again = { mailFrom: 'orders@shop.example', rcptTo: ['customer-1@customers.example'], raw };
   expect([await storeReceived(pool, again), await storeReceived(pool, again)]).toEqual([true, false]);
   expect(await listMailbox(pool, { orderId, limit: 10 })).toHaveLength(1);
+});
+
+test("the console's mailbox page shows operators what was mailed; other roles are refused", async () => {
+  const { url } = await sink();
+  sender(url);
+  const orderId = await order('c-55');
+  await notify(orderId, 'OrderShipped');
+  await rowsWhen(orderId, ([r]) => r!.mail_status === 'sent');
+  // Only the console's pages and sessions are used: no Temporal client is needed.
+  const api = await buildApi({
+    client: {} as Client,
+    pool,
+    vault: testVault(),
+    settings: testSettings(),
+    maxInFlight: 0,
+    signing: runSigningKey(),
+  });
+  try {
+    const as = async (role: 'operator' | 'approver') => {
+      const token = await sessionToken(pool, uid(role), role);
+      return api.inject({ method: 'GET', url: `/console/mailbox?order=${orderId}`, cookies: { dos_session: token } });
+    };
+    const page = await as('operator');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<a href="/console/mailbox">Mailbox</a>');
+    expect(page.body).toContain(`<h2>Order ${orderId} is on its way</h2>`);
+    expect(page.body).toContain('to customer-c-55@customers.example');
+    expect((await as('approver')).statusCode).toBe(403);
+  } finally {
+    await api.close();
+  }
 });
