@@ -12,6 +12,7 @@ import {
   carrierWebhookSecret,
   catalogTtlMs,
   loadConfig,
+  mailSettings,
   paymentsResilience,
   paymentsUrl,
   poolTimeouts,
@@ -60,6 +61,8 @@ export interface RunWorkersOptions {
   /** Event parts to run beside the workers (src/events/processors.ts); none by default. */
   eventParts?: readonly EventPart[];
   relayPollMs?: number;
+  /** SMTP_URL: with the notifications part, each notification is also mailed (src/events/mail-sender.ts). */
+  smtpUrl?: string;
   /**
    * How the sandbox carrier (shipping service) sends its updates. `auto`: through the broker when
    * this process also runs the carrier inbox (`npm start`), else as direct signals, so a worker never
@@ -173,6 +176,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
         names,
         parts: opts.eventParts ?? [],
         relayPollMs: opts.relayPollMs ?? 200,
+        mail: mailSettings(config, opts.smtpUrl),
         carrier: {
           recordCarrierEvent: carrierEventRecorder(pool, reportToOrder),
           signalShipment,
@@ -233,7 +237,7 @@ async function main(): Promise<void> {
         `Usage: worker [--service ${SERVICES.join('|')}]... [--events ${EVENT_PARTS.join('|')}]...`,
         'Without --service: every service, unless --events is given (then only those event parts).',
         'Needs DATABASE_URL; Temporal from TEMPORAL_ADDRESS (default localhost:7233); the relay and',
-        'the notifications consumer need AMQP_URL.',
+        'the notifications consumer need AMQP_URL; with SMTP_URL notifications are also mailed.',
       ].join('\n'),
     );
     return;
@@ -269,6 +273,7 @@ async function main(): Promise<void> {
     amqpUrl: config.AMQP_URL,
     eventParts: eventParts as EventPart[],
     relayPollMs: config.RELAY_POLL_MS,
+    smtpUrl: config.SMTP_URL,
     sandboxCarrierVia: config.SANDBOX_CARRIER_VIA,
     webhook: eventParts.includes('carrier-events')
       ? { port: config.CARRIER_WEBHOOK_PORT, host: config.CARRIER_WEBHOOK_HOST, secret: carrierWebhookSecret(config) }

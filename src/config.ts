@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_ADDRESSING } from './events/mail-message';
+import { DEFAULT_MAIL_RETRY } from './events/mail-queue';
 
 /**
  * Every setting the system reads from the environment, in one place, with its default.
@@ -104,6 +106,26 @@ const ConfigSchema = z.object({
   RELAY_POLL_MS: durationMs.default(200),
   // How the sandbox carrier sends its updates: through the broker's carrier.events queue, or as direct signals.
   SANDBOX_CARRIER_VIA: z.enum(['auto', 'broker', 'signal']).default('auto'),
+  // Mail (src/events/mail-sender.ts): with SMTP_URL every notification is also mailed; without, rows only.
+  // PostgreSQL keeps no addresses: they are made from the customer id or staff name (src/events/mail-message.ts).
+  SMTP_URL: z
+    .string()
+    .url()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default(DEFAULT_ADDRESSING.from),
+  MAIL_CUSTOMER_ADDRESS: z
+    .string()
+    .includes('{customerId}', { message: 'must contain {customerId}' })
+    .default(DEFAULT_ADDRESSING.customerAddress),
+  MAIL_STAFF_ADDRESS: z
+    .string()
+    .includes('{name}', { message: 'must contain {name}' })
+    .default(DEFAULT_ADDRESSING.staffAddress),
+  MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(DEFAULT_MAIL_RETRY.maxAttempts),
+  // The sandbox mail sink `npm start` runs and points SMTP_URL at (src/providers/sandbox/mail-sink.ts).
+  MAIL_SINK_PORT: z.coerce.number().int().min(1).max(65535).default(2525),
+  MAIL_SINK_HOST: z.string().min(1).default('127.0.0.1'),
   CARRIER_WEBHOOK_PORT: z.coerce.number().int().min(1).max(65535).default(8236),
   CARRIER_WEBHOOK_HOST: z.string().min(1).default('127.0.0.1'),
   // The HMAC key the carrier signs webhook bodies with (src/events/webhook-signature.ts); required off loopback.
@@ -198,6 +220,20 @@ export function scheduleSettings(config: Config) {
     outboxLagAlertMs: config.OUTBOX_LAG_ALERT_MS,
     strandedWatchMs: config.STRANDED_WATCH_MS,
     strandedLookbackMs: config.STRANDED_LOOKBACK_MS,
+  };
+}
+
+/** The mail sender's settings, or undefined without SMTP_URL (notifications stay rows). */
+export function mailSettings(config: Config, smtpUrl = config.SMTP_URL) {
+  if (!smtpUrl) return undefined;
+  return {
+    smtpUrl,
+    addressing: {
+      from: config.MAIL_FROM,
+      customerAddress: config.MAIL_CUSTOMER_ADDRESS,
+      staffAddress: config.MAIL_STAFF_ADDRESS,
+    },
+    retry: { maxAttempts: config.MAIL_MAX_ATTEMPTS },
   };
 }
 

@@ -1,8 +1,10 @@
 /**
- * `orders events` and `orders notifications`: what left (or waits in) the outbox, what the
- * notifications consumer sent, and what no consumer could handle. Reads PostgreSQL (DATABASE_URL).
+ * `orders events`, `orders notifications` and `orders mailbox`: what left (or waits in) the outbox,
+ * what the notifications consumer wrote and whether it was mailed, what the sandbox mail sink
+ * received, and what no consumer could handle. Reads PostgreSQL (DATABASE_URL).
  */
-import { listDeadLetters, listNotifications, listOutbox } from '../events/event-log';
+import { listDeadLetters, listNotifications, listOutbox, type MailState } from '../events/event-log';
+import { listMailbox, type MailboxEntry } from '../providers/sandbox/mailbox';
 import { withPool } from './database';
 import { checkOrderId } from './context';
 import { invalid } from './errors';
@@ -54,6 +56,14 @@ export async function eventsList(opts: {
   });
 }
 
+/** One cell: how the mail went. */
+function mailCell(mail: MailState): string {
+  if (mail.status === 'sent') return `sent ${mail.sentAt}`;
+  if (mail.status === 'failed') return `failed after ${mail.attempts}: ${mail.error}`;
+  if (mail.status === 'skipped') return '-';
+  return mail.attempts ? `pending, ${mail.attempts} tried: ${mail.error}` : 'pending';
+}
+
 export async function notificationsList(opts: { order?: string; limit?: string; json?: boolean }): Promise<number> {
   const limit = limitOf(opts.limit);
   const orderId = opts.order === undefined ? undefined : checkOrderId(opts.order);
@@ -64,8 +74,35 @@ export async function notificationsList(opts: { order?: string; limit?: string; 
     else
       console.log(
         table(
-          ['AT', 'EVENT', 'KIND', 'TO', 'SUBJECT'],
-          sent.map((n) => [n.createdAt, n.eventId, n.kind, n.recipient, clean(n.subject)]),
+          ['AT', 'EVENT', 'KIND', 'TO', 'SUBJECT', 'MAIL'],
+          sent.map((n) => [n.createdAt, n.eventId, n.kind, n.recipient, clean(n.subject), mailCell(n.mail)]),
+        ),
+      );
+    return EXIT.OK;
+  });
+}
+
+/** A received message as a reader sees it: its envelope, then its text. */
+function printMessage(m: MailboxEntry): void {
+  console.log(`${m.receivedAt}  from ${m.from}  to ${m.to.join(', ')}`);
+  console.log(`Subject: ${clean(m.subject)}`);
+  console.log(m.text === null ? '(no plain text: see --json for the message id)' : clean(m.text).trimEnd());
+  console.log('');
+}
+
+export async function mailboxList(opts: { order?: string; limit?: string; text?: boolean; json?: boolean }) {
+  const limit = limitOf(opts.limit);
+  const orderId = opts.order === undefined ? undefined : checkOrderId(opts.order);
+  return withPool(async (pool) => {
+    const received = await listMailbox(pool, { orderId, limit });
+    if (opts.json) printJson({ mailbox: received });
+    else if (received.length === 0) console.log(orderId ? `no mail for order ${orderId}` : 'the mailbox is empty');
+    else if (opts.text) received.forEach(printMessage);
+    else
+      console.log(
+        table(
+          ['AT', 'ORDER', 'TO', 'SUBJECT'],
+          received.map((m) => [m.receivedAt, m.orderId ?? '-', m.to.join(', '), clean(m.subject)]),
         ),
       );
     return EXIT.OK;

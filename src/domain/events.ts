@@ -55,6 +55,8 @@ export interface Notification {
   /** `customer` (the order's customer; the mailbox keeps no address) or `approver:<name>`. */
   recipient: string;
   subject: string;
+  /** The message's text when it says more than its subject (a link, a label); mailed as is. */
+  body?: string;
 }
 
 const CUSTOMER_NOTICES: Partial<Record<OrderEventType, { kind: NotificationKind; subject: (id: string) => string }>> = {
@@ -75,13 +77,26 @@ function approversOf(payload: Record<string, unknown>): string[] {
   return Array.isArray(list) ? list.filter((a): a is string => typeof a === 'string' && a.trim() !== '') : [];
 }
 
+/** What a customer's message says beyond its subject: the return label, and until when the parcel may come. */
+function bodyOf(event: OrderEventMessage): string | undefined {
+  const { label, parcelDueAt, rmaId } = event.payload;
+  if (event.type !== 'ReturnRequested' || typeof label !== 'string') return undefined;
+  const due = typeof parcelDueAt === 'string' ? ` It must reach us by ${parcelDueAt}.` : '';
+  return `Your return ${typeof rmaId === 'string' ? rmaId : ''} of order ${event.orderId}: print the label ${label} and stick it on the parcel.${due}`;
+}
+
 /**
  * What the notifications consumer sends for an event: nothing for internal events (inventory,
  * payments), one message to the customer, or one to each approver the order named.
  */
 export function notificationsFor(event: OrderEventMessage): Notification[] {
   const notice = CUSTOMER_NOTICES[event.type];
-  if (notice) return [{ kind: notice.kind, recipient: 'customer', subject: notice.subject(event.orderId) }];
+  if (notice) {
+    const body = bodyOf(event);
+    return [
+      { kind: notice.kind, recipient: 'customer', subject: notice.subject(event.orderId), ...(body ? { body } : {}) },
+    ];
+  }
   if (event.type === 'RefundAwaitingApproval')
     return approversOf(event.payload).map((name) => ({
       kind: 'approval-request',

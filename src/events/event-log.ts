@@ -1,6 +1,6 @@
 /**
  * Reads for operators (`orders events`, `orders notifications`): the outbox with its publish
- * state, the sandbox mailbox, and the dead letters. Newest first, bounded.
+ * state, the notifications with their mail state, and the dead letters. Newest first, bounded.
  */
 import type { Pool } from 'pg';
 
@@ -40,6 +40,14 @@ export async function listOutbox(
   }));
 }
 
+/** Whether a notification was mailed (src/events/mail-sender.ts): `skipped` rows predate mail. */
+export interface MailState {
+  status: 'pending' | 'sent' | 'failed' | 'skipped';
+  attempts: number;
+  sentAt: string | null;
+  error: string | null;
+}
+
 export interface NotificationEntry {
   eventId: string;
   orderId: string;
@@ -47,6 +55,7 @@ export interface NotificationEntry {
   recipient: string;
   subject: string;
   createdAt: string;
+  mail: MailState;
 }
 
 export async function listNotifications(
@@ -60,9 +69,13 @@ export async function listNotifications(
     recipient: string;
     subject: string;
     created_at: Date;
+    mail_status: MailState['status'];
+    mail_attempts: number;
+    mail_sent_at: Date | null;
+    mail_error: string | null;
   }>(
-    `SELECT event_id, order_id, kind, recipient, subject, created_at FROM notifications
-     WHERE ($1::text IS NULL OR order_id = $1) ORDER BY id DESC LIMIT $2`,
+    `SELECT event_id, order_id, kind, recipient, subject, created_at, mail_status, mail_attempts, mail_sent_at, mail_error
+     FROM notifications WHERE ($1::text IS NULL OR order_id = $1) ORDER BY id DESC LIMIT $2`,
     [opts.orderId ?? null, opts.limit],
   );
   return rows.map((r) => ({
@@ -72,6 +85,12 @@ export async function listNotifications(
     recipient: r.recipient,
     subject: r.subject,
     createdAt: r.created_at.toISOString(),
+    mail: {
+      status: r.mail_status,
+      attempts: r.mail_attempts,
+      sentAt: r.mail_sent_at?.toISOString() ?? null,
+      error: r.mail_error,
+    },
   }));
 }
 

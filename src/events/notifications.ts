@@ -1,7 +1,8 @@
 /**
- * The notifications service, by choreography: it subscribes to order events and writes to the
- * sandbox mailbox (`notifications`), with no call from the order workflow. Each (event, recipient)
- * is written once, so a redelivered event sends nothing twice.
+ * The notifications service, by choreography: it subscribes to order events and writes a row per
+ * message to `notifications`, with no call from the order workflow; with SMTP_URL the mail sender
+ * (mail-sender.ts) mails each row. Each (event, recipient) is written once, so a redelivered event
+ * sends nothing twice.
  */
 import type { Pool } from 'pg';
 import { inTransaction } from '../db/pool';
@@ -28,9 +29,9 @@ export async function notifyFor(pool: Pool, event: OrderEventMessage): Promise<n
     let written = 0;
     for (const n of notices) {
       const { rowCount } = await db.query(
-        `INSERT INTO notifications (event_id, order_id, kind, recipient, subject) VALUES ($1, $2, $3, $4, $5)
+        `INSERT INTO notifications (event_id, order_id, kind, recipient, subject, body) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT ON CONSTRAINT notifications_once DO NOTHING`,
-        [event.eventId, event.orderId, n.kind, n.recipient, n.subject],
+        [event.eventId, event.orderId, n.kind, n.recipient, n.subject, n.body ?? null],
       );
       written += rowCount ?? 0;
     }

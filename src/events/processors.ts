@@ -1,7 +1,8 @@
 /**
  * The event side of a process, started by `npm start` and by `worker.ts --events ...`: the outbox
- * relay and the notifications consumer (both need a broker), and the carrier inbox (its queue with
- * a broker; its webhook always). Each part stops on stop(), in reverse order.
+ * relay and the notifications consumer (both need a broker) with, given SMTP_URL, the mail sender
+ * that mails what the consumer wrote, and the carrier inbox (its queue with a broker; its webhook
+ * always). Each part stops on stop(), in reverse order.
  */
 import type { Pool } from 'pg';
 import type { BrokerNames } from '../domain';
@@ -11,6 +12,7 @@ import { handleCarrierEvent, parseCarrierEvent, type CarrierInboxDeps } from './
 import { startCarrierWebhook } from './carrier-webhook';
 import { PREFETCH, consumeQueue } from './consumer';
 import { Undeliverable, recordDeadLetter, type DeadLetter } from './dead-letters';
+import { startMailSender, type MailSenderOptions } from './mail-sender';
 import { notifyFor, parseOrderEvent } from './notifications';
 import { startOutboxRelay } from './outbox-relay';
 import { supervisedConsumer } from './supervised';
@@ -26,6 +28,8 @@ export interface EventProcessorOptions {
   names: BrokerNames;
   parts: readonly EventPart[];
   relayPollMs: number;
+  /** For notifications: mail each notification through this SMTP server (SMTP_URL); without, rows only. */
+  mail?: Omit<MailSenderOptions, 'pool'>;
   /** For carrier-events: the shipping service's record and the signal to a shipment. */
   carrier?: Omit<CarrierInboxDeps, 'pool'>;
   /** For carrier-events: where the webhook listens (port 0: any free one). */
@@ -70,6 +74,8 @@ export async function startEventProcessors(opts: EventProcessorOptions): Promise
           ),
         ),
       );
+    // Beside the consumer, never in its way: a mail server away delays mail, not events.
+    if (opts.mail && opts.parts.includes('notifications')) running.push(startMailSender({ pool, ...opts.mail }));
     if (opts.parts.includes('carrier-events')) {
       if (!opts.carrier) throw new Error('carrier-events needs the shipping record and a Temporal client');
       const inbox: CarrierInboxDeps = { pool, ...opts.carrier };

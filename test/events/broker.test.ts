@@ -1,8 +1,9 @@
 /**
  * The event side on the real stack with RabbitMQ (AMQP_URL; global setup finds the machine's
  * broker, and in CI requires it): the outbox relay as a real `worker.js --events relay` process that
- * is SIGKILLed mid-stream, the notifications consumer, and carrier events coming in through the
- * `carrier.events` queue, all on exchange and queue names of this file's own.
+ * is SIGKILLed mid-stream, the notifications consumer with its mail sender (to the sandbox mail
+ * sink), and carrier events coming in through the `carrier.events` queue, all on exchange and queue
+ * names of this file's own.
  */
 import { randomUUID } from 'node:crypto';
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
@@ -32,6 +33,10 @@ import {
 import { spawnNode, type Spawned } from '../support/processes';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 import { reportToOrderVia } from '../../src/runtime/order-reports';
+import { DEFAULT_ADDRESSING } from '../../src/events/mail-message';
+import { listMailbox } from '../../src/providers/sandbox/mailbox';
+import { startMailSink } from '../../src/providers/sandbox/mail-sink';
+import type { Listening } from '../../src/runtime/http-listen';
 
 const amqpUrl = process.env.AMQP_URL;
 const prefix = `t${randomUUID().slice(0, 8)}-`;
@@ -42,6 +47,7 @@ let stack: TestWorkers;
 let publisher: CarrierPublisher;
 let processors: EventProcessors;
 let relay: Spawned;
+let mailSink: Listening;
 let probe: { broker: ChannelModel; channel: Channel; seen: Array<{ id: string; orderId: string; type: string }> };
 
 function startRelay(): Spawned {
@@ -86,12 +92,14 @@ describeWithBroker('events through RabbitMQ', () => {
     });
     const signalShipment = (workflowId: string, message: CarrierEventMessage) =>
       stack.client.workflow.getHandle(workflowId).signal(carrierEventSignal, message);
+    mailSink = await startMailSink({ pool: stack.pool, port: 0 });
     processors = await startEventProcessors({
       pool: stack.pool,
       amqpUrl,
       names,
       parts: ['notifications', 'carrier-events'],
       relayPollMs: 50,
+      mail: { smtpUrl: mailSink.url, addressing: DEFAULT_ADDRESSING, pollMs: 50 },
       carrier: {
         recordCarrierEvent: createShippingActivities(stack.pool, {
           signalShipment,
@@ -107,6 +115,7 @@ describeWithBroker('events through RabbitMQ', () => {
   afterAll(async () => {
     await relay?.stop('SIGTERM');
     await processors?.stop();
+    await mailSink?.stop();
     await stack?.stop();
     await publisher?.close();
     await probe?.channel.deleteExchange(names.orderEvents).catch(() => undefined);
@@ -269,6 +278,16 @@ describeWithBroker('events through RabbitMQ', () => {
       [orderId],
     );
     expect(reminders.rows.map((r) => r.reminder)).toEqual(['half-way', 'last-call']);
+    // Each left as mail (SMTP to the sandbox sink): the customer's to the address made from its id.
+    const mailbox = await eventually(async () => {
+      const received = await listMailbox(stack.pool, { orderId, limit: 20 });
+      return received.length === rows.length ? received : undefined;
+    });
+    const { rows: customer } = await stack.pool.query('SELECT customer_id FROM orders WHERE order_id = $1', [orderId]);
+    expect(mailbox[0]).toMatchObject({
+      to: [`customer-${customer[0].customer_id}@customers.example`],
+      subject: `Order ${orderId} was cancelled`,
+    });
   });
 
   test('a carrier message for a shipment nobody booked goes to the dead-letter queue with its reason', async () => {

@@ -23,6 +23,7 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
     PAYMENTS_API_PORT: String(await freePort()),
     CARRIER_API_PORT: String(await freePort()),
     ORDERS_API_PORT: String(await freePort()),
+    MAIL_SINK_PORT: String(await freePort()),
     CARRIER_WEBHOOK_PORT: String(await freePort()),
     METRICS_PORT: String(await freePort()),
     SDK_METRICS_PORT: String(await freePort()),
@@ -42,7 +43,10 @@ test('with TEMPORAL_ADDRESS and DATABASE_URL given, npm start starts neither a s
       'sandbox-payments.js',
       'sandbox-carrier.js',
       'api.js',
+      'sandbox-mail.js',
     ]);
+    // No SMTP_URL given: the workers mail through the sandbox mail sink.
+    expect(start.output()).toContain(`Mail       smtp://127.0.0.1:${env.MAIL_SINK_PORT}  (sandbox mail sink`);
     // The Orders API answers on loopback, and nothing without a storefront key.
     const apiUrl = `http://127.0.0.1:${env.ORDERS_API_PORT}`;
     expect(start.output()).toContain(`${apiUrl}/v1`);
@@ -108,6 +112,7 @@ test('embedded: Web UI answers with the codec server set, Ctrl-C leaves no proce
     PAYMENTS_API_PORT: await freePort(),
     CARRIER_API_PORT: await freePort(),
     ORDERS_API_PORT: await freePort(),
+    MAIL_SINK_PORT: await freePort(),
     CARRIER_WEBHOOK_PORT: await freePort(),
   };
   const env = baseEnv({
@@ -119,6 +124,7 @@ test('embedded: Web UI answers with the codec server set, Ctrl-C leaves no proce
     PAYMENTS_API_PORT: String(ports.PAYMENTS_API_PORT),
     CARRIER_API_PORT: String(ports.CARRIER_API_PORT),
     ORDERS_API_PORT: String(ports.ORDERS_API_PORT),
+    MAIL_SINK_PORT: String(ports.MAIL_SINK_PORT),
     CARRIER_WEBHOOK_PORT: String(ports.CARRIER_WEBHOOK_PORT),
   });
   delete env.PAYLOAD_CODEC_KEYS; // a first run without keys makes its own key file
@@ -146,6 +152,7 @@ test('embedded: Web UI answers with the codec server set, Ctrl-C leaves no proce
     expect(children.some((c) => c.command.includes('sandbox-payments.js'))).toBe(true);
     expect(children.some((c) => c.command.includes('sandbox-carrier.js'))).toBe(true);
     expect(children.some((c) => c.command.includes('api.js'))).toBe(true);
+    expect(children.some((c) => c.command.includes('sandbox-mail.js'))).toBe(true);
     // A first run: the decision signing key, and an admin whose password is printed once; the console answers.
     expect(statSync(path.join(dataDir, 'decision-signing-key')).mode & 0o777).toBe(0o600);
     const [, password] = await first.waitFor(/Staff +first run: user "admin", password (\S+) \(shown once\)/);

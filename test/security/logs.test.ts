@@ -32,6 +32,7 @@ test('npm start at debug level: an order is delivered, and no log line holds its
     CARRIER_WEBHOOK_PORT: String(await freePort()),
     PAYMENTS_API_PORT: String(await freePort()), // the CLI exchanges the token at this stack's vault
     CARRIER_API_PORT: String(await freePort()),
+    MAIL_SINK_PORT: String(await freePort()),
     TASK_QUEUE_PREFIX: `${tag}-`,
     TRANSIT_TIME_MS: '300',
   });

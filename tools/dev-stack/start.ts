@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole stack in one foreground process tree.
  * Temporal (TEMPORAL_ADDRESS, or a dev server with the Web UI and a SQLite file under .data/),
- * PostgreSQL (DATABASE_URL, or embedded under .data/pg), migrations, and every service's worker.
+ * PostgreSQL (DATABASE_URL, or embedded under .data/pg), migrations, the sandbox providers (payments,
+ * carrier, a mail sink unless SMTP_URL is given), the Orders API, and every service's worker.
  * Ctrl-C drains the workers, then stops the database and the server we started.
  */
 import path from 'node:path';
@@ -127,6 +128,17 @@ async function main(): Promise<void> {
   // The Orders API: the storefront's way in (its keys: `orders api-keys add`).
   await requireFreePort(config.ORDERS_API_PORT, 'Orders API', 'Set ORDERS_API_PORT to another port.');
   const ordersApi = await sandbox('orders-api', 'scripts/api.js', /orders API on/);
+  // Mail: SMTP_URL when given, else the sandbox mail sink, whose mailbox `orders mailbox` reads.
+  let smtpUrl = config.SMTP_URL;
+  if (!smtpUrl) {
+    await requireFreePort(
+      config.MAIL_SINK_PORT,
+      'sandbox mail sink',
+      'Set MAIL_SINK_PORT, or SMTP_URL to use a mail server.',
+    );
+    await sandbox('mail-sink', 'scripts/sandbox-mail.js', /sandbox mail API on/);
+    smtpUrl = `smtp://${config.MAIL_SINK_HOST}:${config.MAIL_SINK_PORT}`;
+  }
   const paymentsApi = { url: `http://${config.PAYMENTS_API_HOST}:${config.PAYMENTS_API_PORT}` };
   const carrierApi = { url: `http://${config.CARRIER_API_HOST}:${config.CARRIER_API_PORT}` };
 
@@ -142,6 +154,8 @@ async function main(): Promise<void> {
     // Without a broker only the webhook runs: events wait in the outbox (`orders events`).
     eventParts: ['relay', 'notifications', 'carrier-events'],
     relayPollMs: config.RELAY_POLL_MS,
+    // With a broker the notifications consumer writes each message and the mail sender mails it.
+    smtpUrl,
     sandboxCarrierVia: config.SANDBOX_CARRIER_VIA,
     // The payments worker calls the provider over HTTP, through its breaker (PAYMENTS_PROVIDER).
     paymentsUrl: paymentsApi.url,
@@ -172,6 +186,13 @@ async function main(): Promise<void> {
         `  Console    http://${config.ORDERS_API_HOST}:${config.ORDERS_API_PORT}/console  (approvers and operators log in here)`,
       );
       say(`  Metrics    ${at(metricsPort)} (orders, providers)  ${at(sdkMetricsPort)} (Temporal SDK)`);
+      say(
+        config.SMTP_URL
+          ? `  Mail       ${redactUrl(config.SMTP_URL)}  (notifications are mailed there)`
+          : `  Mail       ${smtpUrl}  (sandbox mail sink: \`orders mailbox\`, the console's Mailbox${
+              config.AMQP_URL ? '' : '; notifications need AMQP_URL'
+            })`,
+      );
       say(`  Webhook    ${events.webhookUrl ?? '(no webhook)'}/carrier/events  (webhook for carrier status updates)`);
       say(
         config.AMQP_URL

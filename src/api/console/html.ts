@@ -32,7 +32,7 @@ header a{color:#fff}main{max-width:60rem;margin:1.2rem auto;padding:0 1.2rem}
 table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #dde}
 form.inline{display:inline-block;margin:.4rem 1rem .4rem 0;vertical-align:top}label{display:block;font-weight:600;margin:.3rem 0}
 input,textarea,button{font:inherit}button{padding:.35rem .9rem;cursor:pointer}.flash{padding:.6rem;background:#fff3cd;border:1px solid #e0c36b}
-.error{background:#fde2e1;border-color:#d77}.muted{color:#667}:focus-visible{outline:3px solid #3b82f6;outline-offset:2px}`;
+.error{background:#fde2e1;border-color:#d77}.muted{color:#667}pre{white-space:pre-wrap;background:#fff;padding:.6rem;border:1px solid #dde}:focus-visible{outline:3px solid #3b82f6;outline-offset:2px}`;
 
 /** The page around `body`: a header naming the user, a skip link, and (while an order moves) a refresh. */
 export function page(
@@ -41,6 +41,8 @@ export function page(
   opts: {
     user?: { username: string; role: string };
     csrfToken?: string;
+    /** The header links the mailbox page (its readers only). */
+    mailbox?: boolean;
     refreshSeconds?: number;
     /** Go on to this same-site path at once (a page that ends a cross-site redirect chain: oidc.ts). */
     next?: string;
@@ -65,7 +67,8 @@ export function page(
         <header>
           <strong>durable-orders</strong>${
             opts.user
-              ? html`<a href="/console">Inbox</a><span>${opts.user.username} (${opts.user.role})</span>
+              ? html`<a href="/console">Inbox</a>${opts.mailbox ? html`<a href="/console/mailbox">Mailbox</a>` : ''}
+                  <span>${opts.user.username} (${opts.user.role})</span>
                   <form method="post" action="/console/logout" class="inline">
                     <input type="hidden" name="_csrf" value="${opts.csrfToken}" /><button>Log out</button>
                   </form>`

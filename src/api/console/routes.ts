@@ -26,6 +26,7 @@ import { LOGIN_RATE_LIMIT, sessionCookie } from '../session';
 import { SESSION_TTL_MS, USERNAME, logIn, logOut, sessionOf, type StaffSession } from '../staff';
 import { Html, STYLESHEET, html, page } from './html';
 import { LIVE_SCRIPT } from './live';
+import { READS_MAILBOX, mailboxBody } from './mailbox';
 
 export interface ConsoleDeps extends DecisionsApiDeps {
   /** Where the orders' workflows run (a recovery starts there). */
@@ -117,6 +118,16 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
           .send(pageFor(request, 'Order not found', html`<p>No order ${orderId}.</p>`));
       return reply.type(HTML).send(orderPage(deps, request, orderId, view));
     });
+    pages.get('/console/mailbox', { schema: { hide: true } }, async (request, reply) => {
+      if (!staffIn(whoIs(request), READS_MAILBOX))
+        return reply
+          .code(403)
+          .type(HTML)
+          .send(pageFor(request, 'Mailbox', html`<p class="flash error">Only an operator or an admin reads it.</p>`));
+      const { order } = query(request);
+      const orderId = order && IdSchema.safeParse(order).success ? order : undefined;
+      return reply.type(HTML).send(pageFor(request, 'Mailbox', await mailboxBody(deps.pool, orderId)));
+    });
     pages.post('/console/orders/:orderId/:decision', { schema: { hide: true } }, async (request, reply) => {
       const { orderId, decision } = request.params as { orderId: string; decision: string };
       const kind = DECISIONS.find((d) => d === decision);
@@ -167,7 +178,7 @@ function pageFor(
 ): string {
   const s = request.staff;
   return page(title, body, {
-    ...(s ? { user: s, csrfToken: s.csrfToken } : {}),
+    ...(s ? { user: s, csrfToken: s.csrfToken, mailbox: staffIn(whoIs(request), READS_MAILBOX) } : {}),
     ...(refreshSeconds ? { refreshSeconds } : {}),
   });
 }

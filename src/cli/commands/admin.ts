@@ -166,7 +166,7 @@ function addPlansCommands(program: Command): void {
     );
 }
 
-/** `orders events` and `orders notifications`: the outbox and the mailbox. */
+/** `orders events`, `orders notifications` and `orders mailbox`: the outbox, the notifications, the mail sink. */
 function addEventCommands(program: Command): void {
   program
     .command('events')
@@ -185,12 +185,26 @@ function addEventCommands(program: Command): void {
 
   program
     .command('notifications')
-    .description('What the notifications service sent (the sandbox mailbox; reads PostgreSQL: needs DATABASE_URL)')
+    .description(
+      'What the notifications service wrote, and whether each was mailed (SMTP_URL; reads PostgreSQL: needs DATABASE_URL)',
+    )
     .option('--order <orderId>', 'only this order')
     .option('--limit <n>', 'at most this many, newest first (default 50)')
     .option('--json', 'print one JSON document')
     .action((opts: { order?: string; limit?: string; json?: boolean }) =>
       run(opts.json, async () => (await import('../events.js')).notificationsList(opts)),
+    );
+
+  program
+    .command('mailbox')
+    .description('What the sandbox mail sink received (npm start runs it; reads PostgreSQL: needs DATABASE_URL)')
+    .option('--order <orderId>', 'only mail about this order')
+    .option('--text', 'each message with its text, as its recipient reads it')
+    .option('--limit <n>', 'at most this many, newest first (default 50)')
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', '\nExamples:\n  $ orders mailbox --order ord-123 --text')
+    .action((opts: { order?: string; text?: boolean; limit?: string; json?: boolean }) =>
+      run(opts.json, async () => (await import('../events.js')).mailboxList(opts)),
     );
 }
 

@@ -1,7 +1,7 @@
 /**
  * Runs one sandbox provider's API as a process of its own (`npm run sandbox-payments`,
- * `npm run sandbox-carrier`; `npm start` and `npm run cluster` start them): its pool on
- * DATABASE_URL, its server on the given port, stopped on SIGINT/SIGTERM.
+ * `npm run sandbox-carrier`, `npm run sandbox-mail`; `npm start` starts each, `npm run cluster` the
+ * first two): its pool on DATABASE_URL, its server on the given port, stopped on SIGINT/SIGTERM.
  */
 import type { Pool } from 'pg';
 import { loadConfig, poolTimeouts, type Config } from '../../config';
