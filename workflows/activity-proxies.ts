@@ -75,12 +75,14 @@ export function orderServices(transitTimeMs: number) {
     orderRunState: local<OrderActivities>(step('10s', [])).orderRunState,
     findStrandedOrders: local<OrderActivities>(step('60s', [])).findStrandedOrders,
     flagOrder: local<OrderActivities>(compensation('10s')).flagOrder,
+    removeOrderLines: local<OrderActivities>(compensation('10s')).removeOrderLines,
 
     reserve: on<InventoryActivities>('inventory', step('10s', [E.OutOfStock, E.ReservationCancelled])).reserve,
     settleReservation: on<InventoryActivities>('inventory', compensation('10s')).settleReservation,
     reservedLines: on<InventoryActivities>('inventory', step('10s', [])).reservedLines,
     confirm: on<InventoryActivities>('inventory', compensation('10s')).confirm,
     release: on<InventoryActivities>('inventory', compensation('10s')).release,
+    releaseLines: on<InventoryActivities>('inventory', step('10s', [E.IllegalTransition])).releaseLines,
 
     authorize: on<PaymentActivities>('payments', step('15s', [E.PaymentDeclined])).authorize,
     capture: on<PaymentActivities>(

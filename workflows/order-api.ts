@@ -7,6 +7,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   ApproveInput,
   CancelInput,
+  CancelLinesInput,
   OrderView,
   RejectInput,
   ShipmentAttention,
@@ -19,6 +20,8 @@ export const statusQuery = defineQuery<OrderView>('status');
 export const approveUpdate = defineUpdate<OrderView, [ApproveInput]>('approve');
 export const rejectUpdate = defineUpdate<OrderView, [RejectInput]>('reject');
 export const cancelUpdate = defineUpdate<OrderView, [CancelInput]>('cancel');
+/** Takes lines out of the order before its payment is captured (workflows/partial-cancel.ts). */
+export const cancelLinesUpdate = defineUpdate<OrderView, [CancelLinesInput]>('cancel-lines');
 
 export const approveSignal = defineSignal<[ApproveInput]>('approve');
 export const rejectSignal = defineSignal<[RejectInput]>('reject');

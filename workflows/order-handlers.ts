@@ -8,7 +8,7 @@ import {
   provenance,
   whyNotValidClaims,
   type CancelInput,
-  type Decision,
+  type AnyDecision,
   type ShipmentProgress,
   type SignedDecision,
 } from '../src/domain/deterministic';
@@ -16,6 +16,7 @@ import {
   approveSignal,
   approveUpdate,
   cancelSignal,
+  cancelLinesUpdate,
   cancelUpdate,
   rejectSignal,
   rejectUpdate,
@@ -26,6 +27,7 @@ import {
 import { backorderReleasedSignal } from './backorder-api';
 import type { OrderRun } from './order-run';
 import { PATCHES } from './patches';
+import { cancelLines, whyNotCancelLines } from './partial-cancel';
 
 const PROGRESS_ORDER = ['Booking', 'Booked', 'picked-up', 'in-transit', 'delivered'] as const;
 
@@ -64,6 +66,16 @@ export function installOrderHandlers(run: OrderRun, root: CancellationScope): vo
       return view;
     },
     { validator: (c: CancelInput) => refuseUpdate(whyNotCancel(run) ?? whyNotSignedClaims(run, 'cancel', c?.proof)) },
+  );
+  setHandler(
+    cancelLinesUpdate,
+    async (c) => {
+      refuseUpdate(await cancelLines(run, c));
+      return view;
+    },
+    {
+      validator: (c) => refuseUpdate(whyNotCancelLines(run, c) ?? whyNotSignedClaims(run, 'cancel-lines', c?.proof)),
+    },
   );
   setHandler(approveSignal, async (a) => {
     const why = await approveOrReject(run, 'approve', a);
@@ -142,7 +154,7 @@ type DecisionInput = {
 };
 
 /** A signed decision's claims, checked against this order and the workflow's clock (src/domain/decisions.ts). */
-function whyNotSignedClaims(run: OrderRun, decision: Decision, proof: unknown): string | undefined {
+function whyNotSignedClaims(run: OrderRun, decision: AnyDecision, proof: unknown): string | undefined {
   return whyNotValidClaims(proof, run.orderId, decision, Date.now(), run.seenNonces);
 }
 
@@ -151,10 +163,10 @@ function whyNotSignedClaims(run: OrderRun, decision: Decision, proof: unknown): 
  * the public keys). The nonce is spent once the decision checks out; one that came back meanwhile
  * (the same decision sent twice at once) is refused.
  */
-async function whyNotSigned(
+export async function whyNotSigned(
   run: OrderRun,
-  decision: Decision,
-  input: DecisionInput | undefined,
+  decision: AnyDecision,
+  input: (DecisionInput & { skus?: unknown }) | undefined,
 ): Promise<string | undefined> {
   const proof = input?.proof;
   const claims = whyNotSignedClaims(run, decision, proof);

@@ -73,6 +73,21 @@ export class OrderRun {
   get reservedLines(): readonly ReservedLine[] | undefined {
     return this.reservation;
   }
+  /** Set while lines are taken out (partial cancellation, workflows/partial-cancel.ts): the capture waits. */
+  adjusting = false;
+  /** Set when the capture starts: from then on no line is taken out. */
+  capturing = false;
+  /** The order's lines as they stand (a partial cancellation takes some out). */
+  get orderLines(): readonly PricedLineDto[] {
+    return this.lines;
+  }
+  /** Takes `skus` out of the lines, the reservation and the view's totals (their activities have run). */
+  dropLines(skus: readonly string[], totals: { subtotalCents: number; shippingCents: number; totalCents: number }) {
+    const kept = (l: { sku: string }) => !skus.includes(l.sku);
+    this.lines = this.lines.filter(kept);
+    this.reservation = this.reservation?.filter(kept);
+    Object.assign(this.view, { lines: this.view.lines.filter(kept), ...totals });
+  }
   /** Customer rules and address check: no money moves before they pass. */
   private screening: Promise<void> = Promise.resolve();
 
@@ -332,6 +347,9 @@ export class OrderRun {
   /** Confirm of the payment: once for the whole order, when every type has reached it. */
   private async capture(): Promise<void> {
     const { view } = this;
+    // Lines being taken out: capture what is left once they are (only then: no change for older runs).
+    if (this.adjusting) await condition(() => !this.adjusting);
+    this.capturing = true;
     this.saga.add('refund payment', async () => {
       const { refundedCents } = await this.acts.refund.executeWithOptions(
         { summary: 'Compensate: refund captured payment' },

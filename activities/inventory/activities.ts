@@ -321,7 +321,60 @@ export function createInventoryActivities(pool: Pool): InventoryActivities {
     },
 
     receiveReturn: (input) => receiveReturn(pool, input),
+    releaseLines: (input) => releaseLines(pool, input),
   };
+}
+
+/**
+ * Partial cancellation: the held reservation's lines of `skus` go back to stock and leave the
+ * reservation, so its confirm, release or settlement later concerns only what is left. What was
+ * released is kept (reservation_line_cancels, once per line) and answered on every retry.
+ */
+async function releaseLines(
+  pool: Pool,
+  { orderId, skus }: Parameters<InventoryActivities['releaseLines']>[0],
+): Promise<{ released: ReservedLine[] }> {
+  return inTransaction(pool, async (db) => {
+    const { rows } = await db.query<{ status: string }>(
+      'SELECT status FROM reservations WHERE order_id = $1 FOR UPDATE',
+      [orderId],
+    );
+    const held = await db.query<{ sku: string; warehouse_id: string; quantity: number }>(
+      `SELECT sku, warehouse_id, quantity FROM reservation_lines WHERE order_id = $1 AND sku = ANY($2::text[])
+       ORDER BY sku, warehouse_id`,
+      [orderId, skus],
+    );
+    if (held.rows.length > 0 && rows[0]?.status !== 'TRIED')
+      throw ApplicationFailure.nonRetryable(
+        `releaseLines: the reservation of ${orderId} is ${rows[0]?.status ?? 'missing'}, not held`,
+        ERROR_TYPES.IllegalTransition,
+      );
+    const lines = held.rows.map((r) => ({ sku: r.sku, warehouseId: r.warehouse_id, quantity: r.quantity }));
+    await lockStockOf(db, lines);
+    for (const l of lines) {
+      await db.query('UPDATE stock SET reserved = reserved - $3 WHERE sku = $1 AND warehouse_id = $2', [
+        l.sku,
+        l.warehouseId,
+        l.quantity,
+      ]);
+      await db.query(
+        `INSERT INTO reservation_line_cancels (order_id, sku, warehouse_id, quantity) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING`,
+        [orderId, l.sku, l.warehouseId, l.quantity],
+      );
+      await db.query('DELETE FROM reservation_lines WHERE order_id = $1 AND sku = $2 AND warehouse_id = $3', [
+        orderId,
+        l.sku,
+        l.warehouseId,
+      ]);
+    }
+    const done = await db.query<{ sku: string; warehouse_id: string; quantity: number }>(
+      `SELECT sku, warehouse_id, quantity FROM reservation_line_cancels WHERE order_id = $1 AND sku = ANY($2::text[])
+       ORDER BY sku, warehouse_id`,
+      [orderId, skus],
+    );
+    return { released: done.rows.map((r) => ({ sku: r.sku, warehouseId: r.warehouse_id, quantity: r.quantity })) };
+  });
 }
 
 /**

@@ -375,5 +375,28 @@ export function createOrderActivities(
     async flagOrder({ orderId, reason }) {
       await pool.query('UPDATE orders SET attention = $2, updated_at = now() WHERE order_id = $1', [orderId, reason]);
     },
+
+    async removeOrderLines({ orderId, skus, by, reason, subtotalCents, shippingCents, totalCents }) {
+      await inTransaction(pool, async (db) => {
+        const { rows } = await db.query<{ status: OrderStatus }>(
+          'SELECT status FROM orders WHERE order_id = $1 FOR UPDATE',
+          [orderId],
+        );
+        if (!rows[0]) return;
+        await db.query(
+          `INSERT INTO order_line_cancels (order_id, sku, quantity, unit_price_cents, removed_by, reason)
+           SELECT order_id, sku, quantity, unit_price_cents, $3, $4 FROM order_lines WHERE order_id = $1 AND sku = ANY($2::text[])
+           ON CONFLICT DO NOTHING`,
+          [orderId, skus, by, reason],
+        );
+        await db.query('DELETE FROM order_lines WHERE order_id = $1 AND sku = ANY($2::text[])', [orderId, skus]);
+        await db.query(
+          `UPDATE orders SET subtotal_cents = $2, shipping_cents = $3, total_cents = $4, updated_at = now() WHERE order_id = $1`,
+          [orderId, subtotalCents, shippingCents, totalCents],
+        );
+        const note = `lines removed by ${by}: ${[...skus].sort().join(', ')} (${reason})`;
+        await writeOrderStatus(db, { orderId, status: rows[0].status, note });
+      });
+    },
   };
 }

@@ -20,7 +20,7 @@ import {
   type Role,
 } from '../domain';
 import { signDecision, type SigningKey } from '../runtime/decision-keys';
-import { approveUpdate, cancelUpdate, rejectUpdate } from '../../workflows/order-api';
+import { approveUpdate, cancelLinesUpdate, cancelUpdate, rejectUpdate } from '../../workflows/order-api';
 import { mayReach, readOrderView, viewFor } from './orders';
 import { waitingGoodwill } from '../../activities/returns/store';
 import { principalOf, staffIn, type Principal } from './principal';
@@ -41,7 +41,17 @@ const CancelBody = ReasonBody.extend({
   onBehalfOfCustomer: z.boolean().optional(),
 });
 /** An approve or reject is answered at once; a cancel once the order is undone. */
-const ANSWER_WITHIN_MS: Record<Decision, number> = { approve: 30_000, reject: 30_000, cancel: 120_000 };
+const ANSWER_WITHIN_MS: Record<OrderDecision, number> = {
+  approve: 30_000,
+  reject: 30_000,
+  cancel: 120_000,
+  'cancel-lines': 60_000,
+};
+/** What a person decides on a running order: its approval, its cancellation, or taking lines out. */
+type OrderDecision = Decision | 'cancel-lines';
+const CancelLinesBody = ReasonBody.extend({
+  skus: z.array(z.string().min(1).max(64)).min(1, 'name at least one line').max(100),
+});
 
 /** Who signs as whom: a staff user or a customer by name and role; a storefront by `storefront:<name>`. */
 const signer = (p: Principal): { by: string; role: Role } =>
@@ -80,6 +90,19 @@ export function decisionRoutes(app: FastifyInstance, deps: DecisionsApiDeps): vo
         ...(request.body.onBehalfOfCustomer ? { onBehalfOf: 'customer' as const } : {}),
       }),
   );
+  api.post(
+    '/v1/orders/:orderId/cancel-lines',
+    {
+      schema: {
+        summary:
+          'Take lines out of an order before its payment is captured (who may cancel it); the rest goes on, only its total is captured',
+        params,
+        body: CancelLinesBody,
+      },
+    },
+    (request, reply) =>
+      decide(deps, request, reply, 'cancel-lines', { reason: request.body.reason, skus: request.body.skus }),
+  );
   api.get(
     '/v1/approvals',
     { schema: { summary: 'Orders waiting for an approver, oldest first (approver, admin)' } },
@@ -105,8 +128,8 @@ export async function makeDecision(
   deps: DecisionsApiDeps,
   who: Principal,
   orderId: string,
-  decision: Decision,
-  asked: { note?: string; reason?: string; onBehalfOf?: 'customer' },
+  decision: OrderDecision,
+  asked: { note?: string; reason?: string; onBehalfOf?: 'customer'; skus?: string[] },
 ): Promise<DecisionOutcome> {
   const { by, role } = signer(who);
   if (!DECISION_ROLES[decision].includes(role))
@@ -124,7 +147,11 @@ export async function makeDecision(
         ? handle.executeUpdate(approveUpdate, { args: [input] })
         : decision === 'reject'
           ? handle.executeUpdate(rejectUpdate, { args: [{ ...input, reason: text.reason! }] })
-          : handle.executeUpdate(cancelUpdate, { args: [{ ...input, reason: text.reason! }] }),
+          : decision === 'cancel-lines'
+            ? handle.executeUpdate(cancelLinesUpdate, {
+                args: [{ proof, identity: 'orders-api', reason: text.reason!, skus: text.skus! }],
+              })
+            : handle.executeUpdate(cancelUpdate, { args: [{ ...input, reason: text.reason! }] }),
     );
     return { ok: true, view: viewFor(who, view) };
   } catch (err) {
@@ -151,8 +178,8 @@ async function decide(
   deps: DecisionsApiDeps,
   request: FastifyRequest<{ Params: { orderId: string } }>,
   reply: FastifyReply,
-  decision: Decision,
-  text: { note?: string; reason?: string; onBehalfOf?: 'customer' },
+  decision: OrderDecision,
+  text: { note?: string; reason?: string; onBehalfOf?: 'customer'; skus?: string[] },
 ): Promise<FastifyReply> {
   const outcome = await makeDecision(deps, principalOf(request), request.params.orderId, decision, text);
   return outcome.ok
@@ -161,11 +188,11 @@ async function decide(
 }
 
 /** The decision met a run that has ended, or none: say which, as the workflow would have. */
-async function whyClosed(deps: DecisionsApiDeps, orderId: string, decision: Decision): Promise<DecisionOutcome> {
+async function whyClosed(deps: DecisionsApiDeps, orderId: string, decision: OrderDecision): Promise<DecisionOutcome> {
   const view = await readOrderView(deps.client, orderId).catch(() => undefined);
   if (!view) return { ok: false, status: 404, title: 'Order not found', detail: `orderId: no order ${orderId}` };
   const detail =
-    decision === 'cancel'
+    decision === 'cancel' || decision === 'cancel-lines'
       ? `order ${orderId} is ${view.status}: it can no longer be cancelled (only before the first parcel is picked up)`
       : `order ${orderId} is ${view.status}, not AwaitingApproval`;
   return { ok: false, status: 409, title: 'Refused', detail };

@@ -27,7 +27,7 @@ function checkText(flag: string, value: string | undefined, max: number): string
   return parsed.data;
 }
 
-type Action = 'approve' | 'reject' | 'cancel';
+type Action = 'approve' | 'reject' | 'cancel' | 'cancel-lines';
 
 /**
  * A decision through the Orders API as the logged-in user (`orders login`): the API signs it, the
@@ -85,9 +85,19 @@ export function reject(orderId: string, opts: { by?: string; reason?: string; js
 
 export function cancel(
   orderId: string,
-  opts: { reason?: string; by?: string; customer?: boolean; json?: boolean },
+  opts: { reason?: string; by?: string; customer?: boolean; line?: string[]; json?: boolean },
 ): Promise<number> {
   const reason = checkText('--reason', opts.reason, 500);
+  // With --line: only those lines leave the order (before its payment is captured); the rest goes on.
+  if (opts.line?.length)
+    return decide(
+      orderId,
+      'cancel-lines',
+      opts,
+      { reason, skus: opts.line.map((sku) => checkText('--line', sku, 64)) },
+      (view) =>
+        `Took ${opts.line!.join(', ')} out of order ${orderId}: its total is now ${view.totalCents} ${view.currency ?? ''}.`,
+    );
   // The API answers once compensation is done, with the final state.
   return decide(
     orderId,

@@ -5,7 +5,8 @@
  */
 import { CurrencySchema } from './money-schemas';
 import { ID_PATTERN } from './ids';
-import { SkuSchema, isShippable } from './order';
+import { SkuSchema } from './order';
+import { isShippable } from './plans';
 import { PRODUCT_TYPES, isProductType, type ProductType } from './plans';
 import { hasUnsafeChars } from './text';
 

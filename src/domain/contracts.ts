@@ -147,6 +147,19 @@ export interface OrderActivities {
   orderFacts(input: { orderId: string }): Promise<OrderFacts | undefined>;
   /** Marks the order for people in the read model (`reason`), or clears the mark (null). */
   flagOrder(input: { orderId: string; reason: string | null }): Promise<void>;
+  /**
+   * Lines taken out of the order before its payment (partial cancellation): the read model's lines
+   * and totals shrink, what was removed is kept with who and why, and the history says so. Once.
+   */
+  removeOrderLines(input: {
+    orderId: string;
+    skus: string[];
+    by: string;
+    reason: string;
+    subtotalCents: number;
+    shippingCents: number;
+    totalCents: number;
+  }): Promise<void>;
 }
 
 export interface OrderFacts {
@@ -196,6 +209,11 @@ export interface InventoryActivities {
     orderId: string;
     shippedWarehouses: string[];
   }): Promise<{ confirmed: ReservedLine[]; released: ReservedLine[] }>;
+  /**
+   * Partial cancellation: the held reservation's lines of `skus` go back to stock and leave the
+   * reservation (kept in reservation_line_cancels). A retry answers what the first released.
+   */
+  releaseLines(input: { orderId: string; skus: string[] }): Promise<{ released: ReservedLine[] }>;
   /** What the order's reservation holds or held (empty when it never reserved). */
   reservedLines(input: { orderId: string }): Promise<{ lines: ReservedLine[] }>;
   /** Order ids of held (TRIED) reservations past their expires_at, oldest first, at most `limit`. */

@@ -14,8 +14,10 @@ export type Decision = (typeof DECISIONS)[number];
  */
 export const RETURN_DECISIONS = ['inspect', 'approve-refund', 'reject-refund'] as const;
 export type ReturnDecision = (typeof RETURN_DECISIONS)[number];
-/** Any signed decision: on an order or on a return. */
-export type AnyDecision = Decision | ReturnDecision;
+/** Taking lines out of a running order before its payment (partial cancellation): roles as for a cancel. */
+export const CANCEL_LINES = 'cancel-lines' as const;
+/** Any signed decision: on an order, on a return or refund, or the lines of an order. */
+export type AnyDecision = Decision | ReturnDecision | typeof CANCEL_LINES;
 
 /** Staff roles (docs/security.md), the storefront, which cancels for its customers, and a customer's own account. */
 export const ROLES = [
@@ -43,6 +45,7 @@ export const DECISION_ROLES: Record<AnyDecision, readonly Role[]> = {
   approve: ['approver', 'admin'],
   reject: ['approver', 'admin'],
   cancel: ['customer-service', 'operator', 'admin', 'storefront', 'customer'],
+  'cancel-lines': ['customer-service', 'operator', 'admin', 'storefront', 'customer'],
   inspect: ['warehouse', 'admin'],
   'approve-refund': ['approver', 'admin'],
   'reject-refund': ['approver', 'admin'],
@@ -80,8 +83,10 @@ const FIELDS = ['orderId', 'decision', 'by', 'role', 'issuedAt', 'nonce', 'keyId
 /** What a decision says besides who made it, as one text: its note (approve) or reason, and for whom a cancel is. */
 export function decisionSays(
   decision: AnyDecision,
-  input: { note?: unknown; reason?: unknown; onBehalfOf?: unknown; lines?: unknown } | undefined,
+  input: { note?: unknown; reason?: unknown; onBehalfOf?: unknown; lines?: unknown; skus?: unknown } | undefined,
 ): string {
+  // Taking lines out says which lines, and why.
+  if (decision === 'cancel-lines') return JSON.stringify([input?.skus ?? null, input?.reason ?? null]);
   // An inspection says its verdict, line by line.
   if (decision === 'inspect') return JSON.stringify(input?.lines ?? null);
   const text = decision === 'approve' ? input?.note : input?.reason;

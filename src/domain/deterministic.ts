@@ -22,3 +22,4 @@ export * from './settlement';
 export * from './decisions';
 export * from './returns';
 export * from './goodwill';
+export * from './partial-cancel';

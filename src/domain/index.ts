@@ -25,3 +25,4 @@ export * from './events';
 export * from './event-schemas';
 export * from './free-text';
 export * from './catalog-item';
+export * from './partial-cancel';

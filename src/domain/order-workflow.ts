@@ -182,6 +182,14 @@ export interface RejectInput {
   identity?: string;
   proof?: SignedDecision;
 }
+/** Taking lines out of a running order before its payment is captured (a signed `cancel-lines`). */
+export interface CancelLinesInput {
+  skus: string[];
+  reason: string;
+  proof?: SignedDecision;
+  identity?: string;
+}
+
 export interface CancelInput {
   reason: string;
   /** A cancel Update or Signal must carry one; a run cancellation (Temporal's own) cannot, see docs/security.md. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ProductType } from './plans';
+import { isShippable, type ProductType } from './plans';
 import { DEFAULT_SHIPPING_FEES, shippingFeeCents, type ShippingFees } from './shipping-fees';
 import { hasUnsafeChars } from './text';
 import { COUNTRY_CODES } from './countries';
@@ -148,10 +148,6 @@ export interface CatalogEntry {
   readonly releaseAt?: string;
 }
 
-/** Product types that travel as parcels, so they pay shipping. */
-export function isShippable(productType: ProductType = 'physical'): boolean {
-  return productType === 'physical' || productType === 'preorder';
-}
 export type Catalog = Readonly<Record<string, CatalogEntry>>;
 
 export interface PricedLine {

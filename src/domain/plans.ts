@@ -16,6 +16,11 @@
 export const PRODUCT_TYPES = ['physical', 'digital', 'preorder', 'giftcard'] as const;
 export type ProductType = (typeof PRODUCT_TYPES)[number];
 
+/** Product types that travel as parcels, so they pay shipping. */
+export function isShippable(productType: ProductType = 'physical'): boolean {
+  return productType === 'physical' || productType === 'preorder';
+}
+
 export function isProductType(value: unknown): value is ProductType {
   return typeof value === 'string' && (PRODUCT_TYPES as readonly string[]).includes(value);
 }

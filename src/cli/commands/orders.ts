@@ -218,13 +218,18 @@ function addCancelCommands(program: Command): void {
     .requiredOption('--reason <reason>', 'why')
     .option('--by <user>', 'a check: the logged-in user must be this one')
     .option('--customer', 'the customer asked for it (recorded as cancelled-by-customer; default: by an operator)')
+    .option('--line <sku>', 'take only this line out, before the payment is captured (repeat for more)', collect)
     .option('--json', 'print one JSON document')
-    .addHelpText('after', '\nExample:\n  $ orders cancel ord-123 --reason "changed their mind" --customer')
-    .action((orderId: string, opts: { reason?: string; by?: string; customer?: boolean; json?: boolean }) =>
-      run(opts.json, async () => {
-        const { cancel } = await import('../decide.js');
-        return cancel(orderId, opts);
-      }),
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ orders cancel ord-123 --reason "changed their mind" --customer\n  $ orders cancel ord-123 --line MOUSE-01 --reason "no longer needed"',
+    )
+    .action(
+      (orderId: string, opts: { reason?: string; by?: string; customer?: boolean; line?: string[]; json?: boolean }) =>
+        run(opts.json, async () => {
+          const { cancel } = await import('../decide.js');
+          return cancel(orderId, opts);
+        }),
     );
 
   program
