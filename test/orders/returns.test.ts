@@ -2,9 +2,11 @@
  * Returns on the real stack (issue 29): asked for through the Orders API, the parcel back through
  * the carrier's paths, the warehouse's signed inspection, the refund at the provider, the stock.
  */
+import { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { returnWorkflowId, type ReturnView } from '../../src/domain';
+import { loadDataConverter } from '../../src/runtime/data-converter';
 import { carrierEventSignal, returnQuery } from '../../workflows/return-api';
 import { buildTestApi, sessionToken, startTestApi } from '../support/api';
 import { cliEnv } from '../support/cli';
@@ -212,9 +214,17 @@ test('the inspection is the warehouse’s: customer service is refused, and a fo
     payload: { lines: [{ sku, accepted: 1, condition: 'resellable' }] },
   });
   expect(cs.statusCode).toBe(403);
-  await expect(
-    handle.executeUpdate('inspect', { args: [{ lines: [{ sku, accepted: 1, condition: 'resellable' }] }] }),
-  ).rejects.toThrow();
+  // A client without the signing key (the test's own client holds one and would sign).
+  const unsigned = new Client({
+    connection: byHand.client.connection,
+    namespace: 'default',
+    dataConverter: loadDataConverter(),
+  });
+  const forged = await unsigned.workflow
+    .getHandle(returnWorkflowId(rmaId))
+    .executeUpdate('inspect', { args: [{ lines: [{ sku, accepted: 1, condition: 'resellable' }] }] })
+    .catch((err: { cause?: Error }) => err.cause?.message);
+  expect(forged).toMatch(/an unsigned inspect is refused/);
   expect((await returnOf(byHand, rmaId)).status).toBe('Received');
   expect(await refundsOf(byHand.pool, orderId)).toEqual([]);
 });
