@@ -21,12 +21,13 @@ import {
 import { RECOVERS, SEES_ATTENTION, ordersNeedingAttention, recoverFor } from '../attention';
 import { makeDecision, waitingApprovals, type DecisionsApiDeps } from '../decisions';
 import { customerOrders, readOrderViewAs, type readOrderView } from '../orders';
-import { SESSION_COOKIE, principalOfSession, sameSecret, staffIn, type Principal } from '../principal';
+import { SESSION_COOKIE, sameSecret, staffIn } from '../principal';
 import { LOGIN_RATE_LIMIT, sessionCookie } from '../session';
-import { SESSION_TTL_MS, USERNAME, logIn, logOut, sessionOf, type StaffSession } from '../staff';
-import { Html, STYLESHEET, html, page } from './html';
+import { SESSION_TTL_MS, USERNAME, logIn, logOut, sessionOf } from '../staff';
+import { STYLESHEET, html, page } from './html';
 import { LIVE_SCRIPT } from './live';
 import { READS_MAILBOX, mailboxBody } from './mailbox';
+import { HTML, back, dueIn, form, minutes, orderLink, pageFor, query, section, whoIs } from './shared';
 
 export interface ConsoleDeps extends DecisionsApiDeps {
   /** Where the orders' workflows run (a recovery starts there). */
@@ -36,19 +37,6 @@ export interface ConsoleDeps extends DecisionsApiDeps {
   /** Sign-in through the company's identity provider (oidc.ts), when configured: the login page offers it. */
   oidc?: OidcSettings;
 }
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    staff?: StaffSession & { token: string };
-  }
-}
-
-const HTML = 'text/html; charset=utf-8';
-const back = (reply: FastifyReply, to: string) => reply.code(303).header('location', to).send();
-const query = (request: FastifyRequest) => request.query as Record<string, string | undefined>;
-const form = (request: FastifyRequest) => (request.body ?? {}) as Record<string, string | undefined>;
-/** Who the page's session is (set by the pages' preHandler). */
-const whoIs = (request: FastifyRequest): Principal => principalOfSession(request.staff!, request.staff!.token);
 
 export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   await app.register(formbody, { bodyLimit: 16 * 1024 });
@@ -170,19 +158,6 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
   });
 }
 
-function pageFor(
-  request: FastifyRequest,
-  title: string,
-  body: ReturnType<typeof html>,
-  refreshSeconds?: number,
-): string {
-  const s = request.staff;
-  return page(title, body, {
-    ...(s ? { user: s, csrfToken: s.csrfToken, mailbox: staffIn(whoIs(request), READS_MAILBOX) } : {}),
-    ...(refreshSeconds ? { refreshSeconds } : {}),
-  });
-}
-
 const LOGIN_COOKIE = 'dos_login';
 
 /** The login form's token: a random value in an HttpOnly, SameSite=Strict cookie and in the form (double submit). */
@@ -235,38 +210,6 @@ async function inboxPage(deps: ConsoleDeps, request: FastifyRequest): Promise<st
   return pageFor(request, 'Inbox', html`${sections}`);
 }
 
-const orderLink = (orderId: string) => html`<a href="/console/orders/${encodeURIComponent(orderId)}">${orderId}</a>`;
-
-/** A section of the inbox: a heading, then a table of its rows, or what to say when it has none. */
-function section(title: string, columns: string[], rows: Array<Array<Html | string>>, none: string, caption?: string) {
-  if (rows.length === 0)
-    return html`<h2>${title}</h2>
-      <p>${none}</p>`;
-  return html`<h2>${title}</h2>
-    <table>
-      ${
-        caption
-          ? html`<caption class="muted">
-              ${caption}
-            </caption>`
-          : ''
-      }
-      <thead>
-        <tr>
-          ${columns.map((c) => html`<th scope="col">${c}</th>`)}
-        </tr>
-      </thead>
-      <tbody>
-        ${rows.map(
-          (cells) =>
-            html`<tr>
-              ${cells.map((c) => html`<td>${c}</td>`)}
-            </tr>`,
-        )}
-      </tbody>
-    </table>`;
-}
-
 function approvalsSection(waiting: Awaited<ReturnType<typeof waitingApprovals>>) {
   const now = Date.now();
   return section(
@@ -306,9 +249,6 @@ function attentionSection(orders: Awaited<ReturnType<typeof ordersNeedingAttenti
     'Nothing needs people now.',
   );
 }
-
-const dueIn = (ms: number) => (ms <= 0 ? 'now (overdue)' : `in ${minutes(ms)}`);
-const minutes = (ms: number) => (ms < 60_000 ? 'under a minute' : `${Math.floor(ms / 60_000)} min`);
 
 function orderPage(
   deps: ConsoleDeps,
