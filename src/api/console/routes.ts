@@ -20,14 +20,17 @@ import {
 } from '../../domain';
 import { RECOVERS, SEES_ATTENTION, ordersNeedingAttention, recoverFor } from '../attention';
 import { makeDecision, waitingApprovals, type DecisionsApiDeps } from '../decisions';
-import { customerOrders, readOrderViewAs, type readOrderView } from '../orders';
+import { customerOrders, readOrderViewAs } from '../orders';
+import { waitingGoodwill, waitingInspections } from '../../../activities/returns/store';
 import { SESSION_COOKIE, sameSecret, staffIn } from '../principal';
 import { LOGIN_RATE_LIMIT, sessionCookie } from '../session';
 import { SESSION_TTL_MS, USERNAME, logIn, logOut, sessionOf } from '../staff';
 import { STYLESHEET, html, page } from './html';
 import { LIVE_SCRIPT } from './live';
 import { READS_MAILBOX, mailboxBody } from './mailbox';
-import { HTML, back, dueIn, form, minutes, orderLink, pageFor, query, section, whoIs } from './shared';
+import { refundPages, refundsSection, seesRefunds } from './refunds';
+import { INSPECTS, inspectionsSection, orderReturnsSection, returnPages } from './returns';
+import { HTML, back, dueIn, flashes, form, minutes, orderLink, pageFor, query, section, whoIs } from './shared';
 
 export interface ConsoleDeps extends DecisionsApiDeps {
   /** Where the orders' workflows run (a recovery starts there). */
@@ -151,6 +154,8 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
       const outcome = await recoverFor(deps, orderId);
       return back(reply, outcome.ok ? `${at}?done=recover` : `${at}?error=${encodeURIComponent(outcome.detail)}`);
     });
+    returnPages(pages, deps);
+    refundPages(pages, deps);
     pages.post('/console/logout', { schema: { hide: true } }, async (request, reply) => {
       await logOut(deps.pool, request.staff!.token);
       return back(reply.clearCookie(SESSION_COOKIE, sessionCookie(request)), '/console/login');
@@ -205,9 +210,11 @@ async function inboxPage(deps: ConsoleDeps, request: FastifyRequest): Promise<st
     );
   const sections = [
     staffIn(who, DECISION_ROLES.approve) ? approvalsSection(await waitingApprovals(deps.pool)) : '',
+    seesRefunds(who) ? refundsSection(request, await waitingGoodwill(deps.pool)) : '',
+    staffIn(who, INSPECTS) ? inspectionsSection(await waitingInspections(deps.pool)) : '',
     staffIn(who, SEES_ATTENTION) ? attentionSection(await ordersNeedingAttention(deps.pool)) : '',
   ];
-  return pageFor(request, 'Inbox', html`${sections}`);
+  return pageFor(request, 'Inbox', html`${flashes(request)}${sections}`);
 }
 
 function approvalsSection(waiting: Awaited<ReturnType<typeof waitingApprovals>>) {
@@ -254,7 +261,7 @@ function orderPage(
   deps: ConsoleDeps,
   request: FastifyRequest,
   orderId: string,
-  view: NonNullable<Awaited<ReturnType<typeof readOrderView>>>,
+  view: NonNullable<Awaited<ReturnType<typeof readOrderViewAs>>>,
 ): string {
   const who = whoIs(request);
   const { done, error } = query(request);
@@ -315,6 +322,7 @@ function orderPage(
       ${view.payment.status}: authorized ${money(view.payment.authorizedCents)}, captured
       ${money(view.payment.capturedCents)}, refunded ${money(view.payment.refundedCents)}
     </p>
+    ${orderReturnsSection(view.returns, view.returnedCents, money)}
     <h2>Parcels</h2>
     ${
       parcels.length
