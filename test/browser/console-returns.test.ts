@@ -116,6 +116,13 @@ test('a warehouse user inspects a received return in the console: refunded, back
 
   await page.getByRole('link', { name: rmaId }).click();
   await page.locator('#return-status', { hasText: 'Received' }).waitFor();
+  // A count that is not a number is refused before anything is signed, naming the line.
+  const csrf = (await page.locator('input[name="_csrf"]').first().getAttribute('value')) ?? '';
+  const typo = await page.request.post(`${base}/console/returns/${rmaId}/inspect`, {
+    form: { _csrf: csrf, 'accepted-0': 'two', 'condition-0': 'resellable' },
+    maxRedirects: 0,
+  });
+  expect(decodeURIComponent(typo.headers().location ?? '')).toMatch(`error=${sku}: accepted: `);
   expect(await page.getByLabel(`${sku}: accepted`).inputValue()).toBe('2');
   await page.getByLabel(`${sku}: condition`).selectOption('resellable');
   const note = '<b>as new</b>';

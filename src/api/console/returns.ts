@@ -58,7 +58,7 @@ export function returnPages(pages: FastifyInstance, deps: ReturnsApiDeps): void 
     if (!found) return sendRefusalPage(request, reply, 404, 'Return not found', html`<p>No return ${rmaId}.</p>`);
     const verdicts = InspectLinesSchema.safeParse(verdictsOf(form(request), found.lines));
     if (!verdicts.success)
-      return backWith(reply, returnPath(rmaId), { ok: false, detail: formatZodError(verdicts.error) });
+      return backWith(reply, returnPath(rmaId), { ok: false, detail: bySku(formatZodError(verdicts.error), found) });
     const outcome = await inspectReturn(deps, whoIs(request), rmaId, verdicts.data);
     return backWith(reply, returnPath(rmaId), outcome.ok ? { ok: true, done: 'inspect' } : outcome);
   });
@@ -90,6 +90,10 @@ function verdictsOf(body: Record<string, string | undefined>, lines: ReturnView[
     };
   });
 }
+
+/** The schema's complaints with each line named by its SKU, not by its place in the form ("0.accepted: …"). */
+const bySku = (detail: string, view: ReturnView) =>
+  detail.replace(/(^|; )(\d+)\./g, (_all, sep: string, i: string) => `${sep}${view.lines[Number(i)]?.sku ?? i}: `);
 
 export function inspectionsSection(waiting: WaitingInspection[]): Html {
   const now = Date.now();

@@ -1,8 +1,8 @@
 /**
- * The web console: server-rendered pages on the API's server, for approvers and operators. Plain
- * forms (they work without JavaScript), the staff session cookie, a CSRF token in every form, and
- * the same decisions as the API (makeDecision: signed for the workflow). An order page refreshes
- * itself while the order moves.
+ * The web console: server-rendered pages on the API's server, for approvers, operators and the
+ * warehouse (returns: returns.ts; goodwill refunds: refunds.ts). Plain forms (they work without
+ * JavaScript), the staff session cookie, a CSRF token in every form, and the same decisions as the
+ * API (makeDecision: signed for the workflow). An order page refreshes itself while the order moves.
  */
 import { randomBytes } from 'node:crypto';
 import formbody from '@fastify/formbody';
