@@ -253,3 +253,37 @@ export async function waitingGoodwill(db: Db): Promise<GoodwillView[]> {
   const views = await Promise.all(rows.map((r) => readGoodwill(db, r.refund_id)));
   return views.filter((v): v is GoodwillView => v !== undefined);
 }
+
+/** A return whose parcel arrived and waits for the warehouse's inspection. */
+export interface WaitingInspection {
+  rmaId: string;
+  orderId: string;
+  warehouseId?: string;
+  /** Units asked back, over all its lines. */
+  units: number;
+  receivedAt: string;
+}
+
+/** Returns waiting for inspection (status Received), longest waiting first (the warehouse's queue). */
+export async function waitingInspections(db: Db): Promise<WaitingInspection[]> {
+  const { rows } = await db.query<{
+    rma_id: string;
+    order_id: string;
+    warehouse_id: string | null;
+    units: number;
+    received_at: Date;
+  }>(
+    `SELECT r.rma_id, r.order_id, r.warehouse_id,
+            (SELECT sum(quantity) FROM return_lines l WHERE l.rma_id = r.rma_id)::int AS units,
+            COALESCE(h.at, r.updated_at) AS received_at
+     FROM returns r LEFT JOIN return_history h ON h.rma_id = r.rma_id AND h.status = 'Received'
+     WHERE r.status = 'Received' ORDER BY received_at, r.rma_id LIMIT 200`,
+  );
+  return rows.map((r) => ({
+    rmaId: r.rma_id,
+    orderId: r.order_id,
+    ...(r.warehouse_id ? { warehouseId: r.warehouse_id } : {}),
+    units: r.units,
+    receivedAt: r.received_at.toISOString(),
+  }));
+}

@@ -31,7 +31,7 @@ import { readGoodwill, refundRoom } from '../../activities/returns/store';
 import { signDecision, type SigningKey } from '../runtime/decision-keys';
 import { approveRefundUpdate, goodwillOpenedUpdate, rejectRefundUpdate } from '../../workflows/goodwill-api';
 import { principalOf, staffIn, type Principal } from './principal';
-import { sendProblem } from './problem';
+import { refused, sendOutcome, sendProblem, type Outcome } from './problem';
 
 export interface RefundsApiDeps {
   client: Client;
@@ -105,8 +105,13 @@ export function refundRoutes(app: FastifyInstance, deps: RefundsApiDeps): void {
         body: z.strictObject({ note: freeTextSchema(500).optional() }),
       },
     },
-    (request, reply) =>
-      decide(deps, reply, principalOf(request), request.params.refundId, 'approve-refund', { note: request.body.note }),
+    async (request, reply) =>
+      sendOutcome(
+        reply,
+        await decideRefund(deps, principalOf(request), request.params.refundId, 'approve-refund', {
+          note: request.body.note,
+        }),
+      ),
   );
   api.post(
     '/v1/refunds/:refundId/reject',
@@ -117,10 +122,13 @@ export function refundRoutes(app: FastifyInstance, deps: RefundsApiDeps): void {
         body: z.strictObject({ reason: freeTextSchema(500) }),
       },
     },
-    (request, reply) =>
-      decide(deps, reply, principalOf(request), request.params.refundId, 'reject-refund', {
-        reason: request.body.reason,
-      }),
+    async (request, reply) =>
+      sendOutcome(
+        reply,
+        await decideRefund(deps, principalOf(request), request.params.refundId, 'reject-refund', {
+          reason: request.body.reason,
+        }),
+      ),
   );
 }
 
@@ -149,35 +157,42 @@ async function open(deps: RefundsApiDeps, reply: FastifyReply, request: Goodwill
   }
 }
 
-async function decide(
+export type RefundDecision = 'approve-refund' | 'reject-refund';
+
+/**
+ * An approver's decision on a waiting refund, signed for the workflow (bound to the refund's amount);
+ * the workflow has the last word (one who asked may not decide). The API's routes and the console's
+ * forms both come here.
+ */
+export async function decideRefund(
   deps: RefundsApiDeps,
-  reply: FastifyReply,
   who: Principal,
   refundId: string,
-  decision: 'approve-refund' | 'reject-refund',
+  decision: RefundDecision,
   text: { note?: string; reason?: string },
-) {
+): Promise<Outcome<GoodwillView>> {
   if (!staffIn(who, DECISION_ROLES[decision]))
-    return sendProblem(reply, 403, 'Forbidden', 'role: only an approver or an admin decides a refund');
+    return refused(403, 'Forbidden', 'role: only an approver or an admin decides a refund');
   const refund = await readGoodwill(deps.pool, refundId);
-  if (!refund) return sendProblem(reply, 404, 'Refund not found', `refundId: no refund ${refundId}`);
+  if (!refund) return refused(404, 'Refund not found', `refundId: no refund ${refundId}`);
   const { username: by, role } = who as Extract<Principal, { kind: 'staff' }>;
   const says = goodwillSays({ amountCents: refund.amountCents, currency: refund.currency ?? '' }, text);
   const proof = signDecision(deps.signing, { orderId: refundId, decision, by, role, says });
   const update = decision === 'approve-refund' ? approveRefundUpdate : rejectRefundUpdate;
   try {
-    return await deps.client.withDeadline(Date.now() + 120_000, () =>
+    const view = await deps.client.withDeadline(Date.now() + 120_000, () =>
       deps.client.workflow
         .getHandle(goodwillWorkflowId(refundId))
         .executeUpdate(update, { args: [{ ...text, proof, identity: 'orders-api' }] }),
     );
+    return { ok: true, view };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError)
-      return sendProblem(reply, 409, 'Refused', `refund ${refundId} is ${refund.status}: it takes no decision`);
+      return refused(409, 'Refused', `refund ${refundId} is ${refund.status}: it takes no decision`);
     if (err instanceof WorkflowUpdateFailedError)
-      return sendProblem(reply, 409, 'Refused', (err.cause as Error | undefined)?.message ?? err.message);
+      return refused(409, 'Refused', (err.cause as Error | undefined)?.message ?? err.message);
     if (isGrpcDeadlineError(err))
-      return sendProblem(reply, 503, 'No answer yet', `refund ${refundId}: follow GET /v1/refunds/${refundId}`);
+      return refused(503, 'No answer yet', `refund ${refundId}: follow GET /v1/refunds/${refundId}`);
     throw err;
   }
 }

@@ -35,7 +35,7 @@ import { signDecision, type SigningKey } from '../runtime/decision-keys';
 import { inspectUpdate, openedUpdate } from '../../workflows/return-api';
 import { mayReach } from './orders';
 import { principalOf, staffIn, type Principal } from './principal';
-import { sendProblem } from './problem';
+import { refused, sendOutcome, sendProblem, type Outcome } from './problem';
 
 export interface ReturnsApiDeps {
   client: Client;
@@ -57,25 +57,26 @@ const RequestBody = z.strictObject({
     .max(100),
   reason: freeTextSchema(500),
 });
-const InspectBody = z.strictObject({
-  lines: z
-    .array(
-      z.strictObject({
-        sku: z.string().min(1).max(64),
-        accepted: z.number().int().min(0).max(10_000),
-        condition: z.enum(RETURN_CONDITIONS),
-        note: freeTextSchema(500).optional(),
-      }),
-    )
-    .min(1)
-    .max(100),
-});
+/** An inspection's verdicts, line by line: the API's body and the console's form both check them here. */
+export const InspectLinesSchema = z
+  .array(
+    z.strictObject({
+      sku: z.string().min(1).max(64),
+      accepted: z.number().int().min(0).max(10_000),
+      condition: z.enum(RETURN_CONDITIONS),
+      note: freeTextSchema(500).optional(),
+    }),
+  )
+  .min(1)
+  .max(100);
+export type InspectLines = z.infer<typeof InspectLinesSchema>;
+const InspectBody = z.strictObject({ lines: InspectLinesSchema });
 
 const asker = (who: Principal): string =>
   who.kind === 'staff' ? who.username : who.kind === 'customer' ? who.username : `storefront:${who.storefront}`;
 
-/** Whether `who` may see return `view`: staff, or whoever may reach its order. */
-async function mayReachReturn(pool: Pool, who: Principal, orderId: string): Promise<boolean> {
+/** Whether `who` may see a return of `orderId`: staff, or whoever may reach the order (a customer: their own). */
+export async function mayReachReturn(pool: Pool, who: Principal, orderId: string): Promise<boolean> {
   return who.kind === 'staff' || mayReach(pool, who, orderId);
 }
 
@@ -135,7 +136,8 @@ export function returnRoutes(app: FastifyInstance, deps: ReturnsApiDeps): void {
         body: InspectBody,
       },
     },
-    async (request, reply) => inspect(deps, reply, principalOf(request), request.params.rmaId, request.body.lines),
+    async (request, reply) =>
+      sendOutcome(reply, await inspectReturn(deps, principalOf(request), request.params.rmaId, request.body.lines)),
   );
 }
 
@@ -185,18 +187,20 @@ async function openReturn(
   }
 }
 
-/** The inspection, signed for the workflow as who the credentials say; its refusal is a 409 with the reason. */
-async function inspect(
+/**
+ * The inspection by `who`, signed for the workflow; its refusal is a 409 with the reason. The API's
+ * route and the console's form both come here, so the rules are the same whichever way it is made.
+ */
+export async function inspectReturn(
   deps: ReturnsApiDeps,
-  reply: FastifyReply,
   who: Principal,
   rmaId: string,
-  lines: z.infer<typeof InspectBody>['lines'],
-) {
+  lines: InspectLines,
+): Promise<Outcome<ReturnView>> {
   if (!staffIn(who, DECISION_ROLES.inspect))
-    return sendProblem(reply, 403, 'Forbidden', 'role: only the warehouse or an admin inspects returns');
+    return refused(403, 'Forbidden', 'role: only the warehouse or an admin inspects returns');
   const found = await readReturn(deps.pool, rmaId);
-  if (!found) return sendProblem(reply, 404, 'Return not found', `rmaId: no return ${rmaId}`);
+  if (!found) return refused(404, 'Return not found', `rmaId: no return ${rmaId}`);
   const { username: by, role } = who as Extract<Principal, { kind: 'staff' }>;
   const proof = signDecision(deps.signing, {
     orderId: rmaId,
@@ -211,15 +215,14 @@ async function inspect(
         .getHandle(returnWorkflowId(rmaId))
         .executeUpdate(inspectUpdate, { args: [{ lines, proof, identity: 'orders-api' }] }),
     );
-    return view;
+    return { ok: true, view };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError)
-      return sendProblem(reply, 409, 'Refused', `return ${rmaId} is ${found.status}: it takes no inspection`);
+      return refused(409, 'Refused', `return ${rmaId} is ${found.status}: it takes no inspection`);
     if (err instanceof WorkflowUpdateFailedError)
-      return sendProblem(reply, 409, 'Refused', (err.cause as Error | undefined)?.message ?? err.message);
+      return refused(409, 'Refused', (err.cause as Error | undefined)?.message ?? err.message);
     if (isGrpcDeadlineError(err))
-      return sendProblem(
-        reply,
+      return refused(
         503,
         'No answer yet',
         `return ${rmaId}: not settled within 120 s; follow GET /v1/returns/${rmaId}`,

@@ -43,6 +43,8 @@ export function page(
     csrfToken?: string;
     /** The header links the mailbox page (its readers only). */
     mailbox?: boolean;
+    /** The header links the returns waiting for inspection (the warehouse and admins only). */
+    returns?: boolean;
     refreshSeconds?: number;
     /** Go on to this same-site path at once (a page that ends a cross-site redirect chain: oidc.ts). */
     next?: string;
@@ -67,7 +69,9 @@ export function page(
         <header>
           <strong>durable-orders</strong>${
             opts.user
-              ? html`<a href="/console">Inbox</a>${opts.mailbox ? html`<a href="/console/mailbox">Mailbox</a>` : ''}
+              ? html`<a href="/console">Inbox</a>${opts.returns ? html`<a href="/console/returns">Returns</a>` : ''}${
+                    opts.mailbox ? html`<a href="/console/mailbox">Mailbox</a>` : ''
+                  }
                   <span>${opts.user.username} (${opts.user.role})</span>
                   <form method="post" action="/console/logout" class="inline">
                     <input type="hidden" name="_csrf" value="${opts.csrfToken}" /><button>Log out</button>

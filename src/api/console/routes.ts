@@ -1,8 +1,8 @@
 /**
- * The web console: server-rendered pages on the API's server, for approvers and operators. Plain
- * forms (they work without JavaScript), the staff session cookie, a CSRF token in every form, and
- * the same decisions as the API (makeDecision: signed for the workflow). An order page refreshes
- * itself while the order moves.
+ * The web console: server-rendered pages on the API's server, for approvers, operators and the
+ * warehouse (returns: returns.ts; goodwill refunds: refunds.ts). Plain forms (they work without
+ * JavaScript), the staff session cookie, a CSRF token in every form, and the same decisions as the
+ * API (makeDecision: signed for the workflow). An order page refreshes itself while the order moves.
  */
 import { randomBytes } from 'node:crypto';
 import formbody from '@fastify/formbody';
@@ -20,13 +20,17 @@ import {
 } from '../../domain';
 import { RECOVERS, SEES_ATTENTION, ordersNeedingAttention, recoverFor } from '../attention';
 import { makeDecision, waitingApprovals, type DecisionsApiDeps } from '../decisions';
-import { customerOrders, readOrderViewAs, type readOrderView } from '../orders';
-import { SESSION_COOKIE, principalOfSession, sameSecret, staffIn, type Principal } from '../principal';
+import { customerOrders, readOrderViewAs } from '../orders';
+import { waitingGoodwill, waitingInspections } from '../../../activities/returns/store';
+import { SESSION_COOKIE, sameSecret, staffIn } from '../principal';
 import { LOGIN_RATE_LIMIT, sessionCookie } from '../session';
-import { SESSION_TTL_MS, USERNAME, logIn, logOut, sessionOf, type StaffSession } from '../staff';
-import { Html, STYLESHEET, html, page } from './html';
+import { SESSION_TTL_MS, USERNAME, logIn, logOut, sessionOf } from '../staff';
+import { STYLESHEET, html, page } from './html';
 import { LIVE_SCRIPT } from './live';
 import { READS_MAILBOX, mailboxBody } from './mailbox';
+import { refundPages, refundsSection, seesRefunds } from './refunds';
+import { INSPECTS, inspectionsSection, orderReturnsSection, returnPages } from './returns';
+import { HTML, back, dueIn, flashes, form, minutes, orderLink, pageFor, query, section, whoIs } from './shared';
 
 export interface ConsoleDeps extends DecisionsApiDeps {
   /** Where the orders' workflows run (a recovery starts there). */
@@ -36,19 +40,6 @@ export interface ConsoleDeps extends DecisionsApiDeps {
   /** Sign-in through the company's identity provider (oidc.ts), when configured: the login page offers it. */
   oidc?: OidcSettings;
 }
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    staff?: StaffSession & { token: string };
-  }
-}
-
-const HTML = 'text/html; charset=utf-8';
-const back = (reply: FastifyReply, to: string) => reply.code(303).header('location', to).send();
-const query = (request: FastifyRequest) => request.query as Record<string, string | undefined>;
-const form = (request: FastifyRequest) => (request.body ?? {}) as Record<string, string | undefined>;
-/** Who the page's session is (set by the pages' preHandler). */
-const whoIs = (request: FastifyRequest): Principal => principalOfSession(request.staff!, request.staff!.token);
 
 export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   await app.register(formbody, { bodyLimit: 16 * 1024 });
@@ -163,23 +154,12 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
       const outcome = await recoverFor(deps, orderId);
       return back(reply, outcome.ok ? `${at}?done=recover` : `${at}?error=${encodeURIComponent(outcome.detail)}`);
     });
+    returnPages(pages, deps);
+    refundPages(pages, deps);
     pages.post('/console/logout', { schema: { hide: true } }, async (request, reply) => {
       await logOut(deps.pool, request.staff!.token);
       return back(reply.clearCookie(SESSION_COOKIE, sessionCookie(request)), '/console/login');
     });
-  });
-}
-
-function pageFor(
-  request: FastifyRequest,
-  title: string,
-  body: ReturnType<typeof html>,
-  refreshSeconds?: number,
-): string {
-  const s = request.staff;
-  return page(title, body, {
-    ...(s ? { user: s, csrfToken: s.csrfToken, mailbox: staffIn(whoIs(request), READS_MAILBOX) } : {}),
-    ...(refreshSeconds ? { refreshSeconds } : {}),
   });
 }
 
@@ -230,41 +210,11 @@ async function inboxPage(deps: ConsoleDeps, request: FastifyRequest): Promise<st
     );
   const sections = [
     staffIn(who, DECISION_ROLES.approve) ? approvalsSection(await waitingApprovals(deps.pool)) : '',
+    seesRefunds(who) ? refundsSection(request, await waitingGoodwill(deps.pool)) : '',
+    staffIn(who, INSPECTS) ? inspectionsSection(await waitingInspections(deps.pool)) : '',
     staffIn(who, SEES_ATTENTION) ? attentionSection(await ordersNeedingAttention(deps.pool)) : '',
   ];
-  return pageFor(request, 'Inbox', html`${sections}`);
-}
-
-const orderLink = (orderId: string) => html`<a href="/console/orders/${encodeURIComponent(orderId)}">${orderId}</a>`;
-
-/** A section of the inbox: a heading, then a table of its rows, or what to say when it has none. */
-function section(title: string, columns: string[], rows: Array<Array<Html | string>>, none: string, caption?: string) {
-  if (rows.length === 0)
-    return html`<h2>${title}</h2>
-      <p>${none}</p>`;
-  return html`<h2>${title}</h2>
-    <table>
-      ${
-        caption
-          ? html`<caption class="muted">
-              ${caption}
-            </caption>`
-          : ''
-      }
-      <thead>
-        <tr>
-          ${columns.map((c) => html`<th scope="col">${c}</th>`)}
-        </tr>
-      </thead>
-      <tbody>
-        ${rows.map(
-          (cells) =>
-            html`<tr>
-              ${cells.map((c) => html`<td>${c}</td>`)}
-            </tr>`,
-        )}
-      </tbody>
-    </table>`;
+  return pageFor(request, 'Inbox', html`${flashes(request)}${sections}`);
 }
 
 function approvalsSection(waiting: Awaited<ReturnType<typeof waitingApprovals>>) {
@@ -307,14 +257,11 @@ function attentionSection(orders: Awaited<ReturnType<typeof ordersNeedingAttenti
   );
 }
 
-const dueIn = (ms: number) => (ms <= 0 ? 'now (overdue)' : `in ${minutes(ms)}`);
-const minutes = (ms: number) => (ms < 60_000 ? 'under a minute' : `${Math.floor(ms / 60_000)} min`);
-
 function orderPage(
   deps: ConsoleDeps,
   request: FastifyRequest,
   orderId: string,
-  view: NonNullable<Awaited<ReturnType<typeof readOrderView>>>,
+  view: NonNullable<Awaited<ReturnType<typeof readOrderViewAs>>>,
 ): string {
   const who = whoIs(request);
   const { done, error } = query(request);
@@ -375,6 +322,7 @@ function orderPage(
       ${view.payment.status}: authorized ${money(view.payment.authorizedCents)}, captured
       ${money(view.payment.capturedCents)}, refunded ${money(view.payment.refundedCents)}
     </p>
+    ${orderReturnsSection(view.returns, view.returnedCents, money)}
     <h2>Parcels</h2>
     ${
       parcels.length
