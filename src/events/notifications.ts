@@ -21,17 +21,30 @@ export function parseOrderEvent(body: string): OrderEventMessage {
   return parsed.data;
 }
 
-/** Handles one order event; answers how many notifications it wrote now (0 for a repeat). */
-export async function notifyFor(pool: Pool, event: OrderEventMessage): Promise<number> {
+/**
+ * Handles one order event; answers how many notifications it wrote now (0 for a repeat). `mailed`:
+ * this deployment mails them (SMTP_URL), so they wait for the mail sender; without, they are kept
+ * as rows only (`skipped`), and never mailed late when mail is turned on after.
+ */
+export async function notifyFor(pool: Pool, event: OrderEventMessage, o: { mailed: boolean }): Promise<number> {
   const notices = notificationsFor(event);
   if (notices.length === 0) return 0;
   return inTransaction(pool, async (db) => {
     let written = 0;
     for (const n of notices) {
       const { rowCount } = await db.query(
-        `INSERT INTO notifications (event_id, order_id, kind, recipient, subject, body) VALUES ($1, $2, $3, $4, $5, $6)
+        `INSERT INTO notifications (event_id, order_id, kind, recipient, subject, body, mail_status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT ON CONSTRAINT notifications_once DO NOTHING`,
-        [event.eventId, event.orderId, n.kind, n.recipient, n.subject, n.body ?? null],
+        [
+          event.eventId,
+          event.orderId,
+          n.kind,
+          n.recipient,
+          n.subject,
+          n.body ?? null,
+          o.mailed ? 'pending' : 'skipped',
+        ],
       );
       written += rowCount ?? 0;
     }

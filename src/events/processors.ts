@@ -68,7 +68,7 @@ export async function startEventProcessors(opts: EventProcessorOptions): Promise
             names,
             names.notifications,
             async (body) => {
-              await notifyFor(pool, parseOrderEvent(body));
+              await notifyFor(pool, parseOrderEvent(body), { mailed: opts.mail !== undefined });
             },
             PREFETCH.notifications,
           ),

@@ -80,7 +80,7 @@ async function order(customerId: string): Promise<string> {
 /** The notifications consumer's part: an order event handled, its rows written. */
 function notify(orderId: string, type: OrderEventType, payload: Record<string, unknown> = {}) {
   const event: OrderEventMessage = { eventId: uid('ev'), type, orderId, occurredAt: new Date().toISOString(), payload };
-  return notifyFor(pool, event);
+  return notifyFor(pool, event, { mailed: true });
 }
 
 async function mailRows(orderId: string) {
