@@ -4,13 +4,7 @@
  * threshold an approver of the amount's band decides, signed like every decision. The request is
  * checked against what is left before anything starts; the workflow checks again under the order's lock.
  */
-import {
-  WithStartWorkflowOperation,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  isGrpcDeadlineError,
-  type Client,
-} from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Pool } from 'pg';
@@ -22,7 +16,6 @@ import {
   freeTextSchema,
   goodwillSays,
   goodwillWorkflowId,
-  taskQueueFor,
   whyNotGoodwill,
   type GoodwillRequest,
   type GoodwillView,
@@ -32,6 +25,7 @@ import { signDecision, type SigningKey } from '../runtime/decision-keys';
 import { approveRefundUpdate, goodwillOpenedUpdate, rejectRefundUpdate } from '../../workflows/goodwill-api';
 import { principalOf, staffIn, type Principal } from './principal';
 import { refused, sendOutcome, sendProblem, type Outcome } from './problem';
+import { sendSigned, startOpened } from './after-delivery';
 
 export interface RefundsApiDeps {
   client: Client;
@@ -41,7 +35,6 @@ export interface RefundsApiDeps {
 }
 
 const REQUESTERS = ['customer-service', 'operator', 'admin'];
-const ANSWER_WITHIN_MS = 30_000;
 const RefundIdSchema = z.string().regex(RMA_ID_PATTERN, 'must be 1-40 letters, digits, "_" or "-"');
 const RequestBody = z.strictObject({
   refundId: RefundIdSchema.optional(),
@@ -132,29 +125,19 @@ export function refundRoutes(app: FastifyInstance, deps: RefundsApiDeps): void {
   );
 }
 
+/** Starts `refund-<refundId>` (or finds it) and answers once it is refunded or waits for an approver. */
 async function open(deps: RefundsApiDeps, reply: FastifyReply, request: GoodwillRequest) {
-  const start = new WithStartWorkflowOperation('goodwillRefundWorkflow', {
+  const outcome = await startOpened(deps, {
+    workflowType: 'goodwillRefundWorkflow',
     workflowId: goodwillWorkflowId(request.refundId),
-    taskQueue: taskQueueFor('orders', deps.taskQueuePrefix),
-    args: [request],
-    workflowIdConflictPolicy: 'USE_EXISTING',
+    arg: request,
+    opened: goodwillOpenedUpdate,
+    what: `refund ${request.refundId}`,
+    follow: `GET /v1/refunds/${request.refundId}`,
+    refusedTitle: 'Not refundable',
   });
-  try {
-    const view: GoodwillView = await deps.client.withDeadline(Date.now() + ANSWER_WITHIN_MS, () =>
-      deps.client.workflow.executeUpdateWithStart(goodwillOpenedUpdate, { startWorkflowOperation: start }),
-    );
-    if (view.status === 'Refused') return sendProblem(reply, 409, 'Not refundable', view.note ?? 'refused');
-    return reply.code(201).header('location', `/v1/refunds/${request.refundId}`).send(view);
-  } catch (err) {
-    if (isGrpcDeadlineError(err))
-      return sendProblem(
-        reply,
-        503,
-        'No answer yet',
-        `refund ${request.refundId}: follow GET /v1/refunds/${request.refundId}; is a worker running?`,
-      );
-    throw err;
-  }
+  if (!outcome.ok) return sendOutcome(reply, outcome);
+  return reply.code(201).header('location', `/v1/refunds/${request.refundId}`).send(outcome.view);
 }
 
 export type RefundDecision = 'approve-refund' | 'reject-refund';
@@ -179,20 +162,12 @@ export async function decideRefund(
   const says = goodwillSays({ amountCents: refund.amountCents, currency: refund.currency ?? '' }, text);
   const proof = signDecision(deps.signing, { orderId: refundId, decision, by, role, says });
   const update = decision === 'approve-refund' ? approveRefundUpdate : rejectRefundUpdate;
-  try {
-    const view = await deps.client.withDeadline(Date.now() + 120_000, () =>
-      deps.client.workflow
-        .getHandle(goodwillWorkflowId(refundId))
-        .executeUpdate(update, { args: [{ ...text, proof, identity: 'orders-api' }] }),
-    );
-    return { ok: true, view };
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError)
-      return refused(409, 'Refused', `refund ${refundId} is ${refund.status}: it takes no decision`);
-    if (err instanceof WorkflowUpdateFailedError)
-      return refused(409, 'Refused', (err.cause as Error | undefined)?.message ?? err.message);
-    if (isGrpcDeadlineError(err))
-      return refused(503, 'No answer yet', `refund ${refundId}: follow GET /v1/refunds/${refundId}`);
-    throw err;
-  }
+  return sendSigned(deps.client, {
+    workflowId: goodwillWorkflowId(refundId),
+    update,
+    arg: { ...text, proof, identity: 'orders-api' },
+    what: `refund ${refundId}`,
+    follow: `GET /v1/refunds/${refundId}`,
+    closed: `refund ${refundId} is ${refund.status}: it takes no decision`,
+  });
 }

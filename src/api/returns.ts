@@ -5,13 +5,7 @@
  * anything starts (a 409 names the line and the rule); the return workflow checks again under the
  * order's lock, so two requests at once cannot both take the same units.
  */
-import {
-  WithStartWorkflowOperation,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  isGrpcDeadlineError,
-  type Client,
-} from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Pool } from 'pg';
@@ -25,8 +19,8 @@ import {
   freeTextSchema,
   returnRulesOf,
   returnWorkflowId,
-  taskQueueFor,
   whyNotReturnable,
+  type ReturnRequest,
   type ReturnView,
 } from '../domain';
 import { currentRuleSet } from '../../activities/orders/store/rules';
@@ -36,6 +30,7 @@ import { inspectUpdate, openedUpdate } from '../../workflows/return-api';
 import { mayReach } from './orders';
 import { principalOf, staffIn, type Principal } from './principal';
 import { refused, sendOutcome, sendProblem, type Outcome } from './problem';
+import { sendSigned, startOpened } from './after-delivery';
 
 export interface ReturnsApiDeps {
   client: Client;
@@ -46,7 +41,6 @@ export interface ReturnsApiDeps {
 
 /** Staff who may open a return for a customer (the customer and the order's storefront may too). */
 const REQUESTERS = ['customer-service', 'operator', 'admin'];
-const ANSWER_WITHIN_MS = 30_000;
 
 const RmaIdSchema = z.string().regex(RMA_ID_PATTERN, 'must be 1-40 letters, digits, "_" or "-"');
 const RequestBody = z.strictObject({
@@ -152,39 +146,18 @@ async function whyNotNow(
 }
 
 /** Starts `return-<rmaId>` (or finds it: the same rmaId again answers the same return) and answers once it is opened. */
-async function openReturn(
-  deps: ReturnsApiDeps,
-  reply: FastifyReply,
-  request: {
-    rmaId: string;
-    orderId: string;
-    lines: Array<{ sku: string; quantity: number }>;
-    reason: string;
-    requestedBy: string;
-  },
-) {
-  const start = new WithStartWorkflowOperation('returnWorkflow', {
+async function openReturn(deps: ReturnsApiDeps, reply: FastifyReply, request: ReturnRequest) {
+  const outcome = await startOpened(deps, {
+    workflowType: 'returnWorkflow',
     workflowId: returnWorkflowId(request.rmaId),
-    taskQueue: taskQueueFor('orders', deps.taskQueuePrefix),
-    args: [request],
-    workflowIdConflictPolicy: 'USE_EXISTING',
+    arg: request,
+    opened: openedUpdate,
+    what: `return ${request.rmaId}`,
+    follow: `GET /v1/returns/${request.rmaId}`,
+    refusedTitle: 'Not returnable',
   });
-  try {
-    const view: ReturnView = await deps.client.withDeadline(Date.now() + ANSWER_WITHIN_MS, () =>
-      deps.client.workflow.executeUpdateWithStart(openedUpdate, { startWorkflowOperation: start }),
-    );
-    if (view.status === 'Refused') return sendProblem(reply, 409, 'Not returnable', view.note ?? 'refused');
-    return reply.code(201).header('location', `/v1/returns/${request.rmaId}`).send(view);
-  } catch (err) {
-    if (isGrpcDeadlineError(err))
-      return sendProblem(
-        reply,
-        503,
-        'No answer yet',
-        `return ${request.rmaId}: not opened within ${ANSWER_WITHIN_MS / 1000} s; follow GET /v1/returns/${request.rmaId}; is a worker running?`,
-      );
-    throw err;
-  }
+  if (!outcome.ok) return sendOutcome(reply, outcome);
+  return reply.code(201).header('location', `/v1/returns/${request.rmaId}`).send(outcome.view);
 }
 
 /**
@@ -209,24 +182,12 @@ export async function inspectReturn(
     role,
     says: decisionSays('inspect', { lines }),
   });
-  try {
-    const view = await deps.client.withDeadline(Date.now() + 120_000, () =>
-      deps.client.workflow
-        .getHandle(returnWorkflowId(rmaId))
-        .executeUpdate(inspectUpdate, { args: [{ lines, proof, identity: 'orders-api' }] }),
-    );
-    return { ok: true, view };
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError)
-      return refused(409, 'Refused', `return ${rmaId} is ${found.status}: it takes no inspection`);
-    if (err instanceof WorkflowUpdateFailedError)
-      return refused(409, 'Refused', (err.cause as Error | undefined)?.message ?? err.message);
-    if (isGrpcDeadlineError(err))
-      return refused(
-        503,
-        'No answer yet',
-        `return ${rmaId}: not settled within 120 s; follow GET /v1/returns/${rmaId}`,
-      );
-    throw err;
-  }
+  return sendSigned(deps.client, {
+    workflowId: returnWorkflowId(rmaId),
+    update: inspectUpdate,
+    arg: { lines, proof, identity: 'orders-api' },
+    what: `return ${rmaId}`,
+    follow: `GET /v1/returns/${rmaId}`,
+    closed: `return ${rmaId} is ${found.status}: it takes no inspection`,
+  });
 }

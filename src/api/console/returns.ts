@@ -32,6 +32,7 @@ import {
   sendRefusalPage,
   utc,
   whoIs,
+  dataTable,
 } from './shared';
 
 /** Who inspects returns, and so sees the queue and the form. */
@@ -152,21 +153,7 @@ function linesTable(view: ReturnView, money: (cents: number) => string): Html {
     l.condition ?? '',
     l.note ?? '',
   ]);
-  return html`<table id="return-lines">
-    <thead>
-      <tr>
-        ${['SKU', 'Asked back', 'Unit price', 'Accepted', 'Condition', 'Note'].map((c) => html`<th scope="col">${c}</th>`)}
-      </tr>
-    </thead>
-    <tbody>
-      ${rows.map(
-        (cells) =>
-          html`<tr>
-            ${cells.map((c) => html`<td>${c}</td>`)}
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return dataTable(['SKU', 'Asked back', 'Unit price', 'Accepted', 'Condition', 'Note'], rows, { id: 'return-lines' });
 }
 
 /** One fieldset per line: how many units are accepted (all, unless changed), their condition, a note. */
@@ -198,25 +185,8 @@ function inspectionForm(request: FastifyRequest, view: ReturnView): Html {
 }
 
 function historyTable(view: ReturnView): Html {
-  return html`<table id="return-history">
-    <thead>
-      <tr>
-        <th scope="col">At (UTC)</th>
-        <th scope="col">Status</th>
-        <th scope="col">Note</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${view.history.map(
-        (h) =>
-          html`<tr>
-            <td>${utc(h.at)}</td>
-            <td>${h.status}</td>
-            <td>${h.note ?? ''}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  const rows = view.history.map((h) => [utc(h.at), h.status, h.note ?? '']);
+  return dataTable(['At (UTC)', 'Status', 'Note'], rows, { id: 'return-history' });
 }
 
 /** The order page's part: its returns, each linked to its page, and what they refunded. */

@@ -85,28 +85,37 @@ export function section(
     return html`<h2>${title}</h2>
       <p>${none}</p>`;
   return html`<h2>${title}</h2>
-    <table>
-      ${
-        caption
-          ? html`<caption class="muted">
-              ${caption}
-            </caption>`
-          : ''
-      }
-      <thead>
-        <tr>
-          ${columns.map((c) => html`<th scope="col">${c}</th>`)}
-        </tr>
-      </thead>
-      <tbody>
-        ${rows.map(
-          (cells) =>
-            html`<tr>
-              ${cells.map((c) => html`<td>${c}</td>`)}
-            </tr>`,
-        )}
-      </tbody>
-    </table>`;
+    ${dataTable(columns, rows, { caption })}`;
+}
+
+/** A table: a header row of `columns`, a row of cells each; an id for a page's tests and links. */
+export function dataTable(
+  columns: string[],
+  rows: Array<Array<Html | string>>,
+  o: { id?: string; caption?: string } = {},
+) {
+  return html`<table ${o.id ? html`id="${o.id}"` : ''}>
+    ${
+      o.caption
+        ? html`<caption class="muted">
+            ${o.caption}
+          </caption>`
+        : ''
+    }
+    <thead>
+      <tr>
+        ${columns.map((c) => html`<th scope="col">${c}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map(
+        (cells) =>
+          html`<tr>
+            ${cells.map((c) => html`<td>${c}</td>`)}
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }
 
 export const minutes = (ms: number) => (ms < 60_000 ? 'under a minute' : `${Math.floor(ms / 60_000)} min`);
