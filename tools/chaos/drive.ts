@@ -21,14 +21,31 @@ import {
   type OrderStatus,
   type OrderView,
 } from '../../src/domain';
-import { approveUpdate, cancelSignal, cancelUpdate, rejectUpdate, statusQuery } from '../../workflows/order-api';
+import {
+  approveUpdate,
+  cancelLinesUpdate,
+  cancelSignal,
+  cancelUpdate,
+  rejectUpdate,
+  statusQuery,
+} from '../../workflows/order-api';
+import { afterDeliveryAction } from './after-delivery';
 import { orderRequest, type OrderPlan } from './order-mix';
 
 /** A view with `needsAttention` has settled: people, not the run, finish it. */
 export type SettledView = OrderView;
 
 export type ActionKind =
-  'approve' | 'reject' | 'cancel-update' | 'cancel-signal' | 'run-cancel' | 'terminate' | 'reset';
+  | 'approve'
+  | 'reject'
+  | 'cancel-update'
+  | 'cancel-signal'
+  | 'run-cancel'
+  | 'terminate'
+  | 'reset'
+  | 'cancel-lines'
+  | 'return'
+  | 'goodwill';
 export interface ActionOutcome {
   kind: ActionKind;
   /** accepted; refused by the order (expected); skipped (the moment never came); error (could not tell). */
@@ -77,6 +94,8 @@ export interface DriveContext {
   newSkuReady: Promise<void>;
 }
 
+export const sleepFor = (ms: number, signal?: AbortSignal) => sleep(ms, signal);
+
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const done = () => {
@@ -96,7 +115,11 @@ function checkTime(ctx: DriveContext): void {
 }
 
 /** Calls `fn` with a per-call deadline, again after transient failures, until the run's bound. */
-async function retrying<T>(ctx: DriveContext, fn: () => Promise<T>, isFinal: (err: unknown) => boolean = () => false) {
+export async function retrying<T>(
+  ctx: DriveContext,
+  fn: () => Promise<T>,
+  isFinal: (err: unknown) => boolean = () => false,
+) {
   for (let attempt = 0; ; attempt++) {
     checkTime(ctx);
     try {
@@ -128,14 +151,14 @@ async function waitForStatus(
   }
 }
 
-const describeError = (err: unknown) =>
+export const describeError = (err: unknown) =>
   err instanceof WorkflowUpdateFailedError && err.cause ? err.cause.message : String((err as Error)?.message ?? err);
 
 /** Sends an Update; the order's yes or no, without waiting for a cancel to finish compensating. */
 async function sendUpdate(
   ctx: DriveContext,
   handle: WorkflowHandle,
-  kind: 'approve' | 'reject' | 'cancel-update',
+  kind: 'approve' | 'reject' | 'cancel-update' | 'cancel-lines',
   atStatus: OrderStatus,
   orderId: string,
 ): Promise<ActionOutcome> {
@@ -156,11 +179,17 @@ async function sendUpdate(
                 updateId,
                 waitForStage: WorkflowUpdateStage.ACCEPTED,
               })
-            : handle.startUpdate(cancelUpdate, {
-                args: [{ reason: 'chaos run: customer changed their mind', onBehalfOf: 'customer' }],
-                updateId,
-                waitForStage: WorkflowUpdateStage.ACCEPTED,
-              }),
+            : kind === 'cancel-lines'
+              ? handle.startUpdate(cancelLinesUpdate, {
+                  args: [{ skus: ['CHAOS-PEN'], reason: 'chaos run: no pens after all' }],
+                  updateId,
+                  waitForStage: WorkflowUpdateStage.ACCEPTED,
+                })
+              : handle.startUpdate(cancelUpdate, {
+                  args: [{ reason: 'chaos run: customer changed their mind', onBehalfOf: 'customer' }],
+                  updateId,
+                  waitForStage: WorkflowUpdateStage.ACCEPTED,
+                }),
       // A closed run answers NotFound ("workflow execution already completed"): no retry changes that.
       (err) => err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError,
     );
@@ -190,7 +219,9 @@ async function approvalAction(ctx: DriveContext, handle: WorkflowHandle, plan: O
   const kind = plan.approval;
   const view = await waitForStatus(ctx, handle, (v) => v.status === 'AwaitingApproval');
   if (!view) return [{ kind, result: 'skipped', detail: 'settled before AwaitingApproval' }];
-  return [await sendUpdate(ctx, handle, kind, view.status, plan.orderId)];
+  // Pens taken out while it waits: the approval then pays for what is left.
+  const trimmed = plan.trim ? [await sendUpdate(ctx, handle, 'cancel-lines', view.status, plan.orderId)] : [];
+  return [...trimmed, await sendUpdate(ctx, handle, kind, view.status, plan.orderId)];
 }
 
 const AFTER_PICKUP: readonly OrderStatus[] = ['Processing', 'Shipped'];
@@ -383,6 +414,7 @@ export async function driveOrder(runCtx: DriveContext, plan: OrderPlan): Promise
     outcome.actions.push(...approvals, ...cancels, ...terminations, ...resets);
     outcome.terminated = terminations.some((a) => a.result === 'accepted');
     await settle(ctx, handle, outcome);
+    outcome.actions.push(...(await afterDeliveryAction(ctx, plan, outcome.view)));
   } catch (err) {
     outcome.error = err instanceof Error ? err.message : String(err);
   }

@@ -13,6 +13,7 @@ import {
   checkStockLeftWithParcels,
 } from './cross-checks';
 import type { OrderOutcome } from './drive';
+import { checkAfterDelivery } from './after-delivery-checks';
 import type { CatalogChange } from './operations';
 
 export type Db = Pick<Pool | PoolClient, 'query'>;
@@ -78,6 +79,7 @@ export async function checkMoneyBalance(db: Db, orders: readonly FinalOrder[]): 
     refunded: string;
     total: string | null;
     released: string;
+    after_delivery: string;
   }>(
     `SELECT o.id AS order_id,
             coalesce(sum(p.amount_cents) FILTER (WHERE p.operation = 'capture' AND p.status = 'approved'), 0) AS captured,
@@ -86,7 +88,11 @@ export async function checkMoneyBalance(db: Db, orders: readonly FinalOrder[]): 
             -- A Delivered order settled after a failure kept only what left: its released units are refunded.
             (SELECT coalesce(sum(l.quantity * ol.unit_price_cents), 0) FROM reservation_lines l
                JOIN order_lines ol ON ol.order_id = l.order_id AND ol.sku = l.sku
-              WHERE l.order_id = o.id AND l.outcome = 'RELEASED') AS released
+              WHERE l.order_id = o.id AND l.outcome = 'RELEASED') AS released,
+            -- After delivery: returns (per line, and the shipping once) and goodwill refunds.
+            coalesce(sum(p.amount_cents) FILTER (WHERE p.operation = 'refund' AND p.status = 'approved'
+              AND (p.idempotency_key LIKE o.id || ':refund:rma.%' OR p.idempotency_key LIKE o.id || ':refund:gw.%'
+                   OR p.idempotency_key = o.id || ':refund:returns.shipping')), 0) AS after_delivery
      FROM unnest($1::text[]) AS o(id) LEFT JOIN payment_operations p ON p.order_id = o.id
      GROUP BY o.id`,
     [ids(done)],
@@ -97,7 +103,7 @@ export async function checkMoneyBalance(db: Db, orders: readonly FinalOrder[]): 
     const r = byId.get(o.orderId);
     const net = Number(r?.captured ?? 0) - Number(r?.refunded ?? 0);
     const total = o.totalCents ?? Number(r?.total ?? NaN);
-    const expected = o.status === 'Delivered' ? total - Number(r?.released ?? 0) : 0;
+    const expected = o.status === 'Delivered' ? total - Number(r?.released ?? 0) - Number(r?.after_delivery ?? 0) : 0;
     if (net !== expected)
       violations.push(
         `${o.orderId} ${o.status}: captured ${r?.captured ?? 0} - refunded ${r?.refunded ?? 0} = ${net}, expected ${expected}`,
@@ -105,7 +111,8 @@ export async function checkMoneyBalance(db: Db, orders: readonly FinalOrder[]): 
   }
   return {
     name: 'money: captured - refunded',
-    description: '= total (less units released by a settlement) for Delivered, 0 for Cancelled and Refunded',
+    description:
+      '= total (less units released by a settlement, and refunds after delivery) for Delivered, 0 for Cancelled and Refunded',
     checked: done.length,
     violations,
   };
@@ -155,10 +162,13 @@ export async function checkStockConserved(db: Db, initial: InitialStock): Promis
     reserved: number;
     confirmed: number;
     tried: number;
+    restocked: number;
   }>(
     `SELECT s.sku, s.warehouse_id, s.on_hand, s.reserved,
             coalesce(sum(l.quantity) FILTER (WHERE l.outcome = 'CONFIRMED'), 0)::int AS confirmed,
-            coalesce(sum(l.quantity) FILTER (WHERE r.status = 'TRIED'), 0)::int AS tried
+            coalesce(sum(l.quantity) FILTER (WHERE r.status = 'TRIED'), 0)::int AS tried,
+            (SELECT coalesce(sum(restocked), 0)::int FROM stock_returns b
+              WHERE b.sku = s.sku AND b.warehouse_id = s.warehouse_id) AS restocked
      FROM stock s
      LEFT JOIN reservation_lines l ON l.sku = s.sku AND l.warehouse_id = s.warehouse_id
      LEFT JOIN reservations r ON r.order_id = l.order_id
@@ -169,9 +179,10 @@ export async function checkStockConserved(db: Db, initial: InitialStock): Promis
   const violations: string[] = [];
   for (const r of rows) {
     const start = initial[`${r.sku}@${r.warehouse_id}`]!;
-    if (start !== r.on_hand + r.confirmed)
+    // Units a return brought back resellable are on the shelf again, besides having left once.
+    if (start !== r.on_hand + r.confirmed - r.restocked)
       violations.push(
-        `${r.sku}@${r.warehouse_id}: initial ${start} != on_hand ${r.on_hand} + confirmed ${r.confirmed}`,
+        `${r.sku}@${r.warehouse_id}: initial ${start} != on_hand ${r.on_hand} + confirmed ${r.confirmed} - restocked ${r.restocked}`,
       );
     if (r.reserved !== r.tried)
       violations.push(`${r.sku}@${r.warehouse_id}: reserved ${r.reserved} != held (TRIED) lines ${r.tried}`);
@@ -179,7 +190,8 @@ export async function checkStockConserved(db: Db, initial: InitialStock): Promis
   if (rows.length !== keys.length) violations.push(`expected ${keys.length} stock rows, found ${rows.length}`);
   return {
     name: 'stock conserved',
-    description: 'per SKU and warehouse: initial = on_hand + confirmed lines; reserved = held (TRIED) lines',
+    description:
+      'per SKU and warehouse: initial = on_hand + confirmed lines - units returns restocked; reserved = held (TRIED) lines',
     checked: rows.length,
     violations,
   };
@@ -268,5 +280,6 @@ export async function checkAll(
     await checkStockLeftWithParcels(db, orders),
     checkFlaggedSayWhy(orders),
     await checkCatalogChange(db, run.outcomes, run.change),
+    ...(await checkAfterDelivery(db, orders)),
   ];
 }

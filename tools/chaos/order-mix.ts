@@ -82,7 +82,13 @@ export interface OrderPlan {
   newSku?: boolean;
   /** A big order reset (`temporal workflow reset`) to its first task while it waits for approval, then approved. */
   reset?: boolean;
+  /** A big order whose pens are taken out (`cancel-lines`) while it waits for approval, then approved. */
+  trim?: boolean;
+  /** Once delivered: a unit sent back (inspected resellable or damaged), or a goodwill refund. */
+  after?: AfterDelivery;
 }
+
+export type AfterDelivery = 'return' | 'return-damaged' | 'goodwill';
 
 export type Scenario = Omit<OrderPlan, 'index' | 'orderId' | 'customerId' | 'items'>;
 
@@ -106,6 +112,10 @@ const COVERAGE: Scenario[] = [
   { token: 'tok_ok', big: false, refusedParcel: true },
   { token: 'tok_ok', big: false, newSku: true },
   { token: 'tok_ok', big: true, reset: true },
+  { token: 'tok_ok', big: true, approval: 'approve', trim: true },
+  { token: 'tok_ok', big: false, after: 'return' },
+  { token: 'tok_ok', big: false, after: 'return-damaged' },
+  { token: 'tok_ok', big: false, after: 'goodwill' },
 ];
 
 function randomScenario(rng: Random): Scenario {
@@ -146,6 +156,13 @@ function randomScenario(rng: Random): Scenario {
     ]);
     scenario.terminate = { when, delayMs: when === 'random' ? rng.int(0, 4_000) : 0 };
   }
+  if (scenario.approval === 'approve' && rng.next() < 0.3) scenario.trim = true;
+  if (!scenario.cancel && !scenario.terminate && rng.next() < 0.15)
+    scenario.after = rng.weighted<AfterDelivery>([
+      ['return', 45],
+      ['return-damaged', 25],
+      ['goodwill', 30],
+    ]);
   if (!big && rng.next() < 0.06) scenario.refusedParcel = true;
   if (rng.next() < 0.05) scenario.newSku = true;
   return scenario;
@@ -154,7 +171,7 @@ function randomScenario(rng: Random): Scenario {
 function itemsFor(scenario: Scenario, rng: Random): OrderPlan['items'] {
   const items: OrderPlan['items'] = [];
   if (scenario.big) items.push({ sku: 'CHAOS-TV', quantity: 1 });
-  if (!scenario.big || rng.next() < 0.5) items.push({ sku: 'CHAOS-PEN', quantity: rng.int(1, 3) });
+  if (!scenario.big || scenario.trim || rng.next() < 0.5) items.push({ sku: 'CHAOS-PEN', quantity: rng.int(1, 3) });
   if (rng.next() < 0.5) items.push({ sku: 'CHAOS-BOOK', quantity: rng.int(1, 3) });
   if (!scenario.big && rng.next() < 0.3) items.push({ sku: 'CHAOS-LAMP', quantity: rng.int(1, 3) });
   if (scenario.refusedParcel) items.push({ sku: 'CHAOS-VASE', quantity: 1 });
