@@ -3,14 +3,10 @@ import {
   cancellationTarget,
   isApprover,
   isCarrierEvent,
-  decisionSays,
   isTerminal,
   provenance,
-  whyNotValidClaims,
   type CancelInput,
-  type AnyDecision,
   type ShipmentProgress,
-  type SignedDecision,
 } from '../src/domain/deterministic';
 import {
   approveSignal,
@@ -28,6 +24,7 @@ import { backorderReleasedSignal } from './backorder-api';
 import type { OrderRun } from './order-run';
 import { PATCHES } from './patches';
 import { cancelLines, whyNotCancelLines } from './partial-cancel';
+import { whyNotSigned, whyNotSignedClaims, type OrderDecisionInput } from './signed-decisions';
 
 const PROGRESS_ORDER = ['Booking', 'Booked', 'picked-up', 'in-transit', 'delivered'] as const;
 
@@ -144,40 +141,7 @@ function installShipmentHandlers(run: OrderRun): void {
   });
 }
 
-type DecisionInput = {
-  by?: unknown;
-  note?: unknown;
-  reason?: unknown;
-  identity?: unknown;
-  onBehalfOf?: unknown;
-  proof?: SignedDecision;
-};
-
-/** A signed decision's claims, checked against this order and the workflow's clock (src/domain/decisions.ts). */
-function whyNotSignedClaims(run: OrderRun, decision: AnyDecision, proof: unknown): string | undefined {
-  return whyNotValidClaims(proof, run.orderId, decision, Date.now(), run.seenNonces);
-}
-
-/**
- * The claims, then the signature and what the decision says (a local activity: the workers hold
- * the public keys). The nonce is spent once the decision checks out; one that came back meanwhile
- * (the same decision sent twice at once) is refused.
- */
-export async function whyNotSigned(
-  run: OrderRun,
-  decision: AnyDecision,
-  input: (DecisionInput & { skus?: unknown }) | undefined,
-): Promise<string | undefined> {
-  const proof = input?.proof;
-  const claims = whyNotSignedClaims(run, decision, proof);
-  if (claims) return claims;
-  const says = decisionSays(decision, input);
-  const { refused } = await CancellationScope.nonCancellable(() => run.acts.verifyDecision({ proof: proof!, says }));
-  if (refused) return refused;
-  if (run.seenNonces.includes(proof!.nonce)) return 'the signed decision was already used (replayed nonce)';
-  run.seenNonces.push(proof!.nonce);
-  return undefined;
-}
+type DecisionInput = OrderDecisionInput;
 
 /**
  * Approve or reject: a signed decision by an approver of the order's band, while it waits. Runs from

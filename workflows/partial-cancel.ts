@@ -1,6 +1,6 @@
 import { CancellationScope } from '@temporalio/workflow';
 import { DEFAULT_SHIPPING_FEES, REMOVABLE_TYPES, totalsOf, type CancelLinesInput } from '../src/domain/deterministic';
-import { whyNotSigned } from './order-handlers';
+import { whyNotSigned } from './signed-decisions';
 import type { OrderRun } from './order-run';
 
 /**

@@ -12,7 +12,7 @@ import {
   type ReturnStatus,
 } from '../../src/domain';
 import { insertOutbox } from '../orders/store/read-model';
-import { orderForReturn, returnableLines, returnLineRows, returnRow, warehouseOf } from './store';
+import { orderForReturn, returnableLines, returnLineRows, returnRow, warehouseOf } from './store/returns';
 
 /** The event each return status announces (the outbox; the notifications consumer tells the customer). */
 const STATUS_EVENTS: Partial<Record<ReturnStatus, OrderEventType>> = {

@@ -15,7 +15,7 @@ import {
   type ReturnActivities,
 } from '../../src/domain';
 import { insertOutbox } from '../orders/store/read-model';
-import { goodwillRow, refundRoom } from './store';
+import { goodwillRow, refundRoom } from './store/goodwill';
 
 const rank = (s: string) => GOODWILL_STATUSES.indexOf(s as GoodwillStatus);
 

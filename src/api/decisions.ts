@@ -22,7 +22,7 @@ import {
 import { signDecision, type SigningKey } from '../runtime/decision-keys';
 import { approveUpdate, cancelLinesUpdate, cancelUpdate, rejectUpdate } from '../../workflows/order-api';
 import { mayReach, readOrderView, viewFor } from './orders';
-import { waitingGoodwill } from '../../activities/returns/store';
+import { waitingGoodwill } from '../../activities/returns/store/goodwill';
 import { principalOf, staffIn, type Principal } from './principal';
 import { sendProblem } from './problem';
 

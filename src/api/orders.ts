@@ -27,7 +27,7 @@ import { admitOrder, OverCapacity } from '../placement/admission';
 import { PaymentsUnavailable, type PaymentMethodVault } from '../placement/payment-methods';
 import { InvalidRequest, OrderExists, parseOrderInput, placeOrder } from '../placement/place-order';
 import { statusQuery } from '../../workflows/order-api';
-import { returnsOfOrder } from '../../activities/returns/store';
+import { returnsOfOrder } from '../../activities/returns/store/returns';
 import { principalOf, type Principal } from './principal';
 import { sendProblem } from './problem';
 

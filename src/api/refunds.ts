@@ -20,7 +20,7 @@ import {
   type GoodwillRequest,
   type GoodwillView,
 } from '../domain';
-import { readGoodwill, refundRoom } from '../../activities/returns/store';
+import { readGoodwill, refundRoom } from '../../activities/returns/store/goodwill';
 import { signDecision, type SigningKey } from '../runtime/decision-keys';
 import { approveRefundUpdate, goodwillOpenedUpdate, rejectRefundUpdate } from '../../workflows/goodwill-api';
 import { principalOf, staffIn, type Principal } from './principal';

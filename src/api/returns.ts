@@ -24,7 +24,7 @@ import {
   type ReturnView,
 } from '../domain';
 import { currentRuleSet } from '../../activities/orders/store/rules';
-import { readReturn, returnableLines } from '../../activities/returns/store';
+import { readReturn, returnableLines } from '../../activities/returns/store/returns';
 import { signDecision, type SigningKey } from '../runtime/decision-keys';
 import { inspectUpdate, openedUpdate } from '../../workflows/return-api';
 import { mayReach } from './orders';

@@ -13,7 +13,7 @@ import {
   type ReturnView,
 } from '../../src/domain';
 import { inspectUpdate, returnQuery } from '../../workflows/return-api';
-import { describeError, retrying, sleepFor, type ActionOutcome, type DriveContext, type SettledView } from './drive';
+import { describeError, retrying, sleep, type ActionOutcome, type DriveContext, type SettledView } from './calls';
 import type { OrderPlan } from './order-mix';
 
 /** The goodwill refund a chaos order gets: well under the rules' approval threshold. */
@@ -77,7 +77,7 @@ async function sendBack(ctx: DriveContext, plan: OrderPlan, order: SettledView):
   for (;;) {
     view = await retrying(ctx, () => handle.query(returnQuery));
     if (view.status !== 'Requested' && view.status !== 'AwaitingParcel') break;
-    await sleepFor(300, ctx.signal);
+    await sleep(300, ctx.signal);
   }
   if (view.status === 'Received') {
     const condition = plan.after === 'return-damaged' ? ('damaged' as const) : ('resellable' as const);

@@ -15,7 +15,7 @@ import {
   formatZodError,
   type ReturnView,
 } from '../../domain';
-import { readReturn, waitingInspections, type WaitingInspection } from '../../../activities/returns/store';
+import { readReturn, waitingInspections, type WaitingInspection } from '../../../activities/returns/store/returns';
 import { staffIn } from '../principal';
 import { InspectLinesSchema, inspectReturn, mayReachReturn, type ReturnsApiDeps } from '../returns';
 import { html, type Html } from './html';

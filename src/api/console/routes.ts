@@ -21,7 +21,8 @@ import {
 import { RECOVERS, SEES_ATTENTION, ordersNeedingAttention, recoverFor } from '../attention';
 import { makeDecision, waitingApprovals, type DecisionsApiDeps } from '../decisions';
 import { customerOrders, readOrderViewAs } from '../orders';
-import { waitingGoodwill, waitingInspections } from '../../../activities/returns/store';
+import { waitingGoodwill } from '../../../activities/returns/store/goodwill';
+import { waitingInspections } from '../../../activities/returns/store/returns';
 import { SESSION_COOKIE, sameSecret, staffIn } from '../principal';
 import { LOGIN_RATE_LIMIT, sessionCookie } from '../session';
 import { SESSION_TTL_MS, USERNAME, logIn, logOut, sessionOf } from '../staff';
