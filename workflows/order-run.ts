@@ -320,6 +320,8 @@ export class OrderRun {
    */
   private async authorize(): Promise<void> {
     const { view } = this;
+    // What is asked for: lines taken out meanwhile (partial cancellation) lower the total, not this.
+    const amountCents = view.totalCents;
     this.state.transition('PaymentPending');
     this.saga.add('void authorization', async () => {
       const { voided } = await this.acts.voidPayment.executeWithOptions({ summary: 'Compensate: void authorization' }, [
@@ -328,10 +330,10 @@ export class OrderRun {
       if (voided) view.payment.status = 'voided';
     });
     await CancellationScope.nonCancellable(() =>
-      this.acts.authorize.executeWithOptions({ summary: `Authorize ${view.totalCents} ${view.currency} (Try)` }, [
+      this.acts.authorize.executeWithOptions({ summary: `Authorize ${amountCents} ${view.currency} (Try)` }, [
         {
           orderId: this.orderId,
-          amountCents: view.totalCents,
+          amountCents,
           currency: view.currency!,
           paymentMethodId: this.input.order.payment.paymentMethodId,
           // A pre-order's authorization must outlast its wait for the release.
@@ -339,7 +341,7 @@ export class OrderRun {
         },
       ]),
     );
-    Object.assign(view.payment, { status: 'authorized', authorizedCents: view.totalCents });
+    Object.assign(view.payment, { status: 'authorized', authorizedCents: amountCents });
     // A cancellation that came while authorizing stops here: the capture must not start.
     if (this.main.consideredCancelled) throw new CancelledFailure('cancelled while authorizing');
   }

@@ -48,6 +48,7 @@ export async function cancelLines(run: OrderRun, input: CancelLinesInput): Promi
     kept,
     run.input.order.shippingMethod ?? 'standard',
     pinned?.rules.shipping ?? DEFAULT_SHIPPING_FEES,
+    view.shippingCents ?? 0,
   );
   run.adjusting = true;
   try {

@@ -9,15 +9,22 @@ import { shippingFeeCents, type ShippingFees } from './shipping-fees';
 /** Product types whose lines may be taken out: goods that wait in a warehouse (nothing issued yet). */
 export const REMOVABLE_TYPES: readonly string[] = ['physical', 'preorder'];
 
-/** The order's totals over `lines`, shipping charged on what travels, as pricing does (src/domain/order.ts). */
+/**
+ * The order's totals over the `kept` lines, shipping charged on what travels, as pricing does
+ * (src/domain/order.ts), but never more than the order's shipping was: taking a line out must not
+ * cost the customer more (a subtotal falling under free shipping), nor the capture exceed the
+ * authorization.
+ */
 export function totalsOf(
-  lines: readonly PricedLineDto[],
+  kept: readonly PricedLineDto[],
   method: 'standard' | 'express',
   fees: ShippingFees,
+  shippingWasCents: number,
 ): { subtotalCents: number; shippingCents: number; totalCents: number } {
-  const subtotalCents = lines.reduce((sum, l) => sum + l.lineTotalCents, 0);
-  const shippable = lines.filter((l) => isShippable(l.productType));
+  const subtotalCents = kept.reduce((sum, l) => sum + l.lineTotalCents, 0);
+  const shippable = kept.filter((l) => isShippable(l.productType));
   const shippableCents = shippable.reduce((sum, l) => sum + l.lineTotalCents, 0);
-  const shippingCents = shippable.length > 0 ? shippingFeeCents(method, shippableCents, fees) : 0;
+  const repriced = shippable.length > 0 ? shippingFeeCents(method, shippableCents, fees) : 0;
+  const shippingCents = Math.min(repriced, shippingWasCents);
   return { subtotalCents, shippingCents, totalCents: subtotalCents + shippingCents };
 }

@@ -2,6 +2,8 @@
 import {
   DEFAULT_RETURN_RULES,
   notificationsFor,
+  totalsOf,
+  DEFAULT_SHIPPING_FEES,
   whyNotGoodwill,
   whyNotReturnable,
   type ReturnableLine,
@@ -65,4 +67,21 @@ test('the return label reaches the customer in the message ReturnRequested sends
   expect(notice!.body).toBe(
     'Your return rma-1 of order ord-1: print the label CR-42 and stick it on the parcel. It must reach us by 2026-12-21T12:00:00Z.',
   );
+});
+
+test('taking a line out never raises the shipping: under free shipping now, the order keeps what it paid for it', () => {
+  const line = (sku: string, cents: number) => ({
+    sku,
+    name: sku,
+    quantity: 1,
+    unitPriceCents: cents,
+    lineTotalCents: cents,
+    productType: 'physical' as const,
+  });
+  expect(totalsOf([line('A', 4_800)], 'standard', DEFAULT_SHIPPING_FEES, 0)).toEqual({
+    subtotalCents: 4_800,
+    shippingCents: 0,
+    totalCents: 4_800,
+  });
+  expect(totalsOf([line('A', 4_800)], 'standard', DEFAULT_SHIPPING_FEES, 499).totalCents).toBe(4_800 + 499);
 });
