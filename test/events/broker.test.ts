@@ -282,6 +282,19 @@ describeWithBroker('events through RabbitMQ', () => {
     const mailbox = await eventually(async () => {
       const received = await listMailbox(stack.pool, { orderId, limit: 20 });
       return received.length === rows.length ? received : undefined;
+    }).catch(async (err: Error) => {
+      // Say where the mail stands: each row's state, and what the sink has, so a failure shows its cause.
+      const states = await stack.pool.query(
+        `SELECT kind, recipient, mail_status, mail_attempts, mail_next_at, mail_error FROM notifications WHERE order_id = $1`,
+        [orderId],
+      );
+      const pending = await stack.pool.query(
+        `SELECT count(*)::int AS n FROM notifications WHERE mail_status = 'pending'`,
+      );
+      const received = await listMailbox(stack.pool, { orderId, limit: 20 });
+      throw new Error(
+        `${err.message}: ${received.length} mail(s) received; rows ${JSON.stringify(states.rows)}; pending in all ${pending.rows[0].n}`,
+      );
     });
     const { rows: customer } = await stack.pool.query('SELECT customer_id FROM orders WHERE order_id = $1', [orderId]);
     expect(mailbox[0]).toMatchObject({

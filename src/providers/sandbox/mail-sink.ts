@@ -56,6 +56,9 @@ export function startMailSink(opts: MailSinkOptions): Promise<Listening> {
     size: MAX_MESSAGE_BYTES,
     logger: false,
     closeTimeout: 1_000, // a stop does not wait 30 s for an idle client
+    // The sandbox has no use for the client's host name, and a slow or absent DNS would hold every
+    // connection's greeting for its lookup.
+    disableReverseLookup: true,
     onData: receive(opts.pool),
   });
   const host = opts.host ?? '127.0.0.1';
