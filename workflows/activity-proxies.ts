@@ -135,6 +135,7 @@ export function returnServices() {
     recordInspection: on<ReturnActivities>('returns', compensation('10s')).recordInspection,
     recordReturnRefund: on<ReturnActivities>('returns', compensation('10s')).recordReturnRefund,
     allUnitsReturned: on<ReturnActivities>('returns', step('10s', [])).allUnitsReturned,
+    lineRefundRoom: on<ReturnActivities>('returns', step('10s', [])).lineRefundRoom,
     bookReturnParcel: on<ShippingActivities>('shipping', step('10s', [E.ShippingUnavailable])).bookReturnParcel,
     cancelShipment: on<ShippingActivities>('shipping', compensation('10s')).cancelShipment,
     recordCarrierEvent: on<ShippingActivities>('shipping', compensation('10s')).recordCarrierEvent,

@@ -43,6 +43,12 @@ export function failureDetails(err: unknown, type: string): unknown[] {
   return [];
 }
 
+/** The message of the first ApplicationFailure of `type` in the cause chain ('' when none). */
+export function failureMessage(err: unknown, type: string): string {
+  for (const e of applicationFailures(err)) if (e.type === type) return e.message;
+  return '';
+}
+
 /** The ApplicationFailures in a failure's cause chain, outermost first. */
 function* applicationFailures(err: unknown): Generator<ApplicationFailure> {
   for (let e: unknown = err; e instanceof TemporalFailure; e = e.cause) if (e instanceof ApplicationFailure) yield e;

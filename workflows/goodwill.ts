@@ -7,6 +7,7 @@ import {
 } from '@temporalio/workflow';
 import {
   DEFAULT_GOODWILL_APPROVAL_CENTS,
+  ERROR_TYPES,
   approversFor,
   goodwillRefundPart,
   goodwillSays,
@@ -18,10 +19,11 @@ import {
   type GoodwillStatus,
   type GoodwillView,
   type LoadedPolicy,
-  type ReturnDecision,
+  type RefundDecision,
 } from '../src/domain/deterministic';
 import { returnServices } from './activity-proxies';
 import { approveRefundUpdate, goodwillOpenedUpdate, goodwillQuery, rejectRefundUpdate } from './goodwill-api';
+import { failureMessage, hasFailureType } from './failure-reason';
 import { awaitHumanDecision } from './human-task';
 
 type Verdict = { approved: boolean; by: string; text?: string };
@@ -134,13 +136,13 @@ class GoodwillRun {
         ...(this.view.decidedBy ? { decidedBy: this.view.decidedBy } : {}),
       });
     } catch (err) {
-      // The provider refused (more than is left): nothing moved; say why.
-      const why = (err as { cause?: Error }).cause?.message ?? (err as Error).message;
-      await this.record('Refused', { note: why });
+      // The provider refused (more than is left): nothing moved; say why. Anything else is retried above.
+      if (!hasFailureType(err, ERROR_TYPES.RefundExceedsCapture)) throw err;
+      await this.record('Refused', { note: failureMessage(err, ERROR_TYPES.RefundExceedsCapture) });
     }
   }
 
-  private whyNotDecide(decision: ReturnDecision, input: GoodwillDecisionInput | undefined): string | undefined {
+  private whyNotDecide(decision: RefundDecision, input: GoodwillDecisionInput | undefined): string | undefined {
     const { refundId } = this.request;
     if (this.view.status !== 'AwaitingApproval')
       return `refund ${refundId} is ${this.view.status}, not AwaitingApproval`;
@@ -153,9 +155,13 @@ class GoodwillRun {
     return undefined;
   }
 
-  private async decide(decision: ReturnDecision, input: GoodwillDecisionInput): Promise<GoodwillView> {
+  private async decide(decision: RefundDecision, input: GoodwillDecisionInput): Promise<GoodwillView> {
     const proof = input.proof!;
-    const says = goodwillSays({ amountCents: this.request.amountCents, currency: this.view.currency ?? '' }, input);
+    const says = goodwillSays(
+      { amountCents: this.request.amountCents, currency: this.view.currency ?? '' },
+      decision,
+      input,
+    );
     const { refused } = await CancellationScope.nonCancellable(() => this.acts.verifyDecision({ proof, says }));
     if (refused) throw ApplicationFailure.nonRetryable(refused, 'Refused');
     if (this.seenNonces.includes(proof.nonce) || this.verdict)

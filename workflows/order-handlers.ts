@@ -141,8 +141,6 @@ function installShipmentHandlers(run: OrderRun): void {
   });
 }
 
-type DecisionInput = OrderDecisionInput;
-
 /**
  * Approve or reject: a signed decision by an approver of the order's band, while it waits. Runs from
  * before signing (no patch marker) decided by the name they were given. Why it was refused, if it was.
@@ -150,7 +148,7 @@ type DecisionInput = OrderDecisionInput;
 async function approveOrReject(
   run: OrderRun,
   decision: 'approve' | 'reject',
-  d: DecisionInput,
+  d: OrderDecisionInput,
 ): Promise<string | undefined> {
   if (!patched(PATCHES.signedDecisions)) {
     const why = whyNotDecide(run, { by: d?.by });
@@ -176,7 +174,11 @@ function whyNotDecide(run: OrderRun, who: { by?: unknown } | undefined): string 
   return undefined;
 }
 
-function decide(run: OrderRun, decision: 'approve' | 'reject', d: DecisionInput & { by: string; role?: string }): void {
+function decide(
+  run: OrderRun,
+  decision: 'approve' | 'reject',
+  d: OrderDecisionInput & { by: string; role?: string },
+): void {
   const outcome = decision === 'approve' ? 'approved' : 'rejected';
   const note = text(d.note) ?? text(d.reason);
   const identity = text(d.identity);

@@ -6,6 +6,8 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import {
+  ERROR_TYPES,
+  RETURNS_SHIPPING_PART,
   returnRefundPart,
   returnRulesOf,
   whyNotInspection,
@@ -20,11 +22,10 @@ import {
   type ReturnView,
 } from '../src/domain/deterministic';
 import { returnServices } from './activity-proxies';
+import { failureMessage, hasFailureType } from './failure-reason';
 import { carrierEventSignal, inspectUpdate, openedUpdate, returnQuery } from './return-api';
 
 const DEFAULT_PARCEL_TIMEOUT_MS = 14 * 24 * 60 * 60 * 1000;
-/** One refund of the order's shipping, whichever of its returns brings the last unit back. */
-const SHIPPING_PART = 'returns.shipping';
 
 /**
  * One return (RMA), `return-<rmaId>`: opened against what the order delivered (the rule set's
@@ -143,25 +144,37 @@ class ReturnRun {
         writeOff: l.condition === 'damaged' ? l.accepted : 0,
       })),
     });
+    const notes: string[] = [];
     for (const line of o.lines) {
       const accepted = lines.find((l) => l.sku === line.sku)?.accepted ?? 0;
-      if (accepted > 0)
-        await this.refund(returnRefundPart(o.rmaId, line.lineNo), accepted * line.unitPriceCents, line.sku);
+      if (accepted === 0) continue;
+      // Never more than is left of what was paid for the line: a goodwill refund may have given some back.
+      const { leftCents } = await this.acts.lineRefundRoom({ orderId: o.orderId, sku: line.sku });
+      const due = Math.min(accepted * line.unitPriceCents, leftCents);
+      if (due < accepted * line.unitPriceCents) notes.push(`${line.sku}: ${leftCents} left of what was paid`);
+      if (due > 0) await this.refund(returnRefundPart(o.rmaId, line.lineNo), due, notes, line.sku);
     }
-    if (this.view.refundedCents > 0 && returnRulesOf(policy.rules.rules).refundShippingWhenAllReturned) {
+    const anyAccepted = lines.some((l) => l.accepted > 0);
+    if (anyAccepted && returnRulesOf(policy.rules.rules).refundShippingWhenAllReturned) {
       const shipping = await this.acts.allUnitsReturned({ orderId: o.orderId });
       if (shipping.all && !shipping.shippingRefunded && shipping.shippingCents > 0)
-        await this.refund(SHIPPING_PART, shipping.shippingCents);
+        await this.refund(RETURNS_SHIPPING_PART, shipping.shippingCents, notes);
     }
-    const some = this.view.refundedCents > 0;
-    await this.record(some ? 'Refunded' : 'Rejected', `${this.view.refundedCents} ${o.currency} refunded`);
+    const note = [`${this.view.refundedCents} ${o.currency} refunded`, ...notes].join('; ');
+    await this.record(anyAccepted ? 'Refunded' : 'Rejected', note);
   }
 
-  private async refund(part: string, amountCents: number, sku?: string): Promise<void> {
+  /** One refund at the provider, recorded on the return; one the provider refuses (nothing left) is noted, not retried. */
+  private async refund(part: string, amountCents: number, notes: string[], sku?: string): Promise<void> {
     const o = this.opened!;
-    const { refundedCents } = await this.acts.refundPart({ orderId: o.orderId, part, amountCents });
-    await this.acts.recordReturnRefund({ rmaId: o.rmaId, part, amountCents: refundedCents, ...(sku ? { sku } : {}) });
-    this.view.refundedCents += refundedCents;
+    try {
+      const { refundedCents } = await this.acts.refundPart({ orderId: o.orderId, part, amountCents });
+      await this.acts.recordReturnRefund({ rmaId: o.rmaId, part, amountCents: refundedCents, ...(sku ? { sku } : {}) });
+      this.view.refundedCents += refundedCents;
+    } catch (err) {
+      if (!hasFailureType(err, ERROR_TYPES.RefundExceedsCapture)) throw err;
+      notes.push(`${part}: refused by the provider (${failureMessage(err, ERROR_TYPES.RefundExceedsCapture)})`);
+    }
   }
 
   private whyNotInspect(input: InspectInput | undefined): string | undefined {

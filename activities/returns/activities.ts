@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '../../src/db/pool';
 import {
   ORDER_EVENTS,
+  RETURNS_SHIPPING_PART,
   RETURN_STATUSES,
   returnRulesOf,
   whyNotReturnable,
@@ -12,7 +13,15 @@ import {
   type ReturnStatus,
 } from '../../src/domain';
 import { insertOutbox } from '../orders/store/read-model';
-import { orderForReturn, returnableLines, returnLineRows, returnRow, warehouseOf } from './store/returns';
+import { refundRoom } from './store/goodwill';
+import {
+  lockOrderReturns,
+  orderForReturn,
+  returnableLines,
+  returnLineRows,
+  returnRow,
+  warehouseOf,
+} from './store/returns';
 
 /** The event each return status announces (the outbox; the notifications consumer tells the customer). */
 const STATUS_EVENTS: Partial<Record<ReturnStatus, OrderEventType>> = {
@@ -26,13 +35,12 @@ const STATUS_EVENTS: Partial<Record<ReturnStatus, OrderEventType>> = {
 /** A return's position in its life: it only moves forward (a late retry changes nothing). */
 const rank = (s: string) => RETURN_STATUSES.indexOf(s as ReturnStatus);
 
-/** Returns of one order are opened one at a time: the check of what is left and the insert agree. */
-const lockOrderReturns = (db: PoolClient, orderId: string) =>
-  db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`returns:${orderId}`]);
-
 async function openedFromRows(db: PoolClient, rmaId: string): Promise<OpenedReturn | { refused: string }> {
   const r = (await returnRow(db, rmaId))!;
   if (r.status === 'Refused') return { refused: r.note ?? 'refused' };
+  // Only a retry of this step finds its row still Requested: a new run under a closed return's id
+  // (started again once Temporal forgot it) opens nothing.
+  if (r.status !== 'Requested') return { refused: `rmaId: return ${rmaId} is ${r.status} already` };
   const lines = await returnLineRows(db, rmaId);
   const country = (await orderForReturn(db, r.order_id))?.country ?? '';
   return {
@@ -174,6 +182,11 @@ export function createReturnActivities(pool: Pool): Omit<ReturnActivities, 'open
       });
     },
 
+    async lineRefundRoom({ orderId, sku }) {
+      const line = (await refundRoom(pool, orderId, sku))?.line;
+      return { leftCents: line ? Math.max(0, line.paidCents - line.refundedCents) : 0 };
+    },
+
     async allUnitsReturned({ orderId }) {
       const { rows } = await pool.query<{ all: boolean; shipping_cents: string; shipping_refunded: boolean }>(
         `SELECT NOT EXISTS (
@@ -182,10 +195,10 @@ export function createReturnActivities(pool: Pool): Omit<ReturnActivities, 'open
                     WHERE rl.order_id = $1 AND rl.sku = l.sku AND r.status IN ('Received', 'Refunded')), 0)
                 ) AS all,
                 o.shipping_cents,
-                EXISTS (SELECT 1 FROM payment_operations p WHERE p.order_id = $1 AND p.operation = 'refund'
-                        AND p.idempotency_key LIKE $1 || ':refund:rma.%.shipping') AS shipping_refunded
+                EXISTS (SELECT 1 FROM payment_operations p WHERE p.idempotency_key = $1 || ':refund:' || $2)
+                  AS shipping_refunded
          FROM orders o WHERE o.order_id = $1`,
-        [orderId],
+        [orderId, RETURNS_SHIPPING_PART],
       );
       const r = rows[0];
       return r

@@ -16,6 +16,7 @@ import {
 } from '../../src/domain';
 import { insertOutbox } from '../orders/store/read-model';
 import { goodwillRow, refundRoom } from './store/goodwill';
+import { lockOrderReturns } from './store/returns';
 
 const rank = (s: string) => GOODWILL_STATUSES.indexOf(s as GoodwillStatus);
 
@@ -47,14 +48,22 @@ async function open(db: PoolClient, req: GoodwillRequest): Promise<void> {
 export function createGoodwillActivities(pool: Pool): Pick<ReturnActivities, 'openGoodwill' | 'recordGoodwillStatus'> {
   return {
     async openGoodwill(req) {
-      const row = await inTransaction(pool, async (db) => {
-        await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`returns:${req.orderId}`]);
-        if (!(await goodwillRow(db, req.refundId))) await open(db, req);
-        return (await goodwillRow(db, req.refundId))!;
+      const { row, fresh } = await inTransaction(pool, async (db) => {
+        await lockOrderReturns(db, req.orderId);
+        const before = await goodwillRow(db, req.refundId);
+        if (!before) await open(db, req);
+        return { row: (await goodwillRow(db, req.refundId))!, fresh: !before };
       });
-      return row.status === 'Refused'
-        ? { ok: false, reason: row.note ?? 'refused' }
-        : { ok: true, currency: row.currency };
+      if (row.status === 'Refused') return { ok: false, reason: row.note ?? 'refused' };
+      // A retry of this step finds its own row, still Requested, as it asked; anything else (a new
+      // run under a closed refund's id, other terms) opens nothing.
+      const same =
+        Number(row.amount_cents) === req.amountCents &&
+        row.requested_by === req.requestedBy &&
+        row.order_id === req.orderId;
+      if (!fresh && (row.status !== 'Requested' || !same))
+        return { ok: false, reason: `refundId: refund ${req.refundId} is ${row.status} already` };
+      return { ok: true, currency: row.currency };
     },
 
     async recordGoodwillStatus({ refundId, status, note, approvers, dueAt, decidedBy, refundedCents }) {

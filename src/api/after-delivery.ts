@@ -37,7 +37,9 @@ export async function startOpened<V extends { status: string; note?: string }>(
     workflowId: o.workflowId,
     taskQueue: taskQueueFor('orders', deps.taskQueuePrefix),
     args: [o.arg],
+    // A running one answers again; a closed one is never started anew (its row answers: see the routes).
     workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
   });
   try {
     const view = await deps.client.withDeadline(Date.now() + OPEN_WITHIN_MS, () =>

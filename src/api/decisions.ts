@@ -192,9 +192,11 @@ async function whyClosed(deps: DecisionsApiDeps, orderId: string, decision: Orde
   const view = await readOrderView(deps.client, orderId).catch(() => undefined);
   if (!view) return { ok: false, status: 404, title: 'Order not found', detail: `orderId: no order ${orderId}` };
   const detail =
-    decision === 'cancel' || decision === 'cancel-lines'
+    decision === 'cancel'
       ? `order ${orderId} is ${view.status}: it can no longer be cancelled (only before the first parcel is picked up)`
-      : `order ${orderId} is ${view.status}, not AwaitingApproval`;
+      : decision === 'cancel-lines'
+        ? `order ${orderId} is ${view.status}: its lines can no longer be taken out (only before its payment is captured)`
+        : `order ${orderId} is ${view.status}, not AwaitingApproval`;
   return { ok: false, status: 409, title: 'Refused', detail };
 }
 

@@ -18,6 +18,7 @@ import {
   goodwillWorkflowId,
   whyNotGoodwill,
   type GoodwillRequest,
+  type RefundDecision,
   type GoodwillView,
 } from '../domain';
 import { readGoodwill, refundRoom } from '../../activities/returns/store/goodwill';
@@ -63,7 +64,9 @@ export function refundRoutes(app: FastifyInstance, deps: RefundsApiDeps): void {
       const refundId = request.body.refundId ?? `gw-${crypto.randomUUID().slice(0, 13)}`;
       const existing = await readGoodwill(deps.pool, refundId);
       if (existing && existing.orderId !== orderId)
-        return sendProblem(reply, 409, 'Conflict', `refundId: ${refundId} is a refund of another order`);
+        return sendProblem(reply, 409, 'Conflict', `refundId: ${refundId} is taken; choose another`);
+      // The same request again, once that refund has ended: its record answers (it never starts anew).
+      if (existing && existing.status !== 'Requested' && existing.status !== 'AwaitingApproval') return existing;
       if (!existing) {
         const why = whyNotGoodwill(request.body, await refundRoom(deps.pool, orderId, request.body.sku));
         if (why) return sendProblem(reply, 409, 'Not refundable', why);
@@ -140,8 +143,6 @@ async function open(deps: RefundsApiDeps, reply: FastifyReply, request: Goodwill
   return reply.code(201).header('location', `/v1/refunds/${request.refundId}`).send(outcome.view);
 }
 
-export type RefundDecision = 'approve-refund' | 'reject-refund';
-
 /**
  * An approver's decision on a waiting refund, signed for the workflow (bound to the refund's amount);
  * the workflow has the last word (one who asked may not decide). The API's routes and the console's
@@ -159,7 +160,7 @@ export async function decideRefund(
   const refund = await readGoodwill(deps.pool, refundId);
   if (!refund) return refused(404, 'Refund not found', `refundId: no refund ${refundId}`);
   const { username: by, role } = who as Extract<Principal, { kind: 'staff' }>;
-  const says = goodwillSays({ amountCents: refund.amountCents, currency: refund.currency ?? '' }, text);
+  const says = goodwillSays({ amountCents: refund.amountCents, currency: refund.currency ?? '' }, decision, text);
   const proof = signDecision(deps.signing, { orderId: refundId, decision, by, role, says });
   const update = decision === 'approve-refund' ? approveRefundUpdate : rejectRefundUpdate;
   return sendSigned(deps.client, {

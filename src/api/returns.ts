@@ -14,6 +14,7 @@ import {
   DECISION_ROLES,
   IdSchema,
   RETURN_CONDITIONS,
+  RETURN_TERMINAL,
   RMA_ID_PATTERN,
   decisionSays,
   freeTextSchema,
@@ -48,7 +49,8 @@ const RequestBody = z.strictObject({
   lines: z
     .array(z.strictObject({ sku: z.string().min(1).max(64), quantity: z.number().int().min(1).max(10_000) }))
     .min(1, 'a return needs at least one line')
-    .max(100),
+    .max(100)
+    .refine((lines) => new Set(lines.map((l) => l.sku)).size === lines.length, 'one line per SKU, with its quantity'),
   reason: freeTextSchema(500),
 });
 /** An inspection's verdicts, line by line: the API's body and the console's form both check them here. */
@@ -68,6 +70,12 @@ const InspectBody = z.strictObject({ lines: InspectLinesSchema });
 
 const asker = (who: Principal): string =>
   who.kind === 'staff' ? who.username : who.kind === 'customer' ? who.username : `storefront:${who.storefront}`;
+
+/** A return as `who` sees it: staff all of it; the customer and the storefront not which staff member inspected it. */
+export function returnFor(who: Principal, found: ReturnView & { customerId?: string }): ReturnView {
+  const { customerId: _customer, inspectedBy, ...shown } = found;
+  return who.kind === 'staff' && inspectedBy ? { ...shown, inspectedBy } : shown;
+}
 
 /** Whether `who` may see a return of `orderId`: staff, or whoever may reach the order (a customer: their own). */
 export async function mayReachReturn(pool: Pool, who: Principal, orderId: string): Promise<boolean> {
@@ -96,7 +104,9 @@ export function returnRoutes(app: FastifyInstance, deps: ReturnsApiDeps): void {
       const rmaId = request.body.rmaId ?? `rma-${crypto.randomUUID().slice(0, 13)}`;
       const existing = await readReturn(deps.pool, rmaId);
       if (existing && existing.orderId !== orderId)
-        return sendProblem(reply, 409, 'Conflict', `rmaId: ${rmaId} is a return of another order`);
+        return sendProblem(reply, 409, 'Conflict', `rmaId: ${rmaId} is taken; choose another`);
+      // The same request again, once that return has ended: its record answers (it never starts anew).
+      if (existing && RETURN_TERMINAL.includes(existing.status)) return returnFor(who, existing);
       if (!existing) {
         const why = await whyNotNow(deps, orderId, request.body.lines);
         if (why) return sendProblem(reply, 409, 'Not returnable', why);
@@ -117,8 +127,7 @@ export function returnRoutes(app: FastifyInstance, deps: ReturnsApiDeps): void {
       const found = await readReturn(deps.pool, request.params.rmaId);
       if (!found || !(await mayReachReturn(deps.pool, principalOf(request), found.orderId)))
         return sendProblem(reply, 404, 'Return not found', `rmaId: no return ${request.params.rmaId}`);
-      const { customerId: _customer, ...shown } = found;
-      return shown;
+      return returnFor(principalOf(request), found);
     },
   );
   api.post(

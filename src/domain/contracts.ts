@@ -396,6 +396,8 @@ export interface ReturnActivities {
     decidedBy?: string;
     refundedCents?: number;
   }): Promise<void>;
+  /** What may still be refunded for a line: its price less what returns and goodwill gave back (or hold) for it. */
+  lineRefundRoom(input: { orderId: string; sku: string }): Promise<{ leftCents: number }>;
   /** Whether every unit the order held is now returned and accepted (its shipping is then refunded, by the rules). */
   allUnitsReturned(input: {
     orderId: string;

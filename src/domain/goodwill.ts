@@ -52,6 +52,9 @@ export function whyNotGoodwill(
   return undefined;
 }
 
+/** An approver's yes or no to a refund waiting for approval. */
+export type RefundDecision = 'approve-refund' | 'reject-refund';
+
 export interface GoodwillDecisionInput {
   note?: string;
   reason?: string;
@@ -59,12 +62,13 @@ export interface GoodwillDecisionInput {
   identity?: string;
 }
 
-/** What a refund's approval or rejection says: the refund's amount and currency, and its note or reason. */
+/** What a refund's approval or rejection says: the refund's amount and currency, and its note (approve) or reason (reject). */
 export function goodwillSays(
   refund: { amountCents: number; currency: string },
+  decision: RefundDecision,
   input: { note?: unknown; reason?: unknown } | undefined,
 ): string {
-  const text = input?.note ?? input?.reason;
+  const text = decision === 'approve-refund' ? input?.note : input?.reason;
   return JSON.stringify([refund.amountCents, refund.currency, typeof text === 'string' ? text : null]);
 }
 

@@ -45,7 +45,9 @@ export const returnShipmentId = (rmaId: string) => `${rmaId}-back`;
 /** rma ids are ids (ids.ts) short enough that a refund part `rma.<rmaId>.<lineNo>` stays within 64. */
 export const RMA_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
 /** The refund of one line of a return, once: its payment ledger part (activities/payments). */
-export const returnRefundPart = (rmaId: string, lineNo: number | 'shipping') => `rma.${rmaId}.${lineNo}`;
+export const returnRefundPart = (rmaId: string, lineNo: number) => `rma.${rmaId}.${lineNo}`;
+/** The order's shipping, refunded once whichever of its returns brings the last unit back. */
+export const RETURNS_SHIPPING_PART = 'returns.shipping';
 
 export interface ReturnLineRequest {
   sku: string;
@@ -82,6 +84,8 @@ export function whyNotReturnable(
   nowMs: number,
 ): string | undefined {
   if (asked.length === 0) return 'lines: a return needs at least one line';
+  const twice = asked.find((a, i) => asked.findIndex((b) => b.sku === a.sku) !== i);
+  if (twice) return `lines: ${twice.sku} appears twice (one line per SKU, with its quantity)`;
   for (const a of asked) {
     const line = lines.find((l) => l.sku === a.sku);
     if (!line) return `lines: ${a.sku} is not a line of this order`;

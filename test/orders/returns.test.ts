@@ -181,6 +181,11 @@ test('an expired return: the parcel never came, the label is cancelled, nothing 
   expect(parcel.rows[0].status).toBe('CANCELLED');
   const late = await inspect(byHandApi, byHand.pool, rmaId, [{ sku, accepted: 1, condition: 'resellable' }]);
   expect(late.statusCode).toBe(409);
+  // The same request again answers the ended return; nothing starts anew under its id.
+  const again = await askReturn(byHandApi, byHand.pool, orderId, [{ sku, quantity: 1 }], rmaId);
+  expect(again.statusCode).toBe(200);
+  expect(again.json()).toMatchObject({ rmaId, status: 'Expired' });
+  expect((await byHand.client.workflow.getHandle(returnWorkflowId(rmaId)).describe()).status.name).toBe('COMPLETED');
   // The units are the customer's to return again.
   expect((await askReturn(byHandApi, byHand.pool, orderId, [{ sku, quantity: 1 }])).statusCode).toBe(201);
 });
@@ -196,6 +201,12 @@ test('a second return of the same line is refused, and nothing starts', async ()
   expect(second.json().detail).toMatch(new RegExp(`${sku}: 1 asked, but only 0 of 1 delivered may still be returned`));
   const started = await byHand.pool.query('SELECT 1 FROM returns WHERE rma_id = $1', [rmaId]);
   expect(started.rowCount).toBe(0);
+  const twice = await askReturn(byHandApi, byHand.pool, orderId, [
+    { sku, quantity: 1 },
+    { sku, quantity: 1 },
+  ]);
+  expect(twice.statusCode).toBe(400);
+  expect(twice.json().detail).toMatch(/one line per SKU/);
   await expect(byHand.client.workflow.getHandle(returnWorkflowId(rmaId)).describe()).rejects.toThrow(/not found/i);
 });
 
@@ -333,6 +344,11 @@ describe('refunds without a return (goodwill)', () => {
       payload: {},
     });
     expect(again.statusCode).toBe(409);
+    // Asked again under its id: the ended refund answers, nothing is paid twice.
+    const reasked = await askRefund(orderId, { refundId, amountCents: 6_000, sku }, asker);
+    expect(reasked.statusCode).toBe(200);
+    expect(reasked.json()).toMatchObject({ refundId, status: 'Refunded' });
+    expect(await refundsOf(byHand.pool, orderId)).toEqual([[`${orderId}:refund:gw.${refundId}`, 6_000]]);
   });
 
   test('under the threshold it is refunded at once; more than is left of the line is refused before anything starts', async () => {
@@ -349,4 +365,25 @@ describe('refunds without a return (goodwill)', () => {
     );
     expect(await refundsOf(byHand.pool, orderId)).toEqual([[expect.stringMatching(/:refund:gw\./), 1_000]]);
   });
+});
+
+test('a return after a goodwill refund of the same line gives back only what is left of its price', async () => {
+  const { orderId, sku } = await deliveredByHand(1, 2_000);
+  const goodwill = await byHandApi.inject({
+    method: 'POST',
+    url: `/v1/orders/${orderId}/refunds`,
+    headers: await asStaff(byHand.pool, 'customer-service'),
+    payload: { amountCents: 1_500, sku, reason: 'scratched' },
+  });
+  expect(goodwill.json()).toMatchObject({ status: 'Refunded', refundedCents: 1_500 });
+
+  const rmaId = uid('rma');
+  expect((await askReturn(byHandApi, byHand.pool, orderId, [{ sku, quantity: 1 }], rmaId)).statusCode).toBe(201);
+  await byHand.client.workflow.getHandle(returnWorkflowId(rmaId)).signal(carrierEventSignal, { event: 'delivered' });
+  await untilStatus(byHand, rmaId, 'Received');
+  const inspected = await inspect(byHandApi, byHand.pool, rmaId, [{ sku, accepted: 1, condition: 'resellable' }]);
+  // 500 left of the line's 2,000, and the shipping (every unit is back): the capture, 2,499, in all.
+  expect(inspected.json()).toMatchObject({ status: 'Refunded', refundedCents: 500 + 499 });
+  const total = (await refundsOf(byHand.pool, orderId)).reduce((sum, [, cents]) => sum + cents, 0);
+  expect(total).toBe(2_499);
 });

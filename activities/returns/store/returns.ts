@@ -8,6 +8,13 @@ import type { ReturnableLine, ReturnCondition, ReturnStatus, ReturnView } from '
 
 type Db = Pool | PoolClient;
 
+/**
+ * One order's returns and goodwill refunds are opened one at a time: the check of what is left and
+ * the insert agree. Call inside a transaction (the lock ends with it).
+ */
+export const lockOrderReturns = (db: PoolClient, orderId: string) =>
+  db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`returns:${orderId}`]);
+
 /** Every line of the order with what reached the customer and what returns have asked back already. */
 export async function returnableLines(db: Db, orderId: string): Promise<ReturnableLine[]> {
   const { rows } = await db.query<{

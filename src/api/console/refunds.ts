@@ -14,7 +14,8 @@ import {
   type GoodwillView,
 } from '../../domain';
 import { staffIn, type Principal } from '../principal';
-import { decideRefund, type RefundDecision, type RefundsApiDeps } from '../refunds';
+import type { RefundDecision } from '../../domain';
+import { decideRefund, type RefundsApiDeps } from '../refunds';
 import { html, type Html } from './html';
 import { backWith, csrfField, dueIn, form, orderLink, section, sendRefusalPage, whoIs } from './shared';
 

@@ -17,7 +17,13 @@ import {
 } from '../../domain';
 import { readReturn, waitingInspections, type WaitingInspection } from '../../../activities/returns/store/returns';
 import { staffIn } from '../principal';
-import { InspectLinesSchema, inspectReturn, mayReachReturn, type ReturnsApiDeps } from '../returns';
+import {
+  InspectLinesSchema,
+  inspectReturn,
+  mayReachReturn,
+  returnFor as shownTo,
+  type ReturnsApiDeps,
+} from '../returns';
 import { html, type Html } from './html';
 import {
   HTML,
@@ -71,7 +77,10 @@ const refusedLine = (text: string) => html`<p class="flash error">${text}</p>`;
 async function returnFor(deps: ReturnsApiDeps, request: FastifyRequest, rmaId: string) {
   if (!RMA_ID_PATTERN.test(rmaId)) return undefined;
   const found = await readReturn(deps.pool, rmaId);
-  return found && (await mayReachReturn(deps.pool, whoIs(request), found.orderId)) ? found : undefined;
+  const who = whoIs(request);
+  return found && (await mayReachReturn(deps.pool, who, found.orderId))
+    ? { ...shownTo(who, found), customerId: found.customerId }
+    : undefined;
 }
 
 /**
