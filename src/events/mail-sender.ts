@@ -28,6 +28,8 @@ export interface MailSenderOptions {
   retry?: Partial<MailRetry>;
   /** How often to look for due rows when there were none (default 1 s). */
   pollMs?: number;
+  /** Mails sent at once (default 4): a burst of notifications is not sent one handshake after another. */
+  concurrency?: number;
 }
 
 /**
@@ -36,7 +38,8 @@ export interface MailSenderOptions {
  */
 function transportUrl(smtpUrl: string): string {
   const url = new URL(smtpUrl);
-  const bounds = { connectionTimeout: '10000', greetingTimeout: '10000', socketTimeout: '60000' };
+  // A pool of connections kept open between messages: one SMTP handshake per connection, not per mail.
+  const bounds = { pool: 'true', connectionTimeout: '10000', greetingTimeout: '10000', socketTimeout: '60000' };
   for (const [key, ms] of Object.entries(bounds)) if (!url.searchParams.has(key)) url.searchParams.set(key, ms);
   return url.toString();
 }
@@ -82,12 +85,26 @@ export function startMailSender(opts: MailSenderOptions): Running {
   const retry = { ...DEFAULT_MAIL_RETRY, ...opts.retry };
   const transport = createTransport(transportUrl(opts.smtpUrl));
   // The database away ends a session; the supervisor starts another after a pause.
+  // Each loop takes its own row (SKIP LOCKED, under a lease), so several send at once, never one row twice.
+  // A session ends, all its loops with it, at the first failure (the database away): the
+  // supervisor then starts a new one after a pause.
   const running = supervise('mail sender', async (control) => {
-    while (!control.stopped) {
-      const due = await takeDueNotification(opts.pool);
-      if (due) await sendOne(opts, transport, retry, due);
-      else await control.pause(opts.pollMs ?? 1000);
-    }
+    let failed = false;
+    const loop = async () => {
+      try {
+        while (!control.stopped && !failed) {
+          const due = await takeDueNotification(opts.pool);
+          if (due) await sendOne(opts, transport, retry, due);
+          else await control.pause(opts.pollMs ?? 1000);
+        }
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    };
+    const ended = await Promise.allSettled(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, loop));
+    const failure = ended.find((e) => e.status === 'rejected');
+    if (failure) throw failure.reason;
   });
   return {
     async stop() {
