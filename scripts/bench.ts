@@ -19,7 +19,14 @@ import { projectRoot } from '../src/runtime/paths';
 import { interruptOnSignals } from '../tools/dev-stack/interrupt';
 import { parseOrExitCode, positiveInt, runMain, UsageError, WARMUP_ORDERS } from '../tools/bench/flags';
 
-export const DEFAULTS = { orders: 20, concurrency: 10, shape: 'all', transitMs: 1, warmup: WARMUP_ORDERS } as const;
+export const DEFAULTS = {
+  orders: 20,
+  concurrency: 10,
+  shape: 'all',
+  transitMs: 1,
+  warmup: WARMUP_ORDERS,
+  workers: 1,
+} as const;
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -28,6 +35,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --shape S           ${SHAPES.join(' | ')} | all (default ${DEFAULTS.shape})
   --transit-ms MS     sandbox carrier's transit time (default ${DEFAULTS.transitMs})
   --warmup N          untimed orders before the first phase (default ${DEFAULTS.warmup})
+  --workers N         worker processes, each running every service (default ${DEFAULTS.workers})
   --address HOST:PORT use a running Temporal server (else a dev server is started)
   --json FILE         write the full report as JSON
   --docs              regenerate docs/benchmarks.md, its chart and docs/benchmarks.json
@@ -36,7 +44,17 @@ const USAGE = `Usage: npm run bench -- [options]
   --keep              keep the run folder (process logs, SQLite file, database)
 
 The database: a throw-away database on DATABASE_URL's server when it is set, else an embedded
-PostgreSQL. The worker is always the bench's own process, on task queues of the run's own.
+PostgreSQL. The workers are always the bench's own processes, on task queues of the run's own.
+
+CPU per order (from /proc, Linux only; n/a elsewhere), over each timed phase:
+  worker CPU   the worker processes, summed (RSS: the peak of their sum); in-process: the bench
+  server CPU   the dev server the bench started (its pid); with --address, every process on this
+               machine named temporal-server or temporal (the CLI's dev server), or the cluster's
+               build (tools/cluster), summed: n/a when the server runs elsewhere, and any other
+               Temporal server on this machine counts too
+  PG CPU       every process named postgres on the machine: the workers' database and whatever
+               else it serves (on a cluster, Temporal's own persistence)
+  machine CPU  every process on the machine, all cores (/proc/stat)
 
 Examples:
   npm run bench
@@ -52,6 +70,7 @@ function parse(argv: string[]) {
       shape: { type: 'string' },
       'transit-ms': { type: 'string' },
       warmup: { type: 'string' },
+      workers: { type: 'string' },
       address: { type: 'string' },
       json: { type: 'string' },
       docs: { type: 'boolean' },
@@ -76,6 +95,7 @@ function parse(argv: string[]) {
     shapes: shape === 'all' ? [...SHAPES] : [shape as Shape],
     transitMs: positiveInt('transit-ms', values['transit-ms'], DEFAULTS.transitMs),
     warmup: positiveInt('warmup', values.warmup, DEFAULTS.warmup, 0),
+    workers: positiveInt('workers', values.workers, DEFAULTS.workers),
     address: values.address,
     json: values.json,
     docs: values.docs ?? false,
@@ -97,6 +117,7 @@ async function main(argv: string[]): Promise<number> {
     shapes: o.shapes,
     transitMs: o.transitMs,
     warmup: o.warmup,
+    workers: o.workers,
     address: o.address,
     databaseUrl: process.env.DATABASE_URL,
     label: o.label,

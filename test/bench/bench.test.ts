@@ -22,6 +22,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const runBench = (args: string[]) => runScriptToEnd('scripts/bench.js', args, 120_000);
 
+test('bad flags exit 2 naming the flag, before anything starts', async () => {
+  const workers = await runBench(['--workers', '0']);
+  expect(workers.code).toBe(2);
+  expect(workers.output).toContain('--workers must be an integer ≥ 1, got "0"');
+  expect(workers.output).toContain('--workers N'); // the usage follows
+});
+
 test('5 one-line orders, the floors and the in-process baseline: a complete report, docs and a tuning-log entry', async () => {
   const json = path.join(dir, 'report.json');
   const docs = path.join(dir, 'docs');

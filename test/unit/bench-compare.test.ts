@@ -42,7 +42,14 @@ test('summarize reads the shape row and its run floor; server CPU is per complet
       completed: 40,
       count: 40,
       latencyMs: { p50: 2870, p95: 3500, p99: 3600, mean: 2900, max: 3700 },
-      perOrder: { cpuMs: 124, machineCpuMs: 310, historyEvents: 76.4, workflowTasks: 12.1, sqlStatements: 104 },
+      perOrder: {
+        cpuMs: 124,
+        pgCpuMs: 52,
+        machineCpuMs: 310,
+        historyEvents: 76.4,
+        workflowTasks: 12.1,
+        sqlStatements: 104,
+      },
       resources: { wallSeconds: 6.5, serverCpuSeconds: 4.4 },
     }),
     row({ name: 'floor: 5 activities + 5 local', kind: 'floor', perSecond: 15.5 }),
@@ -53,6 +60,7 @@ test('summarize reads the shape row and its run floor; server CPU is per complet
     p50Ms: 2870,
     workerCpuMs: 124,
     serverCpuMs: 110,
+    pgCpuMs: 52,
     machineCpuMs: 310,
     historyEvents: 76.4,
     workflowTasks: 12.1,
@@ -89,6 +97,9 @@ test('compare: pair ratios, the ratio of the means, and how many pairs the new b
     { before: { ...run(4, 10), machineCpuMs: 300 }, after: { ...run(5, 10), machineCpuMs: 260 } },
   ]);
   expect(withMachine.machineCpuRatio).toBeCloseTo(270 / 310);
+  expect(withMachine.pgCpuRatio).toBeUndefined();
+  const withPg = compare([{ before: { ...run(4, 10), pgCpuMs: 50 }, after: { ...run(5, 10), pgCpuMs: 40 } }]);
+  expect(withPg.pgCpuRatio).toBeCloseTo(0.8);
 });
 
 test("compare: over each run's own floor, a machine that got faster between runs is not a faster build", () => {
@@ -109,6 +120,6 @@ test('formatComparison: a row per run and the summary lines', () => {
     'orders/s by the means: 4.00 → 5.00 (1.25×); pair by pair 1.25×; this checkout faster in 1 of 1',
   );
   expect(text).toContain(
-    "over each run's own floor: 1.25×   worker CPU per order: 0.93×   server CPU per order: n/a   machine CPU per order: n/a",
+    "over each run's own floor: 1.25×   worker CPU per order: 0.93×   server CPU per order: n/a   PG CPU per order: n/a   machine CPU per order: n/a",
   );
 });

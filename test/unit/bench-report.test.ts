@@ -1,8 +1,14 @@
 import { costGrowth } from '../../tools/bench/growth';
 import { cpuBudget, keptNotes, NOTES_END, NOTES_START } from '../../tools/bench/markdown';
 import { percentile } from '../../tools/bench/metrics';
-import { parseMachineBusySeconds } from '../../tools/bench/proc-stats';
-import type { BenchReport, BenchRow } from '../../tools/bench/report';
+import {
+  groupCpuDelta,
+  isPostgres,
+  isTemporalServer,
+  parseMachineBusySeconds,
+  parseProcStat,
+} from '../../tools/bench/proc-stats';
+import { formatTable, serverCpuMs, type BenchReport, type BenchRow } from '../../tools/bench/report';
 
 test('percentiles are nearest-rank: every reported value was observed', () => {
   const sorted = Array.from({ length: 20 }, (_, i) => (i + 1) * 10);
@@ -74,6 +80,78 @@ test("the machine's busy CPU: user, nice, system, irq, softirq and steal of /pro
   expect(parseMachineBusySeconds('cpu 1 2 x 4 5 6 7 8\n', 100)).toBeUndefined();
 });
 
+test('/proc/<pid>/stat: the name (even with spaces and parentheses), utime + stime, and the start time', () => {
+  // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
+  // priority nice threads itrealvalue starttime ...
+  const stat = (comm: string) =>
+    `4242 (${comm}) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 70 5 6 20 0 1 0 98765 123456 789 18446744073709551615\n`;
+  expect(parseProcStat(stat('postgres'))).toEqual({ comm: 'postgres', cpuTicks: 320, startTicks: 98765 });
+  expect(parseProcStat(stat('a (b) c'))).toEqual({ comm: 'a (b) c', cpuTicks: 320, startTicks: 98765 });
+  expect(parseProcStat('4242 (x) S 1 2')).toBeUndefined();
+  expect(parseProcStat('garbage')).toBeUndefined();
+});
+
+test('which processes are PostgreSQL and which a Temporal server, by name', () => {
+  const proc = (comm: string, argv0?: string) => ({ comm, argv0: () => argv0 });
+  expect(isPostgres(proc('postgres'))).toBe(true);
+  expect(isPostgres(proc('postgres_exporter'))).toBe(false);
+  expect(isTemporalServer(proc('temporal-server'))).toBe(true);
+  expect(isTemporalServer(proc('temporal', '/root/.cache/durable-orders/temporal-cli/v1.5.1/temporal'))).toBe(true);
+  // The cluster's build: go install names it `server`, in the cache's temporal-server/<version>/.
+  expect(isTemporalServer(proc('server', '/root/.cache/durable-orders/temporal-server/v1.29.1/server'))).toBe(true);
+  expect(isTemporalServer(proc('server', '/usr/bin/server'))).toBe(false);
+  expect(isTemporalServer(proc('node', 'node'))).toBe(false);
+});
+
+test("a group's CPU: last reading less first, a process started meanwhile from 0, a reused pid another process", () => {
+  const first = new Map([
+    ['100:5', 1000],
+    ['101:5', 500],
+    ['102:7', 300], // exited before the last sample: its last reading is its first, so 0
+  ]);
+  const last = new Map([
+    ['100:5', 1100], // +100
+    ['101:5', 560], // +60
+    ['102:7', 300],
+    ['103:900', 40], // started during the phase: +40
+    ['104:950', 25], // pid 104 was another process at the start (not in the group then): +25
+  ]);
+  expect(groupCpuDelta(first, last)).toBe(225);
+  expect(groupCpuDelta(new Map(), new Map())).toBeUndefined(); // none of them on this machine
+  expect(groupCpuDelta(new Map([['1:1', 5]]), new Map([['1:1', 5]]))).toBe(0); // idle, but there
+});
+
+test('the table: worker, server, PG and machine CPU per order, and the worker processes in the header', () => {
+  const row = {
+    name: 'one-line',
+    kind: 'order',
+    count: 10,
+    completed: 10,
+    statuses: {},
+    errors: [],
+    perSecond: 5,
+    latencyMs: { p50: 1000, p95: 1000, p99: 1000, mean: 1000, max: 1000 },
+    perOrder: { cpuMs: 120, pgCpuMs: 45, machineCpuMs: 330 },
+    resources: { wallSeconds: 2, serverCpuSeconds: 1.3 },
+  } as unknown as BenchRow;
+  expect(serverCpuMs(row)).toBeCloseTo(130); // a report without perOrder.serverCpuMs: from the seconds
+  expect(serverCpuMs({ ...row, perOrder: { serverCpuMs: 99 } })).toBe(99);
+  expect(serverCpuMs({ ...row, resources: { wallSeconds: 2 } })).toBeUndefined();
+  const report = {
+    options: { orders: 10, concurrency: 5, shapes: ['one-line'], transitMs: 1, warmup: 0, workers: 2 },
+    rows: [row],
+    problems: [],
+  } as unknown as BenchReport;
+  const text = formatTable(report);
+  expect(text).toContain('10 per run at concurrency 5, transit 1 ms, 2 worker processes');
+  for (const head of ['worker CPU ms', 'server CPU ms', 'PG CPU ms', 'machine CPU ms']) expect(text).toContain(head);
+  expect(text).toMatch(/│ +120 │.*│ +130 │ +45 │ +330 │/);
+  // Reports from before --workers: one process.
+  expect(formatTable({ ...report, options: { ...report.options, workers: undefined } })).toContain(
+    'transit 1 ms, 1 worker process',
+  );
+});
+
 test("the CPU budget: the machine's CPU per order against the floor's, and the rate it allows with every core busy", () => {
   const row = (name: string, kind: BenchRow['kind'], machineCpuMs: number | undefined, machineCpuPercent: number) =>
     ({
@@ -100,4 +178,10 @@ test("the CPU budget: the machine's CPU per order against the floor's, and the r
   expect(text).toContain('95 % busy while the orders ran');
   expect(text).toContain('2 cores at 320 ms an order allow about 6.3 orders/s');
   expect(cpuBudget(report, row('one-line', 'order', undefined, 190), row('floor', 'floor', 128, 185))).toBeUndefined();
+  // With PostgreSQL measured, it has its own share and the rest is what is left.
+  Object.assign(order.perOrder, { pgCpuMs: 40 });
+  Object.assign(floor.perOrder, { pgCpuMs: 10 });
+  expect(cpuBudget(report, order, floor)).toContain(
+    '2.50× (worker 120 against 50, server 130 against 60, PostgreSQL 40 against 10, the rest, the bench placing and awaiting, the kernel, 30 against 8), and',
+  );
 });

@@ -15,8 +15,10 @@ export interface RunSummary {
   p50Ms: number;
   /** Worker CPU per order. */
   workerCpuMs?: number;
-  /** Temporal server CPU per order (undefined against a server the bench did not start). */
+  /** Temporal server CPU per order (undefined against a server whose processes are not on this machine). */
   serverCpuMs?: number;
+  /** Every PostgreSQL process on the machine, per order. */
+  pgCpuMs?: number;
   /** Every process on the machine, per order. */
   machineCpuMs?: number;
   historyEvents?: number;
@@ -41,6 +43,7 @@ export function summarize(report: BenchReport, shape: string): RunSummary {
     workerCpuMs: row.perOrder.cpuMs,
     serverCpuMs:
       serverCpuSeconds === undefined || row.completed === 0 ? undefined : (serverCpuSeconds * 1000) / row.completed,
+    pgCpuMs: row.perOrder.pgCpuMs,
     machineCpuMs: row.perOrder.machineCpuMs,
     historyEvents: row.perOrder.historyEvents,
     workflowTasks: row.perOrder.workflowTasks,
@@ -70,6 +73,7 @@ export interface Comparison {
   /** Mean worker CPU ms per order, after over before. */
   workerCpuRatio?: number;
   serverCpuRatio?: number;
+  pgCpuRatio?: number;
   /** Mean CPU per order of every process on the machine, after over before. */
   machineCpuRatio?: number;
 }
@@ -108,6 +112,10 @@ export function compare(pairs: Pair[]): Comparison {
       meanOf(after, (r) => r.serverCpuMs),
       meanOf(before, (r) => r.serverCpuMs),
     ),
+    pgCpuRatio: ratio(
+      meanOf(after, (r) => r.pgCpuMs),
+      meanOf(before, (r) => r.pgCpuMs),
+    ),
     machineCpuRatio: ratio(
       meanOf(after, (r) => r.machineCpuMs),
       meanOf(before, (r) => r.machineCpuMs),
@@ -130,12 +138,13 @@ export function formatComparison(names: { before: string; after: string }, pairs
       'over floor',
       'worker CPU ms',
       'server CPU ms',
+      'PG CPU ms',
       'machine CPU ms',
       'events',
       'WF tasks',
       'SQL',
     ],
-    colAligns: ['right', 'left', ...Array<'right'>(10).fill('right')],
+    colAligns: ['right', 'left', ...Array<'right'>(11).fill('right')],
     style: { head: [], border: [] },
   });
   pairs.forEach((p, i) => {
@@ -152,6 +161,7 @@ export function formatComparison(names: { before: string; after: string }, pairs
         fixed(r.floorPerSecond ? r.perSecond / r.floorPerSecond : undefined),
         fixed(r.workerCpuMs, 0),
         fixed(r.serverCpuMs, 0),
+        fixed(r.pgCpuMs, 0),
         fixed(r.machineCpuMs, 0),
         fixed(r.historyEvents, 1),
         fixed(r.workflowTasks, 1),
@@ -164,6 +174,7 @@ export function formatComparison(names: { before: string; after: string }, pairs
     `orders/s by the means: ${fixed(c.meanBefore)} → ${fixed(c.meanAfter)} (${times(c.ratioOfMeans)}); ` +
       `pair by pair ${c.ratios.map(times).join(', ')}; ${names.after} faster in ${c.afterFaster} of ${c.pairs}`,
     `over each run's own floor: ${times(c.floorNormalizedRatio)}   worker CPU per order: ${times(c.workerCpuRatio)}   ` +
-      `server CPU per order: ${times(c.serverCpuRatio)}   machine CPU per order: ${times(c.machineCpuRatio)}`,
+      `server CPU per order: ${times(c.serverCpuRatio)}   PG CPU per order: ${times(c.pgCpuRatio)}   ` +
+      `machine CPU per order: ${times(c.machineCpuRatio)}`,
   ].join('\n');
 }

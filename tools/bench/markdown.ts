@@ -5,7 +5,7 @@
  */
 import type { BenchLog, LogEntry, RowKey } from './bench-log';
 import type { Slope } from './growth';
-import { COLUMNS, floorCalls, type BenchReport, type BenchRow } from './report';
+import { COLUMNS, floorCalls, serverCpuMs, workersPhrase, type BenchReport, type BenchRow } from './report';
 import { SHAPE_DESCRIPTIONS } from './shapes';
 
 export const NOTES_START = '<!-- tuning-notes:start -->';
@@ -45,17 +45,20 @@ export function cpuBudget(report: BenchReport, order: BenchRow, floor: BenchRow)
   if (orderMs === undefined || floorMs === undefined || busy === undefined || !orderMs || !floorMs) return undefined;
   const parts = (row: BenchRow) => {
     const worker = row.perOrder.cpuMs;
-    const server = row.resources.serverCpuSeconds;
-    if (worker === undefined || server === undefined || !row.count) return undefined;
-    const serverMs = (server * 1000) / row.count;
-    return { worker, server: serverMs, rest: row.perOrder.machineCpuMs! - worker - serverMs };
+    const server = serverCpuMs(row);
+    if (worker === undefined || server === undefined) return undefined;
+    const pg = row.perOrder.pgCpuMs;
+    return { worker, server, pg, rest: row.perOrder.machineCpuMs! - worker - server - (pg ?? 0) };
   };
   const [o, f] = [parts(order), parts(floor)];
   const ms = (n: number) => n.toFixed(0);
+  const against = (what: string, a: number, b: number) => `${what} ${ms(a)} against ${ms(b)}`;
   const split =
     o && f
-      ? ` (worker ${ms(o.worker)} against ${ms(f.worker)}, server ${ms(o.server)} against ${ms(f.server)}, ` +
-        `the rest, PostgreSQL, the bench placing and awaiting, the kernel, ${ms(o.rest)} against ${ms(f.rest)})`
+      ? ` (${against('worker', o.worker, f.worker)}, ${against('server', o.server, f.server)}, ` +
+        (o.pg !== undefined && f.pg !== undefined
+          ? `${against('PostgreSQL', o.pg, f.pg)}, the rest, the bench placing and awaiting, the kernel, ${ms(o.rest)} against ${ms(f.rest)})`
+          : `the rest, PostgreSQL, the bench placing and awaiting, the kernel, ${ms(o.rest)} against ${ms(f.rest)})`)
       : '';
   return (
     `**The CPU budget.** The machine (${cores} cores; every process on it) spent ${ms(orderMs)} ms of CPU ` +
@@ -168,7 +171,7 @@ export function renderBenchmarksMd(report: BenchReport, log: BenchLog, notes: st
 between the tuning-notes markers below: that text is kept as it is. -->
 
 Measured ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC on commit ${commit}${report.label ? `, run labelled “${report.label}”` : ''}:
-${o.orders} orders of each shape at concurrency ${o.concurrency}, sandbox transit ${o.transitMs} ms, after ${o.warmup} warm-up order${o.warmup === 1 ? '' : 's'}.
+${o.orders} orders of each shape at concurrency ${o.concurrency}, sandbox transit ${o.transitMs} ms, ${workersPhrase(report)}, after ${o.warmup} warm-up order${o.warmup === 1 ? '' : 's'}.
 Shapes: ${shapes}. ${report.ok ? 'Every order was delivered and every floor workflow completed.' : `**Problems:** ${report.problems.join('; ')}`}
 
 ![Throughput and median latency of each run](${chartFile})
@@ -179,9 +182,11 @@ Per order (floor rows: per workflow). _per s_: completed per second from the fir
 end. _p50/p95/p99_: placement → terminal status as the client saw it. _events_: history events of the
 order and its shipment children; _WF tasks_: workflow tasks completed; _activities_ / _local acts_: activity
 tasks scheduled and local-activity markers (in-process: activity functions called). _SQL (tx)_: statements
-(of them BEGINs) sent by the worker and by the placing client. _CPU ms_, _CPU %_ (of one core) and _RSS_
-(peak): the worker process (in-process: the bench process). _server CPU %_: the Temporal dev server.
-_machine CPU ms_: every process on the machine (server, worker, PostgreSQL, the bench), from \`/proc/stat\`.
+(of them BEGINs) sent by the workers and by the placing client. _worker CPU ms_, _worker CPU %_ (of one core)
+and _RSS_ (peak of the sum): the worker processes together (in-process: the bench process). _server CPU ms_: the
+Temporal dev server the bench started, or against a running server every Temporal server process on this machine.
+_PG CPU ms_: every \`postgres\` process on the machine (the workers' database and, on a cluster, Temporal's).
+_machine CPU ms_: every process on the machine (server, workers, PostgreSQL, the bench), from \`/proc/stat\`.
 
 ${findings(report).join('\n\n')}
 
@@ -204,7 +209,9 @@ ${findings(report).join('\n\n')}
   workflow started); approval orders are approved by Update as soon as their \`OrderStatus\` search
   attribute says \`AwaitingApproval\` (looked up every 100 ms).
 - History counts come from each workflow's history and its children's after the phase.
-- CPU is utime + stime from \`/proc/<pid>/stat\` over the phase (the machine's: the busy fields of
+- CPU is utime + stime from \`/proc/<pid>/stat\` over the phase, summed over the processes of each column
+  (PostgreSQL's and a running server's found by name, read at both ends of the phase and every second between;
+  the machine's: the busy fields of
   \`/proc/stat\`'s first line, so anything else running on the machine counts too); RSS is VmRSS from \`/proc/<pid>/status\`,
   sampled every 250 ms, the peak. SQL statements are counted client-side: \`pg\`'s \`Client.query\` wrapped in
   the worker (preloaded with \`node --require\`) and in the bench process; PostgreSQL's pg_stat_statements

@@ -3,7 +3,15 @@
  * processes spent meanwhile (CPU seconds and peak RSS from /proc, SQL statements from the counters).
  */
 import type { Sample } from './drive';
-import { cpuSeconds, machineCpuSeconds, PeakRss } from './proc-stats';
+import {
+  cpuSeconds,
+  GroupCpu,
+  isPostgres,
+  isTemporalServer,
+  machineCpuSeconds,
+  PeakRss,
+  sumCpuSeconds,
+} from './proc-stats';
 import { subtractCounts, type SqlCounts } from './sql-counter';
 
 export interface Latency {
@@ -43,14 +51,21 @@ export function throughputOf(samples: readonly Sample[]): number {
 
 export interface Resources {
   wallSeconds: number;
-  /** The process that ran the business logic: the worker, or the bench itself in-process. */
+  /** The processes that ran the business logic: the worker processes (summed), or the bench itself in-process. */
   cpuSeconds?: number;
   /** Of one core, over the phase. */
   cpuPercent?: number;
+  /** The peak of the worker processes' summed RSS (sampled together). */
   peakRssMiB?: number;
-  /** Set when the bench started the Temporal server. */
+  /**
+   * The Temporal server: the dev server the bench started (its pid), or against a running server
+   * every `temporal-server` / `temporal` process on this machine, summed (undefined when none is).
+   */
   serverCpuSeconds?: number;
   serverCpuPercent?: number;
+  /** Every `postgres` process on the machine, summed: the workers' database and, on a cluster, Temporal's. */
+  pgCpuSeconds?: number;
+  pgCpuPercent?: number;
   /** Every process on the machine, all cores: the budget the stack shares (PostgreSQL included). */
   machineCpuSeconds?: number;
   /** Of one core, so up to 100 × cores. */
@@ -59,9 +74,12 @@ export interface Resources {
 }
 
 export interface Probes {
-  /** The process running the logic (pid); undefined: this process (process.cpuUsage). */
-  pid?: number;
+  /** The processes running the logic (the workers); undefined: this process (process.cpuUsage). */
+  pids?: readonly number[];
+  /** The Temporal server's pid, when the bench started it. */
   serverPid?: number;
+  /** Without serverPid: measure every Temporal server process on this machine (a running server at --address). */
+  serverByName?: boolean;
   /** Every counter involved (worker, and the bench process for the vault exchange). */
   sqlCounts: () => Promise<SqlCounts | undefined>;
 }
@@ -73,20 +91,30 @@ function ownCpuSeconds(): number {
 
 /** Runs `fn` and measures what it cost. */
 export async function measure<T>(probes: Probes, fn: () => Promise<T>): Promise<{ result: T; resources: Resources }> {
-  const cpu = () => (probes.pid === undefined ? ownCpuSeconds() : cpuSeconds(probes.pid));
+  const cpu = () => (probes.pids === undefined ? ownCpuSeconds() : sumCpuSeconds(probes.pids));
   const server = () => (probes.serverPid === undefined ? undefined : cpuSeconds(probes.serverPid));
   const sqlBefore = await probes.sqlCounts();
   const cpuBefore = cpu();
   const serverBefore = server();
   const machineBefore = machineCpuSeconds();
-  const rss = new PeakRss(probes.pid ?? process.pid);
+  const rss = new PeakRss(probes.pids ?? [process.pid]);
+  // PostgreSQL by name: every backend, whoever's (the workers' pools, the bench's, Temporal's own on a
+  // cluster). Pools keep their connections, so backends live across the phase and are read at both
+  // ends; one that starts and exits within it counts up to the last /proc sample that saw it.
+  const pg = new GroupCpu(isPostgres);
+  const serverGroup =
+    probes.serverPid === undefined && probes.serverByName ? new GroupCpu(isTemporalServer) : undefined;
   const started = performance.now();
   let result: T;
   let peak: number | undefined;
+  let pgSeconds: number | undefined;
+  let serverGroupSeconds: number | undefined;
   try {
     result = await fn();
   } finally {
     peak = rss.stop();
+    pgSeconds = pg.stop();
+    serverGroupSeconds = serverGroup?.stop();
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const cpuAfter = cpu();
@@ -99,9 +127,15 @@ export async function measure<T>(probes: Probes, fn: () => Promise<T>): Promise<
     resources.cpuPercent = (100 * resources.cpuSeconds) / wallSeconds;
   }
   if (peak !== undefined) resources.peakRssMiB = peak / 2 ** 20;
-  if (serverBefore !== undefined && serverAfter !== undefined) {
-    resources.serverCpuSeconds = serverAfter - serverBefore;
-    resources.serverCpuPercent = (100 * resources.serverCpuSeconds) / wallSeconds;
+  const serverSeconds =
+    serverBefore !== undefined && serverAfter !== undefined ? serverAfter - serverBefore : serverGroupSeconds;
+  if (serverSeconds !== undefined) {
+    resources.serverCpuSeconds = serverSeconds;
+    resources.serverCpuPercent = (100 * serverSeconds) / wallSeconds;
+  }
+  if (pgSeconds !== undefined) {
+    resources.pgCpuSeconds = pgSeconds;
+    resources.pgCpuPercent = (100 * pgSeconds) / wallSeconds;
   }
   if (machineBefore !== undefined && machineAfter !== undefined) {
     resources.machineCpuSeconds = machineAfter - machineBefore;

@@ -26,8 +26,12 @@ export interface PerOrder {
   calls?: number;
   sqlStatements?: number;
   sqlTransactions?: number;
-  /** CPU of the process that ran the logic, per order. */
+  /** CPU of the processes that ran the logic (the workers, summed; in-process: the bench), per order. */
   cpuMs?: number;
+  /** CPU of the Temporal server per order (Resources.serverCpuSeconds says which processes). */
+  serverCpuMs?: number;
+  /** CPU of every PostgreSQL process on the machine per order. */
+  pgCpuMs?: number;
   /** CPU of every process on the machine over the phase, per order. */
   machineCpuMs?: number;
 }
@@ -56,7 +60,8 @@ export interface BenchReport {
   startedAt: string;
   durationMs: number;
   commit?: { sha: string; dirty: boolean };
-  options: Pick<BenchOptions, 'orders' | 'concurrency' | 'shapes' | 'transitMs' | 'warmup' | 'address'>;
+  /** `workers` is absent from reports written before --workers: one process then. */
+  options: Pick<BenchOptions, 'orders' | 'concurrency' | 'shapes' | 'transitMs' | 'workers' | 'warmup' | 'address'>;
   stack: {
     temporal: string;
     temporalServerVersion?: string;
@@ -89,12 +94,25 @@ function events(p: PerOrder): string {
   return `${num(p.historyEvents)} (${num(p.ownEvents)} + ${num(p.historyEvents - p.ownEvents)})`;
 }
 
+/** The server's CPU per order (reports before perOrder.serverCpuMs: from the phase's seconds). */
+export function serverCpuMs(r: BenchRow): number | undefined {
+  if (r.perOrder.serverCpuMs !== undefined) return r.perOrder.serverCpuMs;
+  const s = r.resources.serverCpuSeconds;
+  return s === undefined || !r.count ? undefined : (s * 1000) / r.count;
+}
+
+/** The run header's worker processes: `1 worker process`, `2 worker processes`. */
+export function workersPhrase(report: Pick<BenchReport, 'options'>): string {
+  const n = report.options.workers ?? 1;
+  return `${n} worker process${n === 1 ? '' : 'es'}`;
+}
+
 export interface Column {
   head: string;
   cell(row: BenchRow): string;
 }
 
-/** Per order (or per floor workflow); CPU and RSS are the worker's (the bench's own, in-process). */
+/** Per order (or per floor workflow); worker CPU and RSS are the workers' (the bench's own, in-process). */
 export const COLUMNS: Column[] = [
   { head: 'run', cell: (r) => r.name },
   { head: 'per s', cell: (r) => num(r.perSecond, r.perSecond < 100 ? 2 : 0) },
@@ -112,10 +130,11 @@ export const COLUMNS: Column[] = [
         ? 'n/a'
         : `${num(r.perOrder.sqlStatements)} (${num(r.perOrder.sqlTransactions)})`,
   },
-  { head: 'CPU ms', cell: (r) => num(r.perOrder.cpuMs, 0) },
-  { head: 'CPU %', cell: (r) => num(r.resources.cpuPercent, 0) },
+  { head: 'worker CPU ms', cell: (r) => num(r.perOrder.cpuMs, 0) },
+  { head: 'worker CPU %', cell: (r) => num(r.resources.cpuPercent, 0) },
   { head: 'RSS MiB', cell: (r) => num(r.resources.peakRssMiB, 0) },
-  { head: 'server CPU %', cell: (r) => num(r.resources.serverCpuPercent, 0) },
+  { head: 'server CPU ms', cell: (r) => num(serverCpuMs(r), 0) },
+  { head: 'PG CPU ms', cell: (r) => num(r.perOrder.pgCpuMs, 0) },
   { head: 'machine CPU ms', cell: (r) => num(r.perOrder.machineCpuMs, 0) },
 ];
 
@@ -127,11 +146,15 @@ export function formatTable(report: BenchReport): string {
   });
   for (const row of report.rows) table.push(COLUMNS.map((c) => c.cell(row)));
   const lines = [
-    `${report.options.orders} per run at concurrency ${report.options.concurrency}, transit ${report.options.transitMs} ms` +
+    `${report.options.orders} per run at concurrency ${report.options.concurrency}, transit ${report.options.transitMs} ms, ` +
+      `${workersPhrase(report)}` +
       `${report.label ? ` — ${report.label}` : ''}`,
     table.toString(),
-    "Per order (floor: per workflow). CPU ms, CPU % (of one core) and RSS (peak) are the worker process's; " +
-      "in-process: the bench process's; machine CPU ms: every process on the machine. SQL counts the worker's statements and the placing client's (card vault).",
+    'Per order (floor: per workflow). Worker CPU ms, CPU % (of one core) and RSS (peak of the sum) are the worker ' +
+      "processes' together; in-process: the bench process's. Server CPU ms: the dev server the bench started, or " +
+      'with --address every temporal-server / temporal process on this machine (n/a: none here). PG CPU ms: every ' +
+      "postgres process on the machine. Machine CPU ms: every process on the machine. SQL counts the workers' " +
+      "statements and the placing client's (card vault).",
   ];
   if (report.problems.length) lines.push('', 'PROBLEMS:', ...report.problems.map((p) => `  - ${p}`));
   return lines.join('\n');

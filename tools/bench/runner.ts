@@ -38,6 +38,8 @@ export interface BenchOptions {
   concurrency: number;
   shapes: Shape[];
   transitMs: number;
+  /** Worker processes, each running every service (default 1). */
+  workers?: number;
   /** Untimed orders of the first shape before the first phase (the worker's first tasks are slow). */
   warmup: number;
   /** A running Temporal server; otherwise the bench starts a dev server. */
@@ -68,6 +70,7 @@ function reportOptions(opts: BenchOptions): BenchReport['options'] {
     concurrency: opts.concurrency,
     shapes: opts.shapes,
     transitMs: opts.transitMs,
+    workers: opts.workers ?? 1,
     warmup: opts.warmup,
     ...(opts.address ? { address: opts.address } : {}),
   };
@@ -161,11 +164,17 @@ async function describeRun(
       ...(systemInfo?.serverVersion ? { temporalServerVersion: systemInfo.serverVersion } : {}),
       ...(temporal.args ? { serverFlags: serverFlags(temporal.args, run.runDir) } : {}),
       database: stack.database!.kind,
-      worker: 'one process running every service (`node dist/worker.js`, as `npm start` runs them)',
+      worker: workersDescription(opts.workers ?? 1),
       taskQueuePrefix: run.taskQueuePrefix,
     },
     machine: await describeMachine({ cliPath: temporal.cliPath, pool: run.pool }),
   };
+}
+
+function workersDescription(n: number): string {
+  return n === 1
+    ? 'one process running every service (`node dist/worker.js`, as `npm start` runs them)'
+    : `${n} processes, each running every service (\`node dist/worker.js\`, as \`npm start\` runs them)`;
 }
 
 type PhaseArgs = [
@@ -218,6 +227,8 @@ async function runPhase(
       sqlTransactions: Math.round((resources.sql.transactions / n) * 10) / 10,
     });
   if (resources.cpuSeconds !== undefined) row.perOrder.cpuMs = (resources.cpuSeconds * 1000) / n;
+  if (resources.serverCpuSeconds !== undefined) row.perOrder.serverCpuMs = (resources.serverCpuSeconds * 1000) / n;
+  if (resources.pgCpuSeconds !== undefined) row.perOrder.pgCpuMs = (resources.pgCpuSeconds * 1000) / n;
   if (resources.machineCpuSeconds !== undefined) row.perOrder.machineCpuMs = (resources.machineCpuSeconds * 1000) / n;
   if (kind !== 'in-process') {
     const counts = await mapLimited(completed, HISTORY_CONCURRENCY, (s) => historyCounts(client, s.workflowId));
@@ -295,7 +306,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     }
     pool = createPool(database.url, POOL_SIZE);
     await seedBenchCatalog(pool);
-    await stack.startWorker();
+    await stack.startWorkers(opts.workers ?? 1);
     const client = stack.client!;
     report = await describeRun(opts, stack, { started, runDir, taskQueuePrefix, pool });
     report.machine.loadAverage = { atStart: loadAtStart };
@@ -317,8 +328,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     });
     const theStack = stack;
     const workerProbes: Probes = {
-      pid: stack.workerPid,
+      pids: stack.workerPids,
       serverPid: temporal.pid,
+      serverByName: temporal.pid === undefined, // a running server: its processes on this machine, if any
       sqlCounts: async () => addCounts(await theStack.workerSqlCounts(), benchSql()),
     };
 

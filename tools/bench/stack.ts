@@ -1,18 +1,19 @@
 /**
  * What the bench runs against: a Temporal server (the one at --address, or a dev server it starts
- * on a SQLite file in the run's folder, as `npm start` does), a database (database.ts) and one
- * worker process running every service, as `npm start` runs them: the project's dist/worker.js,
- * with the SQL statement counter preloaded. The worker polls task queues of the run's own prefix,
- * so the workers of a running stack never take the bench's tasks (and the bench can measure its
- * worker's CPU and memory). Every process it starts is recorded and stopped by pid.
+ * on a SQLite file in the run's folder, as `npm start` does), a database (database.ts) and one or
+ * more worker processes, each running every service, as `npm start` runs them: the project's
+ * dist/worker.js, with the SQL statement counter preloaded. The workers poll task queues of the
+ * run's own prefix, so the workers of a running stack never take the bench's tasks (and the bench
+ * can measure its workers' CPU and memory). Every process it starts is recorded and stopped by pid.
  */
 import { randomUUID } from 'node:crypto';
 import { closeSync, createWriteStream, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
+import { temporal as proto } from '@temporalio/proto';
 import type { ProcessRegistry } from '../dev-stack/processes';
-import { stackCheckWorkflowId, taskQueueFor } from '../../src/domain';
+import { SERVICES, stackCheckWorkflowId, taskQueueFor } from '../../src/domain';
 import type { stackCheckWorkflow } from '../../workflows/stack-check';
 import { parseKeyring } from '../../src/runtime/codec-keys';
 import type { runDecisionKeys } from '../../src/runtime/decision-keys';
@@ -56,7 +57,7 @@ export class BenchStack {
   database?: BenchDatabase;
   client?: Client;
   private connection?: Connection;
-  private worker?: ChildProcess;
+  private workers: ChildProcess[] = [];
   private stopServer?: () => Promise<void>;
   private askSeq = 0;
 
@@ -66,9 +67,9 @@ export class BenchStack {
     return taskQueueFor('orders', this.opts.taskQueuePrefix);
   }
 
-  get workerPid(): number | undefined {
-    const w = this.worker;
-    return w && w.exitCode === null && w.signalCode === null ? w.pid : undefined;
+  /** The pids of the worker processes still running. */
+  get workerPids(): number[] {
+    return this.workers.flatMap((w) => (w.exitCode === null && w.signalCode === null && w.pid ? [w.pid] : []));
   }
 
   /** Server, database and client; the worker comes after the schema and the catalog (startWorker). */
@@ -129,39 +130,48 @@ export class BenchStack {
     }
   }
 
-  /** One worker process for every service, then waits until each service's worker answers. */
-  async startWorker(): Promise<void> {
-    const fd = openSync(path.join(this.opts.runDir, 'worker.log'), 'a');
+  /**
+   * `count` worker processes, each running every service, then waits until every service's queue
+   * has a poller of each (one stack check proves only that some worker answers).
+   */
+  async startWorkers(count: number): Promise<void> {
     const dist = path.join(projectRoot(), 'dist');
-    const child = this.opts.registry.spawn(
-      'worker',
-      process.execPath,
-      ['--require', path.join(dist, 'tools/bench/sql-counter-preload.js'), path.join(dist, 'worker.js')],
-      {
-        stdio: ['ignore', fd, fd, 'ipc'],
-        env: {
-          ...process.env,
-          ...this.opts.workerEnv,
-          TEMPORAL_ADDRESS: this.temporal!.address,
-          TEMPORAL_NAMESPACE: this.temporal!.namespace,
-          DATABASE_URL: this.database!.url,
-          TASK_QUEUE_PREFIX: this.opts.taskQueuePrefix,
-          WORKFLOW_BUNDLE_PATH: this.opts.workflowBundlePath,
-          PAYLOAD_CODEC_KEYS: this.opts.codecKeys,
-          DECISION_PUBLIC_KEYS: this.opts.decisionKeys.publicKeys,
+    const exits: Promise<never>[] = [];
+    for (let i = 0; i < count; i++) {
+      const logName = count === 1 ? 'worker.log' : `worker-${i + 1}.log`;
+      const fd = openSync(path.join(this.opts.runDir, logName), 'a');
+      const child = this.opts.registry.spawn(
+        count === 1 ? 'worker' : `worker-${i + 1}`,
+        process.execPath,
+        ['--require', path.join(dist, 'tools/bench/sql-counter-preload.js'), path.join(dist, 'worker.js')],
+        {
+          stdio: ['ignore', fd, fd, 'ipc'],
+          env: {
+            ...process.env,
+            ...this.opts.workerEnv,
+            ...(await metricsPorts(i)),
+            TEMPORAL_ADDRESS: this.temporal!.address,
+            TEMPORAL_NAMESPACE: this.temporal!.namespace,
+            DATABASE_URL: this.database!.url,
+            TASK_QUEUE_PREFIX: this.opts.taskQueuePrefix,
+            WORKFLOW_BUNDLE_PATH: this.opts.workflowBundlePath,
+            PAYLOAD_CODEC_KEYS: this.opts.codecKeys,
+            DECISION_PUBLIC_KEYS: this.opts.decisionKeys.publicKeys,
+          },
         },
-      },
-    );
-    closeSync(fd);
-    this.worker = child;
-    const exited = new Promise<never>((_, reject) =>
-      child.once('exit', (code, signal) =>
-        reject(
-          new Error(`the worker exited (${signal ?? code}) before it answered; see ${this.opts.runDir}/worker.log`),
+      );
+      closeSync(fd);
+      this.workers.push(child);
+      const exited = new Promise<never>((_, reject) =>
+        child.once('exit', (code, signal) =>
+          reject(
+            new Error(`a worker exited (${signal ?? code}) before it answered; see ${this.opts.runDir}/${logName}`),
+          ),
         ),
-      ),
-    );
-    exited.catch(() => undefined); // only raced below; an exit later is the caller's to notice
+      );
+      exited.catch(() => undefined); // only raced below; an exit later is the caller's to notice
+      exits.push(exited);
+    }
     // The stack check runs one activity on every service's queue: every service's worker polls.
     await Promise.race([
       this.client!.workflow.execute<typeof stackCheckWorkflow>('stackCheckWorkflow', {
@@ -170,14 +180,58 @@ export class BenchStack {
         args: [`bench-${randomUUID()}`],
         workflowExecutionTimeout: '2m',
       }),
-      exited,
+      ...exits,
     ]);
+    if (count > 1) await Promise.race([this.everyWorkerPolls(), ...exits]);
   }
 
-  /** The worker process's SQL statement totals so far (sql-counter-preload.ts answers over IPC). */
-  workerSqlCounts(timeoutMs = 5_000): Promise<SqlCounts | undefined> {
-    const worker = this.worker;
-    if (!worker?.connected) return Promise.resolve(undefined);
+  /** Until every service's queue lists a poller of each worker process (SDK identity `<pid>@<host>`). */
+  private async everyWorkerPolls(timeoutMs = 60_000): Promise<void> {
+    const service = this.client!.connection.workflowService;
+    const deadline = Date.now() + timeoutMs;
+    const types = [
+      proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    ];
+    for (;;) {
+      const missing: string[] = [];
+      for (const s of SERVICES) {
+        const name = taskQueueFor(s, this.opts.taskQueuePrefix);
+        const identities = new Set<string>();
+        for (const taskQueueType of types) {
+          const r = await service.describeTaskQueue({
+            namespace: this.temporal!.namespace,
+            taskQueue: { name },
+            taskQueueType,
+          });
+          for (const p of r.pollers ?? []) if (p.identity) identities.add(p.identity.split('@')[0]!);
+        }
+        const absent = this.workerPids.filter((pid) => !identities.has(String(pid)));
+        if (absent.length) missing.push(`${name}: ${absent.join(', ')}`);
+      }
+      if (missing.length === 0) return;
+      if (Date.now() > deadline)
+        throw new Error(
+          `not every worker process polls every queue after ${timeoutMs / 1000} s (${missing.join('; ')})`,
+        );
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  /** The worker processes' SQL statement totals so far, summed; undefined if any does not answer. */
+  async workerSqlCounts(timeoutMs = 5_000): Promise<SqlCounts | undefined> {
+    if (this.workers.length === 0) return undefined;
+    const each = await Promise.all(this.workers.map((w) => this.askSqlCounts(w, timeoutMs)));
+    if (each.some((c) => c === undefined)) return undefined;
+    return (each as SqlCounts[]).reduce((a, b) => ({
+      statements: a.statements + b.statements,
+      transactions: a.transactions + b.transactions,
+    }));
+  }
+
+  /** One worker process's totals (sql-counter-preload.ts answers over IPC). */
+  private askSqlCounts(worker: ChildProcess, timeoutMs: number): Promise<SqlCounts | undefined> {
+    if (!worker.connected) return Promise.resolve(undefined);
     const id = ++this.askSeq;
     return new Promise((resolve) => {
       const onMessage = (m: { type?: string; id?: number } & Partial<SqlCounts>) => {
@@ -195,17 +249,28 @@ export class BenchStack {
     });
   }
 
-  /** Worker (it drains), client, database, server. Never throws; the registry kills what is left. */
+  /** Workers (they drain, together), client, database, server. Never throws; the registry kills what is left. */
   async stop(log: (line: string) => void): Promise<void> {
     const step = async (what: string, fn: () => Promise<void>) =>
       fn().catch((err: unknown) => log(`stopping ${what}: ${String(err)}`));
-    const pid = this.workerPid;
-    if (pid !== undefined) await step('worker', () => this.opts.registry.stop(pid, 20_000));
+    await Promise.all(this.workerPids.map((pid) => step(`worker ${pid}`, () => this.opts.registry.stop(pid, 20_000))));
     await step('client', async () => this.connection?.close());
     await step('database', async () => this.database?.stop());
     await step('temporal', async () => this.stopServer?.());
     await this.opts.registry.killAll();
   }
+}
+
+/**
+ * The Prometheus ports of worker `index` (0-based). The worker binds METRICS_PORT and
+ * SDK_METRICS_PORT only when set (neither is by default); when the bench's environment sets them,
+ * the first worker keeps them and each other worker gets free ports of its own, so two never clash.
+ */
+async function metricsPorts(index: number): Promise<Record<string, string>> {
+  if (index === 0) return {};
+  const out: Record<string, string> = {};
+  for (const key of ['METRICS_PORT', 'SDK_METRICS_PORT']) if (process.env[key]) out[key] = String(await freePort());
+  return out;
 }
 
 /** A process's arguments (after the program), from /proc; undefined elsewhere. */
