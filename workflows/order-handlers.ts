@@ -6,7 +6,6 @@ import {
   isTerminal,
   provenance,
   type CancelInput,
-  type ShipmentProgress,
 } from '../src/domain/deterministic';
 import {
   approveSignal,
@@ -14,6 +13,7 @@ import {
   cancelSignal,
   cancelLinesUpdate,
   cancelUpdate,
+  carrierEventSignal,
   rejectSignal,
   rejectUpdate,
   shipmentAttentionSignal,
@@ -24,9 +24,8 @@ import { backorderReleasedSignal } from './backorder-api';
 import type { OrderRun } from './order-run';
 import { PATCHES } from './patches';
 import { cancelLines, whyNotCancelLines } from './partial-cancel';
+import { applyShipmentProgress, progressNews, shipmentAttention } from './shipment-progress';
 import { whyNotSigned, whyNotSignedClaims, type OrderDecisionInput } from './signed-decisions';
-
-const PROGRESS_ORDER = ['Booking', 'Booked', 'picked-up', 'in-transit', 'delivered'] as const;
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
@@ -38,8 +37,9 @@ const refuseUpdate = (why: string | undefined) => {
 /**
  * The order's messages: the status query, approve/reject/cancel as Updates (the caller gets a
  * yes/no) and as Signals (Web UI, `temporal workflow signal`; a refused one is recorded in the
- * history, never silently applied), and the shipment children's reports. Signals carry whatever
- * JSON someone typed: every shape is checked.
+ * history, never silently applied), the shipment children's reports, and (v0.8) the carrier's
+ * events for the parcels the order runs itself. Signals carry whatever JSON someone typed: every
+ * shape is checked.
  */
 export function installOrderHandlers(run: OrderRun, root: CancellationScope): void {
   const { view, state } = run;
@@ -102,17 +102,12 @@ export function installOrderHandlers(run: OrderRun, root: CancellationScope): vo
 }
 
 function installShipmentHandlers(run: OrderRun): void {
-  const { view, state } = run;
-  const news = (id: string, event: ShipmentProgress['event']) => {
-    const shipment = view.shipments.find((s) => s.shipmentId === id);
-    const newer =
-      PROGRESS_ORDER.indexOf(event) > PROGRESS_ORDER.indexOf(shipment?.status as (typeof PROGRESS_ORDER)[number]);
-    return shipment && newer ? shipment : undefined; // unknown, or older than what the order has
-  };
+  const { state } = run;
   setHandler(shipmentProgressSignal, async ({ shipmentId: id, event }) => {
-    if (!news(id, event)) return;
-    // A carrier event moves milestones: believed only when the shipping service's table has it.
-    if (isCarrierEvent(event) && patched(PATCHES.verifiedProgress)) {
+    if (!progressNews(run, id, event)) return;
+    // A carrier event moves milestones: believed only when the shipping service's table has it. An
+    // order that runs its parcels itself (v0.8) is on code that checks: no patch marker for it.
+    if (isCarrierEvent(event) && (run.followsParcels || patched(PATCHES.verifiedProgress))) {
       const { reached } = await CancellationScope.nonCancellable(() =>
         run.acts.shipmentReached({ shipmentId: id, event }),
       );
@@ -121,24 +116,31 @@ function installShipmentHandlers(run: OrderRun): void {
         return;
       }
     }
-    const shipment = news(id, event); // again: another report may have come meanwhile
-    if (shipment) shipment.status = event;
-    // Point of no return: the first parcel with the carrier (the gate row recorded it already), even
-    // when the parcel's own news overtook this report during its check.
-    if (isCarrierEvent(event) && !view.pointOfNoReturn) {
-      view.pointOfNoReturn = new Date().toISOString();
-      state.note(`point of no return: parcel ${id} picked up`);
-    }
-    if (!shipment) return;
-    // Milestone: every parcel is with the carrier.
-    if (state.status === 'Processing' && view.shipments.every((s) => isCarrierEvent(s.status))) {
-      state.transition('Shipped');
-    }
+    applyShipmentProgress(run, id, event);
   });
-  setHandler(shipmentAttentionSignal, ({ shipmentId: id, reason }) => {
-    if (reason) state.raiseAttention(`shipment:${id}`, reason);
-    else state.settleAttention(`shipment:${id}`, `the carrier reported on parcel ${id}`);
+  setHandler(shipmentAttentionSignal, ({ shipmentId: id, reason }) => shipmentAttention(run, id, reason));
+  setHandler(carrierEventSignal, async (message: unknown) => {
+    const why = await hearCarrierEvent(run, message);
+    if (why) state.note(`refused carrierEvent: ${why}`);
   });
+}
+
+/**
+ * v0.8: a carrier event for one of the parcels the order runs itself, handed to that parcel (which
+ * checks a sender's milestone claim against the shipments table). Why it was refused, if it was.
+ */
+async function hearCarrierEvent(run: OrderRun, message: unknown): Promise<string | undefined> {
+  const m = (typeof message === 'object' && message !== null ? message : {}) as Record<string, unknown>;
+  const { event, shipmentId, recorded } = m;
+  if (typeof event !== 'string' || !isCarrierEvent(event))
+    return `"event" must be one of picked-up, in-transit, delivered`;
+  if (typeof shipmentId !== 'string') return '"shipmentId" must name one of the order\'s parcels';
+  const parcel = run.parcels.get(shipmentId);
+  if (!parcel) return `order ${run.orderId} follows no parcel ${JSON.stringify(shipmentId.slice(0, 80))}`;
+  const claim = recorded as { accepted?: unknown } | undefined;
+  if (claim !== undefined && (typeof claim !== 'object' || claim === null || typeof claim.accepted !== 'boolean'))
+    return '"recorded", when given, must be { "accepted": true | false }';
+  return parcel.hearInOrder(event, claim as { accepted: boolean } | undefined);
 }
 
 /**

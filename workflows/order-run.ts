@@ -24,6 +24,7 @@ import { failureDetails, hasFailureType, rejectOrder } from './failure-reason';
 import { joinAll } from './join';
 import { OrderState } from './order-state';
 import { OrderStepBarrier } from './order-step-barrier';
+import type { Parcel } from './parcel';
 import { PATCHES } from './patches';
 import { runPlan } from './plan-runner';
 import { Saga } from './saga';
@@ -40,6 +41,12 @@ export class OrderRun {
   readonly state: OrderState;
   readonly view: OrderView;
   readonly saga = new Saga();
+  /** v0.8: the parcels this order runs itself, by shipment id (workflows/parcels-in-order.ts). */
+  readonly parcels = new Map<string, Parcel>();
+  /** The order runs its parcels itself (v0.8), so it is on code past every earlier patch. */
+  get followsParcels(): boolean {
+    return this.parcels.size > 0;
+  }
   readonly acts: OrderServices;
   readonly orderId: string;
   readonly runId = workflowInfo().firstExecutionRunId;
@@ -379,7 +386,7 @@ export class OrderRun {
     this.state.transition('Processing'); // the read model has it already: capture wrote it
   }
 
-  /** One shipment child per warehouse for the reserved lines of the types that ship. */
+  /** One parcel per warehouse for the reserved lines of the types that ship (workflows/ship-parcels.ts). */
   private async ship(types: ProductType[]): Promise<void> {
     const skus = new Set(this.linesOf(types).map((l) => l.sku));
     const lines = (this.reservation ?? []).filter((l) => skus.has(l.sku));

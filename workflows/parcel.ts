@@ -2,16 +2,19 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
-  getExternalWorkflowHandle,
   isCancellation,
   patched,
-  setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import { CARRIER_EVENTS, ERROR_TYPES, type ShipmentWorkflowInput } from '../src/domain/deterministic';
+import {
+  CARRIER_EVENTS,
+  ERROR_TYPES,
+  type CarrierEventMessage,
+  type CarrierEventType,
+  type ShipmentWorkflowInput,
+} from '../src/domain/deterministic';
 import { orderServices } from './activity-proxies';
-import { carrierEventSignal, shipmentAttentionSignal, shipmentProgressSignal } from './order-api';
 import { PATCHES } from './patches';
 import { Saga } from './saga';
 
@@ -19,7 +22,20 @@ const STAGES = CARRIER_EVENTS;
 type Stage = (typeof STAGES)[number];
 
 /**
- * One parcel's state and steps (workflows/shipment.ts runs them). Its input says which of three
+ * How a parcel tells its order: a shipment workflow by signals to its parent (workflows/shipment.ts),
+ * a parcel the order runs itself (v0.8, workflows/parcels-in-order.ts) by calls on the order's state.
+ */
+export interface ParcelHooks {
+  /** The carrier is silent past the deadline (`reason`, a lost parcel), or reports again (none). */
+  attention(reason?: string): Promise<void>;
+  /** Booked, and with the carrier: the order's view moves (point of no return, Shipped). */
+  progress(event: 'Booked' | 'picked-up'): void;
+}
+
+/**
+ * One parcel's state and steps, run by its shipment workflow (workflows/shipment.ts) or, from v0.8,
+ * by its order (`followedBy`, workflows/parcels-in-order.ts: its events come through the order's
+ * handler, hearInOrder). Its input says which of three
  * ways its carrier events come, each kept so a parcel replays as the code that started it ran it:
  * - `carrierSendsEvents` (v0.4): the sandbox carrier, handed the parcel at booking, sends them from
  *   outside like a real carrier; before, this workflow ran it as an activity (`runSandboxCarrier`).
@@ -32,7 +48,6 @@ export class Parcel {
   private readonly acts: ReturnType<typeof orderServices>;
   private readonly saga = new Saga();
   private readonly carrierScope = new CancellationScope();
-  private readonly parent: ReturnType<typeof getExternalWorkflowHandle>;
   private readonly lean: boolean;
   private readonly carrierSends: boolean;
   /** The furthest stage the carrier has reported (-1: none). */
@@ -42,8 +57,8 @@ export class Parcel {
   /** Outcomes of events the sender recorded already (the sandbox carrier), by stage. */
   private readonly recordedBySender = new Map<number, { accepted: boolean }>();
   private watchFailure: { err: unknown } | undefined;
-  /** Reports to the order, sent without waiting for each; all awaited before the parcel is done. */
-  private readonly reports: Array<Promise<void>> = [];
+  /** Senders' claims being checked against the shipments table (hearInOrder): a stage waits for them. */
+  private checking = 0;
   /** The pre-v0.4 sandbox carrier activity, when this run has one. */
   private carrier: Promise<void> | undefined;
   /** The compensation found the parcel with the carrier: it cannot be cancelled, only followed. */
@@ -51,19 +66,58 @@ export class Parcel {
   /** The last stage this workflow has recorded (-1: none). */
   private done = -1;
 
-  constructor(private readonly input: ShipmentWorkflowInput) {
+  /**
+   * @param followedBy v0.8: the order's workflow id when the order runs this parcel itself; the
+   * booking records it, so the carrier's events go to the order (parcelFollower).
+   */
+  constructor(
+    private readonly input: ShipmentWorkflowInput,
+    private readonly hooks: ParcelHooks,
+    private readonly followedBy?: string,
+  ) {
     this.acts = orderServices(input.transitTimeMs);
-    this.parent = getExternalWorkflowHandle(input.parentWorkflowId);
     this.lean = input.leanHistory === true;
     this.carrierSends = input.sandboxCarrier && input.carrierSendsEvents === true;
-    setHandler(carrierEventSignal, ({ event, recorded }) => {
-      const index = STAGES.indexOf(event);
-      if (recorded && typeof recorded.accepted === 'boolean') this.recordedBySender.set(index, recorded);
-      if (index > this.reached) {
-        this.reached = index;
-        this.movedAt = Date.now();
-      }
-    });
+  }
+
+  /** A carrier event for this parcel (a shipment workflow's `carrierEvent` signal), its claim as sent. */
+  hear({ event, recorded }: CarrierEventMessage): void {
+    const index = STAGES.indexOf(event);
+    if (recorded && typeof recorded.accepted === 'boolean') this.recordedBySender.set(index, recorded);
+    if (index > this.reached) {
+      this.reached = index;
+      this.movedAt = Date.now();
+    }
+  }
+
+  /**
+   * v0.8, a carrier event the order hands on. A sender's claim that it recorded a milestone
+   * (picked-up: the point of no return; delivered) is believed only when the shipments table has it
+   * (one local activity); refused, the event is ignored (the order notes why). in-transit only moves
+   * the deadline clock on: its claim is taken when it says accepted, else the parcel records it itself.
+   */
+  async hearInOrder(event: CarrierEventType, recorded?: { accepted: boolean }): Promise<string | undefined> {
+    if (!recorded || event === 'in-transit') {
+      this.hear({ event, ...(recorded?.accepted ? { recorded } : {}) });
+      return undefined;
+    }
+    this.checking++;
+    try {
+      const { shipmentId } = this.input;
+      const { reached } = await CancellationScope.nonCancellable(() =>
+        this.acts.shipmentReached({ shipmentId, event }),
+      );
+      if (!reached) return `parcel ${shipmentId} has not reached ${event}`;
+    } finally {
+      this.checking--;
+    }
+    this.hear({ event, recorded: { accepted: true } });
+    return undefined;
+  }
+
+  /** Run by the order (v0.8): every patch before it is in force, no marker needed. */
+  private since(patch: string): boolean {
+    return this.followedBy !== undefined || patched(patch);
   }
 
   /** Books the parcel (its cancellation registered first), then starts watching the carrier. */
@@ -84,16 +138,19 @@ export class Parcel {
         address: input.address,
         method: input.method,
         ...(this.carrierSends ? { sandboxTransitMs: input.transitTimeMs } : {}),
+        ...(this.followedBy ? { followedBy: this.followedBy } : {}),
       },
     ]);
     this.movedAt = Date.now();
+    // A lean shipment workflow tells nothing (the booking activity told the order); the others do.
+    this.hooks.progress('Booked');
     if (this.lean) {
       this.carrierScope
         .run(() => this.watchCarrier())
         .catch((err: unknown) => {
           this.watchFailure ??= { err }; // fails the parcel at its next wait (stage)
         });
-    } else this.report('Booked');
+    }
     this.carrier = this.startSandboxCarrierActivity();
     this.carrier?.catch(() => undefined); // awaited in finish(); a cancellation never goes unhandled
   }
@@ -106,16 +163,15 @@ export class Parcel {
         await this.pickupRefused(event);
       }
       // The order acts on the pickup (its point of no return); in-transit is the carrier's detail,
-      // and delivery reaches the order as this workflow's result: no signal for those.
-      // On v0.3 the pickup's recording (recordCarrierEvent, whoever called it) tells the order.
-      if (event === 'picked-up' && !this.lean) this.report(event);
+      // and delivery reaches the order as this parcel's end: no news for those. A lean shipment
+      // workflow tells nothing: the pickup's recording (recordCarrierEvent, whoever called it) did.
+      if (event === 'picked-up') this.hooks.progress(event);
     }
   }
 
-  /** The carrier activity (pre-v0.4) and every report to the order have ended. */
+  /** The carrier activity (pre-v0.4) has ended. */
   async finish(): Promise<void> {
     await this.carrier;
-    await Promise.all(this.reports);
   }
 
   /**
@@ -128,7 +184,7 @@ export class Parcel {
     // Only where the events come from outside this run (a carrier, the v0.4 sandbox sender): the
     // pre-v0.4 sandbox carrier was an activity of this run, cancelled with it, so nothing would come.
     const eventsFromOutside = !this.input.sandboxCarrier || this.carrierSends;
-    if (this.left && eventsFromOutside && isCancellation(err) && patched(PATCHES.truthfulUndo)) {
+    if (this.left && eventsFromOutside && isCancellation(err) && this.since(PATCHES.truthfulUndo)) {
       await CancellationScope.nonCancellable(() => this.followToDelivery(this.done + 1));
       return true;
     }
@@ -163,7 +219,7 @@ export class Parcel {
    * lost until its next event. Never cancelled on delivery: a run's pending timer ends with it.
    */
   private async watchCarrier(): Promise<void> {
-    const { input, parent } = this;
+    const { input } = this;
     while (this.reached < STAGES.length - 1) {
       const quietMs = Date.now() - this.movedAt;
       if (quietMs < input.carrierDeadlineMs) {
@@ -171,43 +227,30 @@ export class Parcel {
         continue;
       }
       const seen = this.reached;
-      await parent.signal(shipmentAttentionSignal, {
-        shipmentId: input.shipmentId,
-        reason: this.silence(STAGES[seen + 1]!),
-      });
+      await this.hooks.attention(this.silence(STAGES[seen + 1]!));
       await condition(() => this.reached > seen);
-      await parent.signal(shipmentAttentionSignal, { shipmentId: input.shipmentId });
+      await this.hooks.attention();
     }
-  }
-
-  /**
-   * Progress reports to the order are sent without waiting for each to be delivered (that wait is a
-   * workflow task of its own, in the parcel's path): the carrier starts while "Booked" is on its
-   * way. The order ignores a report older than what it has; a failed one fails the parcel in finish().
-   */
-  private report(event: 'Booked' | 'picked-up'): void {
-    const sent = this.parent.signal(shipmentProgressSignal, { shipmentId: this.input.shipmentId, event });
-    sent.catch(() => undefined); // awaited in finish(); a failure surfaces there
-    this.reports.push(sent);
   }
 
   /** One stage: wait for it (the lean path's watch may fail the wait), then record it. */
   private async stage(index: number, event: Stage): Promise<boolean> {
-    const { input, parent } = this;
+    const { input } = this;
     if (this.lean) {
       await condition(() => this.reached >= index || this.watchFailure !== undefined);
       if (this.watchFailure) throw this.watchFailure.err;
     } else if (!(await condition(() => this.reached >= index, input.carrierDeadlineMs))) {
       // Before v0.3: a deadline timer per stage.
-      await parent.signal(shipmentAttentionSignal, { shipmentId: input.shipmentId, reason: this.silence(event) });
+      await this.hooks.attention(this.silence(event));
       await condition(() => this.reached >= index);
-      await parent.signal(shipmentAttentionSignal, { shipmentId: input.shipmentId });
+      await this.hooks.attention();
     }
     return this.record(index, event);
   }
 
   /** Records a stage that has come, unless its sender recorded it already; whether it was accepted. */
   private async record(index: number, event: Stage): Promise<boolean> {
+    if (this.checking > 0) await condition(() => this.checking === 0); // a claim being checked may be this stage's
     const { accepted } =
       this.recordedBySender.get(index) ??
       (await this.acts.recordCarrierEvent.executeWithOptions({ summary: `Carrier: ${event}` }, [
@@ -225,9 +268,7 @@ export class Parcel {
     for (const [index, event] of STAGES.entries()) {
       if (index < from) continue;
       while (!(await condition(() => this.reached >= index, this.input.carrierDeadlineMs)))
-        await this.parent
-          .signal(shipmentAttentionSignal, { shipmentId: this.input.shipmentId, reason: this.silence(event) })
-          .catch(() => undefined); // the order may have closed: the parcel is followed all the same
+        await this.hooks.attention(this.silence(event)).catch(() => undefined); // the order may have closed: the parcel is followed all the same
       await this.record(index, event);
     }
   }
@@ -245,7 +286,7 @@ export class Parcel {
         `carrier event ${event} refused: order ${input.orderId} was cancelled first`,
         ERROR_TYPES.PickupRefused,
       );
-    if (!patched(PATCHES.pickupRefusedWaits)) throw refused();
+    if (!this.since(PATCHES.pickupRefusedWaits)) throw refused();
     // No cancellation within the carrier deadline: the order has moved on without it; fail loudly.
     await condition(() => false, input.carrierDeadlineMs);
     throw refused();

@@ -49,4 +49,14 @@ export const PATCHES = {
    * anyone with Temporal access could signal `picked-up` and make a cancel be refused.
    */
   verifiedProgress: 'verified-progress',
+  /**
+   * v0.8, no shipment child: the order runs one Parcel per warehouse itself, in parallel, joined
+   * (workflows/parcels-in-order.ts), about 20 history events and 5 workflow tasks less per order.
+   * The booking records the order as the parcel's follower (`shipments.followed_by`), so the carrier's
+   * events are signalled to the order with their shipmentId; a milestone's `recorded` claim is
+   * believed only when the shipments table has it. No `shipmentProgress` from the shipping service
+   * for these parcels. Checked once, when the order ships; a run that shipped on older code replays
+   * its shipment children.
+   */
+  parcelsInOrder: 'parcels-in-order',
 } as const;

@@ -1,65 +1,18 @@
-import { CancellationScope, startChild, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
-import { shipmentId, shipmentWorkflowId, type ReservedLine, type ShipmentView } from '../src/domain/deterministic';
-import { isCancellation } from './failure-reason';
+import { patched } from '@temporalio/workflow';
+import type { ReservedLine } from '../src/domain/deterministic';
 import type { OrderRun } from './order-run';
-import { shipmentWorkflow } from './shipment';
+import { followParcels } from './parcels-in-order';
+import { PATCHES } from './patches';
+import { startShipments } from './shipment-children';
 
 /**
- * Multi-instance sub-process: one shipment child per warehouse, joined; one failure cancels the
- * siblings. Children are cancelled with their order when it closes (terminated too), so no
- * booking outlives it. The order hears of each parcel's booking and pickup by signal (from the
- * shipping service on v0.3, from the child before it); its delivery is the child's result.
+ * Multi-instance: one parcel per warehouse, all at once, joined; one failure cancels the siblings.
+ * From v0.8 the order runs its parcels itself (workflows/parcels-in-order.ts); a run that shipped on
+ * older code replays its shipment children (workflows/shipment-children.ts).
  */
 export async function shipParcels(run: OrderRun, lines: ReservedLine[]): Promise<void> {
-  const { view, input, orderId, delivery } = run;
   const byWarehouse = new Map<string, ReservedLine[]>();
   for (const line of lines) byWarehouse.set(line.warehouseId, [...(byWarehouse.get(line.warehouseId) ?? []), line]);
-  await CancellationScope.cancellable(async () => {
-    const children: Array<{ handle: ChildWorkflowHandle<typeof shipmentWorkflow>; shipment: ShipmentView }> = [];
-    for (const [warehouseId, group] of byWarehouse) {
-      const id = shipmentId(orderId, warehouseId);
-      const shipment: ShipmentView = { shipmentId: id, warehouseId, status: 'Booking', lines: group };
-      view.shipments.push(shipment);
-      const handle = await startChild(shipmentWorkflow, {
-        workflowId: shipmentWorkflowId(id),
-        staticSummary: `Shipment ${id} from ${warehouseId}`,
-        parentClosePolicy: 'REQUEST_CANCEL',
-        args: [
-          {
-            orderId,
-            parentWorkflowId: workflowInfo().workflowId,
-            shipmentId: id,
-            warehouseId,
-            lines: group,
-            address: input.order.shippingAddress,
-            method: input.order.shippingMethod,
-            transitTimeMs: delivery.transitTimeMs,
-            sandboxCarrier: delivery.sandboxCarrier,
-            ...(delivery.carrierSendsEvents ? { carrierSendsEvents: true as const } : {}),
-            carrierDeadlineMs: run.policy!.carrierDeadlineMs,
-            ...(run.state.lean ? { leanHistory: true as const } : {}),
-          },
-        ],
-      });
-      children.push({ handle, shipment });
-    }
-    const results = children.map(({ handle, shipment }) =>
-      handle.result().then(
-        () => {
-          shipment.status = 'delivered';
-        },
-        (err: unknown) => {
-          shipment.status = isCancellation(err) ? 'Cancelled' : 'Failed';
-          throw err;
-        },
-      ),
-    );
-    try {
-      await Promise.all(results);
-    } catch (err) {
-      CancellationScope.current().cancel();
-      await Promise.allSettled(results);
-      throw err;
-    }
-  });
+  if (patched(PATCHES.parcelsInOrder)) return followParcels(run, byWarehouse);
+  return startShipments(run, byWarehouse);
 }

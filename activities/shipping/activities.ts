@@ -10,10 +10,10 @@ import {
   type CarrierEventMessage,
   type CarrierEventType,
   type InboundCarrierEvent,
+  carrierMessage,
   orderWorkflowId,
+  parcelFollower,
   returnShipmentId,
-  returnWorkflowId,
-  shipmentWorkflowId,
   type ShipmentProgress,
   type ShippingActivities,
 } from '../../src/domain';
@@ -124,6 +124,7 @@ function bookWith(pool: Pool, carrier: CarrierProvider) {
     lines,
     address,
     method,
+    followedBy,
   }: Parameters<ShippingActivities['bookShipment']>[0]): Promise<{ carrierRef: string }> => {
     if (typeof address?.country !== 'string' || !/^[A-Z]{2}$/.test(address.country)) {
       throw invalidAddress('country: must be an ISO 3166-1 alpha-2 code');
@@ -160,9 +161,9 @@ function bookWith(pool: Pool, carrier: CarrierProvider) {
 
     const recorded = await inTransaction(pool, async (db) => {
       const inserted = await db.query(
-        `INSERT INTO shipments (shipment_id, order_id, warehouse_id, status, carrier_ref, country, method)
-         VALUES ($1, $2, $3, 'BOOKED', $4, $5, $6) ON CONFLICT (shipment_id) DO NOTHING`,
-        [shipmentId, orderId, warehouseId, carrierRef, address.country, method],
+        `INSERT INTO shipments (shipment_id, order_id, warehouse_id, status, carrier_ref, country, method, followed_by)
+         VALUES ($1, $2, $3, 'BOOKED', $4, $5, $6, $7) ON CONFLICT (shipment_id) DO NOTHING`,
+        [shipmentId, orderId, warehouseId, carrierRef, address.country, method, followedBy ?? null],
       );
       if (inserted.rowCount !== 1) return undefined;
       await db.query(
@@ -229,22 +230,26 @@ async function bookReturn(
 function recordEvent(pool: Pool, shipmentId: string, event: CarrierEventType, next: string) {
   return inTransaction(
     pool,
-    async (db): Promise<{ accepted: boolean; orderId: string | null; rmaId: string | null }> => {
-      const { rows } = await db.query<{ status: string; order_id: string | null; rma_id: string | null }>(
-        'SELECT status, order_id, rma_id FROM shipments WHERE shipment_id = $1 FOR UPDATE',
-        [shipmentId],
-      );
+    async (
+      db,
+    ): Promise<{ accepted: boolean; orderId: string | null; rmaId: string | null; followedBy: string | null }> => {
+      const { rows } = await db.query<{
+        status: string;
+        order_id: string | null;
+        rma_id: string | null;
+        followed_by: string | null;
+      }>('SELECT status, order_id, rma_id, followed_by FROM shipments WHERE shipment_id = $1 FOR UPDATE', [shipmentId]);
       if (rows[0] === undefined)
         throw ApplicationFailure.nonRetryable(`no shipment ${shipmentId}`, ERROR_TYPES.InvalidInput);
-      const { status: current, order_id: orderId, rma_id: rmaId } = rows[0];
+      const { status: current, order_id: orderId, rma_id: rmaId, followed_by: followedBy } = rows[0];
       if (current === 'CANCELLED') {
         logger.warn({ shipmentId, event }, 'carrier event for a cancelled shipment: refused');
-        return { accepted: false, orderId, rmaId };
+        return { accepted: false, orderId, rmaId, followedBy };
       }
       const accepted = rmaId
         ? await recordProgress(db, shipmentId, event, current, next) // a return parcel: no gate, no order milestone
         : await recordOutbound(db, shipmentId, orderId!, event, current, next);
-      return { accepted, orderId, rmaId };
+      return { accepted, orderId, rmaId, followedBy };
     },
   );
 }
@@ -305,8 +310,9 @@ export function carrierEventRecorder(
 }
 
 /**
- * The record (carrierEventRecorder), answering also which workflow follows the parcel: its shipment
- * workflow, or for a return's parcel the return workflow. The carrier's paths deliver there.
+ * The record (carrierEventRecorder), answering also the message for the workflow that follows the
+ * parcel (parcelFollower: the one its booking named, else a return's or its shipment workflow).
+ * The carrier's paths deliver it there.
  */
 export function carrierEventRouter(pool: Pool, reportToOrder: ShippingDeps['reportToOrder']) {
   return async ({
@@ -315,18 +321,24 @@ export function carrierEventRouter(pool: Pool, reportToOrder: ShippingDeps['repo
   }: {
     shipmentId: string;
     event: CarrierEventType;
-  }): Promise<{ accepted: boolean; workflowId: string }> => {
+  }): Promise<{ accepted: boolean; workflowId: string; message: CarrierEventMessage }> => {
     const next = STATUS_OF_EVENT[event];
     if (!next)
       throw ApplicationFailure.nonRetryable(`unknown carrier event ${JSON.stringify(event)}`, ERROR_TYPES.InvalidInput);
-    const { accepted, orderId, rmaId } = await recordEvent(pool, shipmentId, event, next);
+    const { accepted, orderId, rmaId, followedBy } = await recordEvent(pool, shipmentId, event, next);
     // The pickup is the order's point of no return: whoever records it tells the order, on every
     // carrier path (sandbox, inbox, `orders deliver` through the shipment), and again on a retry.
     // Every parcel's pickup passes here: the shipment records "picked-up" itself when its
     // carrier skipped it. The order ignores a report it has. A return's parcel is no milestone of its order.
-    if (accepted && event === 'picked-up' && orderId && !rmaId)
+    // An order that follows its parcel itself (v0.8) hears the event from the carrier's own message.
+    if (accepted && event === 'picked-up' && orderId && !rmaId && !followedBy)
       await reportToOrder(orderWorkflowId(orderId), { shipmentId, event });
-    return { accepted, workflowId: rmaId ? returnWorkflowId(rmaId) : shipmentWorkflowId(shipmentId) };
+    const follower = parcelFollower({ shipmentId, followedBy, rmaId });
+    return {
+      accepted,
+      workflowId: follower.workflowId,
+      message: carrierMessage(follower, shipmentId, event, { accepted }),
+    };
   };
 }
 
@@ -347,8 +359,10 @@ export function createShippingActivities(pool: Pool, deps: ShippingDeps): Shippi
       }
       // The booking tells its order itself, after it is recorded (a retry tells again; the order
       // ignores a report it has): one signal from here instead of one from the shipment workflow,
-      // which cost that history 5 events and a workflow task.
-      await deps.reportToOrder(orderWorkflowId(input.orderId), { shipmentId: input.shipmentId, event: 'Booked' });
+      // which cost that history 5 events and a workflow task. An order that booked the parcel as
+      // its follower (v0.8) learns it from this activity's result: no report.
+      if (!input.followedBy)
+        await deps.reportToOrder(orderWorkflowId(input.orderId), { shipmentId: input.shipmentId, event: 'Booked' });
       return booked;
     },
 
@@ -440,7 +454,7 @@ export function createShippingActivities(pool: Pool, deps: ShippingDeps): Shippi
  * How the sandbox carrier hands one event on. With a broker: to the `carrier.events` queue, whose
  * inbox records and signals it (and refuses a pickup the cancellation gate closed, and any later
  * event of that shipment). Without: recorded here, then signalled to the workflow that follows the
- * parcel (its shipment's, or its return's) with the outcome. A workflow that has closed (cancelled,
+ * parcel (parcelFollower: its order's, its shipment's, or its return's) with the outcome. A workflow that has closed (cancelled,
  * say) needs no signal: the record is all there is.
  */
 function sandboxDelivery(route: ReturnType<typeof carrierEventRouter>, deps: ShippingDeps) {
@@ -452,10 +466,11 @@ function sandboxDelivery(route: ReturnType<typeof carrierEventRouter>, deps: Shi
       await deps.publishCarrierEvent({ eventId: `${shipmentId}:${event}`, shipmentId, event });
       return { accepted: true };
     }
-    const { accepted, workflowId: follower } = await route({ shipmentId, event });
+    const { accepted, workflowId: follower, message } = await route({ shipmentId, event });
     const recorded = { accepted };
     try {
-      await deps.signalShipment(workflowId ?? follower, { event, recorded });
+      // The pre-v0.4 carrier activity names the workflow that runs it; every other event goes to the follower.
+      await deps.signalShipment(workflowId ?? follower, message);
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }

@@ -1,7 +1,8 @@
 /**
  * Requests to a running order: `approve`, `reject` and `cancel` go through the Orders API as the
  * logged-in user (the API signs them; the workflow's refusal comes back with its reason, exit 2);
- * `deliver` plays the carrier and signals "delivered" to each of the order's shipment workflows.
+ * `deliver` plays the carrier and signals "delivered" for each of the order's parcels to the workflow
+ * that follows it (its shipment workflow, or from v0.8 the order itself).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -9,9 +10,10 @@ import { loadConfig } from '../config';
 import {
   formatZodError,
   freeTextSchema,
+  carrierMessage,
   isTerminal,
   orderWorkflowId,
-  shipmentWorkflowId,
+  parcelFollower,
   type OrderView,
 } from '../domain';
 import { carrierEventSignal } from '../../workflows/order-api';
@@ -122,7 +124,9 @@ export async function deliver(orderId: string, opts: { json?: boolean }): Promis
     const signalled: Array<{ shipmentId: string; workflowId: string; warehouseId: string }> = [];
     const skipped: Array<{ shipmentId: string; status: string }> = [];
     for (const s of view.shipments) {
-      const workflowId = shipmentWorkflowId(s.shipmentId);
+      // The order's view says who follows the parcel, as the booking told the shipping service.
+      const follower = parcelFollower(s);
+      const { workflowId } = follower;
       if (DONE_SHIPMENT.has(s.status)) {
         skipped.push({ shipmentId: s.shipmentId, status: s.status });
         continue;
@@ -130,7 +134,9 @@ export async function deliver(orderId: string, opts: { json?: boolean }): Promis
       // A shipment in Booking may be a moment away from existing: retry briefly before giving up.
       for (let attempt = 1; ; attempt++) {
         try {
-          await ctx.client.workflow.getHandle(workflowId).signal(carrierEventSignal, { event: 'delivered' });
+          await ctx.client.workflow
+            .getHandle(workflowId)
+            .signal(carrierEventSignal, carrierMessage(follower, s.shipmentId, 'delivered'));
           signalled.push({ shipmentId: s.shipmentId, workflowId, warehouseId: s.warehouseId });
           break;
         } catch (err) {

@@ -36,7 +36,10 @@ export const PaymentJsonSchema = z.strictObject({
 
 export const ShipmentJsonSchema = z.strictObject({
   shipmentId: z.string(),
+  /** The workflow that follows the parcel: its shipment workflow, or (v0.8) the order's own. */
   workflowId: z.string(),
+  /** v0.8: the order runs this parcel itself (no shipment workflow; workflowId is the order's). */
+  followedByOrder: z.boolean(),
   warehouseId: z.string(),
   status: z.enum(['Booking', 'Booked', 'picked-up', 'in-transit', 'delivered', 'Cancelled', 'Failed']),
   lines: z.array(z.strictObject({ sku: z.string(), warehouseId: z.string(), quantity: z.number().int().positive() })),

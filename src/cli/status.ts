@@ -1,5 +1,5 @@
 /** `orders status <orderId>`: the order as its workflow sees it, with its Web UI link. */
-import { isTerminal, orderWorkflowId, shipmentWorkflowId, type HistoryEntry, type OrderView } from '../domain';
+import { isTerminal, orderWorkflowId, parcelFollower, type HistoryEntry, type OrderView } from '../domain';
 import { withContext, readOrder, type OrderSnapshot } from './context';
 import { EXIT, clean, formatAmount, printJson, table } from './output';
 import type { StatusJson, ViewJson } from './schemas';
@@ -39,7 +39,9 @@ export function toViewJson(view: OrderView, url: string): ViewJson {
     payment: { ...view.payment },
     shipments: view.shipments.map((s) => ({
       shipmentId: s.shipmentId,
-      workflowId: shipmentWorkflowId(s.shipmentId),
+      // The workflow that follows the parcel: its shipment child, or (v0.8) the order itself.
+      workflowId: parcelFollower(s).workflowId,
+      followedByOrder: s.followedBy !== undefined,
       warehouseId: s.warehouseId,
       status: s.status,
       lines: s.lines.map((l) => ({ sku: l.sku, warehouseId: l.warehouseId, quantity: l.quantity })),
@@ -135,12 +137,13 @@ export function formatStatus(json: StatusJson): string {
     out.push(
       indent(
         table(
-          ['SHIPMENT', 'WAREHOUSE', 'STATUS', 'ITEMS'],
+          ['SHIPMENT', 'WAREHOUSE', 'STATUS', 'ITEMS', 'FOLLOWED BY'],
           json.shipments.map((s) => [
             s.shipmentId,
             s.warehouseId,
             s.status,
             s.lines.map((l) => `${l.sku} x${l.quantity}`).join(', '),
+            s.followedByOrder ? 'the order itself' : s.workflowId,
           ]),
         ),
       ),

@@ -274,14 +274,17 @@ export const CARRIER_EVENTS = ['picked-up', 'in-transit', 'delivered'] as const;
 export type CarrierEventType = (typeof CARRIER_EVENTS)[number];
 
 /**
- * A carrier event as a shipment workflow receives it. `recorded` is set by a sender that has already
- * recorded the event in the shipping service's database (the sandbox carrier does, as a carrier's
- * webhook receiver would): the workflow then skips its own recordCarrierEvent. Without it (`orders
- * deliver`, a signal from the Web UI) the workflow records the event itself.
+ * A carrier event as the workflow that follows the parcel receives it (parcelFollower). `recorded` is
+ * set by a sender that has already recorded the event in the shipping service's database (the
+ * sandbox carrier does, as a carrier's webhook receiver would): the workflow then skips its own
+ * recordCarrierEvent (an order that follows its parcels believes it for a milestone only when the
+ * shipments table has it). Without it (`orders deliver`, a signal from the Web UI) the workflow
+ * records the event itself. `shipmentId` says which parcel: an order (v0.8) follows several.
  */
 export interface CarrierEventMessage {
   event: CarrierEventType;
   recorded?: { accepted: boolean };
+  shipmentId?: string;
 }
 
 export function isCarrierEvent(value: string): value is CarrierEventType {
@@ -307,7 +310,8 @@ export interface ShippingActivities {
   validateAddress(input: { orderId: string; address: AddressDto }): Promise<{ ok: true }>;
   /**
    * Books one shipment; ShippingUnavailable (non-retryable) for countries the carrier does not serve.
-   * Once it is recorded (and on every retry) it tells the order `Booked` (signal `shipmentProgress`).
+   * Once it is recorded (and on every retry) it tells the order `Booked` (signal `shipmentProgress`),
+   * unless the order books it itself as its follower (`followedBy`): that order knows already.
    */
   bookShipment(input: {
     orderId: string;
@@ -322,6 +326,11 @@ export interface ShippingActivities {
      * Absent: no run (`orders deliver` sends the events, or the shipment runs runSandboxCarrier).
      */
     sandboxTransitMs?: number;
+    /**
+     * v0.8 (patch `parcels-in-order`): the workflow that follows the parcel, the order itself (no
+     * shipment workflow). Recorded with the booking: the carrier's events go there (parcelFollower).
+     */
+    followedBy?: string;
   }): Promise<{ carrierRef: string }>;
   cancelShipment(input: { shipmentId: string }): Promise<{ cancelled: boolean }>;
   /**
@@ -346,7 +355,7 @@ export interface ShippingActivities {
    * Records a carrier event against the shipment row (idempotent on shipment + event). The first
    * `picked-up` of an order passes its point of no return, unless a cancellation was granted
    * first: then nothing is recorded and `accepted` is false. An accepted `picked-up` is told to the
-   * order (signal `shipmentProgress`), on every call.
+   * order (signal `shipmentProgress`), on every call, unless the order follows the parcel itself.
    */
   recordCarrierEvent(input: { shipmentId: string; event: CarrierEventType }): Promise<{ accepted: boolean }>;
   /** Whether the shipment's row has reached `event` (or passed it): the proof a milestone report must match. */

@@ -1,7 +1,8 @@
 /**
  * What the order workflow takes, answers and accepts: shared by the workflow, the CLI and tests.
  */
-import type { CarrierEventType, PricedLineDto, ReservedLine } from './contracts';
+import type { CarrierEventMessage, CarrierEventType, PricedLineDto, ReservedLine } from './contracts';
+import { returnWorkflowId } from './returns';
 import type { OrderInput } from './order';
 import type { ProductType } from './plans';
 import type { FailureReason, OrderStatus } from './status';
@@ -124,6 +125,11 @@ export interface ShipmentView {
   warehouseId: string;
   status: 'Booking' | 'Booked' | CarrierEventType | 'Cancelled' | 'Failed';
   lines: ReservedLine[];
+  /**
+   * v0.8: the workflow that follows the parcel when it is not a shipment workflow of its own: the
+   * order's (it runs its parcels itself). Absent: the parcel's shipment workflow follows it.
+   */
+  followedBy?: string;
 }
 
 export interface ApprovalView {
@@ -277,7 +283,32 @@ export function stackCheckWorkflowId(checkId: string): string {
   return `stack-check-${checkId}`;
 }
 
-/** The one place a shipment's workflow id is made (the order starts it; the CLI signals it). */
+/** The one place a shipment's workflow id is made (orders before v0.8 start one per parcel). */
 export function shipmentWorkflowId(shipment: string): string {
   return `shipment-${shipment}`;
+}
+
+/**
+ * Which workflow follows a parcel, the one routing of every carrier event (the sandbox carrier's
+ * sender, the carrier inbox, `orders deliver`): the workflow its booking named (v0.8: its order,
+ * which then needs the event's shipmentId), else a return's parcel's return workflow, else its
+ * shipment workflow (orders before v0.8).
+ */
+export function parcelFollower(parcel: { shipmentId: string; followedBy?: string | null; rmaId?: string | null }): {
+  workflowId: string;
+  withShipmentId: boolean;
+} {
+  if (parcel.followedBy) return { workflowId: parcel.followedBy, withShipmentId: true };
+  if (parcel.rmaId) return { workflowId: returnWorkflowId(parcel.rmaId), withShipmentId: false };
+  return { workflowId: shipmentWorkflowId(parcel.shipmentId), withShipmentId: false };
+}
+
+/** The carrier event as the parcel's follower takes it (parcelFollower): an order needs the parcel's id. */
+export function carrierMessage(
+  follower: { withShipmentId: boolean },
+  shipmentId: string,
+  event: CarrierEventType,
+  recorded?: { accepted: boolean },
+): CarrierEventMessage {
+  return { event, ...(recorded ? { recorded } : {}), ...(follower.withShipmentId ? { shipmentId } : {}) };
 }

@@ -1,15 +1,15 @@
 /**
  * Carrier status updates coming in (the `carrier.events` queue, the webhook): each becomes the
- * shipping service's record of the event and a `carrierEvent` signal to its shipment workflow,
- * once per event id. An event for a shipment we never booked is undeliverable (dead letters).
+ * shipping service's record of the event and a `carrierEvent` signal to the workflow that follows
+ * the parcel (parcelFollower: its order, its shipment's, or its return's), once per event id. An event for a shipment we never booked is undeliverable (dead letters).
  */
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Pool } from 'pg';
 import {
   InboundCarrierEventSchema,
+  carrierMessage,
   formatZodError,
-  returnWorkflowId,
-  shipmentWorkflowId,
+  parcelFollower,
   type CarrierEventMessage,
   type CarrierEventType,
   type InboundCarrierEvent,
@@ -41,25 +41,22 @@ export async function handleCarrierEvent(
 ): Promise<'handled' | 'duplicate'> {
   const seen = await deps.pool.query('SELECT 1 FROM carrier_event_inbox WHERE event_id = $1', [e.eventId]);
   if (seen.rowCount) return 'duplicate';
-  const booked = await deps.pool.query<{ rma_id: string | null }>(
-    'SELECT rma_id FROM shipments WHERE shipment_id = $1 AND order_id IS NOT NULL',
+  const booked = await deps.pool.query<{ rma_id: string | null; followed_by: string | null }>(
+    'SELECT rma_id, followed_by FROM shipments WHERE shipment_id = $1 AND order_id IS NOT NULL',
     [e.shipmentId],
   );
   if (!booked.rowCount) throw new Undeliverable(`unknown shipment ${e.shipmentId}`);
   const recorded = await deps.recordCarrierEvent({ shipmentId: e.shipmentId, event: e.event });
-  // A return's parcel is followed by its return workflow, an outbound one by its shipment workflow.
-  const rmaId = booked.rows[0]!.rma_id;
+  const { rma_id: rmaId, followed_by: followedBy } = booked.rows[0]!;
+  const follower = parcelFollower({ shipmentId: e.shipmentId, followedBy, rmaId });
   try {
-    await deps.signalShipment(rmaId ? returnWorkflowId(rmaId) : shipmentWorkflowId(e.shipmentId), {
-      event: e.event,
-      recorded,
-    });
+    await deps.signalShipment(follower.workflowId, carrierMessage(follower, e.shipmentId, e.event, recorded));
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
-    // The shipment's workflow has closed (delivered, cancelled): the record above is all there is to do.
+    // The parcel's workflow has closed (delivered, cancelled): the record above is all there is to do.
     logger.info(
       { shipmentId: e.shipmentId, event: e.event },
-      'carrier event for a closed shipment workflow: recorded only',
+      'carrier event for a parcel whose workflow has closed: recorded only',
     );
   }
   await deps.pool.query(

@@ -158,7 +158,8 @@ test('place → status → watch to Delivered, every line with its Web UI link; 
     shipments: [
       {
         shipmentId: `${orderId}-east`,
-        workflowId: `shipment-${orderId}-east`,
+        workflowId: `order-${orderId}`, // v0.8: the order follows its parcel itself, no shipment child
+        followedByOrder: true,
         warehouseId: 'east',
         status: 'delivered',
       },
@@ -336,10 +337,9 @@ test('without the sandbox carrier: cancel after Shipped is refused (exit 2); del
   const handle = handleOf(orderId);
   await waitForView(handle, (v) => v.shipments.length === 2 && v.shipments.every((s) => s.status === 'Booked'));
   // The carrier picks the parcels up: the Shipped milestone, after which cancelling is refused.
+  // The order follows its parcels itself (v0.8): the events go to it, naming the parcel.
   for (const wh of ['east', 'west'])
-    await stack.client.workflow
-      .getHandle(`shipment-${orderId}-${wh}`)
-      .signal(carrierEventSignal, { event: 'picked-up' });
+    await handle.signal(carrierEventSignal, { event: 'picked-up', shipmentId: `${orderId}-${wh}` });
   await waitForView(handle, (v) => v.status === 'Shipped');
   const refused = await cli(['cancel', orderId, '--reason', 'too late']);
   expect(refused.code).toBe(2);
@@ -350,14 +350,25 @@ test('without the sandbox carrier: cancel after Shipped is refused (exit 2); del
   const delivered = await cli(['deliver', orderId, '--json']);
   expect(delivered.code).toBe(0);
   const doc = parseJson(DeliverJsonSchema, delivered.stdout);
-  expect(doc.signalled.map((s) => s.workflowId).sort()).toEqual([
-    `shipment-${orderId}-east`,
-    `shipment-${orderId}-west`,
+  expect(doc.signalled.map((s) => [s.shipmentId, s.workflowId]).sort()).toEqual([
+    [`${orderId}-east`, `order-${orderId}`],
+    [`${orderId}-west`, `order-${orderId}`],
   ]);
 
   const watched = await cli(['watch', orderId, '--timeout', '60s']);
   expect(watched.code).toBe(0);
   expect(watched.stdout).toContain(`order ${orderId}  Delivered`);
+  const { rows } = await stack.pool.query(
+    'SELECT shipment_id, status, followed_by FROM shipments WHERE order_id = $1 ORDER BY shipment_id',
+    [orderId],
+  );
+  expect(rows).toEqual(
+    ['east', 'west'].map((wh) => ({
+      shipment_id: `${orderId}-${wh}`,
+      status: 'DELIVERED',
+      followed_by: `order-${orderId}`,
+    })),
+  );
   const again = await cli(['deliver', orderId]);
   expect(again.code).toBe(2);
   expect(again.stderr).toContain(`order ${orderId} is already Delivered`);

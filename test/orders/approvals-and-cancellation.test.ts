@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { shipmentId, shipmentWorkflowId } from '../../src/domain';
+import { shipmentId } from '../../src/domain';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { resolveTemporalCli } from '../../tools/dev-stack/temporal-cli';
 import { OrderExists } from '../../src/placement/place-order';
@@ -128,14 +128,15 @@ test('cancel after the Shipped milestone is refused with the reason; the order s
     stack.prefix,
   );
   await waitForView(handle, (v) => v.shipments.length === 1 && v.shipments[0]!.status === 'Booked');
-  const shipment = stack.client.workflow.getHandle(shipmentWorkflowId(shipmentId(orderId, 'west')));
-  await shipment.signal(carrierEventSignal, { event: 'picked-up' });
+  // v0.8: the order follows its parcel itself; the carrier's event names the parcel.
+  const parcel = shipmentId(orderId, 'west');
+  await handle.signal(carrierEventSignal, { event: 'picked-up', shipmentId: parcel });
   await waitForView(handle, (v) => v.status === 'Shipped');
   const attempt = handle.executeUpdate(cancelUpdate, { args: [{ reason: 'too late' }] });
   await expect(attempt).rejects.toMatchObject({
     cause: { message: expect.stringContaining('can no longer be cancelled') },
   });
-  await shipment.signal(carrierEventSignal, { event: 'delivered' });
+  await handle.signal(carrierEventSignal, { event: 'delivered', shipmentId: parcel });
   expect((await handle.result()).status).toBe('Delivered');
 });
 

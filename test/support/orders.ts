@@ -3,7 +3,8 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Pool } from 'pg';
 import {
   CARRIER_EVENTS,
-  shipmentWorkflowId,
+  carrierMessage,
+  parcelFollower,
   type CarrierEventType,
   type ProductType,
   type OrderPolicy,
@@ -237,9 +238,17 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
   }
 }
 
-/** Sends a carrier event to every shipment of the order (the sandbox carrier's part, by hand). */
+/**
+ * Sends a carrier event for every parcel of the order (the sandbox carrier's part, by hand) to the
+ * workflow that follows it (parcelFollower: the order itself from v0.8), with nothing recorded yet,
+ * as `orders deliver` does.
+ */
 export async function carrierEvent(client: Client, view: OrderView, event: CarrierEventType, only?: string) {
   for (const s of view.shipments)
-    if (!only || s.shipmentId === only)
-      await client.workflow.getHandle(shipmentWorkflowId(s.shipmentId)).signal(carrierEventSignal, { event });
+    if (!only || s.shipmentId === only) {
+      const follower = parcelFollower(s);
+      await client.workflow
+        .getHandle(follower.workflowId)
+        .signal(carrierEventSignal, carrierMessage(follower, s.shipmentId, event));
+    }
 }

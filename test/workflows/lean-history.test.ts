@@ -7,7 +7,7 @@
  * (Runs started before the patch keep their path: test/workflows/replay.test.ts, patched.test.ts.)
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { SERVICES, shipmentWorkflowId } from '../../src/domain';
+import { SERVICES } from '../../src/domain';
 import {
   CustomerIdKey,
   NeedsApprovalKey,
@@ -96,18 +96,22 @@ async function eventTypes(handle: WorkflowHandle): Promise<string[]> {
 }
 const count = (types: string[], type: string) => types.filter((t) => t === type).length;
 
-test('the shipment keeps one deadline timer and sends no report: the booking and the pickup tell the order', async () => {
+test('the order follows its parcel itself (v0.8): one deadline timer, no child, no report, the carrier events signalled to it', async () => {
   const { handle } = await placeOneLine(stack, { priceCents: 1_000, stock: { east: 2 } });
   const view = await handle.result();
   expect(view.status).toBe('Delivered');
-  const child = stack.client.workflow.getHandle(shipmentWorkflowId(view.shipments[0]!.shipmentId));
-  const childEvents = await eventTypes(child);
-  expect(count(childEvents, 'timerStarted')).toBe(1);
-  expect(count(childEvents, 'timerCanceled')).toBe(0);
-  // Booked came from the booking activity, picked-up from the pickup's recording: no report of its own.
-  expect(count(childEvents, 'signalExternalWorkflowExecutionInitiated')).toBe(0);
   const orderEvents = await eventTypes(handle);
-  expect(orderEvents.filter((t) => t.endsWith(':shipmentProgress'))).toHaveLength(2);
+  expect(count(orderEvents, 'startChildWorkflowExecutionInitiated')).toBe(0);
+  expect(count(orderEvents, 'timerStarted')).toBe(1); // the parcel's carrier deadline
+  expect(count(orderEvents, 'timerCanceled')).toBe(0);
+  expect(count(orderEvents, 'signalExternalWorkflowExecutionInitiated')).toBe(0);
+  // Booked was the booking's result, picked-up the carrier's own event: no shipmentProgress report.
+  expect(orderEvents.filter((t) => t.endsWith(':shipmentProgress'))).toHaveLength(0);
+  expect(orderEvents.filter((t) => t.endsWith(':carrierEvent'))).toHaveLength(3);
+  const { rows } = await stack.pool.query('SELECT followed_by FROM shipments WHERE shipment_id = $1', [
+    view.shipments[0]!.shipmentId,
+  ]);
+  expect(rows).toEqual([{ followed_by: handle.workflowId }]);
   // The address check was a local activity: no task on the shipping queue for it.
   const scheduled = await scheduledActivities(handle);
   expect(scheduled).not.toContain('validateAddress');
