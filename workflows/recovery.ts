@@ -30,7 +30,8 @@ const REASON_OF_CLOSE: Record<string, FailureReason> = {
 
 /**
  * Settles an order whose run stopped without settling it: terminated (Temporal runs no workflow
- * code then), timed out, or failed before its undo finished. It works from what the services'
+ * code then, and from v0.8 no shipment child either: nothing cancels its bookings but this), timed
+ * out, or failed before its undo finished. It works from what the services'
  * tables say, never from the dead run: the gate is closed (no pickup from now on); if no parcel
  * left, every step is undone (each compensation is idempotent and a no-op where nothing was done)
  * and the order ends Cancelled or Refunded; if one left, the order is settled in part (what left
@@ -120,9 +121,12 @@ async function settleShipped(
 }
 
 /**
- * Waits until every parcel that left is delivered: their shipment workflows follow them (cancelled
- * with the order's run, a shipment whose parcel left goes on to delivery) and record it. Polls the
- * shipping service's table, backing off to a minute; false after DELIVERY_WAIT_MS.
+ * Waits until every parcel that left is delivered, as the shipping service's table records it: the
+ * carrier's events are recorded there by whoever receives them (the sandbox carrier's sender, the
+ * carrier inbox) whether or not the workflow that followed the parcel still runs. Orders before v0.8
+ * had shipment workflows (cancelled with the order's run, one whose parcel left goes on to delivery
+ * and records events sent by hand); from v0.8 the order followed its parcels itself, so a parcel's
+ * events must come through a recorder. Polls, backing off to a minute; false after DELIVERY_WAIT_MS.
  */
 async function deliveredFrom(acts: OrderServices, orderId: string, warehouses: string[]): Promise<boolean> {
   const deadline = Date.now() + DELIVERY_WAIT_MS;

@@ -6,7 +6,10 @@
  * charging twice.
  */
 import { randomUUID } from 'node:crypto';
-import { recoveryWorkflowId, SERVICES, type OrderRecoveryResult } from '../../src/domain';
+import { recoveryWorkflowId, SERVICES, type CarrierEventMessage, type OrderRecoveryResult } from '../../src/domain';
+import { carrierEventRecorder } from '../../activities/shipping/activities';
+import { handleCarrierEvent } from '../../src/events/carrier-inbox';
+import { carrierEventSignal } from '../../workflows/order-api';
 import { strandedOrdersWorkflow } from '../../workflows/recovery';
 import type { orderRecoveryWorkflow } from '../../workflows/recovery';
 import { cliEnv } from '../support/cli';
@@ -130,7 +133,8 @@ test('terminated after the first pickup: orders recover settles it, what left is
 
   const env = cliEnv(stack.prefix);
   const recovering = runCli(['recover', orderId, '--json'], env);
-  // The east parcel is with the carrier: its shipment follows it; its delivery ends the recovery.
+  // The east parcel is with the carrier; its delivery, recorded by the carrier's inbox, ends the
+  // recovery (it watches the shipments table). Its follower, the order, has closed: recorded only.
   await eventually(async () => {
     const { rows } = await stack.pool.query(
       `SELECT 1 FROM reservation_lines WHERE order_id = $1 AND outcome IS NOT NULL`,
@@ -138,7 +142,15 @@ test('terminated after the first pickup: orders recover settles it, what left is
     );
     return rows.length > 0 ? true : undefined;
   });
-  await carrierEvent(stack.client, booked, 'delivered', east);
+  const inbox = {
+    pool: stack.pool,
+    recordCarrierEvent: carrierEventRecorder(stack.pool, async () => undefined),
+    signalShipment: (workflowId: string, message: CarrierEventMessage) =>
+      stack.client.workflow.getHandle(workflowId).signal(carrierEventSignal, message),
+  };
+  expect(
+    await handleCarrierEvent(inbox, { eventId: `${east}:delivered`, shipmentId: east, event: 'delivered' }, 'webhook'),
+  ).toBe('handled');
   const done = await recovering;
   expect(done).toMatchObject({ code: 0, stderr: '' });
   expect(JSON.parse(done.stdout) as OrderRecoveryResult).toMatchObject({
