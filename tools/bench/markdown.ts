@@ -107,7 +107,7 @@ function findings(report: BenchReport): string[] {
           ? 'Neither grows faster than linearly: the largest order costs no more than the first segment predicts (within 10 % of the smallest).'
           : `Growth is faster than linear in ${[g.events.atMostLinear ? '' : 'events', g.p50Ms.atMostLinear ? '' : 'p50'].filter(Boolean).join(' and ')}: the largest order costs more than the first segment predicts.`) +
         (g.secondWarehouse
-          ? ` A second warehouse (ten lines from two against from one: a second parcel and shipment child) adds ${g.secondWarehouse.events.toFixed(1)} events and ${ms(g.secondWarehouse.p50Ms)} of p50.`
+          ? ` A second warehouse (ten lines from two against from one: a second parcel) adds ${g.secondWarehouse.events.toFixed(1)} events and ${ms(g.secondWarehouse.p50Ms)} of p50.`
           : ''),
     );
   }

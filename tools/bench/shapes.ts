@@ -1,7 +1,7 @@
 /**
  * The order shapes the bench places, over SKUs and warehouses of its own with stock enough for
- * any run: one line from one warehouse; ten lines from two warehouses (two parcels, so two
- * shipment children); one line big enough to need an approver (the bench approves it itself);
+ * any run: one line from one warehouse; ten lines from two warehouses (two parcels, followed by
+ * the order itself from v0.8; two shipment children before); one line big enough to need an approver (the bench approves it itself);
  * and, for the cost growth (growth.ts), ten and fifty lines from one warehouse.
  */
 import type { Pool } from 'pg';
