@@ -3,7 +3,7 @@
  * timers and compensation order, in seconds.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { shipmentWorkflowId } from '../../src/domain';
+import { carrierMessage, parcelFollower } from '../../src/domain';
 import {
   approveSignal,
   approveUpdate,
@@ -32,14 +32,17 @@ beforeEach(() => {
 
 /** The carrier's events for every parcel of the order, by hand. */
 async function deliver(
-  view: { shipments: Array<{ shipmentId: string }> },
+  view: { shipments: Array<{ shipmentId: string; followedBy?: string }> },
   events = ['picked-up', 'in-transit', 'delivered'],
 ) {
+  // To the workflow that follows each parcel: the order itself from v0.8.
   for (const s of view.shipments)
-    for (const event of events)
+    for (const event of events) {
+      const follower = parcelFollower(s);
       await stack.client.workflow
-        .getHandle(shipmentWorkflowId(s.shipmentId))
-        .signal(carrierEventSignal, { event } as never);
+        .getHandle(follower.workflowId)
+        .signal(carrierEventSignal, carrierMessage(follower, s.shipmentId, event as never));
+    }
 }
 
 test('a one-line order runs every step once and ends Delivered, its stock confirmed', async () => {

@@ -1,8 +1,9 @@
 /**
- * The shipment child on the fast tier: a carrier silent past the deadline raises the order's
- * NeedsAttention and its next event clears it; two parcels are two children, joined.
+ * Parcels on the fast tier (from v0.8 run by the order itself, no shipment child): a carrier
+ * silent past the deadline raises the order's NeedsAttention and its next event clears it; two
+ * parcels run side by side, joined.
  */
-import { shipmentWorkflowId } from '../../src/domain';
+import type { WorkflowHandle } from '@temporalio/client';
 import { carrierEventSignal } from '../../workflows/order-api';
 import { waitForView as viewWhen } from '../support/orders';
 import { fastPolicy, startFastStack, type FastStack } from './support/fast-stack';
@@ -21,11 +22,12 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-const send = (shipmentId: string, event: string) =>
-  stack.client.workflow.getHandle(shipmentWorkflowId(shipmentId)).signal(carrierEventSignal, { event } as never);
+/** The carrier's event for one parcel, to the order that follows it. */
+let order: WorkflowHandle;
+const send = (shipmentId: string, event: string) => order.signal(carrierEventSignal, { event, shipmentId } as never);
 
 test('a carrier silent past the deadline marks the order NeedsAttention; its next event clears the mark', async () => {
-  const handle = await stack.place([{ sku: 'LAMP', quantity: 1 }]);
+  const handle = (order = await stack.place([{ sku: 'LAMP', quantity: 1 }]));
   const booked = await viewWhen(handle, (v) => v.shipments[0]?.status === 'Booked');
   const lost = await viewWhen(handle, (v) => v.needsAttention !== undefined);
   expect(lost.needsAttention?.reason).toMatch(/no "picked-up" from the carrier/);
@@ -37,10 +39,10 @@ test('a carrier silent past the deadline marks the order NeedsAttention; its nex
 });
 
 test('two warehouses, two parcels: the order is Shipped only when both have left, Delivered when both arrive', async () => {
-  const handle = await stack.place([
+  const handle = (order = await stack.place([
     { sku: 'LAMP', quantity: 1 },
     { sku: 'RUG', quantity: 1 },
-  ]);
+  ]));
   const booked = await viewWhen(
     handle,
     (v) => v.shipments.length === 2 && v.shipments.every((s) => s.status === 'Booked'),

@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-test('happy path over two warehouses: two shipment children, one capture, stock leaves the shelves', async () => {
+test('happy path over two warehouses: two parcels, one capture, stock leaves the shelves', async () => {
   const east = await seedSku(stack.pool, { priceCents: 2_500, stock: { east: 10 } });
   const west = await seedSku(stack.pool, { priceCents: 1_000, stock: { west: 10 } });
   const { orderId, handle } = await place(
