@@ -6,15 +6,13 @@
  * charging twice.
  */
 import { randomUUID } from 'node:crypto';
-import { recoveryWorkflowId, SERVICES, type CarrierEventMessage, type OrderRecoveryResult } from '../../src/domain';
-import { carrierEventRecorder } from '../../activities/shipping/activities';
-import { handleCarrierEvent } from '../../src/events/carrier-inbox';
-import { carrierEventSignal } from '../../workflows/order-api';
+import { recoveryWorkflowId, SERVICES, type OrderRecoveryResult } from '../../src/domain';
 import { strandedOrdersWorkflow } from '../../workflows/recovery';
 import type { orderRecoveryWorkflow } from '../../workflows/recovery';
 import { cliEnv } from '../support/cli';
 import {
   carrierEvent,
+  carrierInboxEvent,
   eventually,
   orderRequest,
   paymentOps,
@@ -142,15 +140,7 @@ test('terminated after the first pickup: orders recover settles it, what left is
     );
     return rows.length > 0 ? true : undefined;
   });
-  const inbox = {
-    pool: stack.pool,
-    recordCarrierEvent: carrierEventRecorder(stack.pool, async () => undefined),
-    signalShipment: (workflowId: string, message: CarrierEventMessage) =>
-      stack.client.workflow.getHandle(workflowId).signal(carrierEventSignal, message),
-  };
-  expect(
-    await handleCarrierEvent(inbox, { eventId: `${east}:delivered`, shipmentId: east, event: 'delivered' }, 'webhook'),
-  ).toBe('handled');
+  expect(await carrierInboxEvent(stack.client, stack.pool, east, 'delivered')).toBe('handled');
   const done = await recovering;
   expect(done).toMatchObject({ code: 0, stderr: '' });
   expect(JSON.parse(done.stdout) as OrderRecoveryResult).toMatchObject({

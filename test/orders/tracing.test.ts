@@ -72,8 +72,8 @@ test('with OTEL_TRACES_EXPORTER=otlp one order is one trace from the CLI through
     expect(placed).toMatchObject({ code: 0 });
     expect(placed.stdout).toMatch(/Delivered/);
 
-    // Spans of every part of the order: the CLI, the API, the workflow and its shipment child, activities of
-    // the orders, inventory, payments and shipping services (all in the one worker process here).
+    // Spans of every part of the order: the CLI, the API, the workflow (its parcels are its own steps from
+    // v0.8), activities of the orders, inventory, payments and shipping services (one worker process here).
     const expected = [
       'durable-orders-cli PlaceOrder',
       'durable-orders-api StartWorkflow:orderWorkflow',
@@ -82,9 +82,9 @@ test('with OTEL_TRACES_EXPORTER=otlp one order is one trace from the CLI through
       'durable-orders-worker RunActivity:reserve',
       'durable-orders-worker RunActivity:authorize',
       'durable-orders-worker RunActivity:capture',
-      'durable-orders-worker StartChildWorkflow:shipmentWorkflow',
-      'durable-orders-worker RunWorkflow:shipmentWorkflow',
+      'durable-orders-worker StartActivity:bookShipment',
       'durable-orders-worker RunActivity:bookShipment',
+      'durable-orders-worker RunActivity:confirm',
     ];
     await eventually(async () => {
       const start = collector.spans.find((s) => s.name === 'PlaceOrder');

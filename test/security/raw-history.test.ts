@@ -1,6 +1,6 @@
 /**
  * What someone with Temporal access but without our keys sees: the raw history, read with the plain
- * `temporal` CLI (no codec endpoint), of an order and of its shipment children. Every payload must be
+ * `temporal` CLI (no codec endpoint), of an order (from v0.8 its parcels are steps of its own history). Every payload must be
  * ciphertext, and no name, address part or card token may appear anywhere in it. A positive control
  * decrypts the same history with the keys and finds the address, so the search cannot pass vacuously.
  *
@@ -67,16 +67,15 @@ describe('raw history holds only ciphertext', () => {
   });
   afterAll(() => stack.stop());
 
-  test('an order and its shipments: every payload encrypted, no name, address or token anywhere', async () => {
+  test('an order and its parcels: every payload encrypted, no name, address or token anywhere', async () => {
     const sku = await seedSku(stack.pool, { priceCents: 2_500, stock: { east: 1, west: 1 } });
-    const { request, secrets } = privateOrder(sku, 2); // two warehouses: two shipment children
+    const { request, secrets } = privateOrder(sku, 2); // two warehouses: two parcels, booked by the order
     const { handle, workflowId } = await place(stack.client, request, testSettings(), stack.prefix);
     expect((await handle.result()).status).toBe('Delivered');
 
     const order = await rawHistory(workflowId);
-    const children = childIds(order.events);
-    expect(children.length).toBe(2);
-    const histories = [order, ...(await Promise.all(children.map((id) => rawHistory(id))))];
+    expect(childIds(order.events)).toEqual([]); // v0.8: no shipment children
+    const histories = [order];
 
     const keyring = parseKeyring(process.env.PAYLOAD_CODEC_KEYS!, 'PAYLOAD_CODEC_KEYS');
     let decryptedText = '';
@@ -88,7 +87,7 @@ describe('raw history holds only ciphertext', () => {
     // A patch marker (workflows/patches.ts) holds the patch's id and nothing else.
     expect(patchMarkerData(order.events)).toEqual([
       { id: PATCHES.leanHistory, deprecated: false },
-      { id: PATCHES.verifiedProgress, deprecated: false }, // at its first pickup report
+      { id: PATCHES.parcelsInOrder, deprecated: false }, // when it ships
     ]);
     for (const history of histories) {
       for (const secret of secrets) expect(history.text).not.toContain(secret);
@@ -103,7 +102,7 @@ describe('raw history holds only ciphertext', () => {
       const decrypted = await new AesGcmPayloadCodec(keyring).decode(payloads.map(asPayload));
       decryptedText += decrypted.map((p) => JSON.stringify(defaultPayloadConverter.fromPayload(p))).join('\n');
     }
-    // The control: with the keys, the order's input is there (address in the order and its shipments).
+    // The control: with the keys, the order's input is there (address in the order and its bookings).
     expect(decryptedText).toContain(secrets[0]);
     expect(decryptedText).toContain(secrets[1]);
     // The card token never entered Temporal at all, not even encrypted: only the vault's reference did.

@@ -5,12 +5,15 @@ import {
   CARRIER_EVENTS,
   carrierMessage,
   parcelFollower,
+  type CarrierEventMessage,
   type CarrierEventType,
   type ProductType,
   type OrderPolicy,
   type OrderSettings,
   type OrderView,
 } from '../../src/domain';
+import { carrierEventRecorder } from '../../activities/shipping/activities';
+import { handleCarrierEvent } from '../../src/events/carrier-inbox';
 import { httpPaymentMethodVault, type PaymentMethodVault } from '../../src/placement/payment-methods';
 import { placeOrder } from '../../src/placement/place-order';
 import { TEST_ADDRESS } from './cli';
@@ -251,4 +254,24 @@ export async function carrierEvent(client: Client, view: OrderView, event: Carri
         .getHandle(follower.workflowId)
         .signal(carrierEventSignal, carrierMessage(follower, s.shipmentId, event));
     }
+}
+
+/**
+ * A carrier's event as its webhook brings it (src/events/carrier-inbox.ts): recorded in the shipments
+ * table first, then signalled to the parcel's follower if one still runs. A terminated order's
+ * parcel has none: the record is what its recovery watches.
+ */
+export async function carrierInboxEvent(
+  client: Client,
+  pool: Pool,
+  shipmentId: string,
+  event: CarrierEventType,
+): Promise<string> {
+  const inbox = {
+    pool,
+    recordCarrierEvent: carrierEventRecorder(pool, async () => undefined),
+    signalShipment: (workflowId: string, message: CarrierEventMessage) =>
+      client.workflow.getHandle(workflowId).signal(carrierEventSignal, message),
+  };
+  return handleCarrierEvent(inbox, { eventId: `${shipmentId}:${event}`, shipmentId, event }, 'webhook');
 }

@@ -3,7 +3,17 @@ import { ensureReservationSweeperSchedule } from '../../src/runtime/schedules';
 import { recoveryWorkflowId } from '../../src/domain';
 import { reservationSweeperWorkflow } from '../../workflows/reservation-sweeper';
 import type { orderRecoveryWorkflow } from '../../workflows/recovery';
-import { carrierEvent, orderRequest, place, seedSku, stockOf, testSettings, uid, waitForView } from '../support/orders';
+import {
+  carrierEvent,
+  carrierInboxEvent,
+  orderRequest,
+  place,
+  seedSku,
+  stockOf,
+  testSettings,
+  uid,
+  waitForView,
+} from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
 
 let stack: TestWorkers;
@@ -97,8 +107,11 @@ test('a reservation whose parcel left is never released: the order is recovered,
   const pass = await sweep();
   expect(pass.released).not.toContain(orderId);
   expect(pass.recovering).toContain(orderId);
-  // The parcel is on its way: its shipment follows it, and its delivery lets the recovery finish.
-  await carrierEvent(stack.client, booked, 'delivered');
+  // The parcel is on its way; its delivery, recorded by the carrier's inbox (its follower, the order,
+  // has closed), lets the recovery finish: it watches the shipments table.
+  expect(await carrierInboxEvent(stack.client, stack.pool, booked.shipments[0]!.shipmentId, 'delivered')).toBe(
+    'handled',
+  );
   const recovered = await stack.client.workflow
     .getHandle<typeof orderRecoveryWorkflow>(recoveryWorkflowId(orderId))
     .result();
