@@ -3,6 +3,7 @@ import { shipmentId, type ReservedLine, type ShipmentView } from '../src/domain/
 import { joinParcels } from './join-parcels';
 import type { OrderRun } from './order-run';
 import { Parcel, type ParcelHooks } from './parcel';
+import { parcelInput } from './parcel-input';
 import { applyShipmentProgress, shipmentAttention } from './shipment-progress';
 
 /**
@@ -16,7 +17,7 @@ import { applyShipmentProgress, shipmentAttention } from './shipment-progress';
  * per order (docs/benchmarks.md). A terminated order cancels nothing itself: its recovery does.
  */
 export async function followParcels(run: OrderRun, byWarehouse: Map<string, ReservedLine[]>): Promise<void> {
-  const { view, input, orderId, delivery } = run;
+  const { view, orderId } = run;
   const self = workflowInfo().workflowId;
   await CancellationScope.cancellable(async () => {
     const parcels: Array<{ done: Promise<unknown>; shipment: ShipmentView }> = [];
@@ -25,20 +26,7 @@ export async function followParcels(run: OrderRun, byWarehouse: Map<string, Rese
       const shipment: ShipmentView = { shipmentId: id, warehouseId, status: 'Booking', lines: group, followedBy: self };
       view.shipments.push(shipment);
       const parcel = new Parcel(
-        {
-          orderId,
-          parentWorkflowId: self,
-          shipmentId: id,
-          warehouseId,
-          lines: group,
-          address: input.order.shippingAddress,
-          method: input.order.shippingMethod,
-          transitTimeMs: delivery.transitTimeMs,
-          sandboxCarrier: delivery.sandboxCarrier,
-          ...(delivery.carrierSendsEvents ? { carrierSendsEvents: true as const } : {}),
-          carrierDeadlineMs: run.policy!.carrierDeadlineMs,
-          leanHistory: true, // one deadline timer for the parcel
-        },
+        parcelInput(run, { shipmentId: id, warehouseId, lines: group }, true), // one deadline timer
         newsToOrder(run, id),
         self,
       );

@@ -1,8 +1,9 @@
-import { CancellationScope, startChild, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
+import { CancellationScope, startChild, type ChildWorkflowHandle } from '@temporalio/workflow';
 import { shipmentId, shipmentWorkflowId, type ReservedLine, type ShipmentView } from '../src/domain/deterministic';
 import type { OrderRun } from './order-run';
 import { shipmentWorkflow } from './shipment';
 import { joinParcels } from './join-parcels';
+import { parcelInput } from './parcel-input';
 
 /**
  * Before v0.8 (runs that shipped on older code replay it): one shipment child per warehouse.
@@ -11,7 +12,7 @@ import { joinParcels } from './join-parcels';
  * v0.3, from the child before it); its delivery is the child's result.
  */
 export async function startShipments(run: OrderRun, byWarehouse: Map<string, ReservedLine[]>): Promise<void> {
-  const { view, input, orderId, delivery } = run;
+  const { view, orderId } = run;
   await CancellationScope.cancellable(async () => {
     const children: Array<{ handle: ChildWorkflowHandle<typeof shipmentWorkflow>; shipment: ShipmentView }> = [];
     for (const [warehouseId, group] of byWarehouse) {
@@ -22,22 +23,7 @@ export async function startShipments(run: OrderRun, byWarehouse: Map<string, Res
         workflowId: shipmentWorkflowId(id),
         staticSummary: `Shipment ${id} from ${warehouseId}`,
         parentClosePolicy: 'REQUEST_CANCEL',
-        args: [
-          {
-            orderId,
-            parentWorkflowId: workflowInfo().workflowId,
-            shipmentId: id,
-            warehouseId,
-            lines: group,
-            address: input.order.shippingAddress,
-            method: input.order.shippingMethod,
-            transitTimeMs: delivery.transitTimeMs,
-            sandboxCarrier: delivery.sandboxCarrier,
-            ...(delivery.carrierSendsEvents ? { carrierSendsEvents: true as const } : {}),
-            carrierDeadlineMs: run.policy!.carrierDeadlineMs,
-            ...(run.state.lean ? { leanHistory: true as const } : {}),
-          },
-        ],
+        args: [parcelInput(run, { shipmentId: id, warehouseId, lines: group }, run.state.lean)],
       });
       children.push({ handle, shipment });
     }
