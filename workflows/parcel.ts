@@ -216,7 +216,8 @@ export class Parcel {
   /**
    * The lean path's deadline: one timer, set for the deadline after the parcel last moved. When it
    * fires and the parcel moved meanwhile, it is set again for the rest; a parcel that did not is
-   * lost until its next event. Never cancelled on delivery: a run's pending timer ends with it.
+   * lost until its next event. Never cancelled on delivery: a run's pending timer ends with it (in an
+   * order that runs on, it fires once more and finds the parcel delivered).
    */
   private async watchCarrier(): Promise<void> {
     const { input } = this;
@@ -269,7 +270,10 @@ export class Parcel {
       if (index < from) continue;
       while (!(await condition(() => this.reached >= index, this.input.carrierDeadlineMs)))
         await this.hooks.attention(this.silence(event)).catch(() => undefined); // the order may have closed: the parcel is followed all the same
-      await this.record(index, event);
+      const accepted = await this.record(index, event);
+      // An order that runs this parcel itself hears of its pickup only from here (a shipment child's
+      // order hears it from the shipping service's recording): its point of no return.
+      if (accepted && event === 'picked-up' && this.followedBy) this.hooks.progress(event);
     }
   }
 
