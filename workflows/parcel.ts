@@ -115,6 +115,17 @@ export class Parcel {
     return undefined;
   }
 
+  /**
+   * v0.8: the shipments table, read by the booking, has the parcel this far already (the order was
+   * reset to before its booking: the events it heard went to the run before). The table's word is
+   * this service's own record, so every stage up to it counts as recorded and accepted.
+   */
+  private resumeFrom(event: CarrierEventType): void {
+    const index = STAGES.indexOf(event);
+    for (let i = 0; i <= index; i++) this.recordedBySender.set(i, { accepted: true });
+    this.hear({ event, recorded: { accepted: true } });
+  }
+
   /** Run by the order (v0.8): every patch before it is in force, no marker needed. */
   private since(patch: string): boolean {
     return this.followedBy !== undefined || patched(patch);
@@ -129,7 +140,7 @@ export class Parcel {
       ]);
       this.left = !cancelled;
     });
-    await acts.bookShipment.executeWithOptions({ summary: `Book shipment from ${input.warehouseId}` }, [
+    const booked = await acts.bookShipment.executeWithOptions({ summary: `Book shipment from ${input.warehouseId}` }, [
       {
         orderId: input.orderId,
         shipmentId: input.shipmentId,
@@ -142,6 +153,7 @@ export class Parcel {
       },
     ]);
     this.movedAt = Date.now();
+    if (this.followedBy && booked.reached) this.resumeFrom(booked.reached);
     // A lean shipment workflow tells nothing (the booking activity told the order); the others do.
     this.hooks.progress('Booked');
     if (this.lean) {

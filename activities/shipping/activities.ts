@@ -79,9 +79,13 @@ function invalidAddress(detail: string): ApplicationFailure {
  * What our table already says of a shipment: its booking (a retry gets the same answer), a refusal
  * when it was cancelled before it was booked or belongs to another order, or undefined when unknown.
  */
-async function existingShipment(pool: Pool, shipmentId: string, orderId: string) {
-  const { rows } = await pool.query<{ order_id: string | null; carrier_ref: string | null }>(
-    'SELECT order_id, carrier_ref FROM shipments WHERE shipment_id = $1',
+async function existingShipment(
+  pool: Pool,
+  shipmentId: string,
+  orderId: string,
+): Promise<{ carrierRef: string; reached?: CarrierEventType } | undefined> {
+  const { rows } = await pool.query<{ order_id: string | null; carrier_ref: string | null; status: string }>(
+    'SELECT order_id, carrier_ref, status FROM shipments WHERE shipment_id = $1',
     [shipmentId],
   );
   const existing = rows[0];
@@ -95,7 +99,8 @@ async function existingShipment(pool: Pool, shipmentId: string, orderId: string)
   }
   if (existing.order_id !== orderId)
     throw ApplicationFailure.nonRetryable(`shipment ${shipmentId} belongs to another order`, ERROR_TYPES.InvalidInput);
-  return { carrierRef: existing.carrier_ref };
+  const reached = CARRIER_EVENTS.filter((event) => STATUS_OF_EVENT[event] === existing.status)[0];
+  return { carrierRef: existing.carrier_ref, ...(reached ? { reached } : {}) };
 }
 
 /**

@@ -331,7 +331,15 @@ export interface ShippingActivities {
      * shipment workflow). Recorded with the booking: the carrier's events go there (parcelFollower).
      */
     followedBy?: string;
-  }): Promise<{ carrierRef: string }>;
+  }): Promise<{
+    carrierRef: string;
+    /**
+     * A booking found recorded already (a retry, or its order reset to before it): how far the
+     * carrier's events have come in our table, so an order that follows the parcel itself picks up
+     * there (the events it was sent went to the run before the reset). Absent: not picked up yet.
+     */
+    reached?: CarrierEventType;
+  }>;
   cancelShipment(input: { shipmentId: string }): Promise<{ cancelled: boolean }>;
   /**
    * A return's parcel (one per return, id returnShipmentId): booked with the carrier from the

@@ -4,6 +4,7 @@
  * are signalled to the order with their shipmentId, and a milestone's `recorded` claim is believed
  * only when the shipments table has it.
  */
+import { randomUUID } from 'node:crypto';
 import { SERVICES, shipmentWorkflowId } from '../../src/domain';
 import { cancelUpdate, carrierEventSignal } from '../../workflows/order-api';
 import {
@@ -19,6 +20,7 @@ import {
   waitForView,
 } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
+import type { orderWorkflow } from '../../workflows/order';
 
 let stack: TestWorkers;
 beforeAll(async () => {
@@ -108,4 +110,42 @@ test('a carrier silent past the deadline marks the order NeedsAttention itself; 
   expect(events.flatMap((e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? [])).not.toContain(
     'shipmentAttention',
   );
+});
+
+test('reset to before the booking: the order picks its parcel up where the shipments table has it', async () => {
+  const sku = await seedSku(stack.pool, { priceCents: 700, stock: { east: 2 } });
+  const { handle, orderId } = await place(
+    stack.client,
+    orderRequest({ items: [{ sku, quantity: 1 }] }),
+    testSettings(),
+    stack.prefix,
+  );
+  const first = await handle.result();
+  expect(first.status).toBe('Delivered');
+  const { events } = await handle.fetchHistory();
+  const bookedAt = events!.findIndex(
+    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'bookShipment',
+  );
+  const before = events!
+    .slice(0, bookedAt)
+    .reverse()
+    .find((e) => e.workflowTaskCompletedEventAttributes);
+  const { runId } = await stack.client.workflowService.resetWorkflowExecution({
+    namespace: 'default',
+    workflowExecution: { workflowId: handle.workflowId },
+    workflowTaskFinishEventId: before!.eventId,
+    reason: 'test: redo from before the booking',
+    requestId: randomUUID(),
+  });
+  // The carrier's events went to the run before the reset (refused by this one: no parcel yet); the
+  // booking, answered from the table, says the parcel was delivered. No wait for the carrier's
+  // deadline, no lost-parcel mark.
+  const again = await stack.client.workflow.getHandle<typeof orderWorkflow>(handle.workflowId, runId!).result();
+  expect(again.status).toBe('Delivered');
+  expect(again.needsAttention).toBeUndefined();
+  expect(again.pointOfNoReturn).toBeDefined();
+  expect(again.shipments.map((s) => s.status)).toEqual(['delivered']);
+  expect((await shipmentRows(orderId)).map((r) => r.status)).toEqual(['DELIVERED']);
+  expect(await stockOf(stack.pool, sku)).toEqual({ east: { onHand: 1, reserved: 0 } });
+  expect((await paymentOps(stack.pool, orderId)).map((p) => p.operation)).toEqual(['authorize', 'capture']);
 });
