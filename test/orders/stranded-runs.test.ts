@@ -19,6 +19,7 @@ import {
   place,
   placeBookedByHand,
   readModelOf,
+  resetBefore,
   seedTypedSku,
   stockOf,
   testSettings,
@@ -190,20 +191,8 @@ test('reset to before the capture: the steps run again, and nothing is charged t
   );
   const first = await handle.result();
   expect(first.status).toBe('Delivered');
-  const { events } = await handle.fetchHistory();
-  const captureAt = events!.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'capture');
-  const before = events!
-    .slice(0, captureAt)
-    .reverse()
-    .find((e) => e.workflowTaskCompletedEventAttributes);
-  const { runId } = await stack.client.workflowService.resetWorkflowExecution({
-    namespace: 'default',
-    workflowExecution: { workflowId: handle.workflowId },
-    workflowTaskFinishEventId: before!.eventId,
-    reason: 'test: redo from before the capture',
-    requestId: randomUUID(),
-  });
-  const again = await stack.client.workflow.getHandle(handle.workflowId, runId!).result();
+  const reset = await resetBefore(stack.client, handle, 'capture', 'test: redo from before the capture');
+  const again = await reset.result();
   expect(again).toMatchObject({ status: 'Delivered', payment: { capturedCents: first.totalCents } });
   expect(await ledger(orderId)).toEqual([
     ['authorize', first.totalCents],

@@ -275,3 +275,29 @@ export async function carrierInboxEvent(
   };
   return handleCarrierEvent(inbox, { eventId: `${shipmentId}:${event}`, shipmentId, event }, 'webhook');
 }
+
+/**
+ * `temporal workflow reset` to the last workflow task completed before the order first scheduled
+ * `activityType`: the new run redoes that step and everything after it. Its handle.
+ */
+export async function resetBefore(
+  client: Client,
+  handle: WorkflowHandle<typeof orderWorkflow>,
+  activityType: string,
+  reason: string,
+) {
+  const { events } = await handle.fetchHistory();
+  const at = events!.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activityType);
+  const before = events!
+    .slice(0, at)
+    .reverse()
+    .find((e) => e.workflowTaskCompletedEventAttributes);
+  const { runId } = await client.workflowService.resetWorkflowExecution({
+    namespace: 'default',
+    workflowExecution: { workflowId: handle.workflowId },
+    workflowTaskFinishEventId: before!.eventId,
+    reason,
+    requestId: randomUUID(),
+  });
+  return client.workflow.getHandle<typeof orderWorkflow>(handle.workflowId, runId!);
+}

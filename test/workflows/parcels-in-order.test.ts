@@ -4,13 +4,13 @@
  * are signalled to the order with their shipmentId, and a milestone's `recorded` claim is believed
  * only when the shipments table has it.
  */
-import { randomUUID } from 'node:crypto';
 import { SERVICES, shipmentWorkflowId } from '../../src/domain';
 import { cancelUpdate, carrierEventSignal } from '../../workflows/order-api';
 import {
   carrierEvent,
   paymentOps,
   placeBookedByHand,
+  resetBefore,
   seedSku,
   orderRequest,
   place,
@@ -20,7 +20,6 @@ import {
   waitForView,
 } from '../support/orders';
 import { startTestWorkers, type TestWorkers } from '../support/workers';
-import type { orderWorkflow } from '../../workflows/order';
 
 let stack: TestWorkers;
 beforeAll(async () => {
@@ -122,25 +121,11 @@ test('reset to before the booking: the order picks its parcel up where the shipm
   );
   const first = await handle.result();
   expect(first.status).toBe('Delivered');
-  const { events } = await handle.fetchHistory();
-  const bookedAt = events!.findIndex(
-    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'bookShipment',
-  );
-  const before = events!
-    .slice(0, bookedAt)
-    .reverse()
-    .find((e) => e.workflowTaskCompletedEventAttributes);
-  const { runId } = await stack.client.workflowService.resetWorkflowExecution({
-    namespace: 'default',
-    workflowExecution: { workflowId: handle.workflowId },
-    workflowTaskFinishEventId: before!.eventId,
-    reason: 'test: redo from before the booking',
-    requestId: randomUUID(),
-  });
+  const reset = await resetBefore(stack.client, handle, 'bookShipment', 'test: redo from before the booking');
   // The carrier's events went to the run before the reset (refused by this one: no parcel yet); the
   // booking, answered from the table, says the parcel was delivered. No wait for the carrier's
   // deadline, no lost-parcel mark.
-  const again = await stack.client.workflow.getHandle<typeof orderWorkflow>(handle.workflowId, runId!).result();
+  const again = await reset.result();
   expect(again.status).toBe('Delivered');
   expect(again.needsAttention).toBeUndefined();
   expect(again.pointOfNoReturn).toBeDefined();
